@@ -1,0 +1,69 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "surge",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "surge", targets: ["surge"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+    ],
+    targets: [
+        // C libraries and the generated remote-write messages.
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
+        .target(name: "CRemoteWrite", dependencies: ["CProtobufC"]),
+
+        .target(name: "WireFormat", dependencies: ["CSnappy", "CProtobufC", "CRemoteWrite", "TimeSeriesCore"]),
+        .target(name: "TimeSeriesCore"),
+        .target(name: "Storage", dependencies: [
+            "TimeSeriesCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "PromQL", dependencies: ["TimeSeriesCore"]),
+        .target(name: "HTTPAPI", dependencies: [
+            "PromQL", "WireFormat", "TimeSeriesCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+        .target(name: "App", dependencies: [
+            "HTTPAPI", "Storage", "PromQL", "TimeSeriesCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "surge", dependencies: [
+            "App",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        .target(name: "SurgeTestKit", dependencies: [
+            "TimeSeriesCore", "WireFormat",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+
+        .testTarget(name: "WireFormatTests", dependencies: ["WireFormat", "CRemoteWrite", "SurgeTestKit"]),
+        .testTarget(name: "TimeSeriesCoreTests", dependencies: ["TimeSeriesCore"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "TimeSeriesCore"]),
+        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TimeSeriesCore", "SurgeTestKit"]),
+        .testTarget(name: "HTTPAPITests", dependencies: [
+            "App", "HTTPAPI", "WireFormat", "SurgeTestKit",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        .testTarget(name: "IntegrationTests", dependencies: [
+            "SurgeTestKit", "WireFormat",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

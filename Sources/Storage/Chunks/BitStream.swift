@@ -1,0 +1,98 @@
+/// Appends bits most-significant first into a byte array.
+struct BitWriter {
+    private(set) var bytes: [UInt8] = []
+    /// Free bits in the last byte (0 means a new byte is needed).
+    private var free: Int = 0
+
+    init() {}
+
+    mutating func write(bit: Bool) {
+        if free == 0 {
+            bytes.append(0)
+            free = 8
+        }
+        free -= 1
+        if bit { bytes[bytes.count - 1] |= 1 << UInt8(free) }
+    }
+
+    /// Writes the low `count` bits of `value`.
+    mutating func write(bits value: UInt64, count: Int) {
+        var remaining = count
+        while remaining > 0 {
+            if free == 0 {
+                bytes.append(0)
+                free = 8
+            }
+            let take = min(free, remaining)
+            let shifted = (value >> UInt64(remaining - take)) & ((1 << UInt64(take)) - 1)
+            bytes[bytes.count - 1] |= UInt8(shifted << UInt64(free - take))
+            free -= take
+            remaining -= take
+        }
+    }
+
+    mutating func write(byte: UInt8) { write(bits: UInt64(byte), count: 8) }
+
+    mutating func writeUVarint(_ value: UInt64) {
+        var v = value
+        while v >= 0x80 {
+            write(byte: UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        write(byte: UInt8(v))
+    }
+
+    mutating func writeVarint(_ value: Int64) {
+        writeUVarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+}
+
+/// Reads what `BitWriter` wrote. Reading past the end yields `nil`, never a crash.
+struct BitReader {
+    private let bytes: [UInt8]
+    private var position = 0  // in bits
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    mutating func readBit() -> Bool? {
+        guard position < bytes.count * 8 else { return nil }
+        let byte = bytes[position >> 3]
+        let bit = (byte >> UInt8(7 - (position & 7))) & 1
+        position += 1
+        return bit == 1
+    }
+
+    mutating func readBits(_ count: Int) -> UInt64? {
+        guard position + count <= bytes.count * 8 else { return nil }
+        var value: UInt64 = 0
+        var remaining = count
+        while remaining > 0 {
+            let offset = position & 7
+            let available = 8 - offset
+            let take = min(available, remaining)
+            let byte = UInt64(bytes[position >> 3])
+            let chunk = (byte >> UInt64(available - take)) & ((1 << UInt64(take)) - 1)
+            value = (value << UInt64(take)) | chunk
+            position += take
+            remaining -= take
+        }
+        return value
+    }
+
+    mutating func readUVarint() -> UInt64? {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while shift < 64 {
+            guard let byte = readBits(8) else { return nil }
+            result |= (byte & 0x7f) << shift
+            if byte < 0x80 { return result }
+            shift += 7
+        }
+        return nil
+    }
+
+    mutating func readVarint() -> Int64? {
+        guard let u = readUVarint() else { return nil }
+        return Int64(bitPattern: u >> 1) ^ -Int64(bitPattern: u & 1)
+    }
+}

@@ -1,0 +1,166 @@
+import TimeSeriesCore
+
+/// Gorilla-style compressed samples: delta-of-delta timestamps and XOR-ed values.
+///
+/// The first sample is stored as a varint timestamp and raw value bits; the second as a timestamp
+/// delta; later timestamps as the change of delta in one of five bucket widths. Values are XOR-ed
+/// with their predecessor and only the meaningful bits are written, reusing the previous window of
+/// leading and trailing zeros when it fits. Value bit patterns are kept exactly (stale markers too).
+struct XORChunk: Sendable {
+    /// Samples per chunk before a new one is cut, as in Prometheus.
+    static let targetSamples = 120
+
+    private var writer = BitWriter()
+    private(set) var count = 0
+    private(set) var minTime: Timestamp = 0
+    private(set) var maxTime: Timestamp = 0
+    private var lastDelta: Int64 = 0
+    private var lastValueBits: UInt64 = 0
+    private var leading: Int = 0xff  // 0xff: no window yet
+    private var trailing: Int = 0
+
+    init() {}
+
+    var isFull: Bool { count >= Self.targetSamples }
+    var byteCount: Int { writer.bytes.count }
+    var bytes: [UInt8] { writer.bytes }
+
+    mutating func append(_ t: Timestamp, _ v: Double) {
+        let bits = v.bitPattern
+        switch count {
+        case 0:
+            minTime = t
+            writer.writeVarint(t)
+            writer.write(bits: bits, count: 64)
+        case 1:
+            lastDelta = t - maxTime
+            writer.writeVarint(lastDelta)
+            writeValue(bits)
+        default:
+            let delta = t - maxTime
+            writeDeltaOfDelta(delta - lastDelta)
+            lastDelta = delta
+            writeValue(bits)
+        }
+        maxTime = t
+        lastValueBits = bits
+        count += 1
+    }
+
+    private mutating func writeDeltaOfDelta(_ dod: Int64) {
+        func fits(_ bits: Int) -> Bool {
+            let limit = Int64(1) << Int64(bits - 1)
+            return dod >= -(limit - 1) && dod <= limit
+        }
+        if dod == 0 {
+            writer.write(bit: false)
+        } else if fits(14) {
+            writer.write(bits: 0b10, count: 2)
+            writer.write(bits: UInt64(bitPattern: dod), count: 14)
+        } else if fits(17) {
+            writer.write(bits: 0b110, count: 3)
+            writer.write(bits: UInt64(bitPattern: dod), count: 17)
+        } else if fits(20) {
+            writer.write(bits: 0b1110, count: 4)
+            writer.write(bits: UInt64(bitPattern: dod), count: 20)
+        } else {
+            writer.write(bits: 0b1111, count: 4)
+            writer.write(bits: UInt64(bitPattern: dod), count: 64)
+        }
+    }
+
+    private mutating func writeValue(_ bits: UInt64) {
+        let xor = bits ^ lastValueBits
+        if xor == 0 {
+            writer.write(bit: false)
+            return
+        }
+        writer.write(bit: true)
+        var newLeading = xor.leadingZeroBitCount
+        let newTrailing = xor.trailingZeroBitCount
+        if newLeading >= 32 { newLeading = 31 }  // fits the 5-bit field
+        if leading != 0xff && newLeading >= leading && newTrailing >= trailing {
+            writer.write(bit: false)
+            writer.write(bits: xor >> UInt64(trailing), count: 64 - leading - trailing)
+            return
+        }
+        leading = newLeading
+        trailing = newTrailing
+        let significant = 64 - leading - trailing
+        writer.write(bit: true)
+        writer.write(bits: UInt64(leading), count: 5)
+        // 64 significant bits are written as 0 in 6 bits; the reader maps 0 back to 64.
+        writer.write(bits: UInt64(significant & 63), count: 6)
+        writer.write(bits: xor >> UInt64(trailing), count: significant)
+    }
+
+    /// Calls `body` for each sample in order; stops early when it returns false.
+    func forEach(_ body: (Timestamp, Double) -> Bool) {
+        var reader = BitReader(writer.bytes)
+        var t: Int64 = 0
+        var delta: Int64 = 0
+        var valueBits: UInt64 = 0
+        var leading = 0
+        var trailing = 0
+        for index in 0..<count {
+            switch index {
+            case 0:
+                guard let first = reader.readVarint(), let v = reader.readBits(64) else { return }
+                t = first
+                valueBits = v
+            default:
+                if index == 1 {
+                    guard let d = reader.readVarint() else { return }
+                    delta = d
+                } else {
+                    guard let dod = Self.readDeltaOfDelta(&reader) else { return }
+                    delta += dod
+                }
+                t += delta
+                guard reader.readValue(into: &valueBits, leading: &leading, trailing: &trailing) else { return }
+            }
+            if !body(t, Double(bitPattern: valueBits)) { return }
+        }
+    }
+
+    private static func readDeltaOfDelta(_ reader: inout BitReader) -> Int64? {
+        var prefix = 0
+        while prefix < 4 {
+            guard let bit = reader.readBit() else { return nil }
+            if !bit { break }
+            prefix += 1
+        }
+        let width: Int
+        switch prefix {
+        case 0: return 0
+        case 1: width = 14
+        case 2: width = 17
+        case 3: width = 20
+        default: width = 64
+        }
+        guard let raw = reader.readBits(width) else { return nil }
+        if width == 64 { return Int64(bitPattern: raw) }
+        // Sign-extend from `width` bits.
+        let shift = UInt64(64 - width)
+        return Int64(bitPattern: raw << shift) >> Int64(shift)
+    }
+}
+
+extension BitReader {
+    fileprivate mutating func readValue(into valueBits: inout UInt64, leading: inout Int, trailing: inout Int) -> Bool {
+        guard let changed = readBit() else { return false }
+        if !changed { return true }
+        guard let newWindow = readBit() else { return false }
+        if newWindow {
+            guard let l = readBits(5), let s = readBits(6) else { return false }
+            let significant = s == 0 ? 64 : Int(s)
+            leading = Int(l)
+            trailing = 64 - leading - significant
+            guard trailing >= 0 else { return false }
+        }
+        let significant = 64 - leading - trailing
+        guard let bits = readBits(significant) else { return false }
+        valueBits ^= bits << UInt64(trailing)
+        return true
+    }
+}

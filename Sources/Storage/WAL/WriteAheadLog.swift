@@ -1,0 +1,163 @@
+import Foundation
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Segment files of WAL records in one directory, named by sequence number (`00000000`, ...).
+/// Appends go to the last segment; a segment is closed when it reaches `segmentSize`.
+///
+/// Not thread-safe: the database serializes access.
+final class WriteAheadLog {
+    struct ReplayReport: Sendable, Equatable {
+        var segments = 0
+        var records = 0
+        var bytes = 0
+        /// Set when a torn or corrupt tail was found and cut off.
+        var truncatedAt: (segment: Int, offset: Int)?
+        var droppedBytes = 0
+
+        static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.segments == rhs.segments && lhs.records == rhs.records && lhs.bytes == rhs.bytes
+                && lhs.truncatedAt?.segment == rhs.truncatedAt?.segment
+                && lhs.truncatedAt?.offset == rhs.truncatedAt?.offset && lhs.droppedBytes == rhs.droppedBytes
+        }
+    }
+
+    let directory: URL
+    let segmentSize: Int
+    let syncPolicy: WALSyncPolicy
+    private var fd: Int32 = -1
+    private var currentSegment = 0
+    private var currentSize = 0
+    private var closedSegmentsSize = 0
+
+    init(directory: URL, segmentSize: Int = 128 << 20, syncPolicy: WALSyncPolicy) throws {
+        self.directory = directory
+        self.segmentSize = segmentSize
+        self.syncPolicy = syncPolicy
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        if fd >= 0 { Glibc.close(fd) }
+    }
+
+    var totalSize: Int { closedSegmentsSize + currentSize }
+
+    func segmentNumbers() throws -> [Int] {
+        try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.count == 8 && $0.allSatisfy(\.isNumber) }
+            .compactMap { Int($0) }
+            .sorted()
+    }
+
+    func segmentPath(_ number: Int) -> String {
+        directory.appendingPathComponent(String(format: "%08d", number)).path
+    }
+
+    /// Reads every record in order and hands it to `apply`. A damaged record ends the log: the
+    /// segment is cut before it and later segments are removed, so the next append continues from
+    /// the last good record. Opens the log for appending afterwards.
+    func replay(logger: Logger, _ apply: (WALRecord) -> Void) throws -> ReplayReport {
+        var report = ReplayReport()
+        let numbers = try segmentNumbers()
+        var lastGood = numbers.last ?? 0
+        for (position, number) in numbers.enumerated() {
+            let path = segmentPath(number)
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            report.segments += 1
+            let goodEnd: Int = data.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    guard offset + WALRecord.headerSize <= buffer.count else { break }
+                    let kind = buffer[offset]
+                    let length = Int(ByteReader.u32LE(buffer, at: offset + 1))
+                    let crc = ByteReader.u32LE(buffer, at: offset + 5)
+                    let start = offset + WALRecord.headerSize
+                    guard length <= buffer.count - start else { break }
+                    let payload = UnsafeRawBufferPointer(rebasing: buffer[start..<start + length])
+                    guard CRC32C.checksum(payload) == crc, let record = WALRecord.decode(kind: kind, payload: payload) else { break }
+                    apply(record)
+                    report.records += 1
+                    offset = start + length
+                }
+                return offset
+            }
+            report.bytes += goodEnd
+            if goodEnd < data.count {
+                report.truncatedAt = (number, goodEnd)
+                report.droppedBytes += data.count - goodEnd
+                let later = numbers[(position + 1)...]
+                for dropped in later {
+                    report.droppedBytes += (try? FileManager.default.attributesOfItem(atPath: segmentPath(dropped))[.size] as? Int) ?? 0
+                    try FileManager.default.removeItem(atPath: segmentPath(dropped))
+                }
+                guard truncate(path, off_t(goodEnd)) == 0 else {
+                    throw WALError(operation: "truncate", path: path, errno: errno)
+                }
+                logger.warning("WAL damaged; truncated after the last good record", metadata: [
+                    "segment": "\(number)", "offset": "\(goodEnd)", "droppedBytes": "\(report.droppedBytes)",
+                    "droppedSegments": "\(later.count)",
+                ])
+                lastGood = number
+                break
+            }
+        }
+        let kept = try segmentNumbers()
+        closedSegmentsSize = 0
+        for number in kept where number != lastGood {
+            closedSegmentsSize += (try? FileManager.default.attributesOfItem(atPath: segmentPath(number))[.size] as? Int) ?? 0
+        }
+        try openSegment(lastGood)
+        return report
+    }
+
+    private func openSegment(_ number: Int) throws {
+        if fd >= 0 { Glibc.close(fd) }
+        let path = segmentPath(number)
+        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw WALError(operation: "open", path: path, errno: errno) }
+        currentSegment = number
+        currentSize = Int(lseek(fd, 0, SEEK_END))
+    }
+
+    /// Writes encoded records; returns once the kernel has them (and the disk, with `.always`).
+    func write(_ bytes: [UInt8]) throws {
+        if fd < 0 { try openSegment(currentSegment) }
+        if currentSize > 0 && currentSize + bytes.count > segmentSize {
+            closedSegmentsSize += currentSize
+            try openSegment(currentSegment + 1)
+        }
+        var written = 0
+        try bytes.withUnsafeBytes { buffer in
+            while written < buffer.count {
+                let n = Glibc.write(fd, buffer.baseAddress! + written, buffer.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    let failure = errno
+                    // Cut a partial record so the log stays replayable.
+                    _ = ftruncate(fd, off_t(currentSize))
+                    throw WALError(operation: "write", path: segmentPath(currentSegment), errno: failure)
+                }
+                written += n
+            }
+        }
+        currentSize += bytes.count
+        if syncPolicy == .always && fsync(fd) != 0 {
+            throw WALError(operation: "fsync", path: segmentPath(currentSegment), errno: errno)
+        }
+    }
+
+    func sync() {
+        if fd >= 0 { _ = fsync(fd) }
+    }
+
+    func close() {
+        if fd >= 0 {
+            _ = fsync(fd)
+            Glibc.close(fd)
+            fd = -1
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import CRemoteWrite
+import CProtobufC
+import TimeSeriesCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Encodes series as remote-write bodies (protobuf, then snappy), for forwarding, the load generator
+/// and tests. Label sets are written as given, so tests can also produce invalid ones.
+public enum RemoteWriteEncoder {
+    /// A series as it goes on the wire: label pairs in the given order, not re-sorted.
+    public struct WireSeries: Sendable {
+        public var labels: [Label]
+        public var samples: [Sample]
+
+        public init(labels: [Label], samples: [Sample]) {
+            self.labels = labels
+            self.samples = samples
+        }
+
+        public init(_ series: SeriesSamples) {
+            self.init(labels: series.labels.pairs, samples: series.samples)
+        }
+    }
+
+    public static func encode(_ series: [WireSeries], version: RemoteWriteVersion) -> [UInt8] {
+        Snappy.compress(protobuf(series, version: version))
+    }
+
+    public static func protobuf(_ series: [WireSeries], version: RemoteWriteVersion) -> [UInt8] {
+        var arena = CArena()
+        defer { arena.release() }
+        switch version {
+        case .v1: return encodeV1(series, arena: &arena)
+        case .v2: return encodeV2(series, arena: &arena)
+        }
+    }
+
+    private static func encodeV1(_ series: [WireSeries], arena: inout CArena) -> [UInt8] {
+        let request = arena.make(Prometheus__WriteRequest.self, prometheus__write_request__init)
+        let timeseries = arena.array(of: UnsafeMutablePointer<Prometheus__TimeSeries>?.self, count: series.count)
+        for (i, s) in series.enumerated() {
+            let ts = arena.make(Prometheus__TimeSeries.self, prometheus__time_series__init)
+            let labels = arena.array(of: UnsafeMutablePointer<Prometheus__Label>?.self, count: s.labels.count)
+            for (j, pair) in s.labels.enumerated() {
+                let label = arena.make(Prometheus__Label.self, prometheus__label__init)
+                label.pointee.name = arena.string(pair.name)
+                label.pointee.value = arena.string(pair.value)
+                labels[j] = label
+            }
+            let samples = arena.array(of: UnsafeMutablePointer<Prometheus__Sample>?.self, count: s.samples.count)
+            for (j, sample) in s.samples.enumerated() {
+                let entry = arena.make(Prometheus__Sample.self, prometheus__sample__init)
+                entry.pointee.value = sample.value
+                entry.pointee.timestamp = sample.timestamp
+                samples[j] = entry
+            }
+            ts.pointee.n_labels = s.labels.count
+            ts.pointee.labels = labels
+            ts.pointee.n_samples = s.samples.count
+            ts.pointee.samples = samples
+            timeseries[i] = ts
+        }
+        request.pointee.n_timeseries = series.count
+        request.pointee.timeseries = timeseries
+        var out = [UInt8](repeating: 0, count: prometheus__write_request__get_packed_size(request))
+        _ = out.withUnsafeMutableBufferPointer { prometheus__write_request__pack(request, $0.baseAddress) }
+        return out
+    }
+
+    private static func encodeV2(_ series: [WireSeries], arena: inout CArena) -> [UInt8] {
+        var symbolRefs: [String: UInt32] = ["": 0]
+        var symbolList: [String] = [""]
+        func ref(_ value: String) -> UInt32 {
+            if let existing = symbolRefs[value] { return existing }
+            let next = UInt32(symbolList.count)
+            symbolRefs[value] = next
+            symbolList.append(value)
+            return next
+        }
+        let request = arena.make(Io__Prometheus__Write__V2__Request.self, io__prometheus__write__v2__request__init)
+        let timeseries = arena.array(of: UnsafeMutablePointer<Io__Prometheus__Write__V2__TimeSeries>?.self, count: series.count)
+        for (i, s) in series.enumerated() {
+            let ts = arena.make(Io__Prometheus__Write__V2__TimeSeries.self, io__prometheus__write__v2__time_series__init)
+            let refs = arena.array(of: UInt32.self, count: s.labels.count * 2)
+            for (j, pair) in s.labels.enumerated() {
+                refs[2 * j] = ref(pair.name)
+                refs[2 * j + 1] = ref(pair.value)
+            }
+            let samples = arena.array(of: UnsafeMutablePointer<Io__Prometheus__Write__V2__Sample>?.self, count: s.samples.count)
+            for (j, sample) in s.samples.enumerated() {
+                let entry = arena.make(Io__Prometheus__Write__V2__Sample.self, io__prometheus__write__v2__sample__init)
+                entry.pointee.value = sample.value
+                entry.pointee.timestamp = sample.timestamp
+                samples[j] = entry
+            }
+            ts.pointee.n_labels_refs = s.labels.count * 2
+            ts.pointee.labels_refs = refs
+            ts.pointee.n_samples = s.samples.count
+            ts.pointee.samples = samples
+            timeseries[i] = ts
+        }
+        let symbols = arena.array(of: UnsafeMutablePointer<CChar>?.self, count: symbolList.count)
+        for (i, symbol) in symbolList.enumerated() { symbols[i] = arena.string(symbol) }
+        request.pointee.n_symbols = symbolList.count
+        request.pointee.symbols = symbols
+        request.pointee.n_timeseries = series.count
+        request.pointee.timeseries = timeseries
+        var out = [UInt8](repeating: 0, count: io__prometheus__write__v2__request__get_packed_size(request))
+        _ = out.withUnsafeMutableBufferPointer { io__prometheus__write__v2__request__pack(request, $0.baseAddress) }
+        return out
+    }
+}
+
+/// C memory for building protobuf-c messages, released all at once.
+struct CArena {
+    private var allocations: [UnsafeMutableRawPointer] = []
+
+    mutating func make<T>(_ type: T.Type, _ initialize: (UnsafeMutablePointer<T>?) -> Void) -> UnsafeMutablePointer<T> {
+        let raw = calloc(1, MemoryLayout<T>.stride)!
+        allocations.append(raw)
+        let pointer = raw.bindMemory(to: T.self, capacity: 1)
+        initialize(pointer)
+        return pointer
+    }
+
+    mutating func array<T>(of type: T.Type, count: Int) -> UnsafeMutablePointer<T> {
+        let raw = calloc(max(1, count), MemoryLayout<T>.stride)!
+        allocations.append(raw)
+        return raw.bindMemory(to: T.self, capacity: max(1, count))
+    }
+
+    mutating func string(_ value: String) -> UnsafeMutablePointer<CChar> {
+        let copy = strdup(value)!
+        allocations.append(UnsafeMutableRawPointer(copy))
+        return copy
+    }
+
+    /// Everything came from calloc or strdup, so `free` releases it.
+    mutating func release() {
+        for pointer in allocations { free(pointer) }
+        allocations.removeAll()
+    }
+}

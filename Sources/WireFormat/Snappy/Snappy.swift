@@ -1,0 +1,66 @@
+import CSnappy
+
+/// Snappy block format (not the framed stream), as remote-write bodies use.
+public enum Snappy {
+    public struct Error: Swift.Error, CustomStringConvertible, Equatable, Sendable {
+        public enum Code: Sendable, Equatable { case corrupt, tooLarge }
+        public let code: Code
+        public let description: String
+    }
+
+    /// The decoded length a compressed block announces in its header.
+    public static func decodedLength(_ compressed: UnsafeRawBufferPointer) throws -> Int {
+        var length = 0
+        let status = compressed.withMemoryRebound(to: CChar.self) { chars in
+            snappy_uncompressed_length(chars.baseAddress, chars.count, &length)
+        }
+        guard status == SNAPPY_OK else {
+            throw Error(code: .corrupt, description: "snappy: corrupt input (bad length header)")
+        }
+        return length
+    }
+
+    /// Decompresses a block whose decoded size must not exceed `limit` bytes.
+    public static func decompress(_ compressed: UnsafeRawBufferPointer, limit: Int) throws -> [UInt8] {
+        let length = try decodedLength(compressed)
+        guard length <= limit else {
+            throw Error(code: .tooLarge, description: "decoded body of \(length) bytes exceeds the limit of \(limit) bytes")
+        }
+        var output = [UInt8](repeating: 0, count: length)
+        var outputLength = length
+        let status = output.withUnsafeMutableBufferPointer { out in
+            compressed.withMemoryRebound(to: CChar.self) { input in
+                out.withMemoryRebound(to: CChar.self) { outChars in
+                    snappy_uncompress(input.baseAddress, input.count, outChars.baseAddress, &outputLength)
+                }
+            }
+        }
+        guard status == SNAPPY_OK, outputLength == length else {
+            throw Error(code: .corrupt, description: "snappy: corrupt input")
+        }
+        return output
+    }
+
+    public static func decompress(_ compressed: [UInt8], limit: Int) throws -> [UInt8] {
+        try compressed.withUnsafeBytes { buffer throws in try decompress(buffer, limit: limit) }
+    }
+
+    public static func compress(_ input: UnsafeRawBufferPointer) -> [UInt8] {
+        var capacity = snappy_max_compressed_length(input.count)
+        var output = [UInt8](repeating: 0, count: capacity)
+        let status = output.withUnsafeMutableBufferPointer { out in
+            out.withMemoryRebound(to: CChar.self) { outChars in
+                input.withMemoryRebound(to: CChar.self) { inChars in
+                    snappy_compress(inChars.baseAddress, inChars.count, outChars.baseAddress, &capacity)
+                }
+            }
+        }
+        precondition(status == SNAPPY_OK, "snappy_compress cannot fail with a buffer of snappy_max_compressed_length")
+        output.removeSubrange(capacity...)
+        return output
+    }
+
+    public static func compress(_ input: [UInt8]) -> [UInt8] {
+        input.withUnsafeBytes { compress($0) }
+    }
+}

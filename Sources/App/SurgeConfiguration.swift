@@ -1,0 +1,41 @@
+import Storage
+
+/// Everything `surge serve` can be told, with the defaults it runs on when told nothing.
+public struct SurgeConfiguration: Sendable, Equatable {
+    /// Address of the HTTP server. Default `0.0.0.0:9470`.
+    public var listen = HostPort(host: "0.0.0.0", port: 9470)
+    /// Where the WAL and later the blocks live. Default `./data`.
+    public var dataDirectory = "data"
+    /// Whether built-in collectors and the self-scrape run. Default true; `--no-collect` turns it off.
+    public var collect = true
+    /// Storage settings (WAL fsync policy and segment size).
+    public var storage = DatabaseOptions()
+    /// Largest decoded remote-write body. Default 32 MiB.
+    public var remoteWriteMaxDecodedBytes = 32 << 20
+    /// How far back an instant selector looks for a sample. Default 5 minutes.
+    public var lookbackDeltaMilliseconds: Int64 = 5 * 60 * 1000
+
+    public init() {}
+}
+
+/// `host:port`; the host may be empty (all interfaces) or an IPv6 literal in brackets.
+public struct HostPort: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (0...65535).contains(port) else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        self.host = host.isEmpty ? "0.0.0.0" : host
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}

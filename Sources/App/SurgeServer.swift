@@ -1,0 +1,53 @@
+import Foundation
+import HTTPAPI
+import Hummingbird
+import Logging
+import Prometheus
+import Storage
+import TimeSeriesCore
+
+/// Builds the running server from a configuration: storage, routes, metrics and services.
+public enum SurgeServer {
+    /// The wall clock in milliseconds, the default time source of queries.
+    public static let systemNow: @Sendable () -> Timestamp = {
+        Timestamp((Date().timeIntervalSince1970 * 1000).rounded())
+    }
+
+    /// The application `surge serve` runs; tests drive the same one in-process.
+    public static func buildApplication(
+        configuration: SurgeConfiguration,
+        logger: Logger,
+        now: @escaping @Sendable () -> Timestamp = systemNow
+    ) throws -> some ApplicationProtocol {
+        let dataURL = URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
+        let database = try Database(directory: dataURL, options: configuration.storage, logger: logger)
+        announceCollectors(enabled: configuration.collect, logger: logger)
+
+        let registry = PrometheusCollectorRegistry()
+        let metrics = APIMetrics(registry: registry)
+        let headSeries = registry.makeGauge(name: "surge_head_series", help: "Series in the in-memory head.")
+        let walBytes = registry.makeGauge(name: "surge_wal_size_bytes", help: "Bytes in the write-ahead log's segments.")
+        let chunkBytes = registry.makeGauge(name: "surge_head_chunk_bytes", help: "Bytes of compressed samples in the head.")
+        let routes = Routes(
+            query: QueryAPI(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds, now: now),
+            remoteWrite: RemoteWriteAPI(appender: database, maxDecodedBytes: configuration.remoteWriteMaxDecodedBytes, metrics: metrics),
+            metrics: metrics,
+            beforeMetricsScrape: {
+                let stats = database.stats
+                headSeries.set(Double(stats.series))
+                walBytes.set(Double(stats.walBytes))
+                chunkBytes.set(Double(stats.chunkBytes))
+            })
+        let router = Router()
+        routes.register(on: router)
+        let listen = configuration.listen
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "Surge"),
+            services: [DatabaseService(database: database)],
+            onServerRunning: { channel in
+                logger.info("Surge is listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? listen.description)"])
+            },
+            logger: logger)
+    }
+}

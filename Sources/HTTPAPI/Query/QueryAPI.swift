@@ -1,0 +1,125 @@
+import Hummingbird
+import PromQL
+import TimeSeriesCore
+
+/// The Prometheus query API over a querier: /api/v1/query, query_range, series, labels, label values.
+public struct QueryAPI: Sendable {
+    /// The most points one series of a range query may have, as in Prometheus.
+    static let maxPointsPerSeries: Int64 = 11_000
+
+    let querier: any SeriesQuerier
+    let engine: Engine
+    let now: @Sendable () -> Timestamp
+
+    public init(querier: any SeriesQuerier, lookbackDelta: Int64 = 5 * 60 * 1000, now: @escaping @Sendable () -> Timestamp) {
+        self.querier = querier
+        self.engine = Engine(querier: querier, lookbackDelta: lookbackDelta)
+        self.now = now
+    }
+
+    func parse(_ query: String?) throws -> Expression {
+        guard let query, !query.isEmpty else {
+            throw APIError.invalidParameter("query", "query must not be empty")
+        }
+        do {
+            return try Parser.parse(query)
+        } catch {
+            throw APIError.invalidParameter("query", error.description)
+        }
+    }
+
+    func instantQuery(_ parameters: FormParameters) throws -> String {
+        let expression = try parse(parameters.first("query"))
+        let time = try parameters.time("time", default: now())
+        _ = try parameters.duration("timeout")
+        let value: QueryValue
+        do {
+            value = try engine.instant(expression, at: time)
+        } catch {
+            throw APIError(.execution, error.description)
+        }
+        return QueryResultEncoder.encode(value)
+    }
+
+    func rangeQuery(_ parameters: FormParameters) throws -> String {
+        let expression = try parse(parameters.first("query"))
+        guard parameters.first("start") != nil else { throw APIError.invalidParameter("start", "missing") }
+        guard parameters.first("end") != nil else { throw APIError.invalidParameter("end", "missing") }
+        let start = try parameters.time("start", default: 0)
+        let end = try parameters.time("end", default: 0)
+        guard end >= start else {
+            throw APIError.invalidParameter("end", "end timestamp must not be before start time")
+        }
+        guard let step = try parameters.duration("step") else { throw APIError.invalidParameter("step", "missing") }
+        guard step > 0 else {
+            throw APIError.invalidParameter("step", "zero or negative query resolution step widths are not accepted. Try a positive integer")
+        }
+        guard (end - start) / step < Self.maxPointsPerSeries else {
+            throw APIError(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
+        }
+        _ = try parameters.duration("timeout")
+        do {
+            return QueryResultEncoder.encode(try engine.range(expression, start: start, end: end, step: step))
+        } catch {
+            throw APIError(.badData, error.description)
+        }
+    }
+
+    /// `match[]` selectors; each must be an instant vector selector.
+    func matcherSets(_ parameters: FormParameters) throws -> [[LabelMatcher]] {
+        try parameters.all("match[]").map { text in
+            let expression: Expression
+            do {
+                expression = try Parser.parse(text)
+            } catch {
+                throw APIError.invalidParameter("match[]", "\(error)")
+            }
+            guard case .vectorSelector(let selector) = expression else {
+                throw APIError.invalidParameter("match[]", "\(text) is not an instant vector selector")
+            }
+            return selector.matchers
+        }
+    }
+
+    func series(_ parameters: FormParameters) throws -> String {
+        let sets = try matcherSets(parameters)
+        guard !sets.isEmpty else { throw APIError(.badData, "no match[] parameter provided") }
+        let start = try parameters.time("start", default: minQueryTime)
+        let end = try parameters.time("end", default: maxQueryTime)
+        var seen = Set<Labels>()
+        for matchers in sets { seen.formUnion(querier.series(matchers, mint: start, maxt: end)) }
+        var json = JSONWriter()
+        json.raw("[")
+        for (i, labels) in seen.sorted().enumerated() {
+            if i > 0 { json.raw(",") }
+            json.labels(labels)
+        }
+        json.raw("]")
+        return json.text
+    }
+
+    func labelNames(_ parameters: FormParameters) throws -> String {
+        let sets = try matcherSets(parameters)
+        let start = try parameters.time("start", default: minQueryTime)
+        let end = try parameters.time("end", default: maxQueryTime)
+        var json = JSONWriter()
+        json.stringArray(querier.labelNames(matching: sets, mint: start, maxt: end))
+        return json.text
+    }
+
+    func labelValues(_ name: String, _ parameters: FormParameters) throws -> String {
+        guard isValidLabelName(name) else { throw APIError(.badData, "invalid label name: \(jsonQuoted(name))") }
+        let sets = try matcherSets(parameters)
+        let start = try parameters.time("start", default: minQueryTime)
+        let end = try parameters.time("end", default: maxQueryTime)
+        var json = JSONWriter()
+        json.stringArray(querier.labelValues(name, matching: sets, mint: start, maxt: end))
+        return json.text
+    }
+}
+
+func isValidLabelName(_ name: String) -> Bool {
+    guard let first = name.unicodeScalars.first else { return false }
+    let isStart: (Unicode.Scalar) -> Bool = { ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || $0 == "_" }
+    return isStart(first) && name.unicodeScalars.allSatisfy { isStart($0) || ($0 >= "0" && $0 <= "9") }
+}

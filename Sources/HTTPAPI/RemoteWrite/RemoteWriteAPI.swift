@@ -1,0 +1,73 @@
+import Hummingbird
+import HTTPTypes
+import TimeSeriesCore
+import WireFormat
+
+/// `POST /api/v1/write`: Prometheus remote-write 1.0 and 2.0, snappy-compressed protobuf.
+public struct RemoteWriteAPI: Sendable {
+    let appender: any SeriesAppender
+    let decoder: RemoteWriteDecoder
+    let metrics: APIMetrics
+
+    public init(appender: any SeriesAppender, maxDecodedBytes: Int, metrics: APIMetrics) {
+        self.appender = appender
+        self.decoder = RemoteWriteDecoder(maxDecodedBytes: maxDecodedBytes)
+        self.metrics = metrics
+    }
+
+    func handle(_ request: Request) async -> Response {
+        let response = await respond(request)
+        metrics.writeRequest(code: response.status.code)
+        return response
+    }
+
+    private func respond(_ request: Request) async -> Response {
+        if let encoding = request.headers[.contentEncoding], !encoding.isEmpty, encoding.lowercased() != "snappy" {
+            return textResponse("unsupported content encoding \(jsonQuoted(encoding)); only snappy is accepted\n", status: .unsupportedMediaType)
+        }
+        let contentType = request.headers[.contentType]
+        guard let version = RemoteWriteVersion(contentType: contentType) else {
+            return textResponse(
+                "unsupported content type \(jsonQuoted(contentType ?? "")); expected \(RemoteWriteVersion.v1ContentType) or \(RemoteWriteVersion.v2ContentType)\n",
+                status: .unsupportedMediaType)
+        }
+        // A snappy block is at most a little larger than what it decodes to.
+        let maxCompressed = decoder.maxDecodedBytes + decoder.maxDecodedBytes / 6 + 32
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: maxCompressed)
+        } catch {
+            return textResponse("request body exceeds the limit of \(maxCompressed) bytes\n", status: .badRequest)
+        }
+        let decoded: DecodedWrite
+        do {
+            decoded = try body.withUnsafeReadableBytes { try decoder.decode(compressed: $0, version: version) }
+        } catch {
+            return textResponse("\(error)\n", status: .badRequest)
+        }
+        let result: AppendResult
+        do {
+            result = try appender.append(decoded.series)
+        } catch {
+            return textResponse("storage: \(error)\n", status: .internalServerError)
+        }
+        metrics.samplesIngested.increment(by: Int64(result.samplesAppended))
+        metrics.seriesCreated.increment(by: Int64(result.seriesCreated))
+        metrics.histogramsDropped.increment(by: Int64(decoded.histograms))
+        metrics.rejectedSamples(result.outOfOrder, reason: "out_of_order")
+        metrics.rejectedSamples(result.duplicates, reason: "duplicate")
+        var headers = HTTPFields()
+        if version == .v2 {
+            headers[HTTPField.Name("X-Prometheus-Remote-Write-Samples-Written")!] = String(result.samplesAppended)
+            headers[HTTPField.Name("X-Prometheus-Remote-Write-Histograms-Written")!] = "0"
+            headers[HTTPField.Name("X-Prometheus-Remote-Write-Exemplars-Written")!] = "0"
+        }
+        if let rejection = result.firstRejection {
+            headers[.contentType] = "text/plain; charset=utf-8"
+            let message = "\(rejection) (\(result.rejected) of \(result.rejected + result.samplesAppended) samples refused, the rest stored)\n"
+            return Response(status: .badRequest, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: message)))
+        }
+        return Response(status: .noContent, headers: headers)
+    }
+}

@@ -1,0 +1,80 @@
+import Hummingbird
+import Prometheus
+
+/// Every HTTP route of Surge, registered on one router.
+public struct Routes: Sendable {
+    let query: QueryAPI
+    let remoteWrite: RemoteWriteAPI
+    let metrics: APIMetrics
+    let buildInfo: BuildInfo
+    /// Called before /metrics is emitted, to refresh gauges read from other parts.
+    let beforeMetricsScrape: @Sendable () -> Void
+
+    public init(query: QueryAPI, remoteWrite: RemoteWriteAPI, metrics: APIMetrics,
+                buildInfo: BuildInfo = .current, beforeMetricsScrape: @escaping @Sendable () -> Void = {}) {
+        self.query = query
+        self.remoteWrite = remoteWrite
+        self.metrics = metrics
+        self.buildInfo = buildInfo
+        self.beforeMetricsScrape = beforeMetricsScrape
+    }
+
+    public func register<Context: RequestContext>(on router: Router<Context>) {
+        router.post("/api/v1/write") { request, _ in
+            await timed("/api/v1/write") { await remoteWrite.handle(request) }
+        }
+        for method in [HTTPRequest.Method.get, .post] {
+            router.on("/api/v1/query", method: method) { request, _ in
+                await api("/api/v1/query", request) { try query.instantQuery($0) }
+            }
+            router.on("/api/v1/query_range", method: method) { request, _ in
+                await api("/api/v1/query_range", request) { try query.rangeQuery($0) }
+            }
+            router.on("/api/v1/series", method: method) { request, _ in
+                await api("/api/v1/series", request) { try query.series($0) }
+            }
+            router.on("/api/v1/labels", method: method) { request, _ in
+                await api("/api/v1/labels", request) { try query.labelNames($0) }
+            }
+        }
+        router.get("/api/v1/label/{name}/values") { request, context in
+            let name = context.parameters.get("name") ?? ""
+            return await api("/api/v1/label/:name/values", request) { try query.labelValues(name, $0) }
+        }
+        router.get("/api/v1/status/buildinfo") { _, _ in
+            successResponse(data: buildInfo.json)
+        }
+        router.get("/metrics") { _, _ in
+            beforeMetricsScrape()
+            var buffer: [UInt8] = []
+            metrics.registry.emit(into: &buffer)
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+        router.get("/-/healthy") { _, _ in textResponse("Surge is Healthy.\n", status: .ok) }
+        router.get("/-/ready") { _, _ in textResponse("Surge is Ready.\n", status: .ok) }
+    }
+
+    private func timed(_ handler: String, _ body: () async -> Response) async -> Response {
+        let start = ContinuousClock.now
+        let response = await body()
+        metrics.requestDuration(handler: handler, seconds: ContinuousClock.now - start)
+        return response
+    }
+
+    private func api(_ handler: String, _ request: Request, _ body: (FormParameters) throws -> String) async -> Response {
+        await timed(handler) {
+            var request = request
+            do {
+                let parameters = try await FormParameters.from(&request)
+                return successResponse(data: try body(parameters))
+            } catch let error as APIError {
+                return error.response
+            } catch {
+                return APIError(.internal, "\(error)").response
+            }
+        }
+    }
+}

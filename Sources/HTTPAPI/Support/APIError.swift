@@ -1,0 +1,68 @@
+import Hummingbird
+
+/// An error of the Prometheus HTTP API: `{"status":"error","errorType":"...","error":"..."}`.
+public struct APIError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: String, Sendable {
+        case badData = "bad_data"
+        case execution
+        case timeout
+        case notFound = "not_found"
+        case `internal`
+
+        var status: HTTPResponse.Status {
+            switch self {
+            case .badData: .badRequest
+            case .execution: .unprocessableContent
+            case .timeout: .serviceUnavailable
+            case .notFound: .notFound
+            case .internal: .internalServerError
+            }
+        }
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public static func invalidParameter(_ name: String, _ reason: String) -> APIError {
+        APIError(.badData, "invalid parameter \(jsonQuoted(name)): \(reason)")
+    }
+
+    public var description: String { message }
+
+    var response: Response {
+        var json = JSONWriter()
+        json.raw("{\"status\":\"error\",\"errorType\":")
+        json.string(kind.rawValue)
+        json.raw(",\"error\":")
+        json.string(message)
+        json.raw("}")
+        return jsonResponse(json.text, status: kind.status)
+    }
+}
+
+/// Go's `%q` for the simple strings of parameter names.
+func jsonQuoted(_ s: String) -> String { "\"" + s + "\"" }
+
+func jsonResponse(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
+    Response(
+        status: status,
+        headers: [.contentType: "application/json"],
+        body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+}
+
+func textResponse(_ body: String, status: HTTPResponse.Status, contentType: String = "text/plain; charset=utf-8") -> Response {
+    Response(
+        status: status,
+        headers: [.contentType: contentType],
+        body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+}
+
+/// `{"status":"success","data":...}` around already-encoded data.
+func successResponse(data: String) -> Response {
+    jsonResponse("{\"status\":\"success\",\"data\":" + data + "}")
+}

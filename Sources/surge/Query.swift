@@ -1,0 +1,97 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+struct Query: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a PromQL query against a Surge (or any Prometheus) server.",
+        discussion: """
+            An instant query by default; give --start and --end (and optionally --step) for a range query. \
+            Times are Unix seconds or RFC 3339.
+            """)
+
+    enum Output: String, ExpressibleByArgument, CaseIterable { case table, json }
+
+    @Argument(help: "The PromQL expression, e.g. 'up' or 'up{job=\"prometheus\"}'.")
+    var expression: String
+
+    @Option(name: .long, help: "Evaluation time of an instant query. (default: now)")
+    var time: String?
+
+    @Option(name: .long, help: "Start of a range query.")
+    var start: String?
+
+    @Option(name: .long, help: "End of a range query.")
+    var end: String?
+
+    @Option(name: .long, help: "Step of a range query, seconds or a duration like 15s. (default: 15s)")
+    var step: String = "15s"
+
+    @Option(name: .long, help: "Server base URL.")
+    var server: String = "http://127.0.0.1:9470"
+
+    @Option(name: [.short, .customLong("output")], help: "Output format: table or json.")
+    var output: Output = .table
+
+    func validate() throws {
+        if (start == nil) != (end == nil) { throw ValidationError("--start and --end go together") }
+        if start != nil && time != nil { throw ValidationError("--time is for instant queries; use --start/--end for a range") }
+    }
+
+    func run() async throws {
+        var parameters = [("query", expression)]
+        let path: String
+        if let start, let end {
+            path = "/api/v1/query_range"
+            parameters += [("start", start), ("end", end), ("step", step)]
+        } else {
+            path = "/api/v1/query"
+            if let time { parameters.append(("time", time)) }
+        }
+        let body = formEncode(parameters)
+        var request = HTTPClientRequest(url: server.trimmingSuffix("/") + path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.body = .bytes(ByteBuffer(string: body))
+        let response: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+            bytes = try await response.body.collect(upTo: 256 << 20)
+        } catch {
+            throw CLIError("cannot reach \(server): \(error)")
+        }
+        let text = String(buffer: bytes)
+        if output == .json {
+            print(text)
+            if response.status.code >= 400 { throw ExitCode(1) }
+            return
+        }
+        guard let json = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+            throw CLIError("server answered \(response.status.code) with a body that is not JSON: \(text.prefix(200))")
+        }
+        if json["status"] as? String != "success" {
+            throw CLIError("\(json["errorType"] as? String ?? "error"): \(json["error"] as? String ?? text)")
+        }
+        print(ResultTable.render(json["data"] as? [String: Any] ?? [:]), terminator: "")
+    }
+}
+
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+func formEncode(_ pairs: [(String, String)]) -> String {
+    var allowed = CharacterSet.alphanumerics
+    allowed.insert(charactersIn: "-._~")
+    return pairs.map { "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
+        .joined(separator: "&")
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+}

@@ -1,0 +1,52 @@
+import App
+import ArgumentParser
+import Hummingbird
+import Logging
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the server: remote-write ingestion, storage and the Prometheus query API.",
+        discussion: """
+            Without flags Surge listens on 0.0.0.0:9470 and keeps its data in ./data. Point a Prometheus \
+            at it with remote_write: [{url: http://HOST:9470/api/v1/write}] and query it like a Prometheus. \
+            SIGTERM or SIGINT shut it down gracefully.
+            """)
+
+    @Option(name: .long, help: "YAML configuration file; flags override what it says.")
+    var config: String?
+
+    @Option(name: .customLong("data-dir"), help: "Directory for the write-ahead log. (default: ./data)")
+    var dataDir: String?
+
+    @Option(name: .long, help: "Address to listen on, HOST:PORT. (default: 0.0.0.0:9470)")
+    var listen: String?
+
+    @Flag(name: .customLong("no-collect"), help: "Storage and API only: no built-in collectors and no self-scrape.")
+    var noCollect = false
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        if let listen, HostPort(listen) == nil { throw ValidationError("--listen must be HOST:PORT, got \(listen)") }
+        if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("unknown --log-level \(logLevel)") }
+    }
+
+    func run() async throws {
+        var configuration = SurgeConfiguration()
+        if let config {
+            do {
+                configuration = try ConfigurationFile.load(path: config)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
+        if let dataDir { configuration.dataDirectory = dataDir }
+        if let listen { configuration.listen = HostPort(listen)! }
+        if noCollect { configuration.collect = false }
+        var logger = Logger(label: "surge")
+        logger.logLevel = Logger.Level(rawValue: logLevel)!
+        let app = try SurgeServer.buildApplication(configuration: configuration, logger: logger)
+        try await app.runService()
+    }
+}

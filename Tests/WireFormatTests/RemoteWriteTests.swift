@@ -1,0 +1,123 @@
+import CRemoteWrite
+import TimeSeriesCore
+import Testing
+@testable import WireFormat
+
+@Suite struct RemoteWriteTests {
+    static let series: [SeriesSamples] = [
+        SeriesSamples(
+            labels: Labels(["__name__": "up", "job": "api", "instance": "10.0.0.1:80"]),
+            samples: [Sample(timestamp: 1_700_000_000_000, value: 1), Sample(timestamp: 1_700_000_015_000, value: 0)]),
+        SeriesSamples(
+            labels: Labels(["__name__": "http_requests_total", "code": "200", "path": "/über"]),
+            samples: [Sample(timestamp: -5, value: .infinity), Sample(timestamp: 3, value: StaleNaN.value),
+                      Sample(timestamp: 4, value: -1.5), Sample(timestamp: 5, value: 1e-300)]),
+    ]
+
+    @Test(arguments: RemoteWriteVersion.allCases)
+    func roundTrip(version: RemoteWriteVersion) throws {
+        let body = RemoteWriteEncoder.encode(Self.series.map(RemoteWriteEncoder.WireSeries.init), version: version)
+        let decoded = try body.withUnsafeBytes { try RemoteWriteDecoder().decode(compressed: $0, version: version) }
+        #expect(decoded.series.map(\.labels) == Self.series.map(\.labels))
+        #expect(decoded.series.map(\.samples) == Self.series.map(\.samples))
+        // The stale marker keeps its exact NaN payload.
+        #expect(decoded.series[1].samples[1].value.bitPattern == StaleNaN.bitPattern)
+    }
+
+    /// Bytes written by hand from the protobuf encoding rules, independent of the encoder:
+    /// WriteRequest{timeseries: [{labels: [{__name__, up}], samples: [{value: 1, timestamp: 1000}]}]}.
+    @Test func decodesHandWrittenV1Bytes() throws {
+        let label: [UInt8] = [0x0a, 8] + Array("__name__".utf8) + [0x12, 2] + Array("up".utf8)
+        let sample: [UInt8] = [0x09, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0x10, 0xe8, 0x07]
+        let timeSeries: [UInt8] = [0x0a, UInt8(label.count)] + label + [0x12, UInt8(sample.count)] + sample
+        let request: [UInt8] = [0x0a, UInt8(timeSeries.count)] + timeSeries
+        let decoded = try request.withUnsafeBytes { try RemoteWriteDecoder().decode(protobuf: $0, version: .v1) }
+        #expect(decoded.series.count == 1)
+        #expect(decoded.series[0].labels == Labels(["__name__": "up"]))
+        #expect(decoded.series[0].samples == [Sample(timestamp: 1000, value: 1)])
+    }
+
+    /// Request{symbols: ["", "__name__", "up"], timeseries: [{labels_refs: [1, 2], samples: [{value: 2, timestamp: 7}]}]}.
+    @Test func decodesHandWrittenV2Bytes() throws {
+        var request: [UInt8] = []
+        for symbol in ["", "__name__", "up"] { request += [0x22, UInt8(symbol.utf8.count)] + Array(symbol.utf8) }
+        let sample: [UInt8] = [0x09, 0, 0, 0, 0, 0, 0, 0x00, 0x40, 0x10, 7]
+        let timeSeries: [UInt8] = [0x0a, 2, 1, 2, 0x12, UInt8(sample.count)] + sample
+        request += [0x2a, UInt8(timeSeries.count)] + timeSeries
+        let decoded = try request.withUnsafeBytes { try RemoteWriteDecoder().decode(protobuf: $0, version: .v2) }
+        #expect(decoded.series.map(\.labels) == [Labels(["__name__": "up"])])
+        #expect(decoded.series[0].samples == [Sample(timestamp: 7, value: 2)])
+    }
+
+    @Test(arguments: RemoteWriteVersion.allCases)
+    func corruptProtobufIsRejected(version: RemoteWriteVersion) {
+        let garbage: [UInt8] = [0x0a, 0xff, 0xff, 0x01, 0x02]
+        #expect {
+            try garbage.withUnsafeBytes { try RemoteWriteDecoder().decode(protobuf: $0, version: version) }
+        } throws: { ($0 as? RemoteWriteError)?.code == .corruptProtobuf }
+    }
+
+    static let invalidLabelSets: [([Label], String)] = [
+        ([Label("", "x"), Label("job", "a")], "label name is empty"),
+        ([Label("job", "a"), Label("job", "b")], "duplicate label name"),
+        ([Label("job", "a"), Label("__name__", "up")], "not sorted"),
+        ([Label("__name__", "up"), Label("job", "\u{FFFF}bad")], ""),  // valid UTF-8: accepted
+    ]
+
+    @Test(arguments: RemoteWriteVersion.allCases)
+    func invalidLabelsAreRejected(version: RemoteWriteVersion) throws {
+        for (labels, expected) in Self.invalidLabelSets {
+            let body = RemoteWriteEncoder.encode([.init(labels: labels, samples: [Sample(timestamp: 1, value: 1)])], version: version)
+            if expected.isEmpty {
+                _ = try body.withUnsafeBytes { try RemoteWriteDecoder().decode(compressed: $0, version: version) }
+                continue
+            }
+            #expect {
+                try body.withUnsafeBytes { try RemoteWriteDecoder().decode(compressed: $0, version: version) }
+            } throws: { error in
+                guard let error = error as? RemoteWriteError else { return false }
+                return error.code == .invalidLabels && error.description.contains(expected)
+            }
+        }
+    }
+
+    @Test func invalidUTF8IsRejected() throws {
+        // A label value holding the byte 0xff, written by hand.
+        let label: [UInt8] = [0x0a, 3] + Array("job".utf8) + [0x12, 1, 0xff]
+        let timeSeries: [UInt8] = [0x0a, UInt8(label.count)] + label
+        let request: [UInt8] = [0x0a, UInt8(timeSeries.count)] + timeSeries
+        #expect {
+            try request.withUnsafeBytes { try RemoteWriteDecoder().decode(protobuf: $0, version: .v1) }
+        } throws: { error in
+            (error as? RemoteWriteError)?.description.contains("not valid UTF-8") == true
+        }
+    }
+
+    @Test func v2SymbolReferenceOutOfRangeIsRejected() {
+        var request: [UInt8] = [0x22, 0]  // symbols: [""]
+        let timeSeries: [UInt8] = [0x0a, 2, 5, 6]
+        request += [0x2a, UInt8(timeSeries.count)] + timeSeries
+        #expect {
+            try request.withUnsafeBytes { try RemoteWriteDecoder().decode(protobuf: $0, version: .v2) }
+        } throws: { ($0 as? RemoteWriteError)?.code == .invalidSymbolReference }
+    }
+
+    @Test func emptyValuesAreDroppedAsAbsent() throws {
+        let body = RemoteWriteEncoder.encode(
+            [.init(labels: [Label("__name__", "up"), Label("zone", "")], samples: [Sample(timestamp: 1, value: 1)])], version: .v1)
+        let decoded = try body.withUnsafeBytes { try RemoteWriteDecoder().decode(compressed: $0, version: .v1) }
+        #expect(decoded.series[0].labels == Labels(["__name__": "up"]))
+    }
+
+    @Test(arguments: [
+        (nil as String?, RemoteWriteVersion.v1 as RemoteWriteVersion?),
+        ("application/x-protobuf", .v1),
+        ("application/x-protobuf;proto=prometheus.WriteRequest", .v1),
+        ("application/x-protobuf; proto=io.prometheus.write.v2.Request", .v2),
+        ("application/x-protobuf;proto=io.prometheus.write.v3.Request", nil),
+        ("application/json", nil),
+    ])
+    func contentTypeSelectsVersion(contentType: String?, expected: RemoteWriteVersion?) {
+        #expect(RemoteWriteVersion(contentType: contentType) == expected)
+    }
+}

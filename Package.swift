@@ -56,7 +56,7 @@ let package = Package(
 
         .testTarget(name: "WireFormatTests", dependencies: ["WireFormat", "CRemoteWrite", "SurgeTestKit"]),
         .testTarget(name: "TimeSeriesCoreTests", dependencies: ["TimeSeriesCore"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "TimeSeriesCore"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "TimeSeriesCore", "SurgeTestKit"]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TimeSeriesCore", "SurgeTestKit"]),
         .testTarget(name: "HTTPAPITests", dependencies: [
             "App", "HTTPAPI", "WireFormat", "SurgeTestKit",

@@ -78,10 +78,10 @@ public struct Parser {
             return .number(token.text == "-" ? -value : value)
         case .number:
             _ = advance()
-            return .number(try number(token))
+            return try parseModifiers(.number(try number(token)))
         case .string:
             _ = advance()
-            return .string(token.text)
+            return try parseModifiers(.string(token.text))
         case .leftParen:
             _ = advance()
             let inner = try parseExpression()

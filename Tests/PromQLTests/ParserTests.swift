@@ -1,0 +1,89 @@
+import TimeSeriesCore
+import Testing
+@testable import PromQL
+
+@Suite struct ParserTests {
+    @Test(arguments: [
+        ("up", "up"),
+        (#"up{job="api"}"#, #"up{job="api"}"#),
+        (#"{__name__=~"up|down", job!="x"}"#, #"{__name__=~"up|down", job!="x"}"#),
+        (#"http_requests_total{code=~"5..", path!~'/health.*',}"#, #"http_requests_total{code=~"5..", path!~"/health.*"}"#),
+        ("rate_limit:sum5m", "rate_limit:sum5m"),
+        ("up[5m]", "up[5m]"),
+        ("up[1h30m]", "up[1h30m]"),
+        ("up offset 5m", "up offset 5m"),
+        ("up offset -1h", "up offset -1h"),
+        ("up[90s] offset 1d", "up[1m30s] offset 1d"),
+        ("(up)", "up"),
+        ("  up  # a comment\n", "up"),
+        ("1.5e3", "1500"),
+        ("0x1F", "31"),
+        ("-2", "-2"),
+        ("Inf", "Inf"),
+        ("NaN", "NaN"),
+        (#""a\nb""#, #""a\nb""#),
+        ("`raw\\n`", #""raw\\n""#),
+        (#"{on="x"}"#, #"{on="x"}"#),
+    ])
+    func parsesAndPrints(query: String, printed: String) throws {
+        #expect(try Parser.parse(query).description == printed)
+    }
+
+    @Test(arguments: [
+        ("sum(up)", "aggregation \"sum\" is not supported yet", 1, 1),
+        ("sum by (job) (up)", "aggregation \"sum\" is not supported yet", 1, 1),
+        ("rate(up[5m])", "function \"rate\" is not supported yet", 1, 1),
+        ("up + 1", "binary operator \"+\" is not supported yet", 1, 4),
+        ("up and down", "binary operator \"and\" is not supported yet", 1, 4),
+        ("up[5m:1m]", "subqueries are not supported yet", 1, 3),
+        ("up @ 100", "the @ modifier is not supported yet", 1, 4),
+        ("-up", "unary \"-\" on a vector is not supported yet", 1, 1),
+    ])
+    func validButUnsupportedQueriesSaySo(query: String, message: String, line: Int, column: Int) {
+        #expect {
+            try Parser.parse(query)
+        } throws: { error in
+            guard let error = error as? ParseError else { return false }
+            return error.isUnsupported && error.message.contains(message) && error.line == line && error.column == column
+        }
+    }
+
+    @Test(arguments: [
+        ("", "no expression found in input", 1, 1),
+        ("up{", "unexpected end of input in label matching", 1, 4),
+        (#"up{job="x""#, "expected \",\" or \"}\"", 1, 11),
+        (#"up{job=x}"#, "expected string", 1, 8),
+        (#"{job=""}"#, "vector selector must contain at least one non-empty matcher", 1, 1),
+        (#"{job=~".*"}"#, "vector selector must contain at least one non-empty matcher", 1, 1),
+        (#"up{__name__="x"}"#, "metric name must not be set twice", 1, 4),
+        (#"up{job=~"("}"#, "invalid regular expression", 1, 9),
+        ("up[5x]", "bad number or duration syntax", 1, 4),
+        ("up[0s]", "range selector duration must be greater than 0", 1, 4),
+        ("\"unterminated", "unterminated quoted string", 1, 1),
+        ("up\n  }", "unexpected \"}\"", 2, 3),
+        ("1[5m]", "ranges only allowed for vector selectors", 1, 2),
+        ("up offset", "expected duration", 1, 10),
+    ])
+    func syntaxErrorsCarryPosition(query: String, message: String, line: Int, column: Int) {
+        #expect {
+            try Parser.parse(query)
+        } throws: { error in
+            guard let error = error as? ParseError else { return false }
+            return !error.isUnsupported && error.message.contains(message) && error.line == line && error.column == column
+        }
+    }
+
+    @Test func stringEscapes() throws {
+        guard case .string(let value) = try Parser.parse(#""\x41\u00e9\U0001F600\101\\\"""#) else {
+            Issue.record("not a string")
+            return
+        }
+        #expect(value == "Aé😀A\\\"")
+    }
+
+    @Test(arguments: [("5m", 300_000 as Int64?), ("1h30m", 5_400_000), ("250ms", 250), ("2w", 1_209_600_000), ("1y", 31_536_000_000),
+                      ("30m1h", nil), ("5", nil), ("m", nil), ("1s1s", nil)])
+    func durations(text: String, milliseconds: Int64?) {
+        #expect(parseDuration(text) == milliseconds)
+    }
+}

@@ -59,7 +59,8 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TimeSeriesCore", "SurgeTestKit"]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TimeSeriesCore", "SurgeTestKit"]),
         .testTarget(name: "HTTPAPITests", dependencies: [
-            "App", "HTTPAPI", "WireFormat", "SurgeTestKit",
+            "App", "HTTPAPI", "WireFormat", "SurgeTestKit", "TimeSeriesCore",
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: [

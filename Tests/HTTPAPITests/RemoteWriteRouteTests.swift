@@ -1,0 +1,114 @@
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import SurgeTestKit
+import TimeSeriesCore
+import Testing
+import WireFormat
+
+@Suite struct RemoteWriteRouteTests {
+    @Test func v1WriteIsAcknowledgedWith204AndQueryable() async throws {
+        try await withSurge { client in
+            let response = try await client.write([series(["__name__": "up", "job": "a"], [(1_700_000_000_000, 1)])])
+            #expect(response.status == .noContent)
+            #expect(response.headers[HTTPField.Name("X-Prometheus-Remote-Write-Samples-Written")!] == nil)
+            let query = try await client.get("/api/v1/query?query=up&time=1700000000")
+            #expect(String(buffer: query.body)
+                == #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"up","job":"a"},"value":[1700000000,"1"]}]}}"#)
+        }
+    }
+
+    @Test func v2WriteReportsSamplesWritten() async throws {
+        try await withSurge { client in
+            let response = try await client.write(
+                [series(["__name__": "x", "a": "b"], [(1000, 1), (2000, 2)]), series(["__name__": "y"], [(1000, 3)])], version: .v2)
+            #expect(response.status == .noContent)
+            #expect(response.headers[HTTPField.Name("X-Prometheus-Remote-Write-Samples-Written")!] == "3")
+            #expect(response.headers[HTTPField.Name("X-Prometheus-Remote-Write-Histograms-Written")!] == "0")
+        }
+    }
+
+    @Test func staleMarkersAreStoredAndEndTheSeries() async throws {
+        try await withSurge { client in
+            _ = try await client.write([series(["__name__": "s"], [(1_000_000, 5), (1_010_000, StaleNaN.value)])])
+            let before = try await client.get("/api/v1/query?query=s&time=1005")
+            #expect(String(buffer: before.body).contains(#""value":[1005,"5"]"#))
+            let after = try await client.get("/api/v1/query?query=s&time=1020")
+            #expect(String(buffer: after.body).contains(#""result":[]"#))
+        }
+    }
+
+    struct BadRequest: Sendable, CustomTestStringConvertible {
+        let name: String
+        let body: [UInt8]
+        let contentType: String?
+        let encoding: String?
+        let status: HTTPResponse.Status
+        let message: String
+        var testDescription: String { name }
+    }
+
+    static let badRequests: [BadRequest] = {
+        let good = RemoteWriteEncoder.encode([series(["__name__": "up"], [(1, 1)])], version: .v1)
+        let v1 = RemoteWriteVersion.v1ContentType
+        func encoded(_ labels: [Label], _ version: RemoteWriteVersion = .v1) -> [UInt8] {
+            RemoteWriteEncoder.encode([.init(labels: labels, samples: [Sample(timestamp: 1, value: 1)])], version: version)
+        }
+        let invalidUTF8: [UInt8] = {
+            let label: [UInt8] = [0x0a, 3] + Array("job".utf8) + [0x12, 2, 0xc3, 0x28]
+            let ts: [UInt8] = [0x0a, UInt8(label.count)] + label
+            return Snappy.compress([0x0a, UInt8(ts.count)] + ts)
+        }()
+        return [
+            BadRequest(name: "corrupt snappy", body: [0xff, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2], contentType: v1, encoding: "snappy",
+                       status: .badRequest, message: "snappy"),
+            BadRequest(name: "corrupt protobuf", body: Snappy.compress([0x0a, 0x7f, 0x01]), contentType: v1, encoding: "snappy",
+                       status: .badRequest, message: "protobuf"),
+            BadRequest(name: "corrupt v2 protobuf", body: Snappy.compress([0x2a, 0x7f, 0x01]), contentType: RemoteWriteVersion.v2ContentType,
+                       encoding: "snappy", status: .badRequest, message: "protobuf"),
+            BadRequest(name: "empty label name", body: encoded([Label("", "x")]), contentType: v1, encoding: "snappy",
+                       status: .badRequest, message: "label name is empty"),
+            BadRequest(name: "duplicate label", body: encoded([Label("a", "1"), Label("a", "2")], .v2),
+                       contentType: RemoteWriteVersion.v2ContentType, encoding: "snappy", status: .badRequest, message: "duplicate label name"),
+            BadRequest(name: "unsorted labels", body: encoded([Label("b", "1"), Label("a", "2")]), contentType: v1, encoding: "snappy",
+                       status: .badRequest, message: "not sorted"),
+            BadRequest(name: "invalid UTF-8", body: invalidUTF8, contentType: v1, encoding: "snappy",
+                       status: .badRequest, message: "not valid UTF-8"),
+            BadRequest(name: "too large", body: Snappy.compress([UInt8](repeating: 0, count: 70_000)), contentType: v1, encoding: "snappy",
+                       status: .badRequest, message: "exceeds the limit"),
+            BadRequest(name: "unknown content type", body: good, contentType: "application/json", encoding: "snappy",
+                       status: .unsupportedMediaType, message: "unsupported content type"),
+            BadRequest(name: "unknown proto", body: good, contentType: "application/x-protobuf;proto=foo.Bar", encoding: "snappy",
+                       status: .unsupportedMediaType, message: "unsupported content type"),
+            BadRequest(name: "unknown encoding", body: good, contentType: v1, encoding: "gzip",
+                       status: .unsupportedMediaType, message: "unsupported content encoding"),
+        ]
+    }()
+
+    @Test(arguments: badRequests)
+    func badBodiesAreRefusedAndEarlierDataKept(request: BadRequest) async throws {
+        try await withSurge(configure: { $0.remoteWriteMaxDecodedBytes = 65_536 }) { client in
+            #expect(try await client.write([series(["__name__": "kept"], [(1_700_000_000_000, 1)])]).status == .noContent)
+            let response = try await client.writeRaw(request.body, contentType: request.contentType, encoding: request.encoding)
+            #expect(response.status == request.status)
+            let text = String(buffer: response.body)
+            #expect(text.contains(request.message), "\(text)")
+            #expect(text.split(separator: "\n").count == 1)
+            let kept = try await client.get("/api/v1/query?query=kept&time=1700000000")
+            #expect(String(buffer: kept.body).contains(#""value":[1700000000,"1"]"#))
+            let metrics = String(buffer: try await client.get("/metrics").body)
+            #expect(metrics.contains(#"surge_remote_write_requests_total{code="\#(request.status.code)"} 1"#))
+        }
+    }
+
+    @Test func outOfOrderSamplesAreRefusedWith400AndTheRestStored() async throws {
+        try await withSurge { client in
+            _ = try await client.write([series(["__name__": "o"], [(2000, 2)])])
+            let response = try await client.write([series(["__name__": "o"], [(1000, 1), (3000, 3)]), series(["__name__": "p"], [(1000, 1)])])
+            #expect(response.status == .badRequest)
+            #expect(String(buffer: response.body).contains("out of order sample"))
+            let range = try await client.get("/api/v1/query_range?query=o&start=1&end=3&step=1")
+            #expect(String(buffer: range.body).contains(#""values":[[2,"2"],[3,"3"]]"#))
+        }
+    }
+}

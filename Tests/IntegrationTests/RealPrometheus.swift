@@ -1,0 +1,51 @@
+import Foundation
+import SurgeTestKit
+
+/// Starts Debian's `prometheus` on 127.0.0.1, scraping itself every second and remote-writing to `writeURL`.
+func startPrometheus(port: Int, writeURL: String, directory: TemporaryDirectory) throws -> ChildProcess {
+    guard let binary = which("prometheus") else {
+        throw TestKitError("the prometheus binary is not installed; scripts/install-deps installs Debian's prometheus package")
+    }
+    let config = """
+        global:
+          scrape_interval: 1s
+          evaluation_interval: 1s
+        scrape_configs:
+          - job_name: prometheus
+            static_configs:
+              - targets: ['127.0.0.1:\(port)']
+        remote_write:
+          - url: \(writeURL)
+            queue_config:
+              batch_send_deadline: 1s
+              min_backoff: 100ms
+              max_backoff: 1s
+        """
+    let configURL = directory.url.appendingPathComponent("prometheus.yml")
+    try config.write(to: configURL, atomically: true, encoding: .utf8)
+    return try ChildProcess(
+        executable: binary,
+        arguments: [
+            "--config.file=\(configURL.path)",
+            "--storage.tsdb.path=\(directory.url.appendingPathComponent("prometheus-data").path)",
+            "--web.listen-address=127.0.0.1:\(port)",
+        ],
+        logURL: directory.url.appendingPathComponent("prometheus.log"))
+}
+
+/// The result of an instant query as label sets and values, for comparing two servers.
+func instantResult(_ base: String, _ query: String, time: String) async throws -> [[String: String]: String] {
+    let reply = try await TestHTTP.get("\(base)/api/v1/query?query=\(TestHTTP.urlEncode(query))&time=\(time)")
+    let json = try reply.json()
+    guard json["status"] as? String == "success", let data = json["data"] as? [String: Any],
+          let result = data["result"] as? [[String: Any]] else {
+        throw TestKitError("query \(query) at \(base) failed: \(reply.text.prefix(500))")
+    }
+    var out: [[String: String]: String] = [:]
+    for element in result {
+        let metric = element["metric"] as? [String: String] ?? [:]
+        let value = (element["value"] as? [Any])?.last as? String ?? ""
+        out[metric] = value
+    }
+    return out
+}

@@ -11,6 +11,9 @@ public final class Database: SeriesAppender, SeriesQuerier {
     private struct State: ~Copyable {
         var index = HeadIndex()
         var wal: WriteAheadLog
+        /// Series added to the head whose record has not reached the WAL (its write failed); they are
+        /// logged with the next successful write so their samples are never orphaned on replay.
+        var unloggedSeries: [SeriesRef] = []
         var samplesAppended = 0
         var minTime: Timestamp = .max
         var maxTime: Timestamp = .min
@@ -100,10 +103,21 @@ public final class Database: SeriesAppender, SeriesQuerier {
                 }
                 pending[ref] = last
             }
+            var toLog: [(SeriesRef, Labels)] = []
+            for ref in state.unloggedSeries { toLog.append((ref, state.index[ref].labels)) }
+            toLog += newSeries
             var bytes: [UInt8] = []
-            if !newSeries.isEmpty { WALRecord.series(newSeries).encode(into: &bytes) }
+            if !toLog.isEmpty { WALRecord.series(toLog).encode(into: &bytes) }
             if !accepted.isEmpty { WALRecord.samples(accepted).encode(into: &bytes) }
-            if !bytes.isEmpty { try state.wal.write(bytes) }
+            if !bytes.isEmpty {
+                do {
+                    try state.wal.write(bytes)
+                } catch {
+                    state.unloggedSeries = toLog.map(\.0)
+                    throw error
+                }
+            }
+            state.unloggedSeries = []
             for (ref, t, v) in accepted {
                 _ = state.index.append(ref, t, v)
                 state.minTime = min(state.minTime, t)

@@ -90,7 +90,7 @@ public func formatValue(_ value: Double) -> String {
     let mantissa = parts[0]
     let exponent = parts.count > 1 ? Int(parts[1])! : 0
     let pointIndex = mantissa.firstIndex(of: ".").map { mantissa.distance(from: mantissa.startIndex, to: $0) } ?? mantissa.count
-    var digits = mantissa.replacingOccurrences(of: ".", with: "")
+    var digits = String(mantissa.filter { $0 != "." })
     var point = pointIndex + exponent
     // Strip leading zeros of the digit string, keeping the point aligned.
     while digits.count > 1 && digits.first == "0" && point > 1 {
@@ -112,12 +112,4 @@ public func formatValue(_ value: Double) -> String {
     while fraction.last == "0" { fraction.removeLast() }
     while integer.count > 1 && integer.first == "0" { integer.removeFirst() }
     return sign + integer + (fraction.isEmpty ? "" : "." + fraction)
-}
-
-extension Substring {
-    func replacingOccurrences(of target: Character, with replacement: String) -> String {
-        var out = ""
-        for ch in self { if ch == target { out += replacement } else { out.append(ch) } }
-        return out
-    }
 }

@@ -42,13 +42,17 @@ struct MemSeries: Sendable {
     /// Samples in `[mint, maxt]`, in order.
     func samples(mint: Timestamp, maxt: Timestamp) -> [Sample] {
         var out: [Sample] = []
-        for chunk in sealed + [open] where chunk.count > 0 && chunk.maxTime >= mint && chunk.minTime <= maxt {
+        func collect(_ chunk: XORChunk) {
+            guard chunk.count > 0 && chunk.maxTime >= mint && chunk.minTime <= maxt else { return }
             chunk.forEach { t, v in
                 if t > maxt { return false }
                 if t >= mint { out.append(Sample(timestamp: t, value: v)) }
                 return true
             }
         }
+        // Sealed chunks then the open one, without building a combined array per query.
+        for chunk in sealed { collect(chunk) }
+        collect(open)
         return out
     }
 

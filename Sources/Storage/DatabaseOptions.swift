@@ -1,12 +1,57 @@
+import TimeSeriesCore
+
 /// Settings of the time-series database, with the defaults `surge serve` uses.
 public struct DatabaseOptions: Sendable, Equatable {
     /// When WAL appends are flushed to disk. Default `.never`: the kernel flushes, as in Prometheus.
     public var walSync: WALSyncPolicy = .never
     /// Size at which a WAL segment is closed and a new one started. Default 128 MiB.
     public var walSegmentSize: Int = 128 << 20
+    /// Span of the blocks the head is cut into, in milliseconds. Default 2 hours.
+    public var blockRange: Int64 = 2 * 3_600_000
+    /// Blocks whose data is older than this, measured from the newest sample, are deleted.
+    /// Default 15 days, as Prometheus; nil keeps everything.
+    public var retentionTime: Int64? = 15 * 24 * 3_600_000
+    /// Oldest blocks are deleted while blocks, WAL and head chunks exceed this. Default nil (no limit).
+    public var retentionBytes: Int?
+    /// How far behind the newest sample an older sample is still accepted, in milliseconds.
+    /// Default 0: out-of-order samples are refused, as in Prometheus.
+    public var outOfOrderWindow: Int64 = 0
+    public var limits = StorageLimits()
+
+    public init() {}
 
     public init(walSync: WALSyncPolicy = .never, walSegmentSize: Int = 128 << 20) {
         self.walSync = walSync
         self.walSegmentSize = walSegmentSize
+    }
+}
+
+/// Bounds on what one write may create. Exceeding one refuses the offending series' samples only.
+public struct StorageLimits: Sendable, Equatable {
+    /// Series in the head. Default 5,000,000.
+    public var maxSeries = 5_000_000
+    /// Labels of one series, the metric name included. Default 64.
+    public var maxLabelsPerSeries = 64
+    /// Bytes of a label name. Default 1,024.
+    public var maxLabelNameLength = 1024
+    /// Bytes of a label value. Default 4,096.
+    public var maxLabelValueLength = 4096
+
+    public init() {}
+
+    /// The limit `labels` breaks, with a message naming it, or nil.
+    func violation(_ labels: Labels) -> (AppendRejection, String)? {
+        if labels.pairs.count > maxLabelsPerSeries {
+            return (.labelsPerSeriesLimit, "series \(labels) has \(labels.pairs.count) labels, more than max_labels_per_series (\(maxLabelsPerSeries))")
+        }
+        for pair in labels.pairs {
+            if pair.name.utf8.count > maxLabelNameLength {
+                return (.labelNameLengthLimit, "label name of \(pair.name.utf8.count) bytes in series \(labels.metricName ?? "") exceeds max_label_name_length (\(maxLabelNameLength))")
+            }
+            if pair.value.utf8.count > maxLabelValueLength {
+                return (.labelValueLengthLimit, "value of label \(pair.name) has \(pair.value.utf8.count) bytes in series \(labels.metricName ?? ""), more than max_label_value_length (\(maxLabelValueLength))")
+            }
+        }
+        return nil
     }
 }

@@ -1,11 +1,21 @@
+import TimeSeriesCore
+
 /// Figures of the database for /metrics and the CLI.
 public struct DatabaseStats: Sendable, Equatable {
     public var series = 0
     public var samplesAppended = 0
     public var walBytes = 0
+    /// Bytes of head chunks, in memory and in the head chunk files.
     public var chunkBytes = 0
+    public var headChunkBytes = 0
+    public var blocks = 0
+    public var blockBytes = 0
+    public var blockSamples = 0
+    public var rejected: [AppendRejection: Int] = [:]
     public var minTime: Int64?
     public var maxTime: Int64?
+    public var headMinTime: Int64?
+    public var headMaxTime: Int64?
 
     public init() {}
 }

@@ -6,7 +6,9 @@ public final class AnchoredRegex: @unchecked Sendable {
     public let pattern: String
     private let regex: Regex<AnyRegexOutput>
     /// A pattern without metacharacters compares as a plain string, the common case for `=~"a|b"`.
-    private let alternatives: Set<String>?
+    public let alternatives: Set<String>?
+    /// Literal text every match starts with (`foo` of `foo.*`), for index lookups by prefix.
+    public let literalPrefix: String
 
     public init(_ pattern: String) throws {
         self.pattern = pattern
@@ -18,6 +20,20 @@ public final class AnchoredRegex: @unchecked Sendable {
         let meta: Set<Character> = ["\\", ".", "*", "+", "?", "(", ")", "[", "]", "{", "}", "^", "$"]
         alternatives = pattern.contains(where: meta.contains)
             ? nil : Set(pattern.split(separator: "|", omittingEmptySubsequences: false).map(String.init))
+        literalPrefix = Self.prefix(of: pattern, meta: meta)
+    }
+
+    private static func prefix(of pattern: String, meta: Set<Character>) -> String {
+        guard !pattern.contains("|") else { return "" }
+        var prefix = ""
+        var rest = pattern[...]
+        while let first = rest.first, !meta.contains(first) {
+            prefix.append(first)
+            rest = rest.dropFirst()
+        }
+        // A quantifier after the literal makes its last character optional.
+        if let next = rest.first, "*?{".contains(next), !prefix.isEmpty { prefix.removeLast() }
+        return prefix
     }
 
     public func matches(_ candidate: String) -> Bool {

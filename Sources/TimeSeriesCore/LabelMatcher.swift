@@ -32,6 +32,20 @@ public struct LabelMatcher: Sendable, CustomStringConvertible {
         }
     }
 
+    /// For `=` and literal `=~"a|b"`: the only values that can match, for direct index lookups.
+    public var exactValues: Set<String>? {
+        switch type {
+        case .equal: [value]
+        case .regexMatch: regex!.alternatives
+        case .notEqual, .regexNoMatch: nil
+        }
+    }
+
+    /// For `=~`: literal text every matching value starts with ("" when there is none).
+    public var requiredPrefix: String {
+        type == .regexMatch ? regex!.literalPrefix : (type == .equal ? value : "")
+    }
+
     /// Whether the matcher accepts a series that lacks the label entirely.
     public var matchesEmpty: Bool { matches("") }
 

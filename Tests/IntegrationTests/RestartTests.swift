@@ -28,7 +28,7 @@ import WireFormat
                 "\(base)/api/v1/write", body: RemoteWriteEncoder.encode(batch, version: version),
                 headers: [("Content-Type", version == .v2 ? RemoteWriteVersion.v2ContentType : RemoteWriteVersion.v1ContentType),
                           ("Content-Encoding", "snappy")])
-            #expect(reply.status == 204)
+            #expect(reply.status == 204, "\(reply.text)")
             if reply.status == 204 {
                 for entry in batch { acknowledged[Labels(sortedUnique: entry.labels), default: []].append(contentsOf: entry.samples) }
             }

@@ -48,8 +48,10 @@ import Testing
         let values: [Int64] = [0, 1, -1, 63, -64, 1 << 40, Int64.min, Int64.max]
         writer.write(bit: true)  // misalign on purpose
         for v in values { writer.writeVarint(v) }
-        var reader = BitReader(writer.bytes)
-        #expect(reader.readBit() == true)
-        for v in values { #expect(reader.readVarint() == v) }
+        writer.bytes.withUnsafeBytes { bytes in
+            var reader = BitReader(bytes)
+            #expect(reader.readBit() == true)
+            for v in values { #expect(reader.readVarint() == v) }
+        }
     }
 }

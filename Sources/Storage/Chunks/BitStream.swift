@@ -6,6 +6,9 @@ struct BitWriter {
 
     init() {}
 
+    /// Wraps finished bytes; later writes start a new byte.
+    init(sealed bytes: [UInt8]) { self.bytes = bytes }
+
     mutating func write(bit: Bool) {
         if free == 0 {
             bytes.append(0)
@@ -47,12 +50,13 @@ struct BitWriter {
     }
 }
 
-/// Reads what `BitWriter` wrote. Reading past the end yields `nil`, never a crash.
+/// Reads what `BitWriter` wrote, from memory the caller keeps alive (an array or a mapped file).
+/// Reading past the end yields `nil`, never a crash.
 struct BitReader {
-    private let bytes: [UInt8]
+    private let bytes: UnsafeRawBufferPointer
     private var position = 0  // in bits
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
     mutating func readBit() -> Bool? {
         guard position < bytes.count * 8 else { return nil }

@@ -21,6 +21,14 @@ struct XORChunk: Sendable {
 
     init() {}
 
+    /// A sealed chunk read back from a checkpoint; it is only read, never appended to.
+    init(restoring chunk: EncodedChunk) {
+        writer = BitWriter(sealed: chunk.bytes)
+        count = chunk.count
+        minTime = chunk.minTime
+        maxTime = chunk.maxTime
+    }
+
     var isFull: Bool { count >= Self.targetSamples }
     var byteCount: Int { writer.bytes.count }
     var bytes: [UInt8] { writer.bytes }
@@ -33,12 +41,12 @@ struct XORChunk: Sendable {
             writer.writeVarint(t)
             writer.write(bits: bits, count: 64)
         case 1:
-            lastDelta = t - maxTime
+            lastDelta = t &- maxTime
             writer.writeVarint(lastDelta)
             writeValue(bits)
         default:
-            let delta = t - maxTime
-            writeDeltaOfDelta(delta - lastDelta)
+            let delta = t &- maxTime
+            writeDeltaOfDelta(delta &- lastDelta)
             lastDelta = delta
             writeValue(bits)
         }
@@ -96,7 +104,13 @@ struct XORChunk: Sendable {
 
     /// Calls `body` for each sample in order; stops early when it returns false.
     func forEach(_ body: (Timestamp, Double) -> Bool) {
-        var reader = BitReader(writer.bytes)
+        writer.bytes.withUnsafeBytes { Self.forEach(in: $0, count: count, body) }
+    }
+
+    /// Decodes `count` samples from chunk bytes held elsewhere (a mapped file). Damaged bytes end
+    /// the walk early; they never trap.
+    static func forEach(in bytes: UnsafeRawBufferPointer, count: Int, _ body: (Timestamp, Double) -> Bool) {
+        var reader = BitReader(bytes)
         var t: Int64 = 0
         var delta: Int64 = 0
         var valueBits: UInt64 = 0
@@ -114,13 +128,28 @@ struct XORChunk: Sendable {
                     delta = d
                 } else {
                     guard let dod = Self.readDeltaOfDelta(&reader) else { return }
-                    delta += dod
+                    delta &+= dod
                 }
-                t += delta
+                t &+= delta
                 guard reader.readValue(into: &valueBits, leading: &leading, trailing: &trailing) else { return }
             }
             if !body(t, Double(bitPattern: valueBits)) { return }
         }
+    }
+
+    /// Encodes samples into chunks of `targetSamples` each.
+    static func encode(_ samples: some Collection<Sample>) -> [XORChunk] {
+        var chunks: [XORChunk] = []
+        var current = XORChunk()
+        for sample in samples {
+            if current.isFull {
+                chunks.append(current)
+                current = XORChunk()
+            }
+            current.append(sample.timestamp, sample.value)
+        }
+        if current.count > 0 { chunks.append(current) }
+        return chunks
     }
 
     private static func readDeltaOfDelta(_ reader: inout BitReader) -> Int64? {

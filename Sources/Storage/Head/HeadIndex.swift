@@ -1,52 +1,124 @@
 import TimeSeriesCore
 
-/// The head's inverted index: label name → value → postings, plus the series table.
+/// The head's series table and inverted index: label name → value → postings (ascending refs).
+///
+/// Label strings are interned, so a value shared by many series is stored once.
 struct HeadIndex: Sendable {
-    private(set) var series: [MemSeries] = []
+    private(set) var series: [MemSeries?] = []
     private var refs: [Labels: SeriesRef] = [:]
     private var postings: [String: [String: [SeriesRef]]] = [:]
+    private var symbols = Set<String>()
+    /// Values per name in ascending order, rebuilt lazily after a new value appears.
+    private var sortedValues: [String: [String]] = [:]
+    private(set) var count = 0
 
-    var count: Int { series.count }
+    /// The next reference to hand out; references are never reused.
+    var nextRef: SeriesRef { SeriesRef(series.count) }
 
     func ref(for labels: Labels) -> SeriesRef? { refs[labels] }
 
-    /// Adds a series; references grow monotonically so every postings list stays sorted.
-    mutating func add(_ labels: Labels) -> SeriesRef {
-        let ref = SeriesRef(series.count)
-        series.append(MemSeries(labels: labels))
-        refs[labels] = ref
-        for pair in labels.pairs {
+    /// Adds a series at `ref` (default: the next one). References grow monotonically, so every
+    /// postings list stays sorted.
+    mutating func add(_ labels: Labels, at ref: SeriesRef? = nil) -> SeriesRef {
+        let ref = ref ?? nextRef
+        precondition(ref >= nextRef, "series references only grow")
+        let interned = Labels(sortedUnique: labels.pairs.map { Label(intern($0.name), intern($0.value)) })
+        while series.count < Int(ref) { series.append(nil) }
+        series.append(MemSeries(labels: interned))
+        refs[interned] = ref
+        count += 1
+        for pair in interned.pairs {
+            if postings[pair.name]?[pair.value] == nil { sortedValues[pair.name] = nil }
             postings[pair.name, default: [:]][pair.value, default: []].append(ref)
         }
         return ref
     }
 
-    mutating func append(_ ref: SeriesRef, _ t: Timestamp, _ v: Double) -> MemSeries.AppendOutcome {
-        series[Int(ref)].append(t, v)
+    /// Makes sure `ref` is never handed out again.
+    mutating func reserve(upTo ref: SeriesRef) {
+        while series.count <= Int(ref) { series.append(nil) }
     }
 
-    subscript(ref: SeriesRef) -> MemSeries { series[Int(ref)] }
+    private mutating func intern(_ string: String) -> String {
+        symbols.insert(string).memberAfterInsert
+    }
+
+    /// Removes series that hold no samples any more; returns how many went.
+    mutating func removeEmpty() -> Int {
+        var removed = Set<SeriesRef>()
+        for (index, entry) in series.enumerated() where entry?.isEmpty == true {
+            removed.insert(SeriesRef(index))
+            refs[entry!.labels] = nil
+            series[index] = nil
+        }
+        guard !removed.isEmpty else { return 0 }
+        count -= removed.count
+        for (name, values) in postings {
+            var kept: [String: [SeriesRef]] = [:]
+            for (value, list) in values {
+                let rest = list.filter { !removed.contains($0) }
+                if !rest.isEmpty { kept[value] = rest }
+            }
+            postings[name] = kept.isEmpty ? nil : kept
+            sortedValues[name] = nil
+        }
+        var live = Set<String>()
+        for (name, values) in postings {
+            live.insert(name)
+            for value in values.keys { live.insert(value) }
+        }
+        symbols = live
+        return removed.count
+    }
+
+    subscript(ref: SeriesRef) -> MemSeries? {
+        get { Int(ref) < series.count ? series[Int(ref)] : nil }
+    }
+
+    mutating func modify<R>(_ ref: SeriesRef, _ body: (inout MemSeries) -> R) -> R? {
+        guard Int(ref) < series.count, series[Int(ref)] != nil else { return nil }
+        return body(&series[Int(ref)]!)
+    }
+
+    mutating func forEachSeries(_ body: (inout MemSeries) -> Void) {
+        for index in series.indices where series[index] != nil { body(&series[index]!) }
+    }
+
+    var labelNames: [String] { postings.keys.sorted() }
+
+    mutating func values(of name: String) -> [String] {
+        if let cached = sortedValues[name] { return cached }
+        let values = postings[name].map { $0.keys.sorted() } ?? []
+        sortedValues[name] = values
+        return values
+    }
 
     /// References of the series satisfying every matcher, ascending.
-    func select(_ matchers: [LabelMatcher]) -> [SeriesRef] {
+    mutating func select(_ matchers: [LabelMatcher]) -> [SeriesRef] {
         // Matchers that reject the empty string narrow through postings; the rest filter afterwards.
         var candidates: [SeriesRef]?
-        for matcher in matchers where !matcher.matchesEmpty {
-            let values = postings[matcher.name] ?? [:]
-            let lists: [[SeriesRef]]
-            if matcher.type == .equal {
-                lists = values[matcher.value].map { [$0] } ?? []
-            } else {
-                lists = values.compactMap { matcher.matches($0.key) ? $0.value : nil }
-            }
+        for matcher in matchers.sorted(by: { ($0.exactValues == nil ? 1 : 0) < ($1.exactValues == nil ? 1 : 0) })
+        where !matcher.matchesEmpty {
+            let lists = postingsLists(matcher)
             let matched = lists.isEmpty ? [] : Postings.union(lists)
             candidates = candidates.map { Postings.intersect($0, matched) } ?? matched
             if candidates?.isEmpty == true { return [] }
         }
-        let base = candidates ?? (0..<SeriesRef(series.count)).map { $0 }
+        let base = candidates ?? series.indices.compactMap { series[$0] == nil ? nil : SeriesRef($0) }
+        let filters = matchers.filter(\.matchesEmpty)
+        if filters.isEmpty { return base }
         return base.filter { ref in
-            let labels = series[Int(ref)].labels
-            return matchers.allSatisfy { $0.matches(labels[$0.name] ?? "") }
+            let labels = series[Int(ref)]!.labels
+            return filters.allSatisfy { $0.matches(labels[$0.name] ?? "") }
         }
+    }
+
+    private mutating func postingsLists(_ matcher: LabelMatcher) -> [[SeriesRef]] {
+        guard let byValue = postings[matcher.name] else { return [] }
+        if matcher.exactValues == nil && matcher.requiredPrefix.isEmpty {
+            return byValue.compactMap { matcher.matches($0.key) ? $0.value : nil }
+        }
+        let sorted = matcher.exactValues == nil ? values(of: matcher.name) : []
+        return ValueMatching.values(matcher, sorted: sorted) { byValue[$0] != nil }.compactMap { byValue[$0] }
     }
 }

@@ -7,6 +7,8 @@ import TimeSeriesCore
 enum WALRecord: Equatable, Sendable {
     case series([(SeriesRef, Labels)])
     case samples([(SeriesRef, Timestamp, Double)])
+    /// Sealed chunks of one series, written only into checkpoints.
+    case chunks(SeriesRef, [EncodedChunk])
 
     static func == (lhs: WALRecord, rhs: WALRecord) -> Bool {
         switch (lhs, rhs) {
@@ -15,12 +17,16 @@ enum WALRecord: Equatable, Sendable {
         case let (.samples(a), .samples(b)):
             return a.count == b.count
                 && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 && $0.2.bitPattern == $1.2.bitPattern }
+        case let (.chunks(r1, a), .chunks(r2, b)):
+            return r1 == r2 && a.count == b.count && zip(a, b).allSatisfy {
+                $0.bytes == $1.bytes && $0.count == $1.count && $0.minTime == $1.minTime && $0.maxTime == $1.maxTime
+            }
         default:
             return false
         }
     }
 
-    enum Kind: UInt8 { case series = 1, samples = 2 }
+    enum Kind: UInt8 { case series = 1, samples = 2, chunks = 3 }
     static let headerSize = 9
 
     func encode(into out: inout [UInt8]) {
@@ -45,6 +51,17 @@ enum WALRecord: Equatable, Sendable {
                 payload.uvarint(UInt64(ref))
                 payload.varint(t)
                 payload.fixed64(v.bitPattern)
+            }
+        case .chunks(let ref, let chunks):
+            kind = .chunks
+            payload.uvarint(UInt64(chunks.count))
+            payload.uvarint(UInt64(ref))
+            for chunk in chunks {
+                payload.varint(chunk.minTime)
+                payload.varint(chunk.maxTime)
+                payload.uvarint(UInt64(chunk.count))
+                payload.uvarint(UInt64(chunk.bytes.count))
+                payload.bytes.append(contentsOf: chunk.bytes)
             }
         }
         out.append(kind.rawValue)
@@ -78,6 +95,18 @@ enum WALRecord: Equatable, Sendable {
                 entries.append((SeriesRef(truncatingIfNeeded: ref), t, Double(bitPattern: bits)))
             }
             return .samples(entries)
+        case .chunks:
+            guard let ref = reader.uvarint() else { return nil }
+            var chunks: [EncodedChunk] = []
+            for _ in 0..<count {
+                guard let mint = reader.varint(), let maxt = reader.varint(), let n = reader.uvarint(),
+                      let length = reader.uvarint(), n <= UInt64(UInt16.max), length <= UInt64(reader.remaining) else { return nil }
+                let start = reader.offset
+                let bytes = Array(UnsafeRawBufferPointer(rebasing: payload[start..<start + Int(length)]))
+                reader.skip(Int(length))
+                chunks.append(EncodedChunk(bytes: bytes, minTime: mint, maxTime: maxt, count: Int(n)))
+            }
+            return .chunks(SeriesRef(truncatingIfNeeded: ref), chunks)
         case nil:
             return nil
         }
@@ -120,6 +149,10 @@ struct ByteReader {
     private(set) var offset = 0
 
     init(_ buffer: UnsafeRawBufferPointer) { self.buffer = buffer }
+
+    var remaining: Int { buffer.count - offset }
+
+    mutating func seek(_ position: Int) { offset = min(max(position, 0), buffer.count) }
 
     mutating func uvarint() -> UInt64? {
         var result: UInt64 = 0

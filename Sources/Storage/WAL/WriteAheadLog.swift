@@ -16,11 +16,13 @@ final class WriteAheadLog {
         /// Set when a torn or corrupt tail was found and cut off.
         var truncatedAt: (segment: Int, offset: Int)?
         var droppedBytes = 0
+        var checkpoint: Int?
 
         static func == (lhs: Self, rhs: Self) -> Bool {
             lhs.segments == rhs.segments && lhs.records == rhs.records && lhs.bytes == rhs.bytes
                 && lhs.truncatedAt?.segment == rhs.truncatedAt?.segment
                 && lhs.truncatedAt?.offset == rhs.truncatedAt?.offset && lhs.droppedBytes == rhs.droppedBytes
+                && lhs.checkpoint == rhs.checkpoint
         }
     }
 
@@ -43,7 +45,9 @@ final class WriteAheadLog {
         if fd >= 0 { Glibc.close(fd) }
     }
 
-    var totalSize: Int { closedSegmentsSize + currentSize }
+    private var checkpointSize = 0
+
+    var totalSize: Int { closedSegmentsSize + currentSize + checkpointSize }
 
     func segmentNumbers() throws -> [Int] {
         try FileManager.default.contentsOfDirectory(atPath: directory.path)
@@ -61,29 +65,22 @@ final class WriteAheadLog {
     /// the last good record. Opens the log for appending afterwards.
     func replay(logger: Logger, _ apply: (WALRecord) -> Void) throws -> ReplayReport {
         var report = ReplayReport()
-        let numbers = try segmentNumbers()
-        var lastGood = numbers.last ?? 0
+        let checkpoint = try latestCheckpoint()
+        if let checkpoint {
+            let path = checkpointPath(checkpoint)
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            let end = data.withUnsafeBytes { Self.readRecords($0, report: &report, apply) }
+            // A checkpoint is renamed into place only once complete, so damage here is not a torn write.
+            guard end == data.count else { throw WALError(operation: "read checkpoint", path: path, errno: EILSEQ) }
+            report.checkpoint = checkpoint
+        }
+        let numbers = try segmentNumbers().filter { checkpoint == nil || $0 > checkpoint! }
+        var lastGood = numbers.last ?? (checkpoint.map { $0 + 1 } ?? 0)
         for (position, number) in numbers.enumerated() {
             let path = segmentPath(number)
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
             report.segments += 1
-            let goodEnd: Int = data.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    guard offset + WALRecord.headerSize <= buffer.count else { break }
-                    let kind = buffer[offset]
-                    let length = Int(ByteReader.u32LE(buffer, at: offset + 1))
-                    let crc = ByteReader.u32LE(buffer, at: offset + 5)
-                    let start = offset + WALRecord.headerSize
-                    guard length <= buffer.count - start else { break }
-                    let payload = UnsafeRawBufferPointer(rebasing: buffer[start..<start + length])
-                    guard CRC32C.checksum(payload) == crc, let record = WALRecord.decode(kind: kind, payload: payload) else { break }
-                    apply(record)
-                    report.records += 1
-                    offset = start + length
-                }
-                return offset
-            }
+            let goodEnd: Int = data.withUnsafeBytes { Self.readRecords($0, report: &report, apply) }
             report.bytes += goodEnd
             if goodEnd < data.count {
                 report.truncatedAt = (number, goodEnd)
@@ -104,6 +101,11 @@ final class WriteAheadLog {
                 break
             }
         }
+        if let checkpoint {
+            // Left over when the process stopped between writing a checkpoint and deleting what it replaces.
+            for number in try segmentNumbers() where number <= checkpoint { unlink(segmentPath(number)) }
+            checkpointSize = (try? FileManager.default.attributesOfItem(atPath: checkpointPath(checkpoint))[.size] as? Int) ?? 0
+        }
         let kept = try segmentNumbers()
         closedSegmentsSize = 0
         for number in kept where number != lastGood {
@@ -111,6 +113,68 @@ final class WriteAheadLog {
         }
         try openSegment(lastGood)
         return report
+    }
+
+    /// Applies every intact record from the start of `buffer`; returns where the intact part ends.
+    private static func readRecords(_ buffer: UnsafeRawBufferPointer, report: inout ReplayReport, _ apply: (WALRecord) -> Void) -> Int {
+        var offset = 0
+        while offset < buffer.count {
+            guard offset + WALRecord.headerSize <= buffer.count else { break }
+            let kind = buffer[offset]
+            let length = Int(ByteReader.u32LE(buffer, at: offset + 1))
+            let crc = ByteReader.u32LE(buffer, at: offset + 5)
+            let start = offset + WALRecord.headerSize
+            guard length <= buffer.count - start else { break }
+            let payload = UnsafeRawBufferPointer(rebasing: buffer[start..<start + length])
+            guard CRC32C.checksum(payload) == crc, let record = WALRecord.decode(kind: kind, payload: payload) else { break }
+            apply(record)
+            report.records += 1
+            offset = start + length
+        }
+        return offset
+    }
+
+    func checkpointPath(_ number: Int) -> String {
+        directory.appendingPathComponent(String(format: "checkpoint.%08d", number)).path
+    }
+
+    func latestCheckpoint() throws -> Int? {
+        try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasPrefix("checkpoint.") && !$0.hasSuffix(".tmp") }
+            .compactMap { Int($0.dropFirst("checkpoint.".count)) }
+            .max()
+    }
+
+    /// Closes the current segment and starts the next; returns the number of the closed one.
+    func cutSegment() throws -> Int {
+        let closed = currentSegment
+        if fd >= 0 { _ = fsync(fd) }
+        closedSegmentsSize += currentSize
+        try openSegment(currentSegment + 1)
+        return closed
+    }
+
+    /// Writes `records` as the checkpoint of every segment up to `number`; safe without the lock
+    /// because only `checkpointWritten` makes the log use it. Returns the file's size.
+    static func writeCheckpointFile(_ records: [UInt8], number: Int, directory: URL) throws -> Int {
+        let url = directory.appendingPathComponent(String(format: "checkpoint.%08d", number))
+        try writeFileAtomically(records, to: url)
+        return records.count
+    }
+
+    /// Deletes the segments up to `number` and older checkpoints once checkpoint `number` is on disk.
+    /// Replay then reads the checkpoint and the segments after it.
+    func checkpointWritten(_ number: Int, size: Int) throws {
+        for segment in try segmentNumbers() where segment <= number && segment != currentSegment {
+            closedSegmentsSize -= (try? FileManager.default.attributesOfItem(atPath: segmentPath(segment))[.size] as? Int) ?? 0
+            unlink(segmentPath(segment))
+        }
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where name.hasPrefix("checkpoint.") {
+            if let older = Int(name.dropFirst("checkpoint.".count)), older < number {
+                unlink(directory.appendingPathComponent(name).path)
+            }
+        }
+        checkpointSize = size
     }
 
     private func openSegment(_ number: Int) throws {

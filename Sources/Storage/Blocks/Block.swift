@@ -1,0 +1,79 @@
+import Foundation
+import TimeSeriesCore
+
+/// An immutable block on disk, read through mappings of its index and chunk file.
+///
+/// `@unchecked Sendable`: immutable after `init`; the mappings are read-only and outlive the files
+/// if compaction or retention deletes the directory while a query still reads.
+public final class Block: @unchecked Sendable {
+    public let meta: BlockMeta
+    let directory: URL
+    let index: IndexReader
+    private let chunkFile: MappedFile
+
+    init(directory: URL) throws {
+        self.directory = directory
+        let metaPath = directory.appendingPathComponent(BlockMeta.fileName)
+        do {
+            meta = try JSONDecoder().decode(BlockMeta.self, from: Data(contentsOf: metaPath))
+        } catch {
+            throw BlockCorruptError(path: metaPath.path, reason: "\(error)")
+        }
+        index = try IndexReader(path: directory.appendingPathComponent("index").path)
+        let chunkPath = directory.appendingPathComponent("chunks").appendingPathComponent(ChunkFileFormat.fileName).path
+        chunkFile = try MappedFile(path: chunkPath)
+        guard ChunkFileFormat.magic.elementsEqual(chunkFile.bytes.prefix(ChunkFileFormat.magic.count)) else {
+            throw BlockCorruptError(path: chunkPath, reason: "not a chunk file")
+        }
+    }
+
+    /// Last millisecond covered (`meta.maxTime` is exclusive).
+    var lastTime: Timestamp { meta.maxTime - 1 }
+
+    func overlaps(mint: Timestamp, maxt: Timestamp) -> Bool {
+        meta.minTime <= maxt && lastTime >= mint
+    }
+
+    var sizeBytes: Int {
+        let files = ["index", "meta.json", "chunks/" + ChunkFileFormat.fileName]
+        return files.reduce(0) { total, file in
+            let path = directory.appendingPathComponent(file).path
+            return total + ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
+        }
+    }
+
+    /// Bytes of the chunk at `ref`; nil when the reference or the record is damaged.
+    func chunkBytes(_ meta: ChunkMeta, verify: Bool = false) -> UnsafeRawBufferPointer? {
+        ChunkRecord.bytes(in: chunkFile.bytes, at: Int(truncatingIfNeeded: meta.ref), verify: verify)
+    }
+
+    func select(_ matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) -> [Series] {
+        guard overlaps(mint: mint, maxt: maxt) else { return [] }
+        return index.select(matchers).compactMap { number in
+            guard let entry = index.entry(number) else { return nil }
+            let samples = decode(entry.chunks, mint: mint, maxt: maxt)
+            return samples.isEmpty ? nil : Series(labels: entry.labels, samples: samples)
+        }
+    }
+
+    func seriesLabels(_ matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) -> [Labels] {
+        guard overlaps(mint: mint, maxt: maxt) else { return [] }
+        return index.select(matchers).compactMap { number in
+            guard let entry = index.entry(number), entry.chunks.contains(where: { $0.overlaps(mint: mint, maxt: maxt) }) else { return nil }
+            return entry.labels
+        }
+    }
+
+    func decode(_ chunks: [ChunkMeta], mint: Timestamp, maxt: Timestamp) -> [Sample] {
+        var out: [Sample] = []
+        for meta in chunks where meta.overlaps(mint: mint, maxt: maxt) {
+            guard let bytes = chunkBytes(meta) else { continue }
+            XORChunk.forEach(in: bytes, count: Int(meta.count)) { t, v in
+                if t > maxt { return false }
+                if t >= mint { out.append(Sample(timestamp: t, value: v)) }
+                return true
+            }
+        }
+        return out
+    }
+}

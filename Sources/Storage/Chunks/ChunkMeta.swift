@@ -1,0 +1,37 @@
+import TimeSeriesCore
+
+/// Where a sealed chunk lives and what it spans. `ref` is a file position whose meaning belongs to
+/// the owner: a head chunk segment and offset, or an offset in a block's chunk file.
+struct ChunkMeta: Sendable, Equatable {
+    var ref: UInt64
+    var minTime: Timestamp
+    var maxTime: Timestamp
+    var count: UInt16
+
+    func overlaps(mint: Timestamp, maxt: Timestamp) -> Bool {
+        minTime <= maxt && maxTime >= mint
+    }
+}
+
+/// The framing of one chunk in a chunk file: `uvarint length | bytes | CRC-32C (u32 LE)`.
+enum ChunkRecord {
+    static func encode(_ bytes: [UInt8], into out: inout [UInt8]) {
+        var length = ByteWriter()
+        length.uvarint(UInt64(bytes.count))
+        out.append(contentsOf: length.bytes)
+        out.append(contentsOf: bytes)
+        appendLE(CRC32C.checksum(bytes), to: &out)
+    }
+
+    /// The chunk bytes of the record at `offset`, or nil when the record does not fit in `file`.
+    static func bytes(in file: UnsafeRawBufferPointer, at offset: Int, verify: Bool = false) -> UnsafeRawBufferPointer? {
+        guard offset >= 0 && offset < file.count else { return nil }
+        var reader = ByteReader(UnsafeRawBufferPointer(rebasing: file[offset...]))
+        guard let length = reader.uvarint() else { return nil }
+        let start = offset + reader.offset
+        guard length <= UInt64(file.count - start), start + Int(length) + 4 <= file.count else { return nil }
+        let chunk = UnsafeRawBufferPointer(rebasing: file[start..<start + Int(length)])
+        if verify && CRC32C.checksum(chunk) != ByteReader.u32LE(file, at: start + Int(length)) { return nil }
+        return chunk
+    }
+}

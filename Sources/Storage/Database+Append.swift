@@ -1,0 +1,99 @@
+import TimeSeriesCore
+
+extension Database {
+    public func append(_ batch: [SeriesSamples]) throws -> AppendResult {
+        try state.withLock { state in
+            guard !state.closed else { throw DatabaseClosedError() }
+            var result = AppendResult()
+            var newSeries: [(SeriesRef, Labels)] = []
+            var accepted: [(SeriesRef, Timestamp, Double)] = []
+            accepted.reserveCapacity(batch.reduce(0) { $0 + $1.samples.count })
+            let window = options.outOfOrderWindow
+            let limits = options.limits
+            // Decide every sample against the head before logging, so the WAL holds only what the head takes.
+            var pending: [SeriesRef: (last: Timestamp, bits: UInt64)] = [:]
+            var newestAccepted = state.headMaxTime
+            for entry in batch where !entry.samples.isEmpty {
+                let ref: SeriesRef
+                if let existing = state.index.ref(for: entry.labels) {
+                    ref = existing
+                } else {
+                    if let (reason, message) = limits.violation(entry.labels) {
+                        result.reject(reason, count: entry.samples.count, message)
+                        continue
+                    }
+                    guard state.index.count < limits.maxSeries else {
+                        result.reject(.seriesLimit, count: entry.samples.count,
+                                      "series limit reached: the head holds \(state.index.count) series, max_series is \(limits.maxSeries); new series \(entry.labels) refused")
+                        continue
+                    }
+                    ref = state.index.add(entry.labels)
+                    newSeries.append((ref, entry.labels))
+                    result.seriesCreated += 1
+                }
+                let series = state.index[ref]!
+                var last = pending[ref] ?? (series.lastTimestamp, series.lastValueBits)
+                for sample in entry.samples {
+                    let t = sample.timestamp
+                    if t < state.minValidTime {
+                        result.reject(.tooOld, "sample too old: series \(entry.labels) at \(t) is older than the newest persisted block, which ends at \(state.minValidTime)")
+                    } else if t > last.last {
+                        accepted.append((ref, t, sample.value))
+                        last = (t, sample.value.bitPattern)
+                        newestAccepted = max(newestAccepted, t)
+                    } else if t == last.last {
+                        if sample.value.bitPattern != last.bits {
+                            result.reject(.duplicate, "duplicate sample for timestamp: series \(entry.labels) at \(t) has another value")
+                        }
+                    } else if window > 0 && t >= newestAccepted - window {
+                        accepted.append((ref, t, sample.value))
+                    } else if window > 0 {
+                        result.reject(.tooOld, "out of order sample outside the out-of-order window: series \(entry.labels) at \(t), newest sample is \(newestAccepted), window is \(window)ms")
+                    } else {
+                        result.reject(.outOfOrder, "out of order sample: series \(entry.labels) at \(t), newest is \(last.last)")
+                    }
+                }
+                pending[ref] = last
+            }
+            var toLog: [(SeriesRef, Labels)] = []
+            for ref in state.unloggedSeries {
+                if let series = state.index[ref] { toLog.append((ref, series.labels)) }
+            }
+            toLog += newSeries
+            var bytes: [UInt8] = []
+            if !toLog.isEmpty { WALRecord.series(toLog).encode(into: &bytes) }
+            if !accepted.isEmpty { WALRecord.samples(accepted).encode(into: &bytes) }
+            if !bytes.isEmpty {
+                do {
+                    try state.wal.write(bytes)
+                } catch {
+                    state.unloggedSeries = toLog.map(\.0)
+                    throw error
+                }
+            }
+            state.unloggedSeries = []
+            let chunks = state.chunks
+            let blockRange = options.blockRange
+            var appended = 0
+            for (ref, t, v) in accepted {
+                let outcome = state.index.modify(ref) {
+                    $0.append(t, v, allowOutOfOrder: true, blockRange: blockRange, store: chunks)
+                }
+                switch outcome {
+                case .appended, .appendedOutOfOrder:
+                    appended += 1
+                    state.headMinTime = min(state.headMinTime, t)
+                    state.headMaxTime = max(state.headMaxTime, t)
+                case .conflict:
+                    result.reject(.duplicate, "duplicate sample for timestamp: \(t) already holds another value")
+                default:
+                    break
+                }
+            }
+            result.samplesAppended = appended
+            state.samplesAppended += appended
+            for (reason, count) in result.rejections { state.rejected[reason, default: 0] += count }
+            return result
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import TimeSeriesCore
+
+/// What one maintenance pass did.
+public struct MaintenanceReport: Sendable, Equatable {
+    public var blocksWritten: [String] = []
+    public var blocksMerged: [String] = []
+    public var blocksDeleted: [String] = []
+    public var seriesRemoved = 0
+}
+
+extension Database {
+    /// Cuts the head into blocks while it spans more than one and a half block ranges, merges
+    /// blocks, and applies retention. Safe to call at any time; one pass runs at a time.
+    @discardableResult
+    public func maintain() throws -> MaintenanceReport {
+        try maintenance.withLock { _ in
+            var report = MaintenanceReport()
+            while let window = headWindow(persistAll: false) {
+                try persistHead(window, report: &report)
+            }
+            try compactBlocks(report: &report)
+            try applyRetention(report: &report)
+            return report
+        }
+    }
+
+    /// Writes everything in the head into blocks, as a shutdown or a backup wants. Samples older than
+    /// the newest block's end are refused afterwards.
+    @discardableResult
+    public func persistAll() throws -> MaintenanceReport {
+        try maintenance.withLock { _ in
+            var report = MaintenanceReport()
+            while let window = headWindow(persistAll: true) {
+                try persistHead(window, report: &report)
+            }
+            return report
+        }
+    }
+
+    /// The next block-aligned window of the head to persist, if any.
+    private func headWindow(persistAll: Bool) -> (Timestamp, Timestamp)? {
+        state.withLock { state in
+            guard !state.closed, state.headMinTime != .max else { return nil }
+            let range = options.blockRange
+            let start = CompactionPlanner.floorDiv(max(state.headMinTime, state.minValidTime == .min ? state.headMinTime : state.minValidTime), range) * range
+            if persistAll || state.headMaxTime - state.headMinTime > range / 2 * 3 {
+                return (start, start + range)
+            }
+            return nil
+        }
+    }
+
+    private func persistHead(_ window: (Timestamp, Timestamp), report: inout MaintenanceReport) throws {
+        let (start, end) = window
+        let snapshots: [SeriesSnapshot] = state.withLock { state in
+            var out: [SeriesSnapshot] = []
+            state.index.forEachSeries { series in
+                if series.overlaps(mint: start, maxt: end - 1) { out.append(series.snapshot(store: state.chunks)) }
+            }
+            return out.sorted { $0.labels < $1.labels }
+        }
+        let meta = try BlockWriter.write(
+            into: directory, minTime: start, maxTime: end, level: 1, sources: [],
+            labels: snapshots.map(\.labels)
+        ) { i in snapshots[i].encodedChunks(mint: start, maxt: end - 1) }
+        let block = try meta.map { try Block(directory: directory.appendingPathComponent($0.ulid)) }
+        if let meta {
+            report.blocksWritten.append(meta.ulid)
+            logger.info("head persisted as a block", metadata: [
+                "block": "\(meta.ulid)", "minTime": "\(start)", "maxTime": "\(end)",
+                "series": "\(meta.stats.numSeries)", "samples": "\(meta.stats.numSamples)",
+            ])
+        }
+        let (checkpoint, closedSegment) = try state.withLock { state in
+            if let block { state.blocks.append(block) }
+            state.minValidTime = max(state.minValidTime, end)
+            state.index.forEachSeries { $0.truncate(before: end) }
+            report.seriesRemoved += state.index.removeEmpty()
+            var headMin = Timestamp.max
+            state.index.forEachSeries { headMin = min(headMin, $0.minTime) }
+            state.headMinTime = headMin
+            if headMin == .max { state.headMaxTime = .min }
+            state.chunks.truncate(before: end)
+            let closed = try state.wal.cutSegment()
+            return (Self.checkpointRecords(&state), closed)
+        }
+        let size = try WriteAheadLog.writeCheckpointFile(checkpoint, number: closedSegment, directory: directory.appendingPathComponent("wal"))
+        try state.withLock { state in try state.wal.checkpointWritten(closedSegment, size: size) }
+    }
+
+    /// The head as WAL records: every live series, its sealed chunks, and its in-memory samples.
+    private static func checkpointRecords(_ state: inout State) -> [UInt8] {
+        var out: [UInt8] = []
+        var series: [(SeriesRef, Labels)] = []
+        for (index, entry) in state.index.series.enumerated() {
+            if let entry { series.append((SeriesRef(index), entry.labels)) }
+        }
+        for batch in stride(from: 0, to: series.count, by: 10_000) {
+            WALRecord.series(Array(series[batch..<min(batch + 10_000, series.count)])).encode(into: &out)
+        }
+        var samples: [(SeriesRef, Timestamp, Double)] = []
+        for (ref, _) in series {
+            let snapshot = state.index[ref]!.snapshot(store: state.chunks)
+            let sealed = snapshot.sealedEncoded()
+            if !sealed.isEmpty { WALRecord.chunks(ref, sealed).encode(into: &out) }
+            for sample in snapshot.memorySamples() { samples.append((ref, sample.timestamp, sample.value)) }
+            if samples.count >= 50_000 {
+                WALRecord.samples(samples).encode(into: &out)
+                samples.removeAll(keepingCapacity: true)
+            }
+        }
+        if !samples.isEmpty { WALRecord.samples(samples).encode(into: &out) }
+        return out
+    }
+
+    private func compactBlocks(report: inout MaintenanceReport) throws {
+        let ranges = CompactionPlanner.ranges(blockRange: options.blockRange, retention: options.retentionTime)
+        while true {
+            let (blocks, newest) = state.withLock { ($0.blocks, max($0.headMaxTime, $0.blocks.map(\.lastTime).max() ?? .min)) }
+            guard let plan = CompactionPlanner.plan(blocks.map(\.meta), ranges: ranges, newestTime: newest) else { return }
+            let inputs = plan.map { blocks[$0] }.sorted { $0.meta.minTime < $1.meta.minTime }
+            guard let meta = try BlockMerge.merge(inputs, into: directory) else { return }
+            let merged = try Block(directory: directory.appendingPathComponent(meta.ulid))
+            let ids = Set(inputs.map(\.meta.ulid))
+            state.withLock { state in
+                state.blocks.removeAll { ids.contains($0.meta.ulid) }
+                state.blocks.append(merged)
+                state.blocks.sort { $0.meta.minTime < $1.meta.minTime }
+            }
+            for block in inputs { try? FileManager.default.removeItem(at: block.directory) }
+            report.blocksMerged.append(meta.ulid)
+            logger.info("blocks merged", metadata: [
+                "block": "\(meta.ulid)", "sources": "\(inputs.count)", "level": "\(meta.compaction.level)",
+                "minTime": "\(meta.minTime)", "maxTime": "\(meta.maxTime)",
+            ])
+        }
+    }
+
+    private func applyRetention(report: inout MaintenanceReport) throws {
+        let doomed: [Block] = state.withLock { state in
+            let newest = max(state.headMaxTime, state.blocks.map(\.lastTime).max() ?? .min)
+            let other = state.wal.totalSize + state.chunks.totalBytes
+            let expired = RetentionPolicy.expired(
+                state.blocks.map { ($0.meta, $0.sizeBytes) }, time: options.retentionTime,
+                bytes: options.retentionBytes, newestTime: newest, otherBytes: other)
+            let doomed = state.blocks.filter { expired.contains($0.meta.ulid) }
+            state.blocks.removeAll { expired.contains($0.meta.ulid) }
+            return doomed
+        }
+        for block in doomed {
+            try? FileManager.default.removeItem(at: block.directory)
+            report.blocksDeleted.append(block.meta.ulid)
+            logger.info("block deleted by retention", metadata: [
+                "block": "\(block.meta.ulid)", "minTime": "\(block.meta.minTime)", "maxTime": "\(block.meta.maxTime)",
+            ])
+        }
+    }
+}

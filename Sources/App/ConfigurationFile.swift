@@ -13,8 +13,19 @@ import Yams
 /// storage:
 ///   wal_fsync: never        # or always
 ///   wal_segment_size: 134217728
+///   block_duration: 2h
+///   retention_time: 15d     # 0 keeps everything
+///   retention_size: 0       # bytes; 0 means no limit
+///   out_of_order_window: 0s
+///   maintenance_interval: 1m   # how often blocks are cut, merged and retention applied
+///   max_series: 5000000
+///   max_labels_per_series: 64
+///   max_label_name_length: 1024
+///   max_label_value_length: 4096
 /// remote_write:
 ///   max_decoded_bytes: 33554432
+///   max_samples_per_request: 1000000
+///   max_inflight_requests: 64
 /// query:
 ///   lookback_delta: 5m
 /// ```
@@ -66,24 +77,19 @@ public enum ConfigurationFile {
             config.collect = value
         }
         if let node = top["storage"] {
-            let storage = try mapping(node, path: path, allowed: ["wal_fsync", "wal_segment_size"])
-            if let n = storage["wal_fsync"] {
-                guard let value = n.string.flatMap(WALSyncPolicy.init(rawValue:)) else {
-                    throw fail(n, "wal_fsync must be one of \(WALSyncPolicy.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                config.storage.walSync = value
-            }
-            if let n = storage["wal_segment_size"] {
-                guard let value = n.int, value >= 1 << 16 else { throw fail(n, "wal_segment_size must be an integer of at least 65536") }
-                config.storage.walSegmentSize = value
+            try readStorage(node, path: path, into: &config.storage)
+            if let n = node.mapping?["maintenance_interval"] {
+                guard let value = duration(n) else { throw fail(n, "maintenance_interval must be a duration such as 1m") }
+                config.maintenanceInterval = .milliseconds(value)
             }
         }
         if let node = top["remote_write"] {
-            let section = try mapping(node, path: path, allowed: ["max_decoded_bytes"])
-            if let n = section["max_decoded_bytes"] {
-                guard let value = n.int, value > 0 else { throw fail(n, "max_decoded_bytes must be a positive integer") }
-                config.remoteWriteMaxDecodedBytes = value
-            }
+            let section = try mapping(node, path: path, allowed: ["max_decoded_bytes", "max_samples_per_request", "max_inflight_requests"])
+            config.remoteWriteMaxDecodedBytes = try positiveInt(section["max_decoded_bytes"], path: path) ?? config.remoteWriteMaxDecodedBytes
+            config.remoteWriteLimits.maxSamplesPerRequest = try positiveInt(section["max_samples_per_request"], path: path)
+                ?? config.remoteWriteLimits.maxSamplesPerRequest
+            config.remoteWriteLimits.maxInflightRequests = try positiveInt(section["max_inflight_requests"], path: path)
+                ?? config.remoteWriteLimits.maxInflightRequests
         }
         if let node = top["query"] {
             let section = try mapping(node, path: path, allowed: ["lookback_delta"])
@@ -93,6 +99,58 @@ public enum ConfigurationFile {
             }
         }
         return config
+    }
+
+    private static func readStorage(_ node: Node, path: String, into storage: inout DatabaseOptions) throws {
+        let section = try mapping(node, path: path, allowed: [
+            "wal_fsync", "wal_segment_size", "block_duration", "retention_time", "retention_size", "out_of_order_window",
+            "max_series", "max_labels_per_series", "max_label_name_length", "max_label_value_length", "maintenance_interval",
+        ])
+        func fail(_ node: Node, _ message: String) -> Error {
+            Error(path: path, line: node.mark.map { $0.line }, message: message)
+        }
+        if let n = section["wal_fsync"] {
+            guard let value = n.string.flatMap(WALSyncPolicy.init(rawValue:)) else {
+                throw fail(n, "wal_fsync must be one of \(WALSyncPolicy.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            storage.walSync = value
+        }
+        if let n = section["wal_segment_size"] {
+            guard let value = n.int, value >= 1 << 16 else { throw fail(n, "wal_segment_size must be an integer of at least 65536") }
+            storage.walSegmentSize = value
+        }
+        if let n = section["block_duration"] {
+            guard let value = duration(n), value >= 60_000 else { throw fail(n, "block_duration must be a duration of at least 1m, such as 2h") }
+            storage.blockRange = value
+        }
+        if let n = section["retention_time"] {
+            guard let value = n.int == 0 ? 0 : duration(n) else { throw fail(n, "retention_time must be a duration such as 15d, or 0") }
+            storage.retentionTime = value == 0 ? nil : value
+        }
+        if let n = section["retention_size"] {
+            guard let value = n.int, value >= 0 else { throw fail(n, "retention_size must be a number of bytes, or 0") }
+            storage.retentionBytes = value == 0 ? nil : value
+        }
+        if let n = section["out_of_order_window"] {
+            guard let value = n.int == 0 ? 0 : duration(n) else { throw fail(n, "out_of_order_window must be a duration such as 10m, or 0") }
+            storage.outOfOrderWindow = value
+        }
+        storage.limits.maxSeries = try positiveInt(section["max_series"], path: path) ?? storage.limits.maxSeries
+        storage.limits.maxLabelsPerSeries = try positiveInt(section["max_labels_per_series"], path: path) ?? storage.limits.maxLabelsPerSeries
+        storage.limits.maxLabelNameLength = try positiveInt(section["max_label_name_length"], path: path) ?? storage.limits.maxLabelNameLength
+        storage.limits.maxLabelValueLength = try positiveInt(section["max_label_value_length"], path: path) ?? storage.limits.maxLabelValueLength
+    }
+
+    private static func duration(_ node: Node) -> Int64? {
+        node.string.flatMap(parseDuration).flatMap { $0 > 0 ? $0 : nil }
+    }
+
+    private static func positiveInt(_ node: Node?, path: String) throws -> Int? {
+        guard let node else { return nil }
+        guard let value = node.int, value > 0 else {
+            throw Error(path: path, line: node.mark.map { $0.line }, message: "expected a positive integer")
+        }
+        return value
     }
 
     private static func mapping(_ node: Node, path: String, allowed: Set<String>) throws -> [String: Node] {

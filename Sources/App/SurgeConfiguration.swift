@@ -1,3 +1,4 @@
+import HTTPAPI
 import Storage
 
 /// Everything `surge serve` can be told, with the defaults it runs on when told nothing.
@@ -12,6 +13,10 @@ public struct SurgeConfiguration: Sendable, Equatable {
     public var storage = DatabaseOptions()
     /// Largest decoded remote-write body. Default 32 MiB.
     public var remoteWriteMaxDecodedBytes = 32 << 20
+    /// Samples per request and concurrent requests accepted by remote-write.
+    public var remoteWriteLimits = RemoteWriteLimits()
+    /// How often the head is cut into blocks, blocks are merged and retention applied. Default 1 minute.
+    public var maintenanceInterval: Duration = .seconds(60)
     /// How far back an instant selector looks for a sample. Default 5 minutes.
     public var lookbackDeltaMilliseconds: Int64 = 5 * 60 * 1000
 

@@ -28,15 +28,32 @@ public enum SurgeServer {
         let headSeries = registry.makeGauge(name: "surge_head_series", help: "Series in the in-memory head.")
         let walBytes = registry.makeGauge(name: "surge_wal_size_bytes", help: "Bytes in the write-ahead log's segments.")
         let chunkBytes = registry.makeGauge(name: "surge_head_chunk_bytes", help: "Bytes of compressed samples in the head.")
+        let blocks = registry.makeGauge(name: "surge_blocks", help: "Persisted blocks.")
+        let blockBytes = registry.makeGauge(name: "surge_blocks_size_bytes", help: "Bytes of the persisted blocks.")
+        let rejected: @Sendable (AppendRejection) -> Gauge = { reason in
+            registry.makeGauge(name: "surge_storage_rejected_samples", labels: [("reason", reason.rawValue)],
+                               help: "Samples storage refused since start, by reason (limits, out of order, too old).")
+        }
         let routes = Routes(
             query: QueryAPI(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds, now: now),
-            remoteWrite: RemoteWriteAPI(appender: database, maxDecodedBytes: configuration.remoteWriteMaxDecodedBytes, metrics: metrics),
+            remoteWrite: RemoteWriteAPI(
+                appender: database, maxDecodedBytes: configuration.remoteWriteMaxDecodedBytes,
+                limits: configuration.remoteWriteLimits, metrics: metrics),
             metrics: metrics,
+            flushHead: {
+                let report = try database.persistAll()
+                return report.blocksWritten
+            },
             beforeMetricsScrape: {
                 let stats = database.stats
                 headSeries.set(Double(stats.series))
                 walBytes.set(Double(stats.walBytes))
                 chunkBytes.set(Double(stats.chunkBytes))
+                blocks.set(Double(stats.blocks))
+                blockBytes.set(Double(stats.blockBytes))
+                for (reason, count) in stats.rejected {
+                    rejected(reason).set(Double(count))
+                }
             })
         let router = Router()
         routes.register(on: router)
@@ -44,7 +61,10 @@ public enum SurgeServer {
         return Application(
             router: router,
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "Surge"),
-            services: [DatabaseService(database: database)],
+            services: [
+                MaintenanceService(database: database, interval: configuration.maintenanceInterval, logger: logger),
+                DatabaseService(database: database),
+            ],
             onServerRunning: { channel in
                 logger.info("Surge is listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? listen.description)"])
             },

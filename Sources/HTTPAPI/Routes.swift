@@ -7,15 +7,19 @@ public struct Routes: Sendable {
     let remoteWrite: RemoteWriteAPI
     let metrics: APIMetrics
     let buildInfo: BuildInfo
+    /// Writes the whole head into blocks; returns the new blocks' names.
+    let flushHead: (@Sendable () throws -> [String])?
     /// Called before /metrics is emitted, to refresh gauges read from other parts.
     let beforeMetricsScrape: @Sendable () -> Void
 
     public init(query: QueryAPI, remoteWrite: RemoteWriteAPI, metrics: APIMetrics,
-                buildInfo: BuildInfo = .current, beforeMetricsScrape: @escaping @Sendable () -> Void = {}) {
+                buildInfo: BuildInfo = .current, flushHead: (@Sendable () throws -> [String])? = nil,
+                beforeMetricsScrape: @escaping @Sendable () -> Void = {}) {
         self.query = query
         self.remoteWrite = remoteWrite
         self.metrics = metrics
         self.buildInfo = buildInfo
+        self.flushHead = flushHead
         self.beforeMetricsScrape = beforeMetricsScrape
     }
 
@@ -43,6 +47,17 @@ public struct Routes: Sendable {
         }
         router.get("/api/v1/status/buildinfo") { _, _ in
             successResponse(data: buildInfo.json)
+        }
+        if let flushHead {
+            // Persists everything in memory as blocks, as a backup or a size measurement wants.
+            router.post("/api/v1/admin/tsdb/flush") { _, _ in
+                do {
+                    let blocks = try flushHead()
+                    return successResponse(data: "{\"blocks\":[" + blocks.map { jsonQuoted($0) }.joined(separator: ",") + "]}")
+                } catch {
+                    return APIError(.internal, "flush failed: \(error)").response
+                }
+            }
         }
         router.get("/metrics") { _, _ in
             beforeMetricsScrape()

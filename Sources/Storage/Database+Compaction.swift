@@ -117,8 +117,8 @@ extension Database {
     private func compactBlocks(report: inout MaintenanceReport) throws {
         let ranges = CompactionPlanner.ranges(blockRange: options.blockRange, retention: options.retentionTime)
         while true {
-            let (blocks, newest) = state.withLock { ($0.blocks, max($0.headMaxTime, $0.blocks.map(\.lastTime).max() ?? .min)) }
-            guard let plan = CompactionPlanner.plan(blocks.map(\.meta), ranges: ranges, newestTime: newest) else { return }
+            let blocks = state.withLock { $0.blocks }
+            guard let plan = CompactionPlanner.plan(blocks.map(\.meta), ranges: ranges) else { return }
             let inputs = plan.map { blocks[$0] }.sorted { $0.meta.minTime < $1.meta.minTime }
             guard let meta = try BlockMerge.merge(inputs, into: directory) else { return }
             let merged = try Block(directory: directory.appendingPathComponent(meta.ulid))

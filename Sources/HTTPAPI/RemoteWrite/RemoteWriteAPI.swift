@@ -8,14 +8,27 @@ public struct RemoteWriteAPI: Sendable {
     let appender: any SeriesAppender
     let decoder: RemoteWriteDecoder
     let metrics: APIMetrics
+    let limits: RemoteWriteLimits
+    private let gate: InflightGate
 
-    public init(appender: any SeriesAppender, maxDecodedBytes: Int, metrics: APIMetrics) {
+    public init(appender: any SeriesAppender, maxDecodedBytes: Int, limits: RemoteWriteLimits = .init(), metrics: APIMetrics) {
         self.appender = appender
         self.decoder = RemoteWriteDecoder(maxDecodedBytes: maxDecodedBytes)
         self.metrics = metrics
+        self.limits = limits
+        self.gate = InflightGate(limit: limits.maxInflightRequests)
     }
 
     func handle(_ request: Request) async -> Response {
+        guard gate.enter() else {
+            metrics.writeRequest(code: 503)
+            var response = textResponse(
+                "overloaded: \(gate.limit) write requests are already in flight (remote_write.max_inflight_requests); retry later\n",
+                status: .serviceUnavailable)
+            response.headers[.retryAfter] = "1"
+            return response
+        }
+        defer { gate.leave() }
         let response = await respond(request)
         metrics.writeRequest(code: response.status.code)
         return response
@@ -46,6 +59,13 @@ public struct RemoteWriteAPI: Sendable {
         } catch {
             return textResponse("\(error)\n", status: .badRequest)
         }
+        let samples = decoded.series.reduce(0) { $0 + $1.samples.count }
+        if samples > limits.maxSamplesPerRequest {
+            metrics.rejectedSamples(samples, reason: "max_samples_per_request")
+            return textResponse(
+                "request has \(samples) samples, more than remote_write.max_samples_per_request (\(limits.maxSamplesPerRequest)); nothing was stored\n",
+                status: .badRequest)
+        }
         let result: AppendResult
         do {
             result = try appender.append(decoded.series)
@@ -55,8 +75,7 @@ public struct RemoteWriteAPI: Sendable {
         metrics.samplesIngested.increment(by: Int64(result.samplesAppended))
         metrics.seriesCreated.increment(by: Int64(result.seriesCreated))
         metrics.histogramsDropped.increment(by: Int64(decoded.histograms))
-        metrics.rejectedSamples(result.outOfOrder, reason: "out_of_order")
-        metrics.rejectedSamples(result.duplicates, reason: "duplicate")
+        for (reason, count) in result.rejections { metrics.rejectedSamples(count, reason: reason.rawValue) }
         var headers = HTTPFields()
         if version == .v2 {
             headers[HTTPField.Name("X-Prometheus-Remote-Write-Samples-Written")!] = String(result.samplesAppended)

@@ -12,8 +12,11 @@ enum CompactionPlanner {
     }
 
     /// The blocks (by index into `metas`) to merge next, or nil when nothing needs merging.
-    /// `newestTime` is the newest sample in the database: a range is merged only once data past it exists.
-    static func plan(_ metas: [BlockMeta], ranges: [Int64], newestTime: Timestamp) -> [Int]? {
+    ///
+    /// As in Prometheus, the newest block is left out (it was just cut from the head and stays
+    /// available for backup as is), and a group is merged when it fills its range or lies entirely
+    /// before the newest remaining block.
+    static func plan(_ metas: [BlockMeta], ranges: [Int64]) -> [Int]? {
         let order = metas.indices.sorted { metas[$0].minTime < metas[$1].minTime }
         // Overlapping blocks (an out-of-order write or an interrupted compaction) are merged first.
         var group: [Int] = []
@@ -30,16 +33,22 @@ enum CompactionPlanner {
         }
         if group.count > 1 { return group }
 
+        let candidates = Array(order.dropLast())
+        guard let newest = candidates.last else { return nil }
+        let highTime = metas[newest].minTime
         for range in ranges.dropFirst() {
             var buckets: [Int64: [Int]] = [:]
-            for index in order {
+            for index in candidates {
                 let start = floorDiv(metas[index].minTime, range) * range
                 guard metas[index].maxTime <= start + range else { continue }
                 buckets[start, default: []].append(index)
             }
             for start in buckets.keys.sorted() {
                 let members = buckets[start]!
-                if members.count > 1 && start + range <= newestTime { return members }
+                guard members.count > 1 else { continue }
+                let low = members.map { metas[$0].minTime }.min()!
+                let high = members.map { metas[$0].maxTime }.max()!
+                if high - low == range || high <= highTime { return members }
             }
         }
         return nil

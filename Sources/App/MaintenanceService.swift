@@ -1,0 +1,34 @@
+import Dispatch
+import Logging
+import ServiceLifecycle
+import Storage
+
+/// Runs the database's maintenance (head → blocks, block merges, retention) on a timer until
+/// shutdown. The work is blocking file I/O, so it runs on its own dispatch queue.
+struct MaintenanceService: Service {
+    let database: Database
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        let queue = DispatchQueue(label: "surge.maintenance")
+        while !Task.isShuttingDownGracefully {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+            if Task.isShuttingDownGracefully { return }
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                queue.async {
+                    do {
+                        try database.maintain()
+                    } catch {
+                        logger.error("storage maintenance failed; it will be retried", metadata: ["error": "\(error)"])
+                    }
+                    done.resume()
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Testing
+import TimeSeriesCore
+@testable import Storage
+
+@Suite struct PostingsTests {
+    static func randomList(_ rng: inout SplitMix, max: UInt32, density: UInt64) -> [SeriesRef] {
+        (0..<max).filter { _ in rng.next() % 100 < density }
+    }
+
+    @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8])
+    func intersectAndUnionAgreeWithSets(seed: Int) {
+        var rng = SplitMix(seed: UInt64(seed))
+        let lists = (0..<4).map { i in Self.randomList(&rng, max: 2_000, density: UInt64(5 + i * 20)) } + [[]]
+        for a in lists {
+            for b in lists {
+                let expected = Set(a).intersection(b).sorted()
+                #expect(Postings.intersect(a, b) == expected)
+                #expect(Postings.intersect(a, b) == Postings.intersect(b, a))
+            }
+        }
+        let union = Postings.union(lists)
+        #expect(union == Set(lists.flatMap { $0 }).sorted())
+        // Distributivity: a ∩ (b ∪ c) == (a ∩ b) ∪ (a ∩ c).
+        let (a, b, c) = (lists[0], lists[1], lists[2])
+        #expect(Postings.intersect(a, Postings.union([b, c])) == Postings.union([Postings.intersect(a, b), Postings.intersect(a, c)]))
+        #expect(Postings.union([a]) == a)
+        #expect(Postings.intersect(a, []) == [])
+    }
+
+    @Test func regexPrefixAndAlternationUseTheIndexAndAgreeWithAScan() throws {
+        let values = (0..<500).map { "pod-\($0)" } + ["api-1", "api-2", "web", "Ωmega", ""]
+        let sorted = values.filter { !$0.isEmpty }.sorted()
+        for (type, pattern) in [(LabelMatcher.MatchType.regexMatch, "pod-1.*"), (.regexMatch, "api-1|web|absent"),
+                                (.regexMatch, "pod-4[0-9]"), (.regexMatch, "po?d.*"), (.equal, "web"), (.regexMatch, "Ω.*")] {
+            let matcher = try LabelMatcher(type, "pod", pattern)
+            let viaIndex = ValueMatching.values(matcher, sorted: sorted) { sorted.contains($0) }
+            #expect(viaIndex == sorted.filter { matcher.matches($0) }, "\(pattern)")
+        }
+        #expect(try LabelMatcher(.regexMatch, "a", "pod-1.*").requiredPrefix == "pod-1")
+        #expect(try LabelMatcher(.regexMatch, "a", "pods?").requiredPrefix == "pod")
+        #expect(try LabelMatcher(.regexMatch, "a", "a|b.*").requiredPrefix == "")
+        #expect(try LabelMatcher(.regexMatch, "a", "a|b").exactValues == ["a", "b"])
+    }
+}

@@ -14,7 +14,7 @@ struct MaintenanceService: Service {
         let queue = DispatchQueue(label: "surge.maintenance")
         while !Task.isShuttingDownGracefully {
             do {
-                try await Task.sleep(for: interval)
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
             } catch {
                 return
             }

@@ -117,6 +117,13 @@ final class WriteAheadLog {
 
     /// Applies every intact record from the start of `buffer`; returns where the intact part ends.
     private static func readRecords(_ buffer: UnsafeRawBufferPointer, report: inout ReplayReport, _ apply: (WALRecord) -> Void) -> Int {
+        readRecords(buffer) { record in
+            apply(record)
+            report.records += 1
+        }
+    }
+
+    static func readRecords(_ buffer: UnsafeRawBufferPointer, _ apply: (WALRecord) -> Void) -> Int {
         var offset = 0
         while offset < buffer.count {
             guard offset + WALRecord.headerSize <= buffer.count else { break }
@@ -128,7 +135,6 @@ final class WriteAheadLog {
             let payload = UnsafeRawBufferPointer(rebasing: buffer[start..<start + length])
             guard CRC32C.checksum(payload) == crc, let record = WALRecord.decode(kind: kind, payload: payload) else { break }
             apply(record)
-            report.records += 1
             offset = start + length
         }
         return offset

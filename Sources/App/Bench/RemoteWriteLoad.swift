@@ -1,0 +1,162 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import PromQL
+import Synchronization
+import TimeSeriesCore
+import WireFormat
+
+/// A remote-write load generator: `series` series, one sample every `interval` for `duration`,
+/// ending now, sent by `concurrency` workers that each own a share of the series and send it in
+/// time order. Every request body is built before the clock starts.
+public struct RemoteWriteLoad: Sendable {
+    public var url: String
+    public var series = 100_000
+    public var intervalMilliseconds: Int64 = 15_000
+    public var durationMilliseconds: Int64 = 2 * 3_600_000
+    public var concurrency = 4
+    /// Series per request (one sample each); Prometheus sends up to 2,000 samples per request.
+    public var batch = 2_000
+    /// The newest timestamp; default the current time rounded down to the interval.
+    public var end: Timestamp?
+
+    public init(url: String) { self.url = url }
+
+    public struct Result: Sendable {
+        public var samplesSent = 0
+        public var requests = 0
+        public var errorsByStatus: [String: Int] = [:]
+        public var seconds = 0.0
+        public var encodeSeconds = 0.0
+        public var compressedBytes = 0
+        public var samplesPerSecond: Double { seconds > 0 ? Double(samplesSent) / seconds : 0 }
+    }
+
+    var steps: Int { max(1, Int(durationMilliseconds / intervalMilliseconds)) }
+
+    /// Bodies per worker, in the order the worker sends them.
+    func encode(end: Timestamp) -> [[[UInt8]]] {
+        let profile = LoadProfile(series: series)
+        let start = end - Int64(steps - 1) * intervalMilliseconds
+        var workers: [[[UInt8]]] = Array(repeating: [], count: concurrency)
+        let interval = Double(intervalMilliseconds) / 1000
+        for worker in 0..<concurrency {
+            let owned = Array(stride(from: worker, to: series, by: concurrency))
+            var templates: [(RemoteWriteTemplate, [Int])] = []
+            for first in stride(from: 0, to: owned.count, by: batch) {
+                let members = Array(owned[first..<min(first + batch, owned.count)])
+                templates.append((RemoteWriteTemplate(series: members.map(profile.labels), timestampWidthOf: start), members))
+            }
+            for step in 0..<steps {
+                let t = start + Int64(step) * intervalMilliseconds
+                for index in templates.indices {
+                    for (position, member) in templates[index].1.enumerated() {
+                        templates[index].0.set(position, timestamp: t, value: profile.value(member, step: step, interval: interval))
+                    }
+                    workers[worker].append(templates[index].0.compressed())
+                }
+            }
+        }
+        return workers
+    }
+
+    public func run(progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Result {
+        let end = self.end ?? (Timestamp(Date().timeIntervalSince1970 * 1000) / intervalMilliseconds * intervalMilliseconds)
+        progress("encoding \(series) series x \(steps) samples in requests of \(batch) series")
+        let encodeStart = ContinuousClock.now
+        let bodies = encode(end: end)
+        var result = Result()
+        result.encodeSeconds = (ContinuousClock.now - encodeStart).seconds
+        result.compressedBytes = bodies.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count } }
+        progress("encoded \(bodies.reduce(0) { $0 + $1.count }) requests, \(result.compressedBytes) bytes, in \(String(format: "%.1f", result.encodeSeconds)) s; sending")
+
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let counters = Tally()
+        let started = ContinuousClock.now
+        let perRequest = requestSampleCounts()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<concurrency {
+                let mine = bodies[worker]
+                let counts = perRequest[worker]
+                group.addTask {
+                    for (index, body) in mine.enumerated() {
+                        let outcome = await send(body, client: client)
+                        counters.state.withLock { result in
+                            result.requests += 1
+                            for status in outcome.failures { result.errorsByStatus[status, default: 0] += 1 }
+                            if outcome.delivered { result.samplesSent += counts[index % counts.count] }
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        try await client.shutdown()
+        let elapsed = (ContinuousClock.now - started).seconds
+        var final = counters.state.withLock { $0 }
+        final.seconds = elapsed
+        final.encodeSeconds = result.encodeSeconds
+        final.compressedBytes = result.compressedBytes
+        return final
+    }
+
+    /// Samples in each of a worker's requests, cycling per step.
+    private func requestSampleCounts() -> [[Int]] {
+        (0..<concurrency).map { worker in
+            let owned = (series - worker + concurrency - 1) / concurrency
+            return stride(from: 0, to: owned, by: batch).map { min(batch, owned - $0) }
+        }
+    }
+
+    private final class Tally: Sendable {
+        let state = Mutex(Result())
+    }
+
+    private struct Outcome {
+        var delivered = false
+        /// The status (or "connection") of every failed attempt.
+        var failures: [String] = []
+    }
+
+    /// Sends one body, retrying 5xx and 429 (as Prometheus does) with a short backoff.
+    private func send(_ body: [UInt8], client: HTTPClient) async -> Outcome {
+        var outcome = Outcome()
+        var backoff = Duration.milliseconds(50)
+        for _ in 0..<10 {
+            var request = HTTPClientRequest(url: url)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/x-protobuf")
+            request.headers.add(name: "Content-Encoding", value: "snappy")
+            request.headers.add(name: "X-Prometheus-Remote-Write-Version", value: "0.1.0")
+            request.body = .bytes(ByteBuffer(bytes: body))
+            do {
+                let response = try await client.execute(request, timeout: .seconds(60))
+                _ = try await response.body.collect(upTo: 1 << 20)
+                let code = Int(response.status.code)
+                if (200..<300).contains(code) {
+                    outcome.delivered = true
+                    return outcome
+                }
+                outcome.failures.append(String(code))
+                if code != 429 && code < 500 { return outcome }
+            } catch {
+                outcome.failures.append("connection")
+            }
+            try? await Task.sleep(for: backoff)
+            backoff = min(backoff * 2, .seconds(2))
+        }
+        return outcome
+    }
+}
+
+/// Durations on the command line, in PromQL's notation (`15s`, `2h`, `1h30m`).
+public enum BenchDuration {
+    public static func parse(_ text: String) -> Int64? { parseDuration(text) }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (s, atto) = components
+        return Double(s) + Double(atto) / 1e18
+    }
+}

@@ -24,15 +24,34 @@ import Testing
         (#""a\nb""#, #""a\nb""#),
         ("`raw\\n`", #""raw\\n""#),
         (#"{on="x"}"#, #"{on="x"}"#),
+        ("sum by (namespace) (rate(x[5m]))", "sum by (namespace) (rate(x[5m]))"),
+        ("sum(rate(x[5m])) without (pod)", "sum without (pod) (rate(x[5m]))"),
+        ("topk(10, rate(x{a=\"b\"}[1m] offset 1m))", #"topk(10, rate(x{a="b"}[1m] offset 1m))"#),
+        ("avg_over_time(x[10m])", "avg_over_time(x[10m])"),
     ])
     func parsesAndPrints(query: String, printed: String) throws {
         #expect(try Parser.parse(query).description == printed)
     }
 
     @Test(arguments: [
-        ("sum(up)", "aggregation \"sum\" is not supported yet", 1, 1),
-        ("sum by (job) (up)", "aggregation \"sum\" is not supported yet", 1, 1),
-        ("rate(up[5m])", "function \"rate\" is not supported yet", 1, 1),
+        ("rate(x)", "expected type range vector in call to function \"rate\", got instant vector"),
+        ("rate(x[5m], x[5m])", "expected 1 argument(s) in call to \"rate\", got 2"),
+        ("sum(x[5m])", "expected type instant vector in aggregation expression, got range vector"),
+        ("topk(x)", "wrong number of arguments for aggregate expression provided, expected 2, got 1"),
+        ("sum by (a (x)", "unexpected \"(\" in grouping opts, expected \",\" or \")\""),
+    ])
+    func badCallsAndAggregationsAreErrors(query: String, message: String) {
+        #expect {
+            try Parser.parse(query)
+        } throws: { error in
+            (error as? ParseError)?.message == message
+        }
+    }
+
+    @Test(arguments: [
+        ("stddev(up)", "aggregation \"stddev\" is not supported yet", 1, 1),
+        ("quantile by (job) (0.9, up)", "aggregation \"quantile\" is not supported yet", 1, 1),
+        ("histogram_quantile(0.9, up)", "function \"histogram_quantile\" is not supported yet", 1, 1),
         ("up + 1", "binary operator \"+\" is not supported yet", 1, 4),
         ("up and down", "binary operator \"and\" is not supported yet", 1, 4),
         ("up[5m:1m]", "subqueries are not supported yet", 1, 3),

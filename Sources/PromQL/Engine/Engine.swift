@@ -33,6 +33,25 @@ public struct Engine: Sendable {
                 let samples = s.samples.filter { !StaleNaN.isStale($0.value) }
                 return samples.isEmpty ? nil : Series(labels: s.labels, samples: samples)
             })
+        case .call, .aggregate:
+            let evaluator = StepEvaluator(querier: querier, lookbackDelta: lookbackDelta, start: time, end: time, step: 1)
+            guard case .vector(let vectors) = try evaluator.evaluate(expression) else { return .vector([]) }
+            let step = vectors.steps[0]
+            try Self.checkUnique(vectors)
+            return .vector(zip(step.ids, step.values)
+                .map { VectorElement(labels: vectors.labels[$0.0], timestamp: time, value: $0.1) }
+                .sorted { $0.labels < $1.labels })
+        }
+    }
+
+    /// Prometheus refuses a result in which two elements of one step share a label set.
+    private static func checkUnique(_ vectors: StepVectors) throws(EvaluationError) {
+        guard Set(vectors.labels).count != vectors.labels.count else { return }
+        for step in vectors.steps {
+            var seen = Set<Labels>()
+            for id in step.ids where !seen.insert(vectors.labels[id]).inserted {
+                throw EvaluationError("vector cannot contain metrics with the same labelset")
+            }
         }
     }
 
@@ -53,6 +72,17 @@ public struct Engine: Sendable {
                 let points = stepPoints(s.samples, start: start, end: end, step: step, offset: selector.offset)
                 return points.isEmpty ? nil : Series(labels: s.labels, samples: points)
             })
+        case .call, .aggregate:
+            let evaluator = StepEvaluator(querier: querier, lookbackDelta: lookbackDelta, start: start, end: end, step: step)
+            guard case .vector(let vectors) = try evaluator.evaluate(expression) else { return .matrix([]) }
+            try Self.checkUnique(vectors)
+            var points = [[Sample]](repeating: [], count: vectors.labels.count)
+            for (index, values) in vectors.steps.enumerated() {
+                let t = evaluator.time(index)
+                for (id, value) in zip(values.ids, values.values) { points[id].append(Sample(timestamp: t, value: value)) }
+            }
+            return .matrix(zip(vectors.labels, points).compactMap { $0.1.isEmpty ? nil : Series(labels: $0.0, samples: $0.1) }
+                .sorted { $0.labels < $1.labels })
         }
     }
 

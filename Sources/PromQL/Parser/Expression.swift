@@ -6,6 +6,8 @@ public indirect enum Expression: Sendable, CustomStringConvertible {
     case string(String)
     case vectorSelector(VectorSelector)
     case matrixSelector(VectorSelector, range: Int64)
+    case call(Function, [Expression])
+    case aggregate(Aggregation)
 
     public var description: String {
         switch self {
@@ -14,6 +16,10 @@ public indirect enum Expression: Sendable, CustomStringConvertible {
         case .vectorSelector(let selector): selector.description
         case .matrixSelector(let selector, let range):
             selector.descriptionWithoutOffset + "[\(formatDuration(range))]" + selector.offsetDescription
+        case .call(let function, let args):
+            function.rawValue + "(" + args.map(\.description).joined(separator: ", ") + ")"
+        case .aggregate(let aggregation):
+            aggregation.description
         }
     }
 
@@ -24,8 +30,36 @@ public indirect enum Expression: Sendable, CustomStringConvertible {
         case .string: "string"
         case .vectorSelector: "instant vector"
         case .matrixSelector: "range vector"
+        case .call, .aggregate: "instant vector"
         }
     }
+}
+
+/// An aggregation: `sum by (job) (expr)`, `topk(3, expr)`.
+public struct Aggregation: Sendable, CustomStringConvertible {
+    public enum Operator: String, Sendable, CaseIterable {
+        case sum, avg, count, min, max, group, topk, bottomk
+    }
+
+    public var op: Operator
+    /// The parameter of `topk` and `bottomk`.
+    public var parameter: Expression?
+    public var expression: Expression
+    public var grouping: [String]
+    public var without: Bool
+
+    public var description: String {
+        let clause = grouping.isEmpty && !without ? "" : (without ? " without (" : " by (") + grouping.joined(separator: ", ") + ") "
+        let args = (parameter.map { [$0.description] } ?? []) + [expression.description]
+        return op.rawValue + clause + "(" + args.joined(separator: ", ") + ")"
+    }
+}
+
+/// Functions Surge evaluates, with their argument types.
+public enum Function: String, Sendable, CaseIterable {
+    case rate, irate, increase, delta, idelta
+    case avgOverTime = "avg_over_time", sumOverTime = "sum_over_time", minOverTime = "min_over_time"
+    case maxOverTime = "max_over_time", countOverTime = "count_over_time", lastOverTime = "last_over_time"
 }
 
 /// `name{label="value", ...} offset 5m`: the matchers always include the name's `__name__` matcher.

@@ -41,7 +41,9 @@ public struct Parser {
     }
 
     private func unsupported(_ what: String, at token: Token) -> ParseError {
-        ParseError("\(what) not supported yet: Surge evaluates vector and range selectors, numbers and strings for now",
+        ParseError("\(what) not supported yet: Surge evaluates selectors, numbers, strings, the functions "
+                   + Function.allCases.map(\.rawValue).joined(separator: ", ") + " and the aggregations "
+                   + Aggregation.Operator.allCases.map(\.rawValue).joined(separator: ", ") + " for now",
                    at: token.offset, in: query, unsupported: true)
     }
 
@@ -98,16 +100,101 @@ public struct Parser {
                 return .number(lowered == "inf" ? .infinity : .nan)
             }
             if Self.aggregations.contains(lowered) && (peek().kind == .leftParen || ["by", "without"].contains(peek().text.lowercased())) {
-                throw unsupported("aggregation \(quoted(token.text)) is", at: token)
+                guard let op = Aggregation.Operator(rawValue: lowered) else {
+                    throw unsupported("aggregation \(quoted(token.text)) is", at: token)
+                }
+                return try parseAggregation(op, at: token)
             }
             if peek().kind == .leftParen {
-                throw unsupported("function \(quoted(token.text)) is", at: token)
+                guard let function = Function(rawValue: token.text) else {
+                    throw unsupported("function \(quoted(token.text)) is", at: token)
+                }
+                return try parseCall(function, at: token)
             }
             _ = advance()
             return try parseModifiers(.vectorSelector(try parseSelector(name: token)))
         default:
             throw error("unexpected \(describe(token))")
         }
+    }
+
+    private mutating func parseArguments() throws(ParseError) -> [Expression] {
+        guard current.kind == .leftParen else { throw error("unexpected \(describe(current)), expected \"(\"") }
+        let open = advance()
+        var args: [Expression] = []
+        while current.kind != .rightParen {
+            args.append(try parseExpression())
+            if current.kind == .comma {
+                _ = advance()
+            } else if current.kind != .rightParen {
+                try expectEnd()
+                throw error("unclosed left parenthesis", at: open)
+            }
+        }
+        _ = advance()
+        return args
+    }
+
+    private mutating func parseCall(_ function: Function, at token: Token) throws(ParseError) -> Expression {
+        _ = advance()
+        let args = try parseArguments()
+        guard args.count == 1 else {
+            throw error("expected 1 argument(s) in call to \(quoted(function.rawValue)), got \(args.count)", at: token)
+        }
+        guard case .matrixSelector = args[0] else {
+            throw error("expected type range vector in call to function \(quoted(function.rawValue)), got \(args[0].typeName)", at: token)
+        }
+        return try parseModifiers(.call(function, args))
+    }
+
+    private mutating func parseGrouping() throws(ParseError) -> [String] {
+        guard current.kind == .leftParen else { throw error("unexpected \(describe(current)) in grouping opts, expected \"(\"") }
+        _ = advance()
+        var labels: [String] = []
+        while current.kind != .rightParen {
+            let label = advance()
+            guard label.kind == .identifier || label.kind == .string else {
+                throw error("unexpected \(describe(label)) in grouping opts, expected label", at: label)
+            }
+            labels.append(label.text)
+            if current.kind == .comma { _ = advance() } else if current.kind != .rightParen {
+                throw error("unexpected \(describe(current)) in grouping opts, expected \",\" or \")\"")
+            }
+        }
+        _ = advance()
+        return labels
+    }
+
+    private mutating func parseAggregation(_ op: Aggregation.Operator, at token: Token) throws(ParseError) -> Expression {
+        _ = advance()
+        var grouping: [String] = []
+        var without = false
+        var sawClause = false
+        func clause(_ parser: inout Parser) throws(ParseError) {
+            let keyword = parser.current.text.lowercased()
+            guard parser.current.kind == .identifier, keyword == "by" || keyword == "without" else { return }
+            if sawClause { throw parser.error("unexpected \(parser.describe(parser.current)) in aggregation") }
+            _ = parser.advance()
+            without = keyword == "without"
+            grouping = try parser.parseGrouping()
+            sawClause = true
+        }
+        try clause(&self)
+        let args = try parseArguments()
+        try clause(&self)
+        let takesParameter = op == .topk || op == .bottomk
+        guard args.count == (takesParameter ? 2 : 1) else {
+            throw error("wrong number of arguments for aggregate expression provided, expected \(takesParameter ? 2 : 1), got \(args.count)", at: token)
+        }
+        let expression = args.last!
+        guard expression.typeName == "instant vector" else {
+            throw error("expected type instant vector in aggregation expression, got \(expression.typeName)", at: token)
+        }
+        if takesParameter, case .number = args[0] {} else if takesParameter {
+            throw unsupported("a parameter other than a number is", at: token)
+        }
+        return try parseModifiers(.aggregate(Aggregation(
+            op: op, parameter: takesParameter ? args[0] : nil, expression: expression, grouping: grouping, without: without)))
     }
 
     private func number(_ token: Token) throws(ParseError) -> Double {

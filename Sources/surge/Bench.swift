@@ -36,6 +36,9 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Series (samples) per request.")
         var batch = 2_000
 
+        @Option(help: "Newest sample time in Unix milliseconds (default: now, rounded down to the interval).")
+        var end: Int64?
+
         @Flag(help: "Print one JSON object instead of text.")
         var json = false
 
@@ -49,6 +52,7 @@ struct Bench: AsyncParsableCommand {
             load.durationMilliseconds = durationMs
             load.concurrency = concurrency
             load.batch = batch
+            load.end = end
             let result = try await load.run { message in
                 FileHandle.standardError.write(Data((message + "\n").utf8))
             }

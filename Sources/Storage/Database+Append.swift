@@ -1,56 +1,59 @@
 import TimeSeriesCore
 
 extension Database {
-    public func append(_ batch: [SeriesSamples]) throws -> AppendResult {
+    public func append(_ batch: WriteBatch) throws -> AppendResult {
         try state.withLock { state in
             guard !state.closed else { throw DatabaseClosedError() }
             var result = AppendResult()
             var newSeries: [(SeriesRef, Labels)] = []
             var accepted: [(SeriesRef, Timestamp, Double)] = []
-            accepted.reserveCapacity(batch.reduce(0) { $0 + $1.samples.count })
+            accepted.reserveCapacity(batch.sampleCount)
             let window = options.outOfOrderWindow
             let limits = options.limits
             // Decide every sample against the head before logging, so the WAL holds only what the head takes.
             var pending: [SeriesRef: (last: Timestamp, bits: UInt64)] = [:]
             var newestAccepted = state.headMaxTime
-            for entry in batch where !entry.samples.isEmpty {
+            for entry in 0..<batch.seriesCount {
+                let sampleRange = batch.sampleRange(entry)
+                guard !sampleRange.isEmpty else { continue }
                 let ref: SeriesRef
-                if let existing = state.index.ref(for: entry.labels) {
+                if let existing = state.index.ref(in: batch, entry) {
                     ref = existing
                 } else {
-                    if let (reason, message) = limits.violation(entry.labels) {
-                        result.reject(reason, count: entry.samples.count, message)
+                    let labels = batch.labels(of: entry)
+                    if let (reason, message) = limits.violation(labels) {
+                        result.reject(reason, count: sampleRange.count, message)
                         continue
                     }
                     guard state.index.count < limits.maxSeries else {
-                        result.reject(.seriesLimit, count: entry.samples.count,
-                                      "series limit reached: the head holds \(state.index.count) series, max_series is \(limits.maxSeries); new series \(entry.labels) refused")
+                        result.reject(.seriesLimit, count: sampleRange.count,
+                                      "series limit reached: the head holds \(state.index.count) series, max_series is \(limits.maxSeries); new series \(labels) refused")
                         continue
                     }
-                    ref = state.index.add(entry.labels)
-                    newSeries.append((ref, entry.labels))
+                    ref = state.index.add(labels, hash: batch.hashes[entry])
+                    newSeries.append((ref, labels))
                     result.seriesCreated += 1
                 }
                 let series = state.index[ref]!
                 var last = pending[ref] ?? (series.lastTimestamp, series.lastValueBits)
-                for sample in entry.samples {
+                for sample in batch.samples[sampleRange] {
                     let t = sample.timestamp
                     if t < state.minValidTime {
-                        result.reject(.tooOld, "sample too old: series \(entry.labels) at \(t) is older than the newest persisted block, which ends at \(state.minValidTime)")
+                        result.reject(.tooOld, "sample too old: series \(series.labels) at \(t) is older than the newest persisted block, which ends at \(state.minValidTime)")
                     } else if t > last.last {
                         accepted.append((ref, t, sample.value))
                         last = (t, sample.value.bitPattern)
                         newestAccepted = max(newestAccepted, t)
                     } else if t == last.last {
                         if sample.value.bitPattern != last.bits {
-                            result.reject(.duplicate, "duplicate sample for timestamp: series \(entry.labels) at \(t) has another value")
+                            result.reject(.duplicate, "duplicate sample for timestamp: series \(series.labels) at \(t) has another value")
                         }
                     } else if window > 0 && t >= newestAccepted - window {
                         accepted.append((ref, t, sample.value))
                     } else if window > 0 {
-                        result.reject(.tooOld, "out of order sample outside the out-of-order window: series \(entry.labels) at \(t), newest sample is \(newestAccepted), window is \(window)ms")
+                        result.reject(.tooOld, "out of order sample outside the out-of-order window: series \(series.labels) at \(t), newest sample is \(newestAccepted), window is \(window)ms")
                     } else {
-                        result.reject(.outOfOrder, "out of order sample: series \(entry.labels) at \(t), newest is \(last.last)")
+                        result.reject(.outOfOrder, "out of order sample: series \(series.labels) at \(t), newest is \(last.last)")
                     }
                 }
                 pending[ref] = last

@@ -55,5 +55,11 @@ public struct AppendResult: Sendable, Equatable {
 /// The write seam of storage. An append returns only once its samples are durable in the
 /// write-ahead log, so a caller may acknowledge them.
 public protocol SeriesAppender: Sendable {
-    func append(_ batch: [SeriesSamples]) throws -> AppendResult
+    func append(_ batch: WriteBatch) throws -> AppendResult
+}
+
+extension SeriesAppender {
+    public func append(_ series: [SeriesSamples]) throws -> AppendResult {
+        try append(WriteBatch(series))
+    }
 }

@@ -59,7 +59,7 @@ public struct RemoteWriteAPI: Sendable {
         } catch {
             return textResponse("\(error)\n", status: .badRequest)
         }
-        let samples = decoded.series.reduce(0) { $0 + $1.samples.count }
+        let samples = decoded.sampleCount
         if samples > limits.maxSamplesPerRequest {
             metrics.rejectedSamples(samples, reason: "max_samples_per_request")
             return textResponse(
@@ -68,7 +68,7 @@ public struct RemoteWriteAPI: Sendable {
         }
         let result: AppendResult
         do {
-            result = try appender.append(decoded.series)
+            result = try appender.append(decoded.batch)
         } catch {
             return textResponse("storage: \(error)\n", status: .internalServerError)
         }

@@ -5,7 +5,9 @@ import TimeSeriesCore
 /// Label strings are interned, so a value shared by many series is stored once.
 struct HeadIndex: Sendable {
     private(set) var series: [MemSeries?] = []
-    private var refs: [Labels: SeriesRef] = [:]
+    /// Series by the hash of their label bytes; `collisions` holds the rare second series of a hash.
+    private var byHash: [UInt64: SeriesRef] = [:]
+    private var collisions: [UInt64: [SeriesRef]] = [:]
     private var postings: [String: [String: [SeriesRef]]] = [:]
     private var symbols = Set<String>()
     /// Values per name in ascending order, rebuilt lazily after a new value appears.
@@ -15,17 +17,33 @@ struct HeadIndex: Sendable {
     /// The next reference to hand out; references are never reused.
     var nextRef: SeriesRef { SeriesRef(series.count) }
 
-    func ref(for labels: Labels) -> SeriesRef? { refs[labels] }
+    func ref(for labels: Labels) -> SeriesRef? {
+        let hash = WriteBatch.hash(of: labels)
+        return candidates(hash).first { series[Int($0)]?.labels == labels }
+    }
+
+    /// The series of a batch entry, found by hash and confirmed byte for byte.
+    func ref(in batch: WriteBatch, _ index: Int) -> SeriesRef? {
+        candidates(batch.hashes[index]).first { ref in
+            series[Int(ref)].map { batch.labels(of: index, equal: $0.labels) } ?? false
+        }
+    }
+
+    private func candidates(_ hash: UInt64) -> [SeriesRef] {
+        guard let first = byHash[hash] else { return [] }
+        return [first] + (collisions[hash] ?? [])
+    }
 
     /// Adds a series at `ref` (default: the next one). References grow monotonically, so every
     /// postings list stays sorted.
-    mutating func add(_ labels: Labels, at ref: SeriesRef? = nil) -> SeriesRef {
+    mutating func add(_ labels: Labels, hash: UInt64? = nil, at ref: SeriesRef? = nil) -> SeriesRef {
         let ref = ref ?? nextRef
         precondition(ref >= nextRef, "series references only grow")
         let interned = Labels(sortedUnique: labels.pairs.map { Label(intern($0.name), intern($0.value)) })
         while series.count < Int(ref) { series.append(nil) }
         series.append(MemSeries(labels: interned))
-        refs[interned] = ref
+        let hash = hash ?? WriteBatch.hash(of: labels)
+        if byHash[hash] == nil { byHash[hash] = ref } else { collisions[hash, default: []].append(ref) }
         count += 1
         for pair in interned.pairs {
             if postings[pair.name]?[pair.value] == nil { sortedValues[pair.name] = nil }
@@ -47,8 +65,12 @@ struct HeadIndex: Sendable {
     mutating func removeEmpty() -> Int {
         var removed = Set<SeriesRef>()
         for (index, entry) in series.enumerated() where entry?.isEmpty == true {
-            removed.insert(SeriesRef(index))
-            refs[entry!.labels] = nil
+            let ref = SeriesRef(index)
+            removed.insert(ref)
+            let hash = WriteBatch.hash(of: entry!.labels)
+            var rest = candidates(hash).filter { $0 != ref }
+            byHash[hash] = rest.isEmpty ? nil : rest.removeFirst()
+            collisions[hash] = rest.isEmpty ? nil : rest
             series[index] = nil
         }
         guard !removed.isEmpty else { return 0 }

@@ -2,7 +2,7 @@ import TimeSeriesCore
 
 /// The content of one remote-write request in Surge's vocabulary.
 public struct DecodedWrite: Sendable {
-    public var series: [SeriesSamples] = []
+    public var batch = WriteBatch()
     /// Native histogram samples received; not stored yet, counted so clients learn they were seen.
     public var histograms = 0
     public var exemplars = 0
@@ -10,5 +10,6 @@ public struct DecodedWrite: Sendable {
 
     public init() {}
 
-    public var sampleCount: Int { series.reduce(0) { $0 + $1.samples.count } }
+    public var series: [SeriesSamples] { batch.series }
+    public var sampleCount: Int { batch.sampleCount }
 }

@@ -1,37 +1,65 @@
 import TimeSeriesCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Checks a series' label pairs as sent on the wire: names non-empty, strictly ascending (so unique),
-/// names and values valid UTF-8. Empty values are dropped, as Prometheus treats them as absent.
+/// Checks a series' label pairs as sent on the wire, on their bytes: names non-empty, strictly
+/// ascending (so unique), names and values valid UTF-8. Empty values are dropped, as Prometheus
+/// treats them as absent. Strings are only made for error messages.
 struct LabelValidator {
-    private var pairs: [Label] = []
-    private var previousName: String?
+    private var previousName: UnsafeRawBufferPointer?
+    private(set) var kept = 0
 
-    init(capacity: Int) { pairs.reserveCapacity(capacity) }
-
-    mutating func add(name: String?, value: String?) throws {
-        guard let name else { throw RemoteWriteError(.invalidLabels, "label name is not valid UTF-8") }
-        guard let value else { throw RemoteWriteError(.invalidLabels, "value of label \(quoted(name)) is not valid UTF-8") }
+    mutating func add(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, into batch: inout WriteBatch) throws {
+        guard isValidUTF8(name) else { throw RemoteWriteError(.invalidLabels, "label name is not valid UTF-8") }
+        guard isValidUTF8(value) else {
+            throw RemoteWriteError(.invalidLabels, "value of label \(quoted(string(name))) is not valid UTF-8")
+        }
         guard !name.isEmpty else { throw RemoteWriteError(.invalidLabels, "label name is empty") }
         if let previousName {
-            if name == previousName {
-                throw RemoteWriteError(.invalidLabels, "duplicate label name \(quoted(name))")
-            }
-            if name.utf8.lexicographicallyPrecedes(previousName.utf8) {
-                throw RemoteWriteError(.invalidLabels, "label names are not sorted: \(quoted(name)) after \(quoted(previousName))")
+            let order = compare(name, previousName)
+            if order == 0 { throw RemoteWriteError(.invalidLabels, "duplicate label name \(quoted(string(name)))") }
+            if order < 0 {
+                throw RemoteWriteError(.invalidLabels, "label names are not sorted: \(quoted(string(name))) after \(quoted(string(previousName)))")
             }
         }
         previousName = name
-        if !value.isEmpty { pairs.append(Label(name, value)) }
+        if !value.isEmpty {
+            batch.appendLabel(name: name, value: value)
+            kept += 1
+        }
     }
 
-    func labels() throws -> Labels {
-        guard !pairs.isEmpty else { throw RemoteWriteError(.invalidLabels, "series has no labels") }
-        return Labels(sortedUnique: pairs)
+    func finish() throws {
+        guard kept > 0 else { throw RemoteWriteError(.invalidLabels, "series has no labels") }
     }
+
+    private func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+        let common = min(a.count, b.count)
+        if common > 0 {
+            let order = memcmp(a.baseAddress!, b.baseAddress!, common)
+            if order != 0 { return Int(order) }
+        }
+        return a.count - b.count
+    }
+
+    private func string(_ bytes: UnsafeRawBufferPointer) -> String { String(decoding: bytes, as: UTF8.self) }
 }
 
-/// A C string as Swift, or nil when it is not valid UTF-8.
-func validatedString(_ pointer: UnsafePointer<CChar>?) -> String? {
-    guard let pointer else { return "" }
-    return String(validatingCString: pointer)
+/// The bytes of a C string (none for a null pointer).
+func cBytes(_ pointer: UnsafePointer<CChar>?) -> UnsafeRawBufferPointer {
+    guard let pointer else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+    return UnsafeRawBufferPointer(start: pointer, count: strlen(pointer))
+}
+
+/// UTF-8 validity, with a fast path for ASCII, the usual case for labels.
+func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    var offset = 0
+    while offset + 8 <= bytes.count {
+        if bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { break }
+        offset += 8
+    }
+    while offset < bytes.count && bytes[offset] < 0x80 { offset += 1 }
+    if offset == bytes.count { return true }
+    return String(validating: bytes, as: UTF8.self) != nil
 }

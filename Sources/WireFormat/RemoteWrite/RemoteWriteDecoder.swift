@@ -35,80 +35,76 @@ public struct RemoteWriteDecoder: Sendable {
     }
 
     static func decodeV1(_ buffer: UnsafeRawBufferPointer) throws -> DecodedWrite {
-        var empty: UInt8 = 0
-        guard let request = withUnsafePointer(to: &empty, { emptyPointer in
-            prometheus__write_request__unpack(nil, buffer.count, bytes(buffer) ?? emptyPointer)
-        }) else {
-            throw RemoteWriteError(.corruptProtobuf, "protobuf: cannot decode prometheus.WriteRequest")
-        }
-        defer { prometheus__write_request__free_unpacked(request, nil) }
-        var decoded = DecodedWrite()
-        decoded.metadata = request.pointee.n_metadata
-        decoded.series.reserveCapacity(request.pointee.n_timeseries)
-        for i in 0..<request.pointee.n_timeseries {
-            let ts = request.pointee.timeseries[i]!.pointee
-            var validator = LabelValidator(capacity: ts.n_labels)
-            for l in 0..<ts.n_labels {
-                let label = ts.labels[l]!.pointee
-                try validator.add(name: validatedString(label.name), value: validatedString(label.value))
+        let arena = ProtobufArena(expectedBytes: buffer.count * 3)
+        return try arena.withAllocator { allocator in
+            var empty: UInt8 = 0
+            guard let request = withUnsafePointer(to: &empty, { emptyPointer in
+                prometheus__write_request__unpack(allocator, buffer.count, bytes(buffer) ?? emptyPointer)
+            }) else {
+                throw RemoteWriteError(.corruptProtobuf, "protobuf: cannot decode prometheus.WriteRequest")
             }
-            let labels = try validator.labels()
-            var samples: [Sample] = []
-            samples.reserveCapacity(ts.n_samples)
-            for s in 0..<ts.n_samples {
-                let sample = ts.samples[s]!.pointee
-                samples.append(Sample(timestamp: sample.timestamp, value: sample.value))
+            // Everything unpacked lives in the arena and goes with it.
+            var decoded = DecodedWrite()
+            decoded.metadata = request.pointee.n_metadata
+            let count = request.pointee.n_timeseries
+            decoded.batch = WriteBatch(reservingSeries: count, samples: count, bytes: buffer.count)
+            for i in 0..<count {
+                let ts = request.pointee.timeseries[i]!.pointee
+                var validator = LabelValidator()
+                for l in 0..<ts.n_labels {
+                    let label = ts.labels[l]!.pointee
+                    try validator.add(name: cBytes(label.name), value: cBytes(label.value), into: &decoded.batch)
+                }
+                try validator.finish()
+                decoded.batch.endSeries(samples: (0..<ts.n_samples).lazy.map { s in
+                    let sample = ts.samples[s]!.pointee
+                    return Sample(timestamp: sample.timestamp, value: sample.value)
+                })
+                decoded.histograms += ts.n_histograms
+                decoded.exemplars += ts.n_exemplars
             }
-            decoded.histograms += ts.n_histograms
-            decoded.exemplars += ts.n_exemplars
-            decoded.series.append(SeriesSamples(labels: labels, samples: samples))
+            return decoded
         }
-        return decoded
     }
 
     static func decodeV2(_ buffer: UnsafeRawBufferPointer) throws -> DecodedWrite {
-        var empty: UInt8 = 0
-        guard let request = withUnsafePointer(to: &empty, { emptyPointer in
-            io__prometheus__write__v2__request__unpack(nil, buffer.count, bytes(buffer) ?? emptyPointer)
-        }) else {
-            throw RemoteWriteError(.corruptProtobuf, "protobuf: cannot decode io.prometheus.write.v2.Request")
+        let arena = ProtobufArena(expectedBytes: buffer.count * 3)
+        return try arena.withAllocator { allocator in
+            var empty: UInt8 = 0
+            guard let request = withUnsafePointer(to: &empty, { emptyPointer in
+                io__prometheus__write__v2__request__unpack(allocator, buffer.count, bytes(buffer) ?? emptyPointer)
+            }) else {
+                throw RemoteWriteError(.corruptProtobuf, "protobuf: cannot decode io.prometheus.write.v2.Request")
+            }
+            let symbolCount = request.pointee.n_symbols
+            func symbol(_ ref: UInt32) throws -> UnsafeRawBufferPointer {
+                guard Int(ref) < symbolCount else {
+                    throw RemoteWriteError(.invalidSymbolReference, "label reference \(ref) is outside the symbol table of \(symbolCount) entries")
+                }
+                return cBytes(request.pointee.symbols[Int(ref)])
+            }
+            var decoded = DecodedWrite()
+            let count = request.pointee.n_timeseries
+            decoded.batch = WriteBatch(reservingSeries: count, samples: count, bytes: buffer.count)
+            for i in 0..<count {
+                let ts = request.pointee.timeseries[i]!.pointee
+                guard ts.n_labels_refs % 2 == 0 else {
+                    throw RemoteWriteError(.invalidSymbolReference, "labels_refs has an odd length of \(ts.n_labels_refs)")
+                }
+                var validator = LabelValidator()
+                for pair in stride(from: 0, to: ts.n_labels_refs, by: 2) {
+                    try validator.add(name: symbol(ts.labels_refs[pair]), value: symbol(ts.labels_refs[pair + 1]), into: &decoded.batch)
+                }
+                try validator.finish()
+                decoded.batch.endSeries(samples: (0..<ts.n_samples).lazy.map { s in
+                    let sample = ts.samples[s]!.pointee
+                    return Sample(timestamp: sample.timestamp, value: sample.value)
+                })
+                decoded.histograms += ts.n_histograms
+                decoded.exemplars += ts.n_exemplars
+                if ts.metadata != nil { decoded.metadata += 1 }
+            }
+            return decoded
         }
-        defer { io__prometheus__write__v2__request__free_unpacked(request, nil) }
-        let symbolCount = request.pointee.n_symbols
-        // Each symbol is checked for UTF-8 once, on first use.
-        var symbols = [String??](repeating: nil, count: symbolCount)
-        func symbol(_ ref: UInt32) throws -> String? {
-            guard Int(ref) < symbolCount else {
-                throw RemoteWriteError(.invalidSymbolReference, "label reference \(ref) is outside the symbol table of \(symbolCount) entries")
-            }
-            if let cached = symbols[Int(ref)] { return cached }
-            let value = validatedString(request.pointee.symbols[Int(ref)])
-            symbols[Int(ref)] = .some(value)
-            return value
-        }
-        var decoded = DecodedWrite()
-        decoded.series.reserveCapacity(request.pointee.n_timeseries)
-        for i in 0..<request.pointee.n_timeseries {
-            let ts = request.pointee.timeseries[i]!.pointee
-            guard ts.n_labels_refs % 2 == 0 else {
-                throw RemoteWriteError(.invalidSymbolReference, "labels_refs has an odd length of \(ts.n_labels_refs)")
-            }
-            var validator = LabelValidator(capacity: ts.n_labels_refs / 2)
-            for pair in stride(from: 0, to: ts.n_labels_refs, by: 2) {
-                try validator.add(name: symbol(ts.labels_refs[pair]), value: symbol(ts.labels_refs[pair + 1]))
-            }
-            let labels = try validator.labels()
-            var samples: [Sample] = []
-            samples.reserveCapacity(ts.n_samples)
-            for s in 0..<ts.n_samples {
-                let sample = ts.samples[s]!.pointee
-                samples.append(Sample(timestamp: sample.timestamp, value: sample.value))
-            }
-            decoded.histograms += ts.n_histograms
-            decoded.exemplars += ts.n_exemplars
-            if ts.metadata != nil { decoded.metadata += 1 }
-            decoded.series.append(SeriesSamples(labels: labels, samples: samples))
-        }
-        return decoded
     }
 }

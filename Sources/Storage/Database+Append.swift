@@ -34,26 +34,25 @@ extension Database {
                     newSeries.append((ref, labels))
                     result.seriesCreated += 1
                 }
-                let series = state.index[ref]!
-                var last = pending[ref] ?? (series.lastTimestamp, series.lastValueBits)
+                var last = pending[ref] ?? state.index.last(ref)
                 for sample in batch.samples[sampleRange] {
                     let t = sample.timestamp
                     if t < state.minValidTime {
-                        result.reject(.tooOld, "sample too old: series \(series.labels) at \(t) is older than the newest persisted block, which ends at \(state.minValidTime)")
+                        result.reject(.tooOld, "sample too old: series \(batch.labels(of: entry)) at \(t) is older than the newest persisted block, which ends at \(state.minValidTime)")
                     } else if t > last.last {
                         accepted.append((ref, t, sample.value))
                         last = (t, sample.value.bitPattern)
                         newestAccepted = max(newestAccepted, t)
                     } else if t == last.last {
                         if sample.value.bitPattern != last.bits {
-                            result.reject(.duplicate, "duplicate sample for timestamp: series \(series.labels) at \(t) has another value")
+                            result.reject(.duplicate, "duplicate sample for timestamp: series \(batch.labels(of: entry)) at \(t) has another value")
                         }
                     } else if window > 0 && t >= newestAccepted - window {
                         accepted.append((ref, t, sample.value))
                     } else if window > 0 {
-                        result.reject(.tooOld, "out of order sample outside the out-of-order window: series \(series.labels) at \(t), newest sample is \(newestAccepted), window is \(window)ms")
+                        result.reject(.tooOld, "out of order sample outside the out-of-order window: series \(batch.labels(of: entry)) at \(t), newest sample is \(newestAccepted), window is \(window)ms")
                     } else {
-                        result.reject(.outOfOrder, "out of order sample: series \(series.labels) at \(t), newest is \(last.last)")
+                        result.reject(.outOfOrder, "out of order sample: series \(batch.labels(of: entry)) at \(t), newest is \(last.last)")
                     }
                 }
                 pending[ref] = last

@@ -52,12 +52,18 @@ public struct WriteBatch: Sendable {
         name.withUTF8 { n in value.withUTF8 { v in appendLabel(name: UnsafeRawBufferPointer(n), value: UnsafeRawBufferPointer(v)) } }
     }
 
-    /// Ends the series begun by the labels appended since the previous series.
-    public mutating func endSeries(samples new: some Collection<Sample>) {
+    public mutating func appendSample(_ sample: Sample) { samples.append(sample) }
+
+    /// Ends the series begun by the labels and samples appended since the previous series.
+    public mutating func endSeries() {
         let firstPair = Int(seriesEnds.last?.pairs ?? 0)
-        samples.append(contentsOf: new)
         seriesEnds.append((Int32(pairs.count), Int32(samples.count)))
         hashes.append(Self.hash(bytes: bytes, pairs: pairs[firstPair...]))
+    }
+
+    public mutating func endSeries(samples new: [Sample]) {
+        samples.append(contentsOf: new)
+        endSeries()
     }
 
     public func pairRange(_ series: Int) -> Range<Int> {
@@ -83,10 +89,12 @@ public struct WriteBatch: Sendable {
     }
 
     private static func equal(_ string: String, _ raw: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Bool {
-        var string = string
-        return string.withUTF8 { utf8 in
-            utf8.count == end - start && (utf8.isEmpty || memcmp(utf8.baseAddress!, raw.baseAddress! + start, utf8.count) == 0)
+        let utf8 = string.utf8
+        guard utf8.count == end - start else { return false }
+        if let same = utf8.withContiguousStorageIfAvailable({ $0.isEmpty || memcmp($0.baseAddress!, raw.baseAddress! + start, $0.count) == 0 }) {
+            return same
         }
+        return utf8.elementsEqual(UnsafeRawBufferPointer(rebasing: raw[start..<end]))
     }
 
     /// The labels of series `index` as strings, for a series seen for the first time.

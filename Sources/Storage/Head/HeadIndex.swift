@@ -24,7 +24,10 @@ struct HeadIndex: Sendable {
 
     /// The series of a batch entry, found by hash and confirmed byte for byte.
     func ref(in batch: WriteBatch, _ index: Int) -> SeriesRef? {
-        candidates(batch.hashes[index]).first { ref in
+        let hash = batch.hashes[index]
+        guard let first = byHash[hash] else { return nil }
+        if let labels = series[Int(first)]?.labels, batch.labels(of: index, equal: labels) { return first }
+        return collisions[hash]?.first { ref in
             series[Int(ref)].map { batch.labels(of: index, equal: $0.labels) } ?? false
         }
     }
@@ -91,6 +94,11 @@ struct HeadIndex: Sendable {
         }
         symbols = live
         return removed.count
+    }
+
+    /// The newest sample of a series, read in place.
+    func last(_ ref: SeriesRef) -> (last: Timestamp, bits: UInt64) {
+        (series[Int(ref)]?.lastTimestamp ?? .min, series[Int(ref)]?.lastValueBits ?? 0)
     }
 
     subscript(ref: SeriesRef) -> MemSeries? {

@@ -56,10 +56,11 @@ public struct RemoteWriteDecoder: Sendable {
                     try validator.add(name: cBytes(label.name), value: cBytes(label.value), into: &decoded.batch)
                 }
                 try validator.finish()
-                decoded.batch.endSeries(samples: (0..<ts.n_samples).lazy.map { s in
+                for s in 0..<ts.n_samples {
                     let sample = ts.samples[s]!.pointee
-                    return Sample(timestamp: sample.timestamp, value: sample.value)
-                })
+                    decoded.batch.appendSample(Sample(timestamp: sample.timestamp, value: sample.value))
+                }
+                decoded.batch.endSeries()
                 decoded.histograms += ts.n_histograms
                 decoded.exemplars += ts.n_exemplars
             }
@@ -96,10 +97,11 @@ public struct RemoteWriteDecoder: Sendable {
                     try validator.add(name: symbol(ts.labels_refs[pair]), value: symbol(ts.labels_refs[pair + 1]), into: &decoded.batch)
                 }
                 try validator.finish()
-                decoded.batch.endSeries(samples: (0..<ts.n_samples).lazy.map { s in
+                for s in 0..<ts.n_samples {
                     let sample = ts.samples[s]!.pointee
-                    return Sample(timestamp: sample.timestamp, value: sample.value)
-                })
+                    decoded.batch.appendSample(Sample(timestamp: sample.timestamp, value: sample.value))
+                }
+                decoded.batch.endSeries()
                 decoded.histograms += ts.n_histograms
                 decoded.exemplars += ts.n_exemplars
                 if ts.metadata != nil { decoded.metadata += 1 }

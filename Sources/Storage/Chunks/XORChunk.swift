@@ -6,20 +6,20 @@ import TimeSeriesCore
 /// delta; later timestamps as the change of delta in one of five bucket widths. Values are XOR-ed
 /// with their predecessor and only the meaningful bits are written, reusing the previous window of
 /// leading and trailing zeros when it fits. Value bit patterns are kept exactly (stale markers too).
-struct XORChunk: Sendable {
+public struct XORChunk: Sendable {
     /// Samples per chunk before a new one is cut, as in Prometheus.
-    static let targetSamples = 120
+    public static let targetSamples = 120
 
     private var writer = BitWriter()
-    private(set) var count = 0
-    private(set) var minTime: Timestamp = 0
-    private(set) var maxTime: Timestamp = 0
+    public private(set) var count = 0
+    public private(set) var minTime: Timestamp = 0
+    public private(set) var maxTime: Timestamp = 0
     private var lastDelta: Int64 = 0
     private var lastValueBits: UInt64 = 0
     private var leading: Int = 0xff  // 0xff: no window yet
     private var trailing: Int = 0
 
-    init() {}
+    public init() {}
 
     /// A sealed chunk read back from a checkpoint; it is only read, never appended to.
     init(restoring chunk: EncodedChunk) {
@@ -29,11 +29,11 @@ struct XORChunk: Sendable {
         maxTime = chunk.maxTime
     }
 
-    var isFull: Bool { count >= Self.targetSamples }
-    var byteCount: Int { writer.bytes.count }
-    var bytes: [UInt8] { writer.bytes }
+    public var isFull: Bool { count >= Self.targetSamples }
+    public var byteCount: Int { writer.bytes.count }
+    public var bytes: [UInt8] { writer.bytes }
 
-    mutating func append(_ t: Timestamp, _ v: Double) {
+    public mutating func append(_ t: Timestamp, _ v: Double) {
         let bits = v.bitPattern
         switch count {
         case 0:
@@ -103,13 +103,13 @@ struct XORChunk: Sendable {
     }
 
     /// Calls `body` for each sample in order; stops early when it returns false.
-    func forEach(_ body: (Timestamp, Double) -> Bool) {
+    public func forEach(_ body: (Timestamp, Double) -> Bool) {
         writer.bytes.withUnsafeBytes { Self.forEach(in: $0, count: count, body) }
     }
 
     /// Decodes `count` samples from chunk bytes held elsewhere (a mapped file). Damaged bytes end
     /// the walk early; they never trap.
-    static func forEach(in bytes: UnsafeRawBufferPointer, count: Int, _ body: (Timestamp, Double) -> Bool) {
+    public static func forEach(in bytes: UnsafeRawBufferPointer, count: Int, _ body: (Timestamp, Double) -> Bool) {
         var reader = BitReader(bytes)
         var t: Int64 = 0
         var delta: Int64 = 0

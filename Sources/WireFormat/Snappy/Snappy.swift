@@ -45,19 +45,16 @@ public enum Snappy {
         try compressed.withUnsafeBytes { buffer throws in try decompress(buffer, limit: limit) }
     }
 
+    /// The compressed bytes, in an array of exactly their size (callers keep many of them).
     public static func compress(_ input: UnsafeRawBufferPointer) -> [UInt8] {
-        var capacity = snappy_max_compressed_length(input.count)
-        var output = [UInt8](repeating: 0, count: capacity)
-        let status = output.withUnsafeMutableBufferPointer { out in
-            out.withMemoryRebound(to: CChar.self) { outChars in
-                input.withMemoryRebound(to: CChar.self) { inChars in
-                    snappy_compress(inChars.baseAddress, inChars.count, outChars.baseAddress, &capacity)
-                }
-            }
+        var length = snappy_max_compressed_length(input.count)
+        let scratch = UnsafeMutablePointer<CChar>.allocate(capacity: max(length, 1))
+        defer { scratch.deallocate() }
+        let status = input.withMemoryRebound(to: CChar.self) { inChars in
+            snappy_compress(inChars.baseAddress, inChars.count, scratch, &length)
         }
         precondition(status == SNAPPY_OK, "snappy_compress cannot fail with a buffer of snappy_max_compressed_length")
-        output.removeSubrange(capacity...)
-        return output
+        return Array(UnsafeRawBufferPointer(start: scratch, count: length))
     }
 
     public static func compress(_ input: [UInt8]) -> [UInt8] {

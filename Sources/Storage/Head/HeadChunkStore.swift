@@ -62,7 +62,7 @@ final class HeadChunkStore {
         var record: [UInt8] = []
         ChunkRecord.encode(chunk.bytes, into: &record)
         if fd < 0 || currentSize + record.count > segmentSize {
-            try startSegment(fd < 0 && segments.isEmpty ? 0 : current + 1)
+            try startSegment(segments.isEmpty && segmentMaxTime.isEmpty && current == 0 && currentSize == 0 ? 0 : current + 1)
         }
         try record.withUnsafeBytes { try writeAll(fd, $0, path: path(current)) }
         let ref = UInt64(current) << 32 | UInt64(currentSize)
@@ -74,9 +74,14 @@ final class HeadChunkStore {
 
     func segment(for ref: UInt64) -> Segment? { segments[Int(ref >> 32)] }
 
-    /// Deletes closed segments whose chunks all end before `time`.
+    /// Deletes segments whose chunks all end before `time`, the one being written included (the
+    /// next chunk then starts a new segment).
     func truncate(before time: Int64) {
-        for (number, maxTime) in segmentMaxTime where number != current && maxTime < time {
+        if let maxTime = segmentMaxTime[current], maxTime < time, fd >= 0 {
+            Glibc.close(fd)
+            fd = -1
+        }
+        for (number, maxTime) in segmentMaxTime where (number != current || fd < 0) && maxTime < time {
             let size = (try? FileManager.default.attributesOfItem(atPath: path(number))[.size] as? Int) ?? 0
             unlink(path(number))
             segments[number] = nil

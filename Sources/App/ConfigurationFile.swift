@@ -132,7 +132,9 @@ public enum ConfigurationFile {
             storage.retentionBytes = value == 0 ? nil : value
         }
         if let n = section["out_of_order_window"] {
-            guard let value = n.int == 0 ? 0 : duration(n) else { throw fail(n, "out_of_order_window must be a duration such as 10m, or 0") }
+            guard let value = n.int == 0 ? 0 : n.string.flatMap(parseDuration), value >= 0 else {
+                throw fail(n, "out_of_order_window must be a duration such as 10m, or 0")
+            }
             storage.outOfOrderWindow = value
         }
         storage.limits.maxSeries = try positiveInt(section["max_series"], path: path) ?? storage.limits.maxSeries

@@ -11,7 +11,9 @@ extension Database {
             let window = options.outOfOrderWindow
             let limits = options.limits
             // Decide every sample against the head before logging, so the WAL holds only what the head takes.
-            var pending: [SeriesRef: (last: Timestamp, bits: UInt64)] = [:]
+            state.appendStamp &+= 1
+            if state.appendStamp == 0 { state.appendStamp = 1 }
+            let stamp = state.appendStamp
             var newestAccepted = state.headMaxTime
             for entry in 0..<batch.seriesCount {
                 let sampleRange = batch.sampleRange(entry)
@@ -34,7 +36,7 @@ extension Database {
                     newSeries.append((ref, labels))
                     result.seriesCreated += 1
                 }
-                var last = pending[ref] ?? state.index.last(ref)
+                var last = state.index.pendingLast(ref, stamp: stamp)
                 for sample in batch.samples[sampleRange] {
                     let t = sample.timestamp
                     if t < state.minValidTime {
@@ -55,7 +57,7 @@ extension Database {
                         result.reject(.outOfOrder, "out of order sample: series \(batch.labels(of: entry)) at \(t), newest is \(last.last)")
                     }
                 }
-                pending[ref] = last
+                state.index.setPendingLast(ref, stamp: stamp, last)
             }
             var toLog: [(SeriesRef, Labels)] = []
             for ref in state.unloggedSeries {

@@ -24,6 +24,8 @@ public final class Database: SeriesAppender, SeriesQuerier {
         /// Samples older than this belong to a persisted block and are refused.
         var minValidTime: Timestamp = .min
         var rejected: [AppendRejection: Int] = [:]
+        /// Identifies the append in progress to the series it touches (see `MemSeries.batchStamp`).
+        var appendStamp: UInt32 = 0
         var closed = false
     }
 

@@ -78,13 +78,19 @@ public struct WriteBatch: Sendable {
     public func labels(of index: Int, equal labels: Labels) -> Bool {
         let range = pairRange(index)
         guard range.count == labels.pairs.count else { return false }
+        // Unsafe buffers borrow the strings instead of retaining each one (a known series is checked
+        // on every write).
         return bytes.withUnsafeBytes { raw in
-            for (offset, label) in zip(range, labels.pairs) {
-                let pair = pairs[offset]
-                guard Self.equal(label.name, raw, Int(pair.name), Int(pair.value)),
-                      Self.equal(label.value, raw, Int(pair.value), Int(pair.end)) else { return false }
+            pairs.withUnsafeBufferPointer { pairs in
+                labels.pairs.withUnsafeBufferPointer { stored in
+                    for (i, offset) in range.enumerated() {
+                        let pair = pairs[offset]
+                        guard Self.equal(stored[i].name, raw, Int(pair.name), Int(pair.value)),
+                              Self.equal(stored[i].value, raw, Int(pair.value), Int(pair.end)) else { return false }
+                    }
+                    return true
+                }
             }
-            return true
         }
     }
 

@@ -24,10 +24,10 @@ import Testing
             remote_write:
               max_inflight_requests: 3
             """, path: "s.yml")
-        #expect(config.storage.blockRange == 30 * 60_000)
-        #expect(config.storage.retentionTime == 7 * 86_400_000)
+        #expect(config.storage.blockRange == Int64(30 * 60_000))
+        #expect(config.storage.retentionTime == Int64(7 * 86_400_000))
         #expect(config.storage.retentionBytes == 1_000_000)
-        #expect(config.storage.outOfOrderWindow == 10 * 60_000)
+        #expect(config.storage.outOfOrderWindow == Int64(10 * 60_000))
         #expect(config.storage.limits.maxSeries == 10)
         #expect(config.remoteWriteLimits.maxInflightRequests == 3)
         #expect(try ConfigurationFile.parse("storage:\n  retention_time: 0\n", path: "s.yml").storage.retentionTime == nil)

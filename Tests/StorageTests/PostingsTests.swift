@@ -24,6 +24,12 @@ import TimeSeriesCore
         let (a, b, c) = (lists[0], lists[1], lists[2])
         #expect(Postings.intersect(a, Postings.union([b, c])) == Postings.union([Postings.intersect(a, b), Postings.intersect(a, c)]))
         #expect(Postings.union([a]) == a)
+        // A short list against a long one takes the binary-search path.
+        let long = (0..<5_000).map { SeriesRef($0 * 2) }
+        let short: [SeriesRef] = [1, 2, 4_000, 9_998, 20_000]
+        #expect(Postings.intersect(short, long) == [2, 4_000, 9_998])
+        #expect(Postings.intersect(long, short) == [2, 4_000, 9_998])
+        #expect(Postings.intersect(all: [long, short, b]) == Set(short).intersection(long).intersection(b).sorted())
         #expect(Postings.intersect(a, []) == [])
     }
 

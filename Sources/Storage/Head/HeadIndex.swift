@@ -96,6 +96,20 @@ struct HeadIndex: Sendable {
         return removed.count
     }
 
+    /// The newest sample a write in progress (`stamp`) has for a series: its own earlier samples
+    /// if it named the series before, else the head's.
+    func pendingLast(_ ref: SeriesRef, stamp: UInt32) -> (last: Timestamp, bits: UInt64) {
+        guard let series = series[Int(ref)] else { return (.min, 0) }
+        // A stamp left from 2^32 appends ago would hold an older sample than the head's; never use it.
+        if series.batchStamp == stamp && series.batchLast.last >= series.lastTimestamp { return series.batchLast }
+        return (series.lastTimestamp, series.lastValueBits)
+    }
+
+    mutating func setPendingLast(_ ref: SeriesRef, stamp: UInt32, _ last: (last: Timestamp, bits: UInt64)) {
+        series[Int(ref)]?.batchStamp = stamp
+        series[Int(ref)]?.batchLast = last
+    }
+
     /// The newest sample of a series, read in place.
     func last(_ ref: SeriesRef) -> (last: Timestamp, bits: UInt64) {
         (series[Int(ref)]?.lastTimestamp ?? .min, series[Int(ref)]?.lastValueBits ?? 0)
@@ -126,14 +140,13 @@ struct HeadIndex: Sendable {
     /// References of the series satisfying every matcher, ascending.
     mutating func select(_ matchers: [LabelMatcher]) -> [SeriesRef] {
         // Matchers that reject the empty string narrow through postings; the rest filter afterwards.
-        var candidates: [SeriesRef]?
-        for matcher in matchers.sorted(by: { ($0.exactValues == nil ? 1 : 0) < ($1.exactValues == nil ? 1 : 0) })
-        where !matcher.matchesEmpty {
+        var matched: [[SeriesRef]] = []
+        for matcher in matchers where !matcher.matchesEmpty {
             let lists = postingsLists(matcher)
-            let matched = lists.isEmpty ? [] : Postings.union(lists)
-            candidates = candidates.map { Postings.intersect($0, matched) } ?? matched
-            if candidates?.isEmpty == true { return [] }
+            if lists.isEmpty { return [] }
+            matched.append(Postings.union(lists))
         }
+        let candidates: [SeriesRef]? = matched.isEmpty ? nil : Postings.intersect(all: matched)
         let base = candidates ?? series.indices.compactMap { series[$0] == nil ? nil : SeriesRef($0) }
         let filters = matchers.filter(\.matchesEmpty)
         if filters.isEmpty { return base }

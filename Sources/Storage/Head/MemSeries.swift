@@ -16,6 +16,10 @@ struct MemSeries: Sendable {
     private var openBoundary: Timestamp = .max
     private(set) var lastTimestamp: Timestamp = .min
     private(set) var lastValueBits: UInt64 = 0
+    /// The append in progress that last saw this series, and the newest sample it accepted for it,
+    /// so a series named twice in one write is checked against its own earlier samples.
+    var batchStamp: UInt32 = 0
+    var batchLast: (last: Timestamp, bits: UInt64) = (.min, 0)
     /// Samples older than `lastTimestamp`, sorted by time.
     private(set) var outOfOrder: [Sample] = []
 

@@ -98,15 +98,15 @@ final class IndexReader: @unchecked Sendable {
 
     /// Series numbers satisfying every matcher, ascending.
     func select(_ matchers: [LabelMatcher]) -> [UInt32] {
-        var candidates: [UInt32]?
+        var matched: [[UInt32]] = []
         for matcher in matchers where !matcher.matchesEmpty {
             guard let entry = table[matcher.name] else { return [] }
             let values = ValueMatching.values(matcher, sorted: entry.values) { Self.search(entry.values, $0) != nil }
             let lists = values.compactMap { value in Self.search(entry.values, value).map { postings(at: entry.offsets[$0]) } }
-            let matched: [UInt32] = lists.isEmpty ? [] : Postings.union(lists)
-            candidates = candidates.map { Postings.intersect($0, matched) } ?? matched
-            if candidates?.isEmpty == true { return [] }
+            if lists.isEmpty { return [] }
+            matched.append(Postings.union(lists))
         }
+        let candidates: [UInt32]? = matched.isEmpty ? nil : Postings.intersect(all: matched)
         let base = candidates ?? (0..<UInt32(seriesCount)).map { $0 }
         let filters = matchers.filter(\.matchesEmpty)
         if filters.isEmpty { return base }

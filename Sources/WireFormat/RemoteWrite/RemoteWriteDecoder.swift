@@ -25,7 +25,7 @@ public struct RemoteWriteDecoder: Sendable {
 
     public func decode(protobuf buffer: UnsafeRawBufferPointer, version: RemoteWriteVersion) throws -> DecodedWrite {
         switch version {
-        case .v1: try Self.decodeV1(buffer)
+        case .v1: try WriteRequestV1Parser(buffer).parse()
         case .v2: try Self.decodeV2(buffer)
         }
     }
@@ -34,6 +34,8 @@ public struct RemoteWriteDecoder: Sendable {
         buffer.baseAddress?.assumingMemoryBound(to: UInt8.self)
     }
 
+    /// Remote-write 1.0 through libprotobuf-c (arena-allocated); the server uses
+    /// `WriteRequestV1Parser`, which tests check against this.
     static func decodeV1(_ buffer: UnsafeRawBufferPointer) throws -> DecodedWrite {
         let arena = ProtobufArena(expectedBytes: buffer.count * 3)
         return try arena.withAllocator { allocator in

@@ -1,0 +1,134 @@
+import TimeSeriesCore
+
+/// A direct reader of remote-write 1.0 `prometheus.WriteRequest` bytes into a `WriteBatch`: one pass,
+/// no intermediate messages and no allocation beyond the batch's own arrays.
+///
+/// Fields read: WriteRequest.timeseries (1) and .metadata (3, counted); TimeSeries.labels (1),
+/// .samples (2), .exemplars (3) and .histograms (4, counted); Label.name (1), .value (2);
+/// Sample.value (1, double), .timestamp (2, int64). Unknown fields are skipped by wire type, as
+/// protobuf requires. Truncated or malformed input is a `.corruptProtobuf` error.
+struct WriteRequestV1Parser {
+    private let bytes: UnsafeRawBufferPointer
+
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    private static func corrupt(_ what: String) -> RemoteWriteError {
+        RemoteWriteError(.corruptProtobuf, "protobuf: cannot decode prometheus.WriteRequest: \(what)")
+    }
+
+    func parse() throws -> DecodedWrite {
+        var decoded = DecodedWrite()
+        decoded.batch = WriteBatch(reservingSeries: bytes.count / 256, samples: bytes.count / 256, bytes: bytes.count)
+        var offset = 0
+        while offset < bytes.count {
+            let (field, wireType) = try key(&offset)
+            switch (field, wireType) {
+            case (1, 2):
+                let end = try lengthDelimited(&offset)
+                try timeSeries(offset, end, into: &decoded)
+                offset = end
+            case (3, 2):
+                offset = try lengthDelimited(&offset)
+                decoded.metadata += 1
+            default:
+                try skip(wireType, &offset, end: bytes.count)
+            }
+        }
+        return decoded
+    }
+
+    private func timeSeries(_ start: Int, _ end: Int, into decoded: inout DecodedWrite) throws {
+        var validator = LabelValidator()
+        var offset = start
+        while offset < end {
+            let (field, wireType) = try key(&offset, end: end)
+            switch (field, wireType) {
+            case (1, 2):
+                let labelEnd = try lengthDelimited(&offset, end: end)
+                var name = UnsafeRawBufferPointer(start: nil, count: 0)
+                var value = UnsafeRawBufferPointer(start: nil, count: 0)
+                while offset < labelEnd {
+                    let (labelField, labelWire) = try key(&offset, end: labelEnd)
+                    if labelWire == 2 && (labelField == 1 || labelField == 2) {
+                        let stringEnd = try lengthDelimited(&offset, end: labelEnd)
+                        let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<stringEnd])
+                        if labelField == 1 { name = slice } else { value = slice }
+                        offset = stringEnd
+                    } else {
+                        try skip(labelWire, &offset, end: labelEnd)
+                    }
+                }
+                try validator.add(name: name, value: value, into: &decoded.batch)
+            case (2, 2):
+                let sampleEnd = try lengthDelimited(&offset, end: end)
+                var value = 0.0
+                var timestamp: Int64 = 0
+                while offset < sampleEnd {
+                    let (sampleField, sampleWire) = try key(&offset, end: sampleEnd)
+                    if sampleField == 1 && sampleWire == 1 {
+                        guard offset + 8 <= sampleEnd else { throw Self.corrupt("truncated sample value") }
+                        value = Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+                        offset += 8
+                    } else if sampleField == 2 && sampleWire == 0 {
+                        timestamp = Int64(bitPattern: try varint(&offset, end: sampleEnd))
+                    } else {
+                        try skip(sampleWire, &offset, end: sampleEnd)
+                    }
+                }
+                decoded.batch.appendSample(Sample(timestamp: timestamp, value: value))
+            case (3, 2):
+                offset = try lengthDelimited(&offset, end: end)
+                decoded.exemplars += 1
+            case (4, 2):
+                offset = try lengthDelimited(&offset, end: end)
+                decoded.histograms += 1
+            default:
+                try skip(wireType, &offset, end: end)
+            }
+        }
+        try validator.finish()
+        decoded.batch.endSeries()
+    }
+
+    @inline(__always)
+    private func varint(_ offset: inout Int, end: Int) throws -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while offset < end {
+            let byte = bytes[offset]
+            offset += 1
+            if shift == 63 && byte > 1 { throw Self.corrupt("varint overflows 64 bits") }
+            result |= UInt64(byte & 0x7f) << shift
+            if byte < 0x80 { return result }
+            shift += 7
+            if shift > 63 { throw Self.corrupt("varint too long") }
+        }
+        throw Self.corrupt("truncated varint")
+    }
+
+    @inline(__always)
+    private func key(_ offset: inout Int, end: Int? = nil) throws -> (field: UInt64, wireType: UInt64) {
+        let key = try varint(&offset, end: end ?? bytes.count)
+        guard key >> 3 != 0 else { throw Self.corrupt("field number 0") }
+        return (key >> 3, key & 7)
+    }
+
+    /// Reads a length and returns where the field ends; the offset is left at its first byte.
+    @inline(__always)
+    private func lengthDelimited(_ offset: inout Int, end: Int? = nil) throws -> Int {
+        let limit = end ?? bytes.count
+        let length = try varint(&offset, end: limit)
+        guard length <= UInt64(limit - offset) else { throw Self.corrupt("length \(length) runs past the end") }
+        return offset + Int(length)
+    }
+
+    private func skip(_ wireType: UInt64, _ offset: inout Int, end: Int) throws {
+        switch wireType {
+        case 0: _ = try varint(&offset, end: end)
+        case 1: guard offset + 8 <= end else { throw Self.corrupt("truncated fixed64") }; offset += 8
+        case 2: offset = try lengthDelimited(&offset, end: end)
+        case 5: guard offset + 4 <= end else { throw Self.corrupt("truncated fixed32") }; offset += 4
+        default: throw Self.corrupt("unsupported wire type \(wireType)")
+        }
+    }
+}

@@ -39,10 +39,11 @@ public struct WriteBatch: Sendable {
     public var sampleCount: Int { samples.count }
 
     public mutating func appendLabel(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        // Typed buffers take the memcpy path of `append(contentsOf:)`.
         let nameStart = Int32(bytes.count)
-        bytes.append(contentsOf: name)
+        name.withMemoryRebound(to: UInt8.self) { bytes.append(contentsOf: $0) }
         let valueStart = Int32(bytes.count)
-        bytes.append(contentsOf: value)
+        value.withMemoryRebound(to: UInt8.self) { bytes.append(contentsOf: $0) }
         pairs.append((nameStart, valueStart, Int32(bytes.count)))
     }
 

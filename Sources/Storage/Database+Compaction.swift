@@ -43,7 +43,8 @@ extension Database {
         state.withLock { state in
             guard !state.closed, state.headMinTime != .max else { return nil }
             let range = options.blockRange
-            let start = CompactionPlanner.floorDiv(max(state.headMinTime, state.minValidTime == .min ? state.headMinTime : state.minValidTime), range) * range
+            // Samples older than the newest block are refused, so this never overlaps a block.
+            let start = CompactionPlanner.floorDiv(state.headMinTime, range) * range
             if persistAll || state.headMaxTime - state.headMinTime > range / 2 * 3 {
                 return (start, start + range)
             }

@@ -66,13 +66,7 @@ public struct Engine: Sendable {
             })])
         case .string, .matrixSelector:
             throw EvaluationError("invalid expression type \(quoted(expression.typeName)) for range query, must be Scalar or instant Vector")
-        case .vectorSelector(let selector):
-            let series = querier.select(selector.matchers, mint: start - selector.offset - lookbackDelta, maxt: end - selector.offset)
-            return .matrix(series.compactMap { s in
-                let points = stepPoints(s.samples, start: start, end: end, step: step, offset: selector.offset)
-                return points.isEmpty ? nil : Series(labels: s.labels, samples: points)
-            })
-        case .call, .aggregate:
+        case .vectorSelector, .call, .aggregate:
             let evaluator = StepEvaluator(querier: querier, lookbackDelta: lookbackDelta, start: start, end: end, step: step)
             guard case .vector(let vectors) = try evaluator.evaluate(expression) else { return .matrix([]) }
             try Self.checkUnique(vectors)
@@ -84,24 +78,5 @@ public struct Engine: Sendable {
             return .matrix(zip(vectors.labels, points).compactMap { $0.1.isEmpty ? nil : Series(labels: $0.0, samples: $0.1) }
                 .sorted { $0.labels < $1.labels })
         }
-    }
-
-    /// One point per step: the newest sample at or before the step within the lookback, if not stale.
-    private func stepPoints(_ samples: [Sample], start: Timestamp, end: Timestamp, step: Int64, offset: Int64) -> [Sample] {
-        var points: [Sample] = []
-        var cursor = 0  // samples[..<cursor] are at or before the current step
-        var t = start
-        while t <= end {
-            let ref = t - offset
-            while cursor < samples.count && samples[cursor].timestamp <= ref { cursor += 1 }
-            if cursor > 0 {
-                let sample = samples[cursor - 1]
-                if sample.timestamp >= ref - lookbackDelta && !StaleNaN.isStale(sample.value) {
-                    points.append(Sample(timestamp: t, value: sample.value))
-                }
-            }
-            t += step
-        }
-        return points
     }
 }

@@ -25,6 +25,8 @@ public final class Block: @unchecked Sendable {
         guard ChunkFileFormat.magic.elementsEqual(chunkFile.bytes.prefix(ChunkFileFormat.magic.count)) else {
             throw BlockCorruptError(path: chunkPath, reason: "not a chunk file")
         }
+        let metaSize = (try? FileManager.default.attributesOfItem(atPath: metaPath.path)[.size] as? Int) ?? 0
+        sizeBytes = metaSize + index.fileSize + chunkFile.bytes.count
     }
 
     /// Last millisecond covered (`meta.maxTime` is exclusive).
@@ -34,13 +36,8 @@ public final class Block: @unchecked Sendable {
         meta.minTime <= maxt && lastTime >= mint
     }
 
-    var sizeBytes: Int {
-        let files = ["index", "meta.json", "chunks/" + ChunkFileFormat.fileName]
-        return files.reduce(0) { total, file in
-            let path = directory.appendingPathComponent(file).path
-            return total + ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
-        }
-    }
+    /// Bytes of the block's files, read once at open (a block never changes).
+    let sizeBytes: Int
 
     /// Bytes of the chunk at `ref`; nil when the reference or the record is damaged.
     func chunkBytes(_ meta: ChunkMeta, verify: Bool = false) -> UnsafeRawBufferPointer? {

@@ -10,6 +10,11 @@ struct SeriesSnapshot: Sendable {
     let memory: [XORChunk]
     let outOfOrder: [Sample]
 
+    /// The bytes of a sealed chunk, from the segment it was written to.
+    func bytes(of meta: ChunkMeta) -> UnsafeRawBufferPointer? {
+        segments.first { $0.number == Int(meta.ref >> 32) }?.chunk(meta.ref)
+    }
+
     /// Samples in `[mint, maxt]`, in order, out-of-order ones merged in.
     func samples(mint: Timestamp, maxt: Timestamp) -> [Sample] {
         var out: [Sample] = []
@@ -21,8 +26,7 @@ struct SeriesSnapshot: Sendable {
             }
         }
         for meta in sealed where meta.overlaps(mint: mint, maxt: maxt) {
-            guard let segment = segments.first(where: { $0.number == Int(meta.ref >> 32) }),
-                  let bytes = segment.chunk(meta.ref) else { continue }
+            guard let bytes = bytes(of: meta) else { continue }
             collect(bytes, count: Int(meta.count))
         }
         for chunk in memory where chunk.count > 0 && chunk.minTime <= maxt && chunk.maxTime >= mint {
@@ -63,9 +67,10 @@ extension SeriesSnapshot {
         var needsReencode = outOfOrder.contains { $0.timestamp >= mint && $0.timestamp <= maxt }
         if !needsReencode {
             for meta in sealed where meta.overlaps(mint: mint, maxt: maxt) {
-                guard meta.minTime >= mint && meta.maxTime <= maxt,
-                      let segment = segments.first(where: { $0.number == Int(meta.ref >> 32) }),
-                      let bytes = segment.chunk(meta.ref) else { needsReencode = true; break }
+                guard meta.minTime >= mint && meta.maxTime <= maxt, let bytes = bytes(of: meta) else {
+                    needsReencode = true
+                    break
+                }
                 copied.append(EncodedChunk(bytes: Array(bytes), minTime: meta.minTime, maxTime: meta.maxTime, count: Int(meta.count)))
             }
         }
@@ -82,8 +87,7 @@ extension SeriesSnapshot {
     /// The sealed chunks' bytes, for a checkpoint.
     func sealedEncoded() -> [EncodedChunk] {
         sealed.compactMap { meta in
-            guard let segment = segments.first(where: { $0.number == Int(meta.ref >> 32) }),
-                  let bytes = segment.chunk(meta.ref) else { return nil }
+            guard let bytes = bytes(of: meta) else { return nil }
             return EncodedChunk(bytes: Array(bytes), minTime: meta.minTime, maxTime: meta.maxTime, count: Int(meta.count))
         }
     }

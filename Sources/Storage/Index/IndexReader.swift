@@ -61,6 +61,8 @@ final class IndexReader: @unchecked Sendable {
         self.table = table
     }
 
+    var fileSize: Int { file.bytes.count }
+
     var labelNames: [String] { table.keys.sorted() }
 
     func values(of name: String) -> [String] { table[name]?.values ?? [] }

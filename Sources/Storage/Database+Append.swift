@@ -32,7 +32,7 @@ extension Database {
                                       "series limit reached: the head holds \(state.index.count) series, max_series is \(limits.maxSeries); new series \(labels) refused")
                         continue
                     }
-                    ref = state.index.add(labels, hash: batch.hashes[entry])
+                    ref = state.index.add(labels)
                     newSeries.append((ref, labels))
                     result.seriesCreated += 1
                 }

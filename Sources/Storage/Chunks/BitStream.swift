@@ -18,19 +18,25 @@ struct BitWriter {
         if bit { bytes[bytes.count - 1] |= 1 << UInt8(free) }
     }
 
-    /// Writes the low `count` bits of `value`.
+    /// Writes the low `count` bits of `value` (at most 64): the rest of the last byte first, then
+    /// whole bytes, then the leftover high bits of a new byte.
     mutating func write(bits value: UInt64, count: Int) {
+        guard count > 0 else { return }
         var remaining = count
-        while remaining > 0 {
-            if free == 0 {
-                bytes.append(0)
-                free = 8
-            }
+        if free > 0 {
             let take = min(free, remaining)
-            let shifted = (value >> UInt64(remaining - take)) & ((1 << UInt64(take)) - 1)
-            bytes[bytes.count - 1] |= UInt8(shifted << UInt64(free - take))
+            let head = (value >> UInt64(remaining - take)) & ((1 << UInt64(take)) &- 1)
+            bytes[bytes.count - 1] |= UInt8(truncatingIfNeeded: head << UInt64(free - take))
             free -= take
             remaining -= take
+        }
+        while remaining >= 8 {
+            remaining -= 8
+            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(remaining)))
+        }
+        if remaining > 0 {
+            bytes.append(UInt8(truncatingIfNeeded: value << UInt64(8 - remaining)))
+            free = 8 - remaining
         }
     }
 

@@ -63,14 +63,11 @@ public struct XORChunk: Sendable {
         if dod == 0 {
             writer.write(bit: false)
         } else if fits(14) {
-            writer.write(bits: 0b10, count: 2)
-            writer.write(bits: UInt64(bitPattern: dod), count: 14)
+            writer.write(bits: 0b10 << 14 | UInt64(bitPattern: dod) & 0x3fff, count: 16)
         } else if fits(17) {
-            writer.write(bits: 0b110, count: 3)
-            writer.write(bits: UInt64(bitPattern: dod), count: 17)
+            writer.write(bits: 0b110 << 17 | UInt64(bitPattern: dod) & 0x1_ffff, count: 20)
         } else if fits(20) {
-            writer.write(bits: 0b1110, count: 4)
-            writer.write(bits: UInt64(bitPattern: dod), count: 20)
+            writer.write(bits: 0b1110 << 20 | UInt64(bitPattern: dod) & 0xf_ffff, count: 24)
         } else {
             writer.write(bits: 0b1111, count: 4)
             writer.write(bits: UInt64(bitPattern: dod), count: 64)
@@ -83,22 +80,21 @@ public struct XORChunk: Sendable {
             writer.write(bit: false)
             return
         }
-        writer.write(bit: true)
         var newLeading = xor.leadingZeroBitCount
         let newTrailing = xor.trailingZeroBitCount
         if newLeading >= 32 { newLeading = 31 }  // fits the 5-bit field
         if leading != 0xff && newLeading >= leading && newTrailing >= trailing {
-            writer.write(bit: false)
+            // Control bits 10, then the bits inside the previous window.
+            writer.write(bits: 0b10, count: 2)
             writer.write(bits: xor >> UInt64(trailing), count: 64 - leading - trailing)
             return
         }
         leading = newLeading
         trailing = newTrailing
         let significant = 64 - leading - trailing
-        writer.write(bit: true)
-        writer.write(bits: UInt64(leading), count: 5)
-        // 64 significant bits are written as 0 in 6 bits; the reader maps 0 back to 64.
-        writer.write(bits: UInt64(significant & 63), count: 6)
+        // Control bits 11, the 5-bit leading-zero count and the 6-bit width; 64 significant bits are
+        // written as 0, which the reader maps back to 64.
+        writer.write(bits: 0b11 << 11 | UInt64(leading) << 6 | UInt64(significant & 63), count: 13)
         writer.write(bits: xor >> UInt64(trailing), count: significant)
     }
 

@@ -5,9 +5,8 @@ import TimeSeriesCore
 /// Label strings are interned, so a value shared by many series is stored once.
 struct HeadIndex: Sendable {
     private(set) var series: [MemSeries?] = []
-    /// Series by the hash of their label bytes; `collisions` holds the rare second series of a hash.
-    private var byHash: [UInt64: SeriesRef] = [:]
-    private var collisions: [UInt64: [SeriesRef]] = [:]
+    /// Series by their label bytes.
+    private var keys = SeriesKeyTable()
     private var postings: [String: [String: [SeriesRef]]] = [:]
     private var symbols = Set<String>()
     /// Values per name in ascending order, rebuilt lazily after a new value appears.
@@ -18,35 +17,24 @@ struct HeadIndex: Sendable {
     var nextRef: SeriesRef { SeriesRef(series.count) }
 
     func ref(for labels: Labels) -> SeriesRef? {
-        let hash = WriteBatch.hash(of: labels)
-        return candidates(hash).first { series[Int($0)]?.labels == labels }
+        ref(in: WriteBatch(labels: labels), 0)
     }
 
-    /// The series of a batch entry, found by hash and confirmed byte for byte.
+    /// The series of a batch entry, found by its key.
     func ref(in batch: WriteBatch, _ index: Int) -> SeriesRef? {
-        let hash = batch.hashes[index]
-        guard let first = byHash[hash] else { return nil }
-        if let labels = series[Int(first)]?.labels, batch.labels(of: index, equal: labels) { return first }
-        return collisions[hash]?.first { ref in
-            series[Int(ref)].map { batch.labels(of: index, equal: $0.labels) } ?? false
-        }
-    }
-
-    private func candidates(_ hash: UInt64) -> [SeriesRef] {
-        guard let first = byHash[hash] else { return [] }
-        return [first] + (collisions[hash] ?? [])
+        batch.withKey(index) { keys.find(hash: batch.hashes[index], key: $0) }
     }
 
     /// Adds a series at `ref` (default: the next one). References grow monotonically, so every
     /// postings list stays sorted.
-    mutating func add(_ labels: Labels, hash: UInt64? = nil, at ref: SeriesRef? = nil) -> SeriesRef {
+    mutating func add(_ labels: Labels, at ref: SeriesRef? = nil) -> SeriesRef {
         let ref = ref ?? nextRef
         precondition(ref >= nextRef, "series references only grow")
         let interned = Labels(sortedUnique: labels.pairs.map { Label(intern($0.name), intern($0.value)) })
         while series.count < Int(ref) { series.append(nil) }
         series.append(MemSeries(labels: interned))
-        let hash = hash ?? WriteBatch.hash(of: labels)
-        if byHash[hash] == nil { byHash[hash] = ref } else { collisions[hash, default: []].append(ref) }
+        let single = WriteBatch(labels: labels)
+        single.withKey(0) { keys.insert(ref, hash: single.hashes[0], key: $0) }
         count += 1
         for pair in interned.pairs {
             if postings[pair.name]?[pair.value] == nil { sortedValues[pair.name] = nil }
@@ -70,13 +58,10 @@ struct HeadIndex: Sendable {
         for (index, entry) in series.enumerated() where entry?.isEmpty == true {
             let ref = SeriesRef(index)
             removed.insert(ref)
-            let hash = WriteBatch.hash(of: entry!.labels)
-            var rest = candidates(hash).filter { $0 != ref }
-            byHash[hash] = rest.isEmpty ? nil : rest.removeFirst()
-            collisions[hash] = rest.isEmpty ? nil : rest
             series[index] = nil
         }
         guard !removed.isEmpty else { return 0 }
+        keys.retain { !removed.contains($0) }
         count -= removed.count
         for (name, values) in postings {
             var kept: [String: [SeriesRef]] = [:]
@@ -99,10 +84,12 @@ struct HeadIndex: Sendable {
     /// The newest sample a write in progress (`stamp`) has for a series: its own earlier samples
     /// if it named the series before, else the head's.
     func pendingLast(_ ref: SeriesRef, stamp: UInt32) -> (last: Timestamp, bits: UInt64) {
-        guard let series = series[Int(ref)] else { return (.min, 0) }
+        // Field by field: copying the whole series out would retain each of its arrays.
+        let index = Int(ref)
+        guard let seen = series[index]?.batchStamp, let head = series[index]?.lastTimestamp else { return (.min, 0) }
         // A stamp left from 2^32 appends ago would hold an older sample than the head's; never use it.
-        if series.batchStamp == stamp && series.batchLast.last >= series.lastTimestamp { return series.batchLast }
-        return (series.lastTimestamp, series.lastValueBits)
+        if seen == stamp, let pending = series[index]?.batchLast, pending.last >= head { return pending }
+        return (head, series[index]!.lastValueBits)
     }
 
     mutating func setPendingLast(_ ref: SeriesRef, stamp: UInt32, _ last: (last: Timestamp, bits: UInt64)) {

@@ -46,12 +46,30 @@ import Testing
     @Test func bitStreamVarintsRoundTrip() {
         var writer = BitWriter()
         let values: [Int64] = [0, 1, -1, 63, -64, 1 << 40, Int64.min, Int64.max]
-        writer.write(bit: true)  // misalign on purpose
+        writer.write(bits: 1, count: 1)  // misalign on purpose
         for v in values { writer.writeVarint(v) }
         writer.bytes.withUnsafeBytes { bytes in
             var reader = BitReader(bytes)
             #expect(reader.readBit() == true)
             for v in values { #expect(reader.readVarint() == v) }
+        }
+    }
+
+    @Test func bitStreamFieldsOfEveryWidthRoundTrip() {
+        var rng = SplitMix(seed: 7)
+        var writer = BitWriter()
+        var fields: [(UInt64, Int)] = []
+        for _ in 0..<2_000 {
+            let count = Int(rng.next() % 65)
+            // High bits beyond `count` are garbage on purpose: the writer must ignore them.
+            let value = rng.next()
+            writer.write(bits: value, count: count)
+            fields.append((count == 64 ? value : value & ((1 << UInt64(count)) - 1), count))
+        }
+        writer.bytes.withUnsafeBytes { bytes in
+            var reader = BitReader(bytes)
+            for (value, count) in fields { #expect(reader.readBits(count) == value) }
+            #expect(reader.readBits(8) == nil)
         }
     }
 }

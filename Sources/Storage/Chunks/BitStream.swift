@@ -9,15 +9,6 @@ struct BitWriter {
     /// Wraps finished bytes; later writes start a new byte.
     init(sealed bytes: [UInt8]) { self.bytes = bytes }
 
-    mutating func write(bit: Bool) {
-        if free == 0 {
-            bytes.append(0)
-            free = 8
-        }
-        free -= 1
-        if bit { bytes[bytes.count - 1] |= 1 << UInt8(free) }
-    }
-
     /// Writes the low `count` bits of `value` (at most 64): the rest of the last byte first, then
     /// whole bytes, then the leftover high bits of a new byte.
     mutating func write(bits value: UInt64, count: Int) {

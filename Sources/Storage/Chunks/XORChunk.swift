@@ -43,59 +43,63 @@ public struct XORChunk: Sendable {
         case 1:
             lastDelta = t &- maxTime
             writer.writeVarint(lastDelta)
-            writeValue(bits)
+            let value = valueCode(bits)
+            writer.write(bits: value.high, count: value.highCount)
+            writer.write(bits: value.low, count: value.lowCount)
         default:
             let delta = t &- maxTime
-            writeDeltaOfDelta(delta &- lastDelta)
+            let dod = delta &- lastDelta
+            let time = deltaOfDeltaCode(dod)
             lastDelta = delta
-            writeValue(bits)
+            let value = valueCode(bits)
+            // The usual sample (same interval, a value within the previous window) is one write.
+            if time.count != 4 && time.count + value.highCount + value.lowCount <= 64 {
+                writer.write(bits: (time.code << UInt64(value.highCount) | value.high) << UInt64(value.lowCount) | value.low,
+                             count: time.count + value.highCount + value.lowCount)
+            } else {
+                writer.write(bits: time.code, count: time.count)
+                if time.count == 4 { writer.write(bits: UInt64(bitPattern: dod), count: 64) }
+                writer.write(bits: value.high, count: value.highCount)
+                writer.write(bits: value.low, count: value.lowCount)
+            }
         }
         maxTime = t
         lastValueBits = bits
         count += 1
     }
 
-    private mutating func writeDeltaOfDelta(_ dod: Int64) {
+    /// The control bits and delta-of-delta in one of the bucket widths; the widest bucket is only its
+    /// four control bits here, the 64-bit delta-of-delta is written after them.
+    private func deltaOfDeltaCode(_ dod: Int64) -> (code: UInt64, count: Int) {
         func fits(_ bits: Int) -> Bool {
             let limit = Int64(1) << Int64(bits - 1)
             return dod >= -(limit - 1) && dod <= limit
         }
-        if dod == 0 {
-            writer.write(bit: false)
-        } else if fits(14) {
-            writer.write(bits: 0b10 << 14 | UInt64(bitPattern: dod) & 0x3fff, count: 16)
-        } else if fits(17) {
-            writer.write(bits: 0b110 << 17 | UInt64(bitPattern: dod) & 0x1_ffff, count: 20)
-        } else if fits(20) {
-            writer.write(bits: 0b1110 << 20 | UInt64(bitPattern: dod) & 0xf_ffff, count: 24)
-        } else {
-            writer.write(bits: 0b1111, count: 4)
-            writer.write(bits: UInt64(bitPattern: dod), count: 64)
-        }
+        if dod == 0 { return (0, 1) }
+        if fits(14) { return (0b10 << 14 | UInt64(bitPattern: dod) & 0x3fff, 16) }
+        if fits(17) { return (0b110 << 17 | UInt64(bitPattern: dod) & 0x1_ffff, 20) }
+        if fits(20) { return (0b1110 << 20 | UInt64(bitPattern: dod) & 0xf_ffff, 24) }
+        return (0b1111, 4)
     }
 
-    private mutating func writeValue(_ bits: UInt64) {
+    /// The value XOR-ed with its predecessor, as control bits and header (`high`) and the
+    /// meaningful bits (`low`).
+    private mutating func valueCode(_ bits: UInt64) -> (high: UInt64, highCount: Int, low: UInt64, lowCount: Int) {
         let xor = bits ^ lastValueBits
-        if xor == 0 {
-            writer.write(bit: false)
-            return
-        }
+        if xor == 0 { return (0, 1, 0, 0) }
         var newLeading = xor.leadingZeroBitCount
         let newTrailing = xor.trailingZeroBitCount
         if newLeading >= 32 { newLeading = 31 }  // fits the 5-bit field
         if leading != 0xff && newLeading >= leading && newTrailing >= trailing {
             // Control bits 10, then the bits inside the previous window.
-            writer.write(bits: 0b10, count: 2)
-            writer.write(bits: xor >> UInt64(trailing), count: 64 - leading - trailing)
-            return
+            return (0b10, 2, xor >> UInt64(trailing), 64 - leading - trailing)
         }
         leading = newLeading
         trailing = newTrailing
         let significant = 64 - leading - trailing
         // Control bits 11, the 5-bit leading-zero count and the 6-bit width; 64 significant bits are
         // written as 0, which the reader maps back to 64.
-        writer.write(bits: 0b11 << 11 | UInt64(leading) << 6 | UInt64(significant & 63), count: 13)
-        writer.write(bits: xor >> UInt64(trailing), count: significant)
+        return (0b11 << 11 | UInt64(leading) << 6 | UInt64(significant & 63), 13, xor >> UInt64(trailing), significant)
     }
 
     /// Calls `body` for each sample in order; stops early when it returns false.

@@ -17,4 +17,20 @@ import Testing
     func timestamps(ms: Int64, expected: String) {
         #expect(formatTimestamp(ms) == expected)
     }
+
+    @Test func fastPathsWriteWhatTheLongWayWrites() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state ^ (state >> 29)
+        }
+        for _ in 0..<20_000 {
+            let bits = Double(bitPattern: next())
+            let whole = Double(Int64(bitPattern: next()) >> Int64(next() % 64))
+            let decimal = Double(Int64(bitPattern: next()) % 10_000_000) / [1, 10, 100, 1000, 1e6][Int(next() % 5)]
+            for value in [bits, whole, decimal] where value.isFinite {
+                #expect(formatValue(value) == formatValueDigits(value), "\(value.bitPattern)")
+            }
+        }
+    }
 }

@@ -84,6 +84,21 @@ func formatTimestamp(_ t: Timestamp) -> String {
 public func formatValue(_ value: Double) -> String {
     if value.isNaN { return "NaN" }
     if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
+    // Fast paths for the usual values: whole numbers, and those Swift already writes without an
+    // exponent (its shortest round-trip digits are the ones Prometheus writes).
+    let whole = value.rounded(.towardZero) == value
+    if whole && value.magnitude < 1e15 && !(value == 0 && value.sign == .minus) {
+        return String(Int64(value))
+    }
+    let description = "\(value.magnitude)"
+    if !whole && !description.utf8.contains(UInt8(ascii: "e")) {
+        return value.sign == .minus ? "-" + description : description
+    }
+    return formatValueDigits(value)
+}
+
+/// `formatValue` for finite values the long way: Swift's shortest digits, exponent spelled out.
+func formatValueDigits(_ value: Double) -> String {
     let description = "\(value.magnitude)"
     let sign = value.sign == .minus ? "-" : ""
     let parts = description.split(separator: "e")

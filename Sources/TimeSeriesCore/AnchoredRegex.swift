@@ -36,6 +36,12 @@ public final class AnchoredRegex: @unchecked Sendable {
         return prefix
     }
 
+    /// The groups of a whole match, the whole string first, with their names; nil without a match.
+    public func groups(in candidate: String) -> [(name: String?, value: String)]? {
+        guard let match = try? regex.wholeMatch(in: candidate) else { return nil }
+        return match.output.map { ($0.name, $0.substring.map(String.init) ?? "") }
+    }
+
     public func matches(_ candidate: String) -> Bool {
         if let alternatives { return alternatives.contains(candidate) }
         return (try? regex.wholeMatch(in: candidate)) != nil

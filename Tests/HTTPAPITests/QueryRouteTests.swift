@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("/api/v1/query?query=stddev(up)", "not supported yet"),
+        ("/api/v1/query?query=rate(up)", "expected type range vector"),
         ("/api/v1/query?query=up%7B", "parse error"),
         ("/api/v1/query?query=", "invalid parameter \\\"query\\\""),
         ("/api/v1/query?query=up&time=yesterday", "invalid parameter \\\"time\\\""),

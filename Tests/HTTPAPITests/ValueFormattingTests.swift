@@ -1,5 +1,6 @@
 import Testing
 @testable import HTTPAPI
+@testable import TimeSeriesCore
 
 @Suite struct ValueFormattingTests {
     /// Expected strings are Go's strconv.FormatFloat(v, 'f', -1, 64), as Prometheus writes values.
@@ -29,7 +30,7 @@ import Testing
             let whole = Double(Int64(bitPattern: next()) >> Int64(next() % 64))
             let decimal = Double(Int64(bitPattern: next()) % 10_000_000) / [1, 10, 100, 1000, 1e6][Int(next() % 5)]
             for value in [bits, whole, decimal] where value.isFinite {
-                #expect(formatValue(value) == formatValueDigits(value), "\(value.bitPattern)")
+                #expect(formatValue(value) == formatSampleValueDigits(value), "\(value.bitPattern)")
             }
         }
     }

@@ -1,47 +1,68 @@
 import TimeSeriesCore
 
-/// Evaluates parsed expressions against a `SeriesQuerier`, with Prometheus 2.x semantics for
-/// selectors: an instant selector takes each series' newest sample in `[t - lookback, t]` unless it
-/// is a staleness marker; a range selector takes the samples in `[t - range, t]`, markers excluded.
+/// Evaluates parsed expressions against a `SeriesQuerier` with Prometheus 2.x semantics: an
+/// instant selector takes each series' newest sample in `[t - lookback, t]` unless it is a
+/// staleness marker; a range selector takes the samples in `[t - range, t]`, markers excluded.
 public struct Engine: Sendable {
     public var lookbackDelta: Int64
+    /// The step of a subquery written without one (`x[1h:]`), Prometheus' evaluation interval.
+    public var defaultSubqueryStep: Int64
+    /// The most samples one query may load.
+    public var maxSamples: Int
+    public var timeout: Duration?
 
     private let querier: any SeriesQuerier
 
-    public init(querier: any SeriesQuerier, lookbackDelta: Int64 = 5 * 60 * 1000) {
+    public init(querier: any SeriesQuerier, lookbackDelta: Int64 = 5 * 60 * 1000, defaultSubqueryStep: Int64 = 60_000,
+                maxSamples: Int = 50_000_000, timeout: Duration? = nil) {
         self.querier = querier
         self.lookbackDelta = lookbackDelta
+        self.defaultSubqueryStep = defaultSubqueryStep
+        self.maxSamples = maxSamples
+        self.timeout = timeout
+    }
+
+    private func evaluator(start: Timestamp, end: Timestamp, step: Int64) -> StepEvaluator {
+        StepEvaluator(querier: querier, lookbackDelta: lookbackDelta, defaultInterval: defaultSubqueryStep,
+                      start: start, end: end, step: step, queryStart: start, queryEnd: end,
+                      limits: EvaluationLimits(maxSamples: maxSamples, timeout: timeout))
     }
 
     public func instant(_ expression: Expression, at time: Timestamp) throws(EvaluationError) -> QueryValue {
-        switch expression {
-        case .number(let value):
-            return .scalar(timestamp: time, value: value)
+        let evaluator = evaluator(start: time, end: time, step: 1)
+        if expression.type == .matrix {
+            return .matrix(try evaluator.matrix(expression).sorted { $0.labels < $1.labels })
+        }
+        switch try evaluator.evaluate(expression) {
+        case .scalar(let values):
+            return .scalar(timestamp: time, value: values[0])
         case .string(let value):
             return .string(timestamp: time, value: value)
-        case .vectorSelector(let selector):
-            let ref = time - selector.offset
-            let series = querier.select(selector.matchers, mint: ref - lookbackDelta, maxt: ref)
-            return .vector(series.compactMap { s in
-                guard let last = s.samples.last, !StaleNaN.isStale(last.value) else { return nil }
-                return VectorElement(labels: s.labels, timestamp: time, value: last.value)
-            })
-        case .matrixSelector(let selector, let range):
-            let ref = time - selector.offset
-            let series = querier.select(selector.matchers, mint: ref - range, maxt: ref)
-            return .matrix(series.compactMap { s in
-                let samples = s.samples.filter { !StaleNaN.isStale($0.value) }
-                return samples.isEmpty ? nil : Series(labels: s.labels, samples: samples)
-            })
-        case .call, .aggregate:
-            let evaluator = StepEvaluator(querier: querier, lookbackDelta: lookbackDelta, start: time, end: time, step: 1)
-            guard case .vector(let vectors) = try evaluator.evaluate(expression) else { return .vector([]) }
-            let step = vectors.steps[0]
+        case .vector(let vectors):
             try Self.checkUnique(vectors)
-            return .vector(zip(step.ids, step.values)
-                .map { VectorElement(labels: vectors.labels[$0.0], timestamp: time, value: $0.1) }
-                .sorted { $0.labels < $1.labels })
+            let step = vectors.steps[0]
+            var elements = zip(step.ids, step.values).map { VectorElement(labels: vectors.labels[$0.0], timestamp: time, value: $0.1) }
+            switch Self.ordering(expression) {
+            case .ascending?: elements.sort { Self.valueOrder($0.value, $1.value) }
+            case .descending?: elements.sort { Self.valueOrder($1.value, $0.value) }
+            case nil: elements.sort { $0.labels < $1.labels }
+            }
+            return .vector(elements)
         }
+    }
+
+    private enum Ordering { case ascending, descending }
+
+    /// `sort` and `sort_desc` at the top of a query order its result by value.
+    private static func ordering(_ expression: Expression) -> Ordering? {
+        guard case .call(let function, _) = expression.unwrapped else { return nil }
+        return function == .sort ? .ascending : function == .sortDesc ? .descending : nil
+    }
+
+    /// Ascending by value with NaN first, as Prometheus' sort orders them.
+    private static func valueOrder(_ a: Double, _ b: Double) -> Bool {
+        if a.isNaN { return !b.isNaN }
+        return !b.isNaN && a < b
     }
 
     /// Prometheus refuses a result in which two elements of one step share a label set.
@@ -57,26 +78,35 @@ public struct Engine: Sendable {
 
     /// Evaluates at `start`, `start + step`, ... up to `end`; the result is a matrix.
     public func range(_ expression: Expression, start: Timestamp, end: Timestamp, step: Int64) throws(EvaluationError) -> QueryValue {
-        guard step > 0 else { throw EvaluationError("zero or negative query resolution step widths are not accepted") }
+        guard step > 0 else { throw EvaluationError("zero or negative query resolution step widths are not accepted. Try a positive integer") }
         guard end >= start else { throw EvaluationError("end timestamp must not be before start time") }
-        switch expression {
-        case .number(let value):
-            return .matrix([Series(labels: .empty, samples: stride(from: start, through: end, by: Int(step)).map {
-                Sample(timestamp: $0, value: value)
-            })])
-        case .string, .matrixSelector:
+        guard expression.type == .scalar || expression.type == .vector else {
             throw EvaluationError("invalid expression type \(quoted(expression.typeName)) for range query, must be Scalar or instant Vector")
-        case .vectorSelector, .call, .aggregate:
-            let evaluator = StepEvaluator(querier: querier, lookbackDelta: lookbackDelta, start: start, end: end, step: step)
-            guard case .vector(let vectors) = try evaluator.evaluate(expression) else { return .matrix([]) }
-            try Self.checkUnique(vectors)
-            var points = [[Sample]](repeating: [], count: vectors.labels.count)
-            for (index, values) in vectors.steps.enumerated() {
-                let t = evaluator.time(index)
-                for (id, value) in zip(values.ids, values.values) { points[id].append(Sample(timestamp: t, value: value)) }
-            }
-            return .matrix(zip(vectors.labels, points).compactMap { $0.1.isEmpty ? nil : Series(labels: $0.0, samples: $0.1) }
-                .sorted { $0.labels < $1.labels })
         }
+        let evaluator = evaluator(start: start, end: end, step: step)
+        let vectors: StepVectors
+        switch try evaluator.evaluate(expression) {
+        case .scalar(let values):
+            return .matrix([Series(labels: .empty, samples: values.enumerated().map {
+                Sample(timestamp: evaluator.time($0.offset), value: $0.element)
+            })])
+        case .string:
+            throw EvaluationError("invalid expression type \"string\" for range query, must be Scalar or instant Vector")
+        case .vector(let v):
+            vectors = v
+        }
+        try Self.checkUnique(vectors)
+        var points = [[Sample]](repeating: [], count: vectors.labels.count)
+        for (index, values) in vectors.steps.enumerated() {
+            let t = evaluator.time(index)
+            for (id, value) in zip(values.ids, values.values) { points[id].append(Sample(timestamp: t, value: value)) }
+        }
+        // Entries with the same labels (a name dropped from two series) form one series.
+        var merged: [Labels: [Sample]] = [:]
+        for (labels, samples) in zip(vectors.labels, points) where !samples.isEmpty {
+            merged[labels, default: []].append(contentsOf: samples)
+        }
+        return .matrix(merged.map { Series(labels: $0.key, samples: $0.value.sorted { $0.timestamp < $1.timestamp }) }
+            .sorted { $0.labels < $1.labels })
     }
 }

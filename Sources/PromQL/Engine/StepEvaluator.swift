@@ -5,83 +5,215 @@ import TimeSeriesCore
 struct StepEvaluator {
     let querier: any SeriesQuerier
     let lookbackDelta: Int64
+    /// The subquery step when a subquery gives none.
+    let defaultInterval: Int64
     let start: Timestamp
     let end: Timestamp
     let step: Int64
+    /// The start and end of the whole query, which `@ start()` and `@ end()` name.
+    let queryStart: Timestamp
+    let queryEnd: Timestamp
+    let limits: EvaluationLimits
 
     var stepCount: Int { Int((end - start) / step) + 1 }
     func time(_ index: Int) -> Timestamp { start + Int64(index) * step }
 
     func evaluate(_ expression: Expression) throws(EvaluationError) -> StepValue {
+        try limits.checkDeadline()
         switch expression {
         case .number(let value):
             return .scalar(Array(repeating: value, count: stepCount))
         case .string(let value):
             return .string(value)
+        case .parenthesized(let inner):
+            return try evaluate(inner)
         case .vectorSelector(let selector):
-            return .vector(select(selector))
-        case .matrixSelector:
+            return .vector(try select(selector))
+        case .matrixSelector, .subquery:
             throw EvaluationError("a range vector cannot be evaluated at steps; use it inside a function such as rate()")
-        case .call(let function, let args):
-            guard case .matrixSelector(let selector, let range) = args.first else {
-                throw EvaluationError("expected a range vector argument for \(function.rawValue)")
+        case .negate(let operand):
+            switch try evaluate(operand) {
+            case .scalar(let values): return .scalar(values.map { -$0 })
+            case .vector(var vectors):
+                vectors.dropMetricNames()
+                vectors.mapValues { -$0 }
+                return .vector(vectors)
+            case .string: throw EvaluationError("unary minus on a string")
             }
-            return .vector(call(function, selector, range: range))
+        case .binary(let operation):
+            return try BinaryEvaluator.evaluate(operation, lhs: try evaluate(operation.lhs), rhs: try evaluate(operation.rhs))
+        case .call(let function, let args):
+            return try call(function, args)
         case .aggregate(let aggregation):
             guard case .vector(let input) = try evaluate(aggregation.expression) else {
                 throw EvaluationError("expected an instant vector in the aggregation")
             }
-            var parameter: Double?
-            if let expression = aggregation.parameter {
-                guard case .number(let value) = expression else { throw EvaluationError("the aggregation parameter must be a number") }
-                parameter = value
-            }
-            return .vector(Aggregator.aggregate(aggregation, parameter: parameter, input))
+            var parameter: StepValue?
+            if let expression = aggregation.parameter { parameter = try evaluate(expression) }
+            return .vector(try Aggregator.aggregate(aggregation, parameter: parameter, input))
         }
     }
 
+    func resolve(_ at: AtModifier) -> Timestamp {
+        switch at {
+        case .timestamp(let t): t
+        case .start: queryStart
+        case .end: queryEnd
+        }
+    }
+
+    /// The time a selector reads at step `index`: the step time, or the `@` time, minus the offset.
+    func referenceTime(_ index: Int, offset: Int64, at: AtModifier?) -> Timestamp {
+        (at.map(resolve) ?? time(index)) - offset
+    }
+
     /// An instant selector: per step, each series' newest sample within the lookback, unless stale.
-    private func select(_ selector: VectorSelector) -> StepVectors {
-        let series = querier.select(selector.matchers, mint: start - selector.offset - lookbackDelta, maxt: end - selector.offset)
+    private func select(_ selector: VectorSelector) throws(EvaluationError) -> StepVectors {
+        let first = referenceTime(0, offset: selector.offset, at: selector.at)
+        let last = referenceTime(stepCount - 1, offset: selector.offset, at: selector.at)
+        let series = querier.select(selector.matchers, mint: first - lookbackDelta, maxt: last)
+        try limits.count(series.reduce(0) { $0 + $1.samples.count })
         var out = StepVectors(labels: series.map(\.labels), stepCount: stepCount)
         for (id, s) in series.enumerated() {
             let samples = s.samples
             var cursor = 0
             for index in 0..<stepCount {
-                let ref = time(index) - selector.offset
+                let ref = referenceTime(index, offset: selector.offset, at: selector.at)
                 while cursor < samples.count && samples[cursor].timestamp <= ref { cursor += 1 }
                 guard cursor > 0 else { continue }
                 let sample = samples[cursor - 1]
                 if sample.timestamp >= ref - lookbackDelta && !StaleNaN.isStale(sample.value) {
-                    out.steps[index].ids.append(id)
-                    out.steps[index].values.append(sample.value)
+                    out.append(step: index, id: id, value: sample.value, timestamp: sample.timestamp)
                 }
             }
         }
         return out
     }
 
-    /// A range function: per step, the function of each series' samples in `[t - range, t]`.
-    private func call(_ function: Function, _ selector: VectorSelector, range: Int64) -> StepVectors {
-        let fetched = querier.select(selector.matchers, mint: start - selector.offset - range, maxt: end - selector.offset)
-        let keepName = RangeFunctions.keepsMetricName(function)
-        var out = StepVectors(labels: fetched.map { keepName ? $0.labels : $0.labels.droppingMetricName() }, stepCount: stepCount)
-        for (id, s) in fetched.enumerated() {
-            let samples = s.samples.contains { StaleNaN.isStale($0.value) } ? s.samples.filter { !StaleNaN.isStale($0.value) } : s.samples
-            var low = 0
-            var high = 0
-            for index in 0..<stepCount {
-                let rangeEnd = time(index) - selector.offset
-                let rangeStart = rangeEnd - range
-                while high < samples.count && samples[high].timestamp <= rangeEnd { high += 1 }
-                while low < high && samples[low].timestamp < rangeStart { low += 1 }
-                guard low < high,
-                      let value = RangeFunctions.evaluate(function, samples[low..<high], rangeStart: rangeStart, rangeEnd: rangeEnd) else { continue }
-                out.steps[index].ids.append(id)
-                out.steps[index].values.append(value)
-            }
+    /// The series a range argument (a range selector or a subquery) yields, with the window each
+    /// step reads: `[t - range, t]` with `t` the step (or `@`) time minus the offset.
+    func rangeInput(_ expression: Expression) throws(EvaluationError) -> RangeInput {
+        switch expression.unwrapped {
+        case .matrixSelector(let selector, let range):
+            let first = referenceTime(0, offset: selector.offset, at: selector.at)
+            let last = referenceTime(stepCount - 1, offset: selector.offset, at: selector.at)
+            let fetched = querier.select(selector.matchers, mint: first - range, maxt: last)
+            try limits.count(fetched.reduce(0) { $0 + $1.samples.count })
+            return RangeInput(
+                labels: fetched.map(\.labels),
+                samples: fetched.map { s in
+                    s.samples.contains { StaleNaN.isStale($0.value) } ? s.samples.filter { !StaleNaN.isStale($0.value) } : s.samples
+                },
+                range: range, offset: selector.offset, at: selector.at, matchers: selector.matchers)
+        case .subquery(let subquery):
+            return try evaluateSubquery(subquery)
+        default:
+            throw EvaluationError("expected a range vector, got \(expression.typeName)")
         }
-        return out
+    }
+
+    /// Evaluates the inner expression at steps aligned to multiples of the subquery step, from the
+    /// first such time after the earliest window start up to the latest window end.
+    private func evaluateSubquery(_ subquery: Subquery) throws(EvaluationError) -> RangeInput {
+        let interval = subquery.step ?? defaultInterval
+        let earliest = referenceTime(0, offset: subquery.offset, at: subquery.at) - subquery.range
+        let latest = referenceTime(stepCount - 1, offset: subquery.offset, at: subquery.at)
+        var innerStart = interval * (earliest / interval)
+        if innerStart < earliest { innerStart += interval }
+        guard innerStart <= latest else {
+            return RangeInput(labels: [], samples: [], range: subquery.range, offset: subquery.offset, at: subquery.at, matchers: nil)
+        }
+        let inner = StepEvaluator(querier: querier, lookbackDelta: lookbackDelta, defaultInterval: defaultInterval,
+                                  start: innerStart, end: latest, step: interval,
+                                  queryStart: queryStart, queryEnd: queryEnd, limits: limits)
+        let value = try inner.evaluate(subquery.expression)
+        let vectors: StepVectors
+        switch value {
+        case .vector(let v): vectors = v
+        case .scalar(let values):
+            var v = StepVectors(labels: [.empty], stepCount: values.count)
+            for (index, x) in values.enumerated() { v.append(step: index, id: 0, value: x) }
+            vectors = v
+        case .string: throw EvaluationError("subquery is only allowed on instant vector")
+        }
+        var samples = [[Sample]](repeating: [], count: vectors.labels.count)
+        for (index, step) in vectors.steps.enumerated() {
+            let t = inner.time(index)
+            for (id, v) in zip(step.ids, step.values) { samples[id].append(Sample(timestamp: t, value: v)) }
+        }
+        try limits.count(samples.reduce(0) { $0 + $1.count })
+        return RangeInput(labels: vectors.labels, samples: samples, range: subquery.range, offset: subquery.offset,
+                          at: subquery.at, matchers: nil)
+    }
+
+    /// A range argument evaluated at an instant: the raw samples of each series in its window (what an
+    /// instant query of `foo[5m]` or a subquery returns).
+    func matrix(_ expression: Expression) throws(EvaluationError) -> Matrix {
+        let input = try rangeInput(expression)
+        let t = referenceTime(0, offset: input.offset, at: input.at)
+        return zip(input.labels, input.samples).compactMap { labels, samples in
+            let window = samples.filter { $0.timestamp >= t - input.range && $0.timestamp <= t }
+            return window.isEmpty ? nil : Series(labels: labels, samples: window)
+        }
+    }
+
+    private func call(_ function: Function, _ args: [Expression]) throws(EvaluationError) -> StepValue {
+        if let index = args.firstIndex(where: { $0.type == .matrix }) {
+            let input = try rangeInput(args[index])
+            var scalars: [[Double]] = []
+            for (position, argument) in args.enumerated() where position != index {
+                guard case .scalar(let values) = try evaluate(argument) else {
+                    throw EvaluationError("expected a scalar argument for \(function.name)")
+                }
+                scalars.append(values)
+            }
+            if function == .holtWinters {
+                for (name, values) in zip(["smoothing", "trend"], scalars) {
+                    if let bad = values.first(where: { !($0 > 0 && $0 < 1) }) {
+                        throw EvaluationError("invalid \(name) factor. Expected: 0 < \(name == "smoothing" ? "sf" : "tf") < 1, got: \(bad)")
+                    }
+                }
+            }
+            return .vector(RangeFunctions.apply(function, input, scalars: scalars, evaluator: self))
+        }
+        return try InstantFunctions.apply(function, args, evaluator: self)
+    }
+}
+
+/// The input of a range function: series, their samples (stale markers removed) and the window.
+struct RangeInput {
+    var labels: [Labels]
+    var samples: [[Sample]]
+    var range: Int64
+    var offset: Int64
+    var at: AtModifier?
+    /// The selector's matchers, for `absent_over_time`; nil for a subquery.
+    var matchers: [LabelMatcher]?
+}
+
+/// Protection for the server: a deadline and a cap on the samples a query may load.
+public final class EvaluationLimits: @unchecked Sendable {
+    // Mutated only by the single evaluation that owns it; the class lets nested evaluators share it.
+    public let maxSamples: Int
+    public let deadline: ContinuousClock.Instant?
+    private var loaded = 0
+
+    public init(maxSamples: Int = 50_000_000, timeout: Duration? = nil) {
+        self.maxSamples = maxSamples
+        self.deadline = timeout.map { ContinuousClock.now + $0 }
+    }
+
+    func count(_ samples: Int) throws(EvaluationError) {
+        loaded += samples
+        if loaded > maxSamples {
+            throw EvaluationError(.tooManySamples, "query processing would load too many samples into memory in query execution")
+        }
+    }
+
+    func checkDeadline() throws(EvaluationError) {
+        if let deadline, ContinuousClock.now > deadline {
+            throw EvaluationError(.timeout, "query timed out in expression evaluation")
+        }
     }
 }
 

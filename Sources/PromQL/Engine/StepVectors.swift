@@ -6,6 +6,9 @@ struct StepVectors {
     struct Step {
         var ids: [Int] = []
         var values: [Double] = []
+        /// Sample timestamps, for vectors read straight from storage (`timestamp()` reports them);
+        /// empty when every element is at the step time.
+        var timestamps: [Timestamp] = []
     }
 
     var labels: [Labels]
@@ -14,6 +17,28 @@ struct StepVectors {
     init(labels: [Labels], stepCount: Int) {
         self.labels = labels
         self.steps = Array(repeating: Step(), count: stepCount)
+    }
+
+    mutating func append(step: Int, id: Int, value: Double) {
+        steps[step].ids.append(id)
+        steps[step].values.append(value)
+    }
+
+    mutating func append(step: Int, id: Int, value: Double, timestamp: Timestamp) {
+        append(step: step, id: id, value: value)
+        steps[step].timestamps.append(timestamp)
+    }
+
+    /// Applies `transform` to every value; derived values no longer carry sample timestamps.
+    mutating func mapValues(_ transform: (Double) -> Double) {
+        for index in steps.indices {
+            steps[index].values = steps[index].values.map(transform)
+            steps[index].timestamps = []
+        }
+    }
+
+    mutating func dropMetricNames() {
+        labels = labels.map { $0.droppingMetricName() }
     }
 }
 

@@ -1,13 +1,18 @@
 import TimeSeriesCore
 
-/// The syntax tree of the PromQL that Surge evaluates today.
+/// The syntax tree of a PromQL query.
 public indirect enum Expression: Sendable, CustomStringConvertible {
     case number(Double)
     case string(String)
     case vectorSelector(VectorSelector)
     case matrixSelector(VectorSelector, range: Int64)
+    case subquery(Subquery)
     case call(Function, [Expression])
     case aggregate(Aggregation)
+    case binary(BinaryOperation)
+    /// Unary minus (`-x`); unary plus is dropped by the parser.
+    case negate(Expression)
+    case parenthesized(Expression)
 
     public var description: String {
         switch self {
@@ -15,34 +20,122 @@ public indirect enum Expression: Sendable, CustomStringConvertible {
         case .string(let value): quoted(value)
         case .vectorSelector(let selector): selector.description
         case .matrixSelector(let selector, let range):
-            selector.descriptionWithoutOffset + "[\(formatDuration(range))]" + selector.offsetDescription
+            selector.descriptionWithoutModifiers + "[\(formatDuration(range))]" + selector.modifierDescription
+        case .subquery(let subquery): subquery.description
         case .call(let function, let args):
-            function.rawValue + "(" + args.map(\.description).joined(separator: ", ") + ")"
-        case .aggregate(let aggregation):
-            aggregation.description
+            function.name + "(" + args.map(\.description).joined(separator: ", ") + ")"
+        case .aggregate(let aggregation): aggregation.description
+        case .binary(let operation): operation.description
+        case .negate(let operand): "-" + operand.description
+        case .parenthesized(let inner): "(" + inner.description + ")"
+        }
+    }
+
+    public var type: ValueType {
+        switch self {
+        case .number: .scalar
+        case .string: .string
+        case .vectorSelector: .vector
+        case .matrixSelector, .subquery: .matrix
+        case .call(let function, _): function.returnType
+        case .aggregate: .vector
+        case .binary(let operation): operation.lhs.type == .scalar && operation.rhs.type == .scalar ? .scalar : .vector
+        case .negate(let operand), .parenthesized(let operand): operand.type
         }
     }
 
     /// The type name Prometheus uses in errors: "scalar", "string", "instant vector", "range vector".
-    public var typeName: String {
+    public var typeName: String { type.rawValue }
+
+    /// The expression without enclosing parentheses.
+    var unwrapped: Expression {
+        if case .parenthesized(let inner) = self { return inner.unwrapped }
+        return self
+    }
+}
+
+/// The four value types of PromQL, named as Prometheus names them in errors.
+public enum ValueType: String, Sendable {
+    case scalar = "scalar"
+    case string = "string"
+    case vector = "instant vector"
+    case matrix = "range vector"
+}
+
+/// The `@` modifier: a fixed evaluation time, or the start or end of the query.
+public enum AtModifier: Sendable, Equatable, CustomStringConvertible {
+    case timestamp(Timestamp)
+    case start
+    case end
+
+    public var description: String {
         switch self {
-        case .number: "scalar"
-        case .string: "string"
-        case .vectorSelector: "instant vector"
-        case .matrixSelector: "range vector"
-        case .call, .aggregate: "instant vector"
+        case .timestamp(let t): "@ " + formatSeconds(t)
+        case .start: "@ start()"
+        case .end: "@ end()"
         }
     }
 }
 
-/// An aggregation: `sum by (job) (expr)`, `topk(3, expr)`.
+/// `name{label="value", ...} offset 5m @ 1600000000`: the matchers always include the name's
+/// `__name__` matcher.
+public struct VectorSelector: Sendable, CustomStringConvertible {
+    public var name: String?
+    public var matchers: [LabelMatcher]
+    /// Milliseconds to look back from the evaluation time; negative looks ahead.
+    public var offset: Int64 = 0
+    public var at: AtModifier?
+
+    public var descriptionWithoutModifiers: String {
+        let rest = matchers.filter { !($0.name == metricNameLabel && $0.type == .equal && $0.value == name) }
+        if let name, rest.isEmpty { return name }
+        return (name ?? "") + "{" + rest.map(\.description).joined(separator: ", ") + "}"
+    }
+
+    var modifierDescription: String { modifiersDescription(offset: offset, at: at) }
+
+    public var description: String { descriptionWithoutModifiers + modifierDescription }
+}
+
+/// `expr[range:step] offset d @ t`: the inner expression evaluated at every `step` over `range`.
+public struct Subquery: Sendable, CustomStringConvertible {
+    public var expression: Expression
+    public var range: Int64
+    /// Milliseconds between evaluations; nil takes the engine's default.
+    public var step: Int64?
+    public var offset: Int64 = 0
+    public var at: AtModifier?
+
+    public var description: String {
+        expression.description + "[\(formatDuration(range)):\(step.map(formatDuration) ?? "")]" + modifiersDescription(offset: offset, at: at)
+    }
+}
+
+func modifiersDescription(offset: Int64, at: AtModifier?) -> String {
+    var out = ""
+    if let at { out += " " + at.description }
+    if offset != 0 { out += offset > 0 ? " offset \(formatDuration(offset))" : " offset -\(formatDuration(-offset))" }
+    return out
+}
+
+/// An aggregation: `sum by (job) (expr)`, `topk(3, expr)`, `count_values("v", expr)`.
 public struct Aggregation: Sendable, CustomStringConvertible {
     public enum Operator: String, Sendable, CaseIterable {
-        case sum, avg, count, min, max, group, topk, bottomk
+        case sum, avg, count, min, max, group, stddev, stdvar, topk, bottomk, quantile
+        case countValues = "count_values"
+
+        /// The type of the parameter before the vector, for the operators that take one.
+        var parameterType: ValueType? {
+            switch self {
+            case .topk, .bottomk, .quantile: .scalar
+            case .countValues: .string
+            default: nil
+            }
+        }
     }
 
     public var op: Operator
-    /// The parameter of `topk` and `bottomk`.
+    /// The parameter of `topk`, `bottomk`, `quantile` and `count_values`.
     public var parameter: Expression?
     public var expression: Expression
     public var grouping: [String]
@@ -55,37 +148,85 @@ public struct Aggregation: Sendable, CustomStringConvertible {
     }
 }
 
-/// Functions Surge evaluates, with their argument types.
-public enum Function: String, Sendable, CaseIterable {
-    case rate, irate, increase, delta, idelta
-    case avgOverTime = "avg_over_time", sumOverTime = "sum_over_time", minOverTime = "min_over_time"
-    case maxOverTime = "max_over_time", countOverTime = "count_over_time", lastOverTime = "last_over_time"
-}
+/// A binary operation with its vector matching.
+public struct BinaryOperation: Sendable, CustomStringConvertible {
+    public enum Operator: String, Sendable, CaseIterable {
+        case add = "+", subtract = "-", multiply = "*", divide = "/", modulo = "%", power = "^", atan2
+        case equal = "==", notEqual = "!=", greater = ">", less = "<", greaterOrEqual = ">=", lessOrEqual = "<="
+        case and, or, unless
 
-/// `name{label="value", ...} offset 5m`: the matchers always include the name's `__name__` matcher.
-public struct VectorSelector: Sendable, CustomStringConvertible {
-    public var name: String?
-    public var matchers: [LabelMatcher]
-    /// Milliseconds to look back from the evaluation time; negative looks ahead.
-    public var offset: Int64 = 0
+        var isComparison: Bool {
+            switch self {
+            case .equal, .notEqual, .greater, .less, .greaterOrEqual, .lessOrEqual: true
+            default: false
+            }
+        }
 
-    public var descriptionWithoutOffset: String {
-        let rest = matchers.filter { !($0.name == metricNameLabel && $0.type == .equal && $0.value == name) }
-        if let name, rest.isEmpty { return name }
-        return (name ?? "") + "{" + rest.map(\.description).joined(separator: ", ") + "}"
+        var isSetOperator: Bool { self == .and || self == .or || self == .unless }
+
+        /// Binding strength, higher binds tighter.
+        var precedence: Int {
+            switch self {
+            case .or: 1
+            case .and, .unless: 2
+            case .equal, .notEqual, .greater, .less, .greaterOrEqual, .lessOrEqual: 3
+            case .add, .subtract: 4
+            case .multiply, .divide, .modulo, .atan2: 5
+            case .power: 6
+            }
+        }
+
+        var isRightAssociative: Bool { self == .power }
     }
 
-    var offsetDescription: String {
-        offset == 0 ? "" : offset > 0 ? " offset \(formatDuration(offset))" : " offset -\(formatDuration(-offset))"
+    public enum Cardinality: Sendable, Equatable {
+        case oneToOne, manyToOne, oneToMany, manyToMany
     }
 
-    public var description: String { descriptionWithoutOffset + offsetDescription }
+    /// `on(...)` / `ignoring(...)` and `group_left(...)` / `group_right(...)`.
+    public struct Matching: Sendable {
+        public var cardinality: Cardinality = .oneToOne
+        public var labels: [String] = []
+        /// `on` when true, `ignoring` when false.
+        public var on = false
+        /// Labels to copy from the "one" side with `group_left` / `group_right`.
+        public var include: [String] = []
+        /// Whether `on`/`ignoring` was written (for printing).
+        public var explicit = false
+    }
+
+    public var op: Operator
+    public var lhs: Expression
+    public var rhs: Expression
+    /// `bool` after a comparison: 0 or 1 instead of filtering.
+    public var returnBool = false
+    public var matching: Matching
+
+    public var description: String {
+        var out = lhs.description + " " + op.rawValue
+        if returnBool { out += " bool" }
+        if matching.explicit {
+            out += (matching.on ? " on(" : " ignoring(") + matching.labels.joined(separator: ", ") + ")"
+        }
+        switch matching.cardinality {
+        case .manyToOne: out += " group_left(" + matching.include.joined(separator: ", ") + ")"
+        case .oneToMany: out += " group_right(" + matching.include.joined(separator: ", ") + ")"
+        default: break
+        }
+        return out + " " + rhs.description
+    }
 }
 
 func formatNumber(_ value: Double) -> String {
     if value.isNaN { return "NaN" }
     if value.isInfinite { return value > 0 ? "Inf" : "-Inf" }
     return value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+}
+
+/// Milliseconds as seconds with up to three decimals, as the `@` modifier prints them.
+func formatSeconds(_ t: Timestamp) -> String {
+    let seconds = Double(t) / 1000
+    return formatNumber(seconds)
 }
 
 /// `1h30m` from milliseconds, largest units first, as Prometheus prints durations.

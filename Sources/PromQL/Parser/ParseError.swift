@@ -1,14 +1,11 @@
-/// A query that cannot be parsed, or uses what Surge does not evaluate yet, with its position.
+/// A query that cannot be parsed, with its position.
 public struct ParseError: Error, CustomStringConvertible, Equatable, Sendable {
     public let message: String
     public let line: Int
     public let column: Int
-    /// Whether the query is valid PromQL that Surge does not support yet.
-    public let isUnsupported: Bool
 
-    init(_ message: String, at offset: Int, in query: String, unsupported: Bool = false) {
+    init(_ message: String, at offset: Int, in query: String) {
         self.message = message
-        self.isUnsupported = unsupported
         var line = 1
         var column = 1
         for (index, scalar) in query.unicodeScalars.enumerated() {

@@ -1,25 +1,24 @@
 import TimeSeriesCore
 
-/// Parses PromQL. The full grammar is recognised so that valid queries Surge cannot evaluate yet
-/// (operators, functions, aggregations, subqueries, `@`) fail with a clear "not supported yet"
-/// instead of a confusing syntax error or a wrong result.
+/// Parses PromQL: selectors, literals, functions, aggregations, binary operators with
+/// Prometheus' precedence and vector matching, unary minus, subqueries, `offset` and `@`.
+/// Types are checked as Prometheus checks them, with the same messages.
 public struct Parser {
     private let query: String
     private let tokens: [Token]
     private var index = 0
 
-    static let aggregations: Set<String> = [
-        "sum", "avg", "count", "min", "max", "group", "stddev", "stdvar", "topk", "bottomk", "quantile", "count_values",
-    ]
-    static let binaryKeywords: Set<String> = ["and", "or", "unless"]
+    static let aggregations: Set<String> = Set(Aggregation.Operator.allCases.map(\.rawValue))
 
     public static func parse(_ query: String) throws(ParseError) -> Expression {
         var parser = Parser(query: query, tokens: try Lexer.tokenize(query))
         guard parser.current.kind != .end else {
             throw ParseError("no expression found in input", at: 0, in: query)
         }
-        let expression = try parser.parseExpression()
-        try parser.expectEnd()
+        let expression = try parser.parseExpression(minimumPrecedence: 0)
+        guard parser.current.kind == .end else {
+            throw parser.error("unexpected \(parser.describe(parser.current))")
+        }
         return expression
     }
 
@@ -30,6 +29,7 @@ public struct Parser {
 
     private var current: Token { tokens[index] }
     private func peek(_ ahead: Int = 1) -> Token { tokens[min(index + ahead, tokens.count - 1)] }
+    @discardableResult
     private mutating func advance() -> Token {
         let token = tokens[index]
         if index < tokens.count - 1 { index += 1 }
@@ -38,13 +38,6 @@ public struct Parser {
 
     private func error(_ message: String, at token: Token? = nil) -> ParseError {
         ParseError(message, at: (token ?? current).offset, in: query)
-    }
-
-    private func unsupported(_ what: String, at token: Token) -> ParseError {
-        ParseError("\(what) not supported yet: Surge evaluates selectors, numbers, strings, the functions "
-                   + Function.allCases.map(\.rawValue).joined(separator: ", ") + " and the aggregations "
-                   + Aggregation.Operator.allCases.map(\.rawValue).joined(separator: ", ") + " for now",
-                   at: token.offset, in: query, unsupported: true)
     }
 
     private func describe(_ token: Token) -> String {
@@ -58,61 +51,136 @@ public struct Parser {
         }
     }
 
-    private mutating func expectEnd() throws(ParseError) {
-        let token = current
+    private func isKeyword(_ token: Token, _ word: String) -> Bool {
+        token.kind == .identifier && token.text.lowercased() == word
+    }
+
+    // MARK: Binary operators
+
+    private func binaryOperator(_ token: Token) -> BinaryOperation.Operator? {
         switch token.kind {
-        case .end: return
-        case .operatorSymbol: throw unsupported("binary operator \(quoted(token.text)) is", at: token)
-        case .identifier where Self.binaryKeywords.contains(token.text.lowercased()):
-            throw unsupported("binary operator \(quoted(token.text)) is", at: token)
-        case .at: throw unsupported("the @ modifier is", at: token)
-        default: throw error("unexpected \(describe(token))")
+        case .operatorSymbol: BinaryOperation.Operator(rawValue: token.text)
+        case .identifier:
+            switch token.text.lowercased() {
+            case "and": .and
+            case "or": .or
+            case "unless": .unless
+            case "atan2": .atan2
+            default: nil
+            }
+        default: nil
         }
     }
 
-    private mutating func parseExpression() throws(ParseError) -> Expression {
+    private mutating func parseExpression(minimumPrecedence: Int) throws(ParseError) -> Expression {
+        var lhs = try parseUnary()
+        while let op = binaryOperator(current), op.precedence >= minimumPrecedence {
+            let opToken = advance()
+            var returnBool = false
+            if isKeyword(current, "bool") {
+                guard op.isComparison else { throw error("bool modifier can only be used on comparison operators") }
+                advance()
+                returnBool = true
+            }
+            var matching = BinaryOperation.Matching()
+            if op.isSetOperator { matching.cardinality = .manyToMany }
+            if isKeyword(current, "on") || isKeyword(current, "ignoring") {
+                matching.on = isKeyword(current, "on")
+                matching.explicit = true
+                advance()
+                matching.labels = try parseLabelList(context: "grouping opts")
+                if isKeyword(current, "group_left") || isKeyword(current, "group_right") {
+                    let group = advance()
+                    if op.isSetOperator { throw error("no grouping allowed for \(quoted(op.rawValue)) operation", at: group) }
+                    matching.cardinality = isKeyword(group, "group_left") ? .manyToOne : .oneToMany
+                    if current.kind == .leftParen { matching.include = try parseLabelList(context: "grouping opts") }
+                }
+            }
+            let rhs = try parseExpression(minimumPrecedence: op.isRightAssociative ? op.precedence : op.precedence + 1)
+            lhs = try makeBinary(op, lhs, rhs, returnBool: returnBool, matching: matching, at: opToken)
+        }
+        return lhs
+    }
+
+    private func makeBinary(_ op: BinaryOperation.Operator, _ lhs: Expression, _ rhs: Expression, returnBool: Bool,
+                            matching: BinaryOperation.Matching, at token: Token) throws(ParseError) -> Expression {
+        for side in [lhs, rhs] where side.type != .scalar && side.type != .vector {
+            throw error("binary expression must contain only scalar and instant vector types", at: token)
+        }
+        let bothVectors = lhs.type == .vector && rhs.type == .vector
+        if op.isComparison && !returnBool && lhs.type == .scalar && rhs.type == .scalar {
+            throw error("comparisons between scalars must use BOOL modifier", at: token)
+        }
+        if op.isSetOperator && !bothVectors {
+            throw error("set operator \(quoted(op.rawValue)) not allowed in binary scalar expression", at: token)
+        }
+        if !bothVectors && (matching.explicit || matching.cardinality == .manyToOne || matching.cardinality == .oneToMany) {
+            throw error("vector matching only allowed between instant vectors", at: token)
+        }
+        if matching.on {
+            for label in matching.include where matching.labels.contains(label) {
+                throw error("label \(quoted(label)) must not occur in ON and GROUP clause at once", at: token)
+            }
+        }
+        return .binary(BinaryOperation(op: op, lhs: lhs, rhs: rhs, returnBool: returnBool, matching: matching))
+    }
+
+    /// Unary minus and plus bind like multiplication: `-a ^ b` is `-(a ^ b)`, `-a * b` is `(-a) * b`.
+    private mutating func parseUnary() throws(ParseError) -> Expression {
+        let token = current
+        guard token.kind == .operatorSymbol, token.text == "-" || token.text == "+" else {
+            return try parsePostfix(try parsePrimary())
+        }
+        advance()
+        let operand = try parseExpression(minimumPrecedence: BinaryOperation.Operator.power.precedence)
+        guard operand.type == .scalar || operand.type == .vector else {
+            throw error("unary expression only allowed on expressions of type scalar or instant vector, got \(quoted(operand.typeName))", at: token)
+        }
+        if token.text == "+" { return operand }
+        if case .number(let value) = operand { return .number(-value) }
+        return .negate(operand)
+    }
+
+    // MARK: Primary expressions
+
+    private mutating func parsePrimary() throws(ParseError) -> Expression {
         let token = current
         switch token.kind {
-        case .operatorSymbol where token.text == "-" || token.text == "+":
-            _ = advance()
-            let operand = try parseExpression()
-            guard case .number(let value) = operand else { throw unsupported("unary \(quoted(token.text)) on a vector is", at: token) }
-            return .number(token.text == "-" ? -value : value)
         case .number:
-            _ = advance()
-            return try parseModifiers(.number(try number(token)))
+            advance()
+            return .number(try number(token))
         case .string:
-            _ = advance()
-            return try parseModifiers(.string(token.text))
+            advance()
+            return .string(token.text)
         case .leftParen:
-            _ = advance()
-            let inner = try parseExpression()
-            if current.kind != .rightParen { try expectEnd() }
-            guard current.kind == .rightParen else { throw error("unclosed left parenthesis", at: token) }
-            _ = advance()
-            return try parseModifiers(inner)
+            advance()
+            let inner = try parseExpression(minimumPrecedence: 0)
+            guard current.kind == .rightParen else {
+                if current.kind == .end { throw error("unclosed left parenthesis", at: token) }
+                throw error("unexpected \(describe(current))")
+            }
+            advance()
+            return .parenthesized(inner)
         case .leftBrace:
-            return try parseModifiers(.vectorSelector(try parseSelector(name: nil)))
+            return .vectorSelector(try parseSelector(name: nil))
         case .identifier:
             let lowered = token.text.lowercased()
             if lowered == "inf" || lowered == "nan" {
-                _ = advance()
+                advance()
                 return .number(lowered == "inf" ? .infinity : .nan)
             }
-            if Self.aggregations.contains(lowered) && (peek().kind == .leftParen || ["by", "without"].contains(peek().text.lowercased())) {
-                guard let op = Aggregation.Operator(rawValue: lowered) else {
-                    throw unsupported("aggregation \(quoted(token.text)) is", at: token)
-                }
-                return try parseAggregation(op, at: token)
+            if Self.aggregations.contains(lowered),
+               peek().kind == .leftParen || isKeyword(peek(), "by") || isKeyword(peek(), "without") {
+                return try parseAggregation(Aggregation.Operator(rawValue: lowered)!, at: token)
             }
             if peek().kind == .leftParen {
                 guard let function = Function(rawValue: token.text) else {
-                    throw unsupported("function \(quoted(token.text)) is", at: token)
+                    throw error("unknown function with name \(quoted(token.text))", at: token)
                 }
                 return try parseCall(function, at: token)
             }
-            _ = advance()
-            return try parseModifiers(.vectorSelector(try parseSelector(name: token)))
+            advance()
+            return .vectorSelector(try parseSelector(name: token))
         default:
             throw error("unexpected \(describe(token))")
         }
@@ -123,78 +191,96 @@ public struct Parser {
         let open = advance()
         var args: [Expression] = []
         while current.kind != .rightParen {
-            args.append(try parseExpression())
+            args.append(try parseExpression(minimumPrecedence: 0))
             if current.kind == .comma {
-                _ = advance()
-            } else if current.kind != .rightParen {
-                try expectEnd()
+                advance()
+            } else if current.kind == .end {
                 throw error("unclosed left parenthesis", at: open)
+            } else if current.kind != .rightParen {
+                throw error("unexpected \(describe(current)) in argument list, expected \",\" or \")\"")
             }
         }
-        _ = advance()
+        advance()
         return args
     }
 
     private mutating func parseCall(_ function: Function, at token: Token) throws(ParseError) -> Expression {
-        _ = advance()
+        advance()
         let args = try parseArguments()
-        guard args.count == 1 else {
-            throw error("expected 1 argument(s) in call to \(quoted(function.rawValue)), got \(args.count)", at: token)
+        let signature = function.signature
+        let required = signature.arguments.count - signature.optionalTrailing
+        if signature.repeatsLast {
+            if args.count < required {
+                throw error("expected at least \(required) argument(s) in call to \(quoted(function.name)), got \(args.count)", at: token)
+            }
+        } else if signature.optionalTrailing > 0 {
+            if args.count < required {
+                throw error("expected at least \(required) argument(s) in call to \(quoted(function.name)), got \(args.count)", at: token)
+            }
+            if args.count > signature.arguments.count {
+                throw error("expected at most \(signature.arguments.count) argument(s) in call to \(quoted(function.name)), got \(args.count)", at: token)
+            }
+        } else if args.count != signature.arguments.count {
+            throw error("expected \(signature.arguments.count) argument(s) in call to \(quoted(function.name)), got \(args.count)", at: token)
         }
-        guard case .matrixSelector = args[0] else {
-            throw error("expected type range vector in call to function \(quoted(function.rawValue)), got \(args[0].typeName)", at: token)
+        for (position, argument) in args.enumerated() {
+            let expected = signature.arguments[min(position, signature.arguments.count - 1)]
+            guard argument.type == expected else {
+                throw error("expected type \(expected.rawValue) in call to function \(quoted(function.name)), got \(argument.typeName)", at: token)
+            }
         }
-        return try parseModifiers(.call(function, args))
+        return .call(function, args)
     }
 
-    private mutating func parseGrouping() throws(ParseError) -> [String] {
-        guard current.kind == .leftParen else { throw error("unexpected \(describe(current)) in grouping opts, expected \"(\"") }
-        _ = advance()
+    private mutating func parseLabelList(context: String) throws(ParseError) -> [String] {
+        guard current.kind == .leftParen else { throw error("unexpected \(describe(current)) in \(context), expected \"(\"") }
+        advance()
         var labels: [String] = []
         while current.kind != .rightParen {
             let label = advance()
-            guard label.kind == .identifier || label.kind == .string else {
-                throw error("unexpected \(describe(label)) in grouping opts, expected label", at: label)
+            guard label.kind == .identifier || label.kind == .string, !label.text.contains(":") || label.kind == .string else {
+                throw error("unexpected \(describe(label)) in \(context), expected label", at: label)
             }
             labels.append(label.text)
-            if current.kind == .comma { _ = advance() } else if current.kind != .rightParen {
-                throw error("unexpected \(describe(current)) in grouping opts, expected \",\" or \")\"")
+            if current.kind == .comma {
+                advance()
+            } else if current.kind != .rightParen {
+                throw error("unexpected \(describe(current)) in \(context), expected \",\" or \")\"")
             }
         }
-        _ = advance()
+        advance()
         return labels
     }
 
     private mutating func parseAggregation(_ op: Aggregation.Operator, at token: Token) throws(ParseError) -> Expression {
-        _ = advance()
+        advance()
         var grouping: [String] = []
         var without = false
         var sawClause = false
         func clause(_ parser: inout Parser) throws(ParseError) {
-            let keyword = parser.current.text.lowercased()
-            guard parser.current.kind == .identifier, keyword == "by" || keyword == "without" else { return }
+            guard parser.isKeyword(parser.current, "by") || parser.isKeyword(parser.current, "without") else { return }
             if sawClause { throw parser.error("unexpected \(parser.describe(parser.current)) in aggregation") }
-            _ = parser.advance()
-            without = keyword == "without"
-            grouping = try parser.parseGrouping()
+            without = parser.isKeyword(parser.current, "without")
+            parser.advance()
+            grouping = try parser.parseLabelList(context: "grouping opts")
             sawClause = true
         }
         try clause(&self)
         let args = try parseArguments()
         try clause(&self)
-        let takesParameter = op == .topk || op == .bottomk
-        guard args.count == (takesParameter ? 2 : 1) else {
-            throw error("wrong number of arguments for aggregate expression provided, expected \(takesParameter ? 2 : 1), got \(args.count)", at: token)
+        let expected = op.parameterType == nil ? 1 : 2
+        guard args.count == expected else {
+            throw error("wrong number of arguments for aggregate expression provided, expected \(expected), got \(args.count)", at: token)
         }
         let expression = args.last!
-        guard expression.typeName == "instant vector" else {
+        guard expression.type == .vector else {
             throw error("expected type instant vector in aggregation expression, got \(expression.typeName)", at: token)
         }
-        if takesParameter, case .number = args[0] {} else if takesParameter {
-            throw unsupported("a parameter other than a number is", at: token)
+        if let parameterType = op.parameterType, args[0].type != parameterType {
+            throw error("expected type \(parameterType.rawValue) in aggregation parameter, got \(args[0].typeName)", at: token)
         }
-        return try parseModifiers(.aggregate(Aggregation(
-            op: op, parameter: takesParameter ? args[0] : nil, expression: expression, grouping: grouping, without: without)))
+        return .aggregate(Aggregation(op: op, parameter: expected == 2 ? args[0] : nil, expression: expression,
+                                      grouping: grouping, without: without))
     }
 
     private func number(_ token: Token) throws(ParseError) -> Double {
@@ -214,7 +300,7 @@ public struct Parser {
             matchers.append(try makeMatcher(.equal, metricNameLabel, nameToken.text, at: nameToken))
         }
         if current.kind == .leftBrace {
-            _ = advance()
+            advance()
             while current.kind != .rightBrace {
                 let label = current
                 guard label.kind == .identifier || label.kind == .string else {
@@ -223,7 +309,7 @@ public struct Parser {
                 if label.kind == .identifier && label.text.contains(":") {
                     throw error("invalid label name \(quoted(label.text))", at: label)
                 }
-                _ = advance()
+                advance()
                 let op = advance()
                 let type: LabelMatcher.MatchType
                 switch op.kind {
@@ -242,12 +328,12 @@ public struct Parser {
                 }
                 matchers.append(try makeMatcher(type, label.text, value.text, at: value))
                 if current.kind == .comma {
-                    _ = advance()
+                    advance()
                 } else if current.kind != .rightBrace {
                     throw error("unexpected \(describe(current)) in label matching, expected \",\" or \"}\"")
                 }
             }
-            _ = advance()
+            advance()
         }
         guard matchers.contains(where: { !$0.matchesEmpty }) else {
             throw error("vector selector must contain at least one non-empty matcher", at: start)
@@ -264,46 +350,120 @@ public struct Parser {
         }
     }
 
-    /// Range `[5m]`, `offset`, and the modifiers that are recognised but not yet evaluated.
-    private mutating func parseModifiers(_ expression: Expression) throws(ParseError) -> Expression {
+    // MARK: Postfix: ranges, subqueries, offset, @
+
+    private mutating func parsePostfix(_ expression: Expression) throws(ParseError) -> Expression {
         var result = expression
-        if current.kind == .leftBracket {
-            let bracket = advance()
-            let duration = advance()
-            guard duration.kind == .duration, let range = parseDuration(duration.text) else {
-                throw error("unexpected \(describe(duration)) in range selector, expected duration", at: duration)
-            }
-            if current.kind == .colon { throw unsupported("subqueries are", at: bracket) }
-            guard current.kind == .rightBracket else { throw error("unexpected \(describe(current)), expected \"]\"") }
-            _ = advance()
-            guard case .vectorSelector(let selector) = result else {
-                throw error("ranges only allowed for vector selectors", at: bracket)
-            }
-            guard range > 0 else { throw error("range selector duration must be greater than 0", at: duration) }
-            result = .matrixSelector(selector, range: range)
-        }
-        if current.kind == .identifier && current.text.lowercased() == "offset" {
-            let keyword = advance()
-            var sign: Int64 = 1
-            if current.kind == .operatorSymbol && current.text == "-" {
-                sign = -1
-                _ = advance()
-            }
-            let duration = advance()
-            guard duration.kind == .duration, let amount = parseDuration(duration.text) else {
-                throw error("unexpected \(describe(duration)) in offset, expected duration", at: duration)
-            }
-            switch result {
-            case .vectorSelector(var selector):
-                selector.offset = sign * amount
-                result = .vectorSelector(selector)
-            case .matrixSelector(var selector, let range):
-                selector.offset = sign * amount
-                result = .matrixSelector(selector, range: range)
-            default:
-                throw error("offset modifier must be preceded by an instant vector selector or range vector selector", at: keyword)
+        while true {
+            if current.kind == .leftBracket {
+                result = try parseRange(result)
+            } else if isKeyword(current, "offset") {
+                result = try parseOffset(result)
+            } else if current.kind == .at {
+                result = try parseAt(result)
+            } else {
+                return result
             }
         }
-        return result
+    }
+
+    private mutating func duration(_ context: String) throws(ParseError) -> Int64 {
+        let token = advance()
+        guard token.kind == .duration, let value = parseDuration(token.text) else {
+            throw error("unexpected \(describe(token)) in \(context), expected duration", at: token)
+        }
+        return value
+    }
+
+    private mutating func parseRange(_ expression: Expression) throws(ParseError) -> Expression {
+        let bracket = advance()
+        let rangeToken = current
+        let range = try duration("range selector")
+        guard range > 0 else { throw error("range selector duration must be greater than 0", at: rangeToken) }
+        if current.kind == .colon {
+            advance()
+            var step: Int64?
+            if current.kind != .rightBracket {
+                step = try duration("subquery step")
+                guard step! > 0 else { throw error("zero or negative subquery step", at: bracket) }
+            }
+            guard current.kind == .rightBracket else { throw error("unexpected \(describe(current)) in subquery, expected \"]\"") }
+            advance()
+            guard expression.type == .vector || expression.type == .scalar else {
+                throw error("subquery is only allowed on instant vector, got \(expression.typeName) instead", at: bracket)
+            }
+            return .subquery(Subquery(expression: expression, range: range, step: step))
+        }
+        guard current.kind == .rightBracket else { throw error("unexpected \(describe(current)) in range selector, expected \"]\"") }
+        advance()
+        guard case .vectorSelector(let selector) = expression else {
+            throw error("ranges only allowed for vector selectors", at: bracket)
+        }
+        if selector.offset != 0 || selector.at != nil {
+            throw error("no offset or @ modifiers allowed before a range", at: bracket)
+        }
+        return .matrixSelector(selector, range: range)
+    }
+
+    private mutating func parseOffset(_ expression: Expression) throws(ParseError) -> Expression {
+        let keyword = advance()
+        var sign: Int64 = 1
+        if current.kind == .operatorSymbol && (current.text == "-" || current.text == "+") {
+            if current.text == "-" { sign = -1 }
+            advance()
+        }
+        let amount = sign * (try duration("offset"))
+        return try modify(expression, at: keyword, what: "offset modifier") { offset, _ throws(ParseError) in
+            guard offset == 0 else { throw error("offset may not be set multiple times", at: keyword) }
+            offset = amount
+        }
+    }
+
+    private mutating func parseAt(_ expression: Expression) throws(ParseError) -> Expression {
+        let token = advance()
+        let modifier: AtModifier
+        if (isKeyword(current, "start") || isKeyword(current, "end")) && peek().kind == .leftParen {
+            let which = advance()
+            advance()
+            guard current.kind == .rightParen else { throw error("unexpected \(describe(current)), expected \")\"") }
+            advance()
+            modifier = isKeyword(which, "start") ? .start : .end
+        } else {
+            var sign = 1.0
+            if current.kind == .operatorSymbol && (current.text == "-" || current.text == "+") {
+                if current.text == "-" { sign = -1 }
+                advance()
+            }
+            let number = advance()
+            guard number.kind == .number else {
+                throw error("unexpected \(describe(number)) in @, expected timestamp", at: number)
+            }
+            let seconds = sign * (try self.number(number))
+            guard seconds.isFinite, abs(seconds * 1000) < Double(Int64.max) else {
+                throw error("timestamp out of bounds for @ modifier: \(seconds)", at: number)
+            }
+            modifier = .timestamp(Int64((seconds * 1000).rounded()))
+        }
+        return try modify(expression, at: token, what: "@ modifier") { _, at throws(ParseError) in
+            guard at == nil else { throw error("@ <timestamp> may not be set multiple times", at: token) }
+            at = modifier
+        }
+    }
+
+    private func modify(_ expression: Expression, at token: Token, what: String,
+                        _ body: (inout Int64, inout AtModifier?) throws(ParseError) -> Void) throws(ParseError) -> Expression {
+        switch expression {
+        case .vectorSelector(var selector):
+            try body(&selector.offset, &selector.at)
+            return .vectorSelector(selector)
+        case .matrixSelector(var selector, let range):
+            try body(&selector.offset, &selector.at)
+            return .matrixSelector(selector, range: range)
+        case .subquery(var subquery):
+            try body(&subquery.offset, &subquery.at)
+            return .subquery(subquery)
+        default:
+            throw error("\(what) must be preceded by an instant vector selector or range vector selector or a subquery", at: token)
+        }
     }
 }

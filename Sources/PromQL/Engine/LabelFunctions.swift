@@ -1,0 +1,105 @@
+import TimeSeriesCore
+
+/// `label_replace` and `label_join`: label sets are rewritten once per series, not per step.
+enum LabelFunctions {
+    /// `label_replace(v, dst, replacement, src, regex)`.
+    static func replace(_ input: StepVectors, _ args: [String]) throws(EvaluationError) -> StepVectors {
+        let (destination, replacement, source, pattern) = (args[0], args[1], args[2], args[3])
+        let regex: AnchoredRegex
+        do {
+            regex = try AnchoredRegex(pattern)
+        } catch {
+            throw EvaluationError("invalid regular expression in label_replace(): \(pattern)")
+        }
+        guard isValidLabelName(destination) else {
+            throw EvaluationError("invalid destination label name in label_replace(): \(destination)")
+        }
+        var out = input
+        out.labels = input.labels.map { labels in
+            guard let groups = regex.groups(in: labels[source] ?? "") else { return labels }
+            return labels.setting(destination, expand(replacement, groups))
+        }
+        return out
+    }
+
+    /// `label_join(v, dst, separator, src...)`.
+    static func join(_ input: StepVectors, _ args: [String]) throws(EvaluationError) -> StepVectors {
+        let (destination, separator, sources) = (args[0], args[1], Array(args.dropFirst(2)))
+        guard isValidLabelName(destination) else {
+            throw EvaluationError("invalid destination label name in label_join(): \(destination)")
+        }
+        for source in sources where !isValidLabelName(source) {
+            throw EvaluationError("invalid source label name in label_join(): \(source)")
+        }
+        var out = input
+        out.labels = input.labels.map { labels in
+            labels.setting(destination, sources.map { labels[$0] ?? "" }.joined(separator: separator))
+        }
+        return out
+    }
+
+    /// Go's `Regexp.ExpandString`: `$1`, `${1}`, `$name`, `${name}`, `$$`; a name is the longest
+    /// run of letters, digits and underscores, and an unknown group expands to nothing.
+    static func expand(_ template: String, _ groups: [(name: String?, value: String)]) -> String {
+        var out = ""
+        let scalars = Array(template.unicodeScalars)
+        var i = 0
+        func isNameScalar(_ c: Unicode.Scalar) -> Bool { c == "_" || c.properties.isAlphabetic && c.isASCII || isDigit(c) }
+        while i < scalars.count {
+            let c = scalars[i]
+            guard c == "$", i + 1 < scalars.count else {
+                out.unicodeScalars.append(c)
+                i += 1
+                continue
+            }
+            var name = ""
+            var next = i + 1
+            if scalars[next] == "$" {
+                out += "$"
+                i += 2
+                continue
+            } else if scalars[next] == "{" {
+                var end = next + 1
+                while end < scalars.count, isNameScalar(scalars[end]) { end += 1 }
+                guard end < scalars.count, scalars[end] == "}", end > next + 1 else {
+                    out.unicodeScalars.append(c)
+                    i += 1
+                    continue
+                }
+                name = String(String.UnicodeScalarView(scalars[(next + 1)..<end]))
+                next = end + 1
+            } else {
+                var end = next
+                while end < scalars.count, isNameScalar(scalars[end]) { end += 1 }
+                guard end > next else {
+                    out.unicodeScalars.append(c)
+                    i += 1
+                    continue
+                }
+                name = String(String.UnicodeScalarView(scalars[next..<end]))
+                next = end
+            }
+            if let number = Int(name) {
+                if number < groups.count { out += groups[number].value }
+            } else if let group = groups.first(where: { $0.name == name }) {
+                out += group.value
+            }
+            i = next
+        }
+        return out
+    }
+
+    static func isValidLabelName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, isIdentifierStart(first) else { return false }
+        return name.unicodeScalars.allSatisfy(isIdentifierPart)
+    }
+}
+
+extension Labels {
+    /// These labels with `name` set to `value`, or removed when `value` is empty.
+    func setting(_ name: String, _ value: String) -> Labels {
+        var pairs = self.pairs.filter { $0.name != name }
+        if !value.isEmpty { pairs.append(Label(name, value)) }
+        return Labels(pairs)
+    }
+}

@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "WireFormatTests", dependencies: ["WireFormat", "CRemoteWrite", "SurgeTestKit"]),
         .testTarget(name: "TimeSeriesCoreTests", dependencies: ["TimeSeriesCore"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TimeSeriesCore", "SurgeTestKit"]),
-        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TimeSeriesCore", "SurgeTestKit"]),
+        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TimeSeriesCore", "SurgeTestKit"], exclude: ["Scripts"]),
         .testTarget(name: "HTTPAPITests", dependencies: [
             "App", "HTTPAPI", "WireFormat", "SurgeTestKit", "TimeSeriesCore",
             .product(name: "HTTPTypes", package: "swift-http-types"),

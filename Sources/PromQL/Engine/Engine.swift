@@ -53,10 +53,13 @@ public struct Engine: Sendable {
 
     private enum Ordering { case ascending, descending }
 
-    /// `sort` and `sort_desc` at the top of a query order its result by value.
+    /// `sort`, `sort_desc`, `topk` and `bottomk` at the top of a query order its result by value.
     private static func ordering(_ expression: Expression) -> Ordering? {
-        guard case .call(let function, _) = expression.unwrapped else { return nil }
-        return function == .sort ? .ascending : function == .sortDesc ? .descending : nil
+        switch expression.unwrapped {
+        case .call(let function, _): function == .sort ? .ascending : function == .sortDesc ? .descending : nil
+        case .aggregate(let aggregation): aggregation.op == .topk ? .descending : aggregation.op == .bottomk ? .ascending : nil
+        default: nil
+        }
     }
 
     /// Ascending by value with NaN first, as Prometheus' sort orders them.

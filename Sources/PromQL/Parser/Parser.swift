@@ -60,6 +60,7 @@ public struct Parser {
     private func binaryOperator(_ token: Token) -> BinaryOperation.Operator? {
         switch token.kind {
         case .operatorSymbol: BinaryOperation.Operator(rawValue: token.text)
+        case .notEqual: .notEqual
         case .identifier:
             switch token.text.lowercased() {
             case "and": .and

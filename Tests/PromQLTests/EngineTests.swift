@@ -54,6 +54,23 @@ private let minute: Int64 = 60_000
         #expect(try values("a offset -2m", at: 5 * minute) == ["a": 7])
     }
 
+    @Test func queriesLoadingTooManySamplesAreRefused() throws {
+        var limited = engine
+        limited.maxSamples = 8  // `a[10m]` holds 11 samples, `a` at 10m reads 6
+        #expect(throws: EvaluationError(.tooManySamples, "query processing would load too many samples into memory in query execution")) {
+            try limited.instant(try Parser.parse("sum_over_time(a[10m])"), at: 10 * minute)
+        }
+        #expect(try limited.instant(try Parser.parse("a"), at: 10 * minute) != .vector([]))
+    }
+
+    @Test func anExpiredDeadlineStopsTheQuery() throws {
+        var limited = engine
+        limited.timeout = .zero
+        #expect(throws: EvaluationError(.timeout, "query timed out in expression evaluation")) {
+            try limited.range(try Parser.parse("sum(rate(a[5m]))"), start: 0, end: 10 * minute, step: 1000)
+        }
+    }
+
     @Test func instantResultsCarryTheEvaluationTimestamp() throws {
         guard case .vector(let vector) = try engine.instant(try Parser.parse("a"), at: 123_456) else { Issue.record("not a vector"); return }
         #expect(vector.map(\.timestamp) == [123_456])

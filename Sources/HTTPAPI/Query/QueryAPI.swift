@@ -7,14 +7,34 @@ public struct QueryAPI: Sendable {
     /// The most points one series of a range query may have, as in Prometheus.
     static let maxPointsPerSeries: Int64 = 11_000
 
+    /// The longest a query may run unless its `timeout` parameter asks for less, as Prometheus'
+    /// `--query.timeout`.
+    static let defaultTimeout: Int64 = 120_000
+
     let querier: any SeriesQuerier
     let engine: Engine
     let now: @Sendable () -> Timestamp
 
-    public init(querier: any SeriesQuerier, lookbackDelta: Int64 = 5 * 60 * 1000, now: @escaping @Sendable () -> Timestamp) {
+    public init(querier: any SeriesQuerier, lookbackDelta: Int64 = 5 * 60 * 1000, maxSamples: Int = 50_000_000,
+                now: @escaping @Sendable () -> Timestamp) {
         self.querier = querier
-        self.engine = Engine(querier: querier, lookbackDelta: lookbackDelta)
+        self.engine = Engine(querier: querier, lookbackDelta: lookbackDelta, maxSamples: maxSamples)
         self.now = now
+    }
+
+    /// The engine with the request's timeout.
+    private func engine(_ parameters: FormParameters) throws -> Engine {
+        var engine = self.engine
+        let requested = try parameters.duration("timeout") ?? Self.defaultTimeout
+        engine.timeout = .milliseconds(min(max(requested, 1), Self.defaultTimeout))
+        return engine
+    }
+
+    private func apiError(_ error: EvaluationError) -> APIError {
+        switch error.kind {
+        case .timeout: APIError(.timeout, error.description)
+        case .execution, .tooManySamples: APIError(.execution, error.description)
+        }
     }
 
     func parse(_ query: String?) throws -> Expression {
@@ -31,12 +51,12 @@ public struct QueryAPI: Sendable {
     func instantQuery(_ parameters: FormParameters) throws -> String {
         let expression = try parse(parameters.first("query"))
         let time = try parameters.time("time", default: now())
-        _ = try parameters.duration("timeout")
+        let engine = try engine(parameters)
         let value: QueryValue
         do {
             value = try engine.instant(expression, at: time)
         } catch {
-            throw APIError(.execution, error.description)
+            throw apiError(error)
         }
         return QueryResultEncoder.encode(value)
     }
@@ -57,11 +77,14 @@ public struct QueryAPI: Sendable {
         guard (end - start) / step < Self.maxPointsPerSeries else {
             throw APIError(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
         }
-        _ = try parameters.duration("timeout")
+        guard expression.type == .scalar || expression.type == .vector else {
+            throw APIError(.badData, "invalid expression type \(jsonQuoted(expression.typeName)) for range query, must be Scalar or instant Vector")
+        }
+        let engine = try engine(parameters)
         do {
             return QueryResultEncoder.encode(try engine.range(expression, start: start, end: end, step: step))
         } catch {
-            throw APIError(.badData, error.description)
+            throw apiError(error)
         }
     }
 

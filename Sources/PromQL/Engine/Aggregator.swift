@@ -166,15 +166,7 @@ enum Aggregator {
             var counts: [Int: Double] = [:]
             for (id, v) in zip(vector.ids, vector.values) {
                 let labels = groupLabels(input.labels[id], aggregation).setting(label, formatSampleValue(v))
-                let outId: Int
-                if let existing = index[labels] {
-                    outId = existing
-                } else {
-                    outId = out.labels.count
-                    index[labels] = outId
-                    out.labels.append(labels)
-                }
-                counts[outId, default: 0] += 1
+                counts[out.entry(for: labels, in: &index), default: 0] += 1
             }
             for id in counts.keys.sorted() { out.append(step: step, id: id, value: counts[id]!) }
         }

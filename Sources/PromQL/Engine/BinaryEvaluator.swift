@@ -140,15 +140,7 @@ enum BinaryEvaluator {
         func resultId(_ manyId: Int, _ oneId: Int) -> Int {
             let key = Int64(manyId) << 32 | Int64(oneId)
             if let cached = pairCache[key] { return cached }
-            let labels = resultLabels(many.labels[manyId], one.labels[oneId], matching, dropName: dropName)
-            let id: Int
-            if let existing = outIndex[labels] {
-                id = existing
-            } else {
-                id = out.labels.count
-                outIndex[labels] = id
-                out.labels.append(labels)
-            }
+            let id = out.entry(for: resultLabels(many.labels[manyId], one.labels[oneId], matching, dropName: dropName), in: &outIndex)
             pairCache[key] = id
             return id
         }

@@ -37,6 +37,14 @@ struct StepVectors {
         }
     }
 
+    /// The table entry of `labels`, added if new; `index` remembers the entries added so far.
+    mutating func entry(for labels: Labels, in index: inout [Labels: Int]) -> Int {
+        if let existing = index[labels] { return existing }
+        index[labels] = self.labels.count
+        self.labels.append(labels)
+        return self.labels.count - 1
+    }
+
     mutating func dropMetricNames() {
         labels = labels.map { $0.droppingMetricName() }
     }

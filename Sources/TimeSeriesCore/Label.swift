@@ -18,3 +18,10 @@ public struct Label: Hashable, Sendable, Comparable {
 
 /// The well-known label that carries a metric's name.
 public let metricNameLabel = "__name__"
+
+/// Whether `name` is a label name in Prometheus' classic charset, `[a-zA-Z_][a-zA-Z0-9_]*`.
+public func isValidLabelName(_ name: String) -> Bool {
+    guard let first = name.unicodeScalars.first else { return false }
+    let isStart: (Unicode.Scalar) -> Bool = { ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || $0 == "_" }
+    return isStart(first) && name.unicodeScalars.allSatisfy { isStart($0) || ($0 >= "0" && $0 <= "9") }
+}

@@ -140,9 +140,3 @@ public struct QueryAPI: Sendable {
         return json.text
     }
 }
-
-func isValidLabelName(_ name: String) -> Bool {
-    guard let first = name.unicodeScalars.first else { return false }
-    let isStart: (Unicode.Scalar) -> Bool = { ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || $0 == "_" }
-    return isStart(first) && name.unicodeScalars.allSatisfy { isStart($0) || ($0 >= "0" && $0 <= "9") }
-}

@@ -6,7 +6,7 @@ enum Aggregator {
     static func aggregate(_ aggregation: Aggregation, parameter: StepValue?, _ input: StepVectors) throws(EvaluationError) -> StepVectors {
         if aggregation.op == .countValues {
             guard case .string(let label) = parameter else { throw EvaluationError("count_values needs a label name") }
-            guard LabelFunctions.isValidLabelName(label) else { throw EvaluationError("invalid label name \(quoted(label))") }
+            guard isValidLabelName(label) else { throw EvaluationError("invalid label name \(quoted(label))") }
             return countValues(aggregation, label: label, input)
         }
         var scalars: [Double] = []

@@ -31,14 +31,18 @@ enum InstantFunctions {
             // Order only matters for an instant query's result, which the engine sorts.
             return .vector(try vectorArgument(args[0], evaluator))
         case .timestamp:
-            var input = try vectorArgument(args[0], evaluator)
-            let direct: Bool
-            if case .vectorSelector = args[0].unwrapped { direct = true } else { direct = false }
-            for index in input.steps.indices {
-                let t = evaluator.time(index)
-                let timestamps = input.steps[index].timestamps
-                input.steps[index].values = input.steps[index].values.indices.map { i in
-                    Double(direct && i < timestamps.count ? timestamps[i] : t) / 1000
+            // A plain selector reports its samples' timestamps; anything else the evaluation time.
+            var input: StepVectors
+            if case .vectorSelector(let selector) = args[0].unwrapped {
+                input = try evaluator.select(selector, keepingTimestamps: true)
+                for index in input.steps.indices {
+                    input.steps[index].values = input.steps[index].timestamps.map { Double($0) / 1000 }
+                }
+            } else {
+                input = try vectorArgument(args[0], evaluator)
+                for index in input.steps.indices {
+                    let t = Double(evaluator.time(index)) / 1000
+                    input.steps[index].values = input.steps[index].values.map { _ in t }
                 }
             }
             input.dropMetricNames()

@@ -88,11 +88,6 @@ enum LabelFunctions {
         }
         return out
     }
-
-    static func isValidLabelName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, isIdentifierStart(first) else { return false }
-        return name.unicodeScalars.allSatisfy(isIdentifierPart)
-    }
 }
 
 extension Labels {

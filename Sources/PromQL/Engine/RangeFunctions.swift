@@ -34,10 +34,9 @@ enum RangeFunctions {
             for index in 0..<evaluator.stepCount {
                 let rangeEnd = evaluator.referenceTime(index, offset: input.offset, at: input.at)
                 let rangeStart = rangeEnd - input.range
-                if input.at != nil && index > 0 { low = 0; high = 0 }
                 while high < samples.count && samples[high].timestamp <= rangeEnd { high += 1 }
                 while low < high && samples[low].timestamp < rangeStart { low += 1 }
-                body(id, index, samples[low..<max(low, high)], rangeStart, rangeEnd)
+                body(id, index, samples[low..<high], rangeStart, rangeEnd)
             }
         }
     }

@@ -28,7 +28,7 @@ struct StepEvaluator {
         case .parenthesized(let inner):
             return try evaluate(inner)
         case .vectorSelector(let selector):
-            return .vector(try select(selector))
+            return .vector(try select(selector, keepingTimestamps: false))
         case .matrixSelector, .subquery:
             throw EvaluationError("a range vector cannot be evaluated at steps; use it inside a function such as rate()")
         case .negate(let operand):
@@ -68,7 +68,8 @@ struct StepEvaluator {
     }
 
     /// An instant selector: per step, each series' newest sample within the lookback, unless stale.
-    private func select(_ selector: VectorSelector) throws(EvaluationError) -> StepVectors {
+    /// Sample timestamps are kept only for `timestamp()`, which reports them.
+    func select(_ selector: VectorSelector, keepingTimestamps: Bool) throws(EvaluationError) -> StepVectors {
         let first = referenceTime(0, offset: selector.offset, at: selector.at)
         let last = referenceTime(stepCount - 1, offset: selector.offset, at: selector.at)
         let series = querier.select(selector.matchers, mint: first - lookbackDelta, maxt: last)
@@ -83,7 +84,8 @@ struct StepEvaluator {
                 guard cursor > 0 else { continue }
                 let sample = samples[cursor - 1]
                 if sample.timestamp >= ref - lookbackDelta && !StaleNaN.isStale(sample.value) {
-                    out.append(step: index, id: id, value: sample.value, timestamp: sample.timestamp)
+                    out.append(step: index, id: id, value: sample.value)
+                    if keepingTimestamps { out.steps[index].timestamps.append(sample.timestamp) }
                 }
             }
         }

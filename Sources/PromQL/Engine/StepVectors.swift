@@ -6,8 +6,7 @@ struct StepVectors {
     struct Step {
         var ids: [Int] = []
         var values: [Double] = []
-        /// Sample timestamps, for vectors read straight from storage (`timestamp()` reports them);
-        /// empty when every element is at the step time.
+        /// Sample timestamps, kept only when `timestamp()` reads a selector; otherwise empty.
         var timestamps: [Timestamp] = []
     }
 
@@ -24,17 +23,8 @@ struct StepVectors {
         steps[step].values.append(value)
     }
 
-    mutating func append(step: Int, id: Int, value: Double, timestamp: Timestamp) {
-        append(step: step, id: id, value: value)
-        steps[step].timestamps.append(timestamp)
-    }
-
-    /// Applies `transform` to every value; derived values no longer carry sample timestamps.
     mutating func mapValues(_ transform: (Double) -> Double) {
-        for index in steps.indices {
-            steps[index].values = steps[index].values.map(transform)
-            steps[index].timestamps = []
-        }
+        for index in steps.indices { steps[index].values = steps[index].values.map(transform) }
     }
 
     /// The table entry of `labels`, added if new; `index` remembers the entries added so far.

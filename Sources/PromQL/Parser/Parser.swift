@@ -239,7 +239,7 @@ public struct Parser {
         var labels: [String] = []
         while current.kind != .rightParen {
             let label = advance()
-            guard label.kind == .identifier || label.kind == .string, !label.text.contains(":") || label.kind == .string else {
+            guard label.kind == .string || (label.kind == .identifier && !label.text.contains(":")) else {
                 throw error("unexpected \(describe(label)) in \(context), expected label", at: label)
             }
             labels.append(label.text)

@@ -54,9 +54,6 @@ struct SeriesKeyTable: Sendable {
         rebuild(capacity: capacity, keep: keep, compact: true)
     }
 
-    /// Bytes held, for memory accounting.
-    var byteCount: Int { slots.count * MemoryLayout<Slot>.stride + arena.count }
-
     private mutating func rebuild(capacity: Int, keep: (SeriesRef) -> Bool, compact: Bool = false) {
         let old = slots
         slots = [Slot](repeating: Slot(), count: capacity)

@@ -16,13 +16,16 @@ extension Database {
         }
     }
 
+    /// The matching series with their samples in [mint, maxt]. Series come in the order Prometheus'
+    /// storage yields them, which decides ties in `topk`/`bottomk` and the order of unsorted instant
+    /// results: creation order when only the head answers, label order once blocks take part.
     public func select(_ matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) -> [Series] {
         let (blocks, head) = sources(matchers, mint: mint, maxt: maxt)
         let fromHead = head.compactMap { snapshot -> Series? in
             let samples = snapshot.samples(mint: mint, maxt: maxt)
             return samples.isEmpty ? nil : Series(labels: snapshot.labels, samples: samples)
         }
-        if blocks.isEmpty { return fromHead.sorted { $0.labels < $1.labels } }
+        if blocks.isEmpty { return fromHead }
         var parts = blocks.map { $0.select(matchers, mint: mint, maxt: maxt) }
         parts.append(fromHead)
         return Self.merge(parts)

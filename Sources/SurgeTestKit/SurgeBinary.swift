@@ -2,10 +2,13 @@ import Foundation
 
 /// The `surge` executable built by `swift build` in this package's `.build` directory.
 public enum SurgeBinary {
-    /// Locates the binary from a test file's path (Tests/X/File.swift → package root).
+    /// Locates the binary from a test file's path: the package root is the nearest directory above it
+    /// holding Package.swift.
     public static func path(testFile: String = #filePath) throws -> String {
-        var root = URL(fileURLWithPath: testFile)
-        for _ in 0..<3 { root.deleteLastPathComponent() }
+        var root = URL(fileURLWithPath: testFile).deletingLastPathComponent()
+        while root.path != "/" && !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
+            root.deleteLastPathComponent()
+        }
         if let explicit = ProcessInfo.processInfo.environment["SURGE_BINARY"] { return explicit }
         for configuration in ["debug", "release"] {
             let candidate = root.appendingPathComponent(".build/\(configuration)/surge").path

@@ -33,6 +33,24 @@ func startPrometheus(port: Int, writeURL: String, directory: TemporaryDirectory)
         logURL: directory.url.appendingPathComponent("prometheus.log"))
 }
 
+/// Starts Debian's `prometheus` on 127.0.0.1 with nothing to scrape, taking remote-write on /api/v1/write.
+func startPrometheusReceiver(port: Int, directory: TemporaryDirectory) throws -> ChildProcess {
+    guard let binary = which("prometheus") else {
+        throw TestKitError("the prometheus binary is not installed; scripts/install-deps installs Debian's prometheus package")
+    }
+    let configURL = directory.url.appendingPathComponent("prometheus-receiver.yml")
+    try "global:\n  scrape_interval: 1m\n".write(to: configURL, atomically: true, encoding: .utf8)
+    return try ChildProcess(
+        executable: binary,
+        arguments: [
+            "--config.file=\(configURL.path)",
+            "--storage.tsdb.path=\(directory.url.appendingPathComponent("prometheus-receiver-data").path)",
+            "--web.listen-address=127.0.0.1:\(port)",
+            "--web.enable-remote-write-receiver",
+        ],
+        logURL: directory.url.appendingPathComponent("prometheus-receiver.log"))
+}
+
 /// The result of an instant query as label sets and values, for comparing two servers.
 func instantResult(_ base: String, _ query: String, time: String) async throws -> [[String: String]: String] {
     let reply = try await TestHTTP.get("\(base)/api/v1/query?query=\(TestHTTP.urlEncode(query))&time=\(time)")

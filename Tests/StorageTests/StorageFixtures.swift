@@ -40,7 +40,7 @@ enum StorageFixtures {
     }
 
     static func everything(_ db: Database, mint: Int64 = .min, maxt: Int64 = .max) throws -> [Series] {
-        db.select([try LabelMatcher(.regexMatch, "__name__", ".+")], mint: mint, maxt: maxt)
+        db.select([try LabelMatcher(.regexMatch, "__name__", ".+")], mint: mint, maxt: maxt).sorted { $0.labels < $1.labels }
     }
 }
 

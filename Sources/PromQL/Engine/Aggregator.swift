@@ -97,33 +97,24 @@ enum Aggregator {
     }
 
     /// `topk` / `bottomk`: per step and group, the k largest (smallest) elements, keeping their labels.
+    /// The selection is Prometheus' own: a binary heap of the k best so far whose root is replaced only
+    /// by a strictly better element, so ties at the boundary resolve to the same series.
     private static func selectK(_ largest: Bool, k: [Double], _ input: StepVectors, groupOf: [Int], groupCount: Int) -> StepVectors {
         var out = StepVectors(labels: input.labels, stepCount: input.steps.count)
-        // NaN ranks below every number for topk and above every number for bottomk.
-        func better(_ a: Double, _ b: Double) -> Bool {
-            if a.isNaN { return false }
-            if b.isNaN { return true }
-            return largest ? a > b : a < b
-        }
-        var chosen = [[(id: Int, value: Double)]](repeating: [], count: groupCount)
+        var heaps = [SelectionHeap](repeating: SelectionHeap(largest: largest), count: groupCount)
         for (index, step) in input.steps.enumerated() {
             guard k[index] >= 1 else { continue }
             let limit = Int(min(k[index], Double(Int32.max)))
             var touched: [Int] = []
             for (id, v) in zip(step.ids, step.values) {
                 let g = groupOf[id]
-                if chosen[g].isEmpty { touched.append(g) }
-                if chosen[g].count < limit {
-                    chosen[g].append((id, v))
-                } else if let worst = chosen[g].indices.min(by: { better(chosen[g][$1].value, chosen[g][$0].value) }),
-                          better(v, chosen[g][worst].value) {
-                    chosen[g][worst] = (id, v)
-                }
+                if heaps[g].elements.isEmpty { touched.append(g) }
+                heaps[g].offer(id: id, value: v, limit: limit)
             }
             var picked: [(id: Int, value: Double)] = []
             for g in touched {
-                picked += chosen[g]
-                chosen[g].removeAll(keepingCapacity: true)
+                picked += heaps[g].elements
+                heaps[g].elements.removeAll(keepingCapacity: true)
             }
             picked.sort { $0.id < $1.id }
             out.steps[index].ids = picked.map(\.id)

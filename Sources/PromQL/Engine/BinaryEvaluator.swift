@@ -49,9 +49,11 @@ enum BinaryEvaluator {
         }
     }
 
-    /// Whether the result loses `__name__`: arithmetic, and comparisons with `bool`.
+    /// Whether the result loses `__name__`: arithmetic other than `atan2` (which keeps it in Prometheus
+    /// 2.x), and comparisons with `bool`.
     private static func dropsName(_ operation: BinaryOperation) -> Bool {
-        !operation.op.isComparison || operation.returnBool
+        if operation.op == .atan2 { return false }
+        return !operation.op.isComparison || operation.returnBool
     }
 
     private static func vectorScalar(_ operation: BinaryOperation, _ vectors: StepVectors, _ scalars: [Double],

@@ -34,12 +34,14 @@ public enum SurgeServer {
             registry.makeGauge(name: "surge_storage_rejected_samples", labels: [("reason", reason.rawValue)],
                                help: "Samples storage refused since start, by reason (limits, out of order, too old).")
         }
+        let metadata = MetricMetadataStore()
         let routes = Routes(
             query: QueryAPI(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds, now: now),
             remoteWrite: RemoteWriteAPI(
                 appender: database, maxDecodedBytes: configuration.remoteWriteMaxDecodedBytes,
-                limits: configuration.remoteWriteLimits, metrics: metrics),
+                limits: configuration.remoteWriteLimits, metadata: metadata, metrics: metrics),
             metrics: metrics,
+            metadata: metadata,
             flushHead: {
                 let report = try database.persistAll()
                 return report.blocksWritten

@@ -1,5 +1,6 @@
 import Hummingbird
 import Prometheus
+import TimeSeriesCore
 
 /// Every HTTP route of Surge, registered on one router.
 public struct Routes: Sendable {
@@ -7,18 +8,21 @@ public struct Routes: Sendable {
     let remoteWrite: RemoteWriteAPI
     let metrics: APIMetrics
     let buildInfo: BuildInfo
+    let metadata: MetadataAPI
     /// Writes the whole head into blocks; returns the new blocks' names.
     let flushHead: (@Sendable () throws -> [String])?
     /// Called before /metrics is emitted, to refresh gauges read from other parts.
     let beforeMetricsScrape: @Sendable () -> Void
 
     public init(query: QueryAPI, remoteWrite: RemoteWriteAPI, metrics: APIMetrics,
+                metadata: MetricMetadataStore = MetricMetadataStore(),
                 buildInfo: BuildInfo = .current, flushHead: (@Sendable () throws -> [String])? = nil,
                 beforeMetricsScrape: @escaping @Sendable () -> Void = {}) {
         self.query = query
         self.remoteWrite = remoteWrite
         self.metrics = metrics
         self.buildInfo = buildInfo
+        self.metadata = MetadataAPI(store: metadata)
         self.flushHead = flushHead
         self.beforeMetricsScrape = beforeMetricsScrape
     }
@@ -40,10 +44,16 @@ public struct Routes: Sendable {
             router.on("/api/v1/labels", method: method) { request, _ in
                 await api("/api/v1/labels", request) { try query.labelNames($0) }
             }
+            router.on("/api/v1/query_exemplars", method: method) { request, _ in
+                await api("/api/v1/query_exemplars", request) { try query.exemplars($0) }
+            }
         }
         router.get("/api/v1/label/{name}/values") { request, context in
             let name = context.parameters.get("name") ?? ""
             return await api("/api/v1/label/:name/values", request) { try query.labelValues(name, $0) }
+        }
+        router.get("/api/v1/metadata") { request, _ in
+            await api("/api/v1/metadata", request) { try metadata.metadata($0) }
         }
         router.get("/api/v1/status/buildinfo") { _, _ in
             successResponse(data: buildInfo.json)

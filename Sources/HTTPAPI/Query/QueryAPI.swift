@@ -52,13 +52,22 @@ public struct QueryAPI: Sendable {
         let expression = try parse(parameters.first("query"))
         let time = try parameters.time("time", default: now())
         let engine = try engine(parameters)
+        let started = ContinuousClock.now
+        var statistics = QueryStatistics()
         let value: QueryValue
         do {
-            value = try engine.instant(expression, at: time)
+            value = try engine.instant(expression, at: time, statistics: &statistics)
         } catch {
             throw apiError(error)
         }
-        return QueryResultEncoder.encode(value)
+        return QueryResultEncoder.encode(value, stats: Self.stats(parameters, statistics, since: started))
+    }
+
+    /// The `stats` object when the request has a non-empty `stats` parameter, as Prometheus gives it.
+    /// Per-step sample counts (`stats=all`) are not computed and so not included.
+    private static func stats(_ parameters: FormParameters, _ statistics: QueryStatistics, since started: ContinuousClock.Instant) -> String? {
+        guard let value = parameters.first("stats"), !value.isEmpty else { return nil }
+        return QueryResultEncoder.encode(statistics, total: ContinuousClock.now - started)
     }
 
     func rangeQuery(_ parameters: FormParameters) throws -> String {
@@ -81,8 +90,11 @@ public struct QueryAPI: Sendable {
             throw APIError(.badData, "invalid expression type \(jsonQuoted(expression.typeName)) for range query, must be Scalar or instant Vector")
         }
         let engine = try engine(parameters)
+        let started = ContinuousClock.now
+        var statistics = QueryStatistics()
         do {
-            return QueryResultEncoder.encode(try engine.range(expression, start: start, end: end, step: step))
+            let value = try engine.range(expression, start: start, end: end, step: step, statistics: &statistics)
+            return QueryResultEncoder.encode(value, stats: Self.stats(parameters, statistics, since: started))
         } catch {
             throw apiError(error)
         }
@@ -119,6 +131,21 @@ public struct QueryAPI: Sendable {
         }
         json.raw("]")
         return json.text
+    }
+
+    /// `/api/v1/query_exemplars`: Surge keeps no exemplars, so a valid request answers with none (and
+    /// `null` for an expression without selectors, as Prometheus does); invalid ones fail alike.
+    func exemplars(_ parameters: FormParameters) throws -> String {
+        let start = try parameters.time("start", default: minQueryTime)
+        let end = try parameters.time("end", default: maxQueryTime)
+        guard end >= start else { throw APIError(.badData, "end timestamp must not be before start timestamp") }
+        let expression: Expression
+        do {
+            expression = try Parser.parse(parameters.first("query") ?? "")
+        } catch {
+            throw APIError(.badData, error.description)
+        }
+        return expression.selectors.isEmpty ? "null" : "[]"
     }
 
     func labelNames(_ parameters: FormParameters) throws -> String {

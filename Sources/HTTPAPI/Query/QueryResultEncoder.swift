@@ -1,8 +1,10 @@
+import PromQL
 import TimeSeriesCore
 
 /// The `data` object of a query response: `{"resultType":"vector","result":[...]}`.
 enum QueryResultEncoder {
-    static func encode(_ value: QueryValue) -> String {
+    /// `stats`, when given, is the already-encoded object the `stats` parameter asks for.
+    static func encode(_ value: QueryValue, stats: String? = nil) -> String {
         var json = JSONWriter(reserve: 1024)
         json.raw("{\"resultType\":\"\(value.typeName)\",\"result\":")
         switch value {
@@ -38,7 +40,24 @@ enum QueryResultEncoder {
             json.string(value)
             json.raw("]")
         }
+        if let stats { json.raw(",\"stats\":" + stats) }
         json.raw("}")
         return json.text
+    }
+
+    /// Prometheus' `stats` object: timings in seconds and sample counts.
+    static func encode(_ statistics: QueryStatistics, total: Duration) -> String {
+        func seconds(_ duration: Duration) -> String {
+            let (whole, attoseconds) = duration.components
+            return formatSampleValue(Double(whole) + Double(attoseconds) / 1e18)
+        }
+        let inner = statistics.evaluationTime - statistics.fetchTime - statistics.sortTime
+        return "{\"timings\":{\"evalTotalTime\":\(seconds(statistics.evaluationTime)),"
+            + "\"resultSortTime\":\(seconds(statistics.sortTime)),"
+            + "\"queryPreparationTime\":\(seconds(statistics.fetchTime)),"
+            + "\"innerEvalTime\":\(seconds(inner)),"
+            + "\"execQueueTime\":0,"
+            + "\"execTotalTime\":\(seconds(total))},"
+            + "\"samples\":{\"totalQueryableSamples\":\(statistics.samplesQueried),\"peakSamples\":\(statistics.peakSamples)}}"
     }
 }

@@ -9,10 +9,13 @@ public struct RemoteWriteAPI: Sendable {
     let decoder: RemoteWriteDecoder
     let metrics: APIMetrics
     let limits: RemoteWriteLimits
+    let metadata: MetricMetadataStore
     private let gate: InflightGate
 
-    public init(appender: any SeriesAppender, maxDecodedBytes: Int, limits: RemoteWriteLimits = .init(), metrics: APIMetrics) {
+    public init(appender: any SeriesAppender, maxDecodedBytes: Int, limits: RemoteWriteLimits = .init(),
+                metadata: MetricMetadataStore = MetricMetadataStore(), metrics: APIMetrics) {
         self.appender = appender
+        self.metadata = metadata
         self.decoder = RemoteWriteDecoder(maxDecodedBytes: maxDecodedBytes)
         self.metrics = metrics
         self.limits = limits
@@ -72,6 +75,7 @@ public struct RemoteWriteAPI: Sendable {
         } catch {
             return textResponse("storage: \(error)\n", status: .internalServerError)
         }
+        for entry in decoded.metadata { metadata.record(entry.metadata, for: entry.name) }
         metrics.samplesIngested.increment(by: Int64(result.samplesAppended))
         metrics.seriesCreated.increment(by: Int64(result.seriesCreated))
         metrics.histogramsDropped.increment(by: Int64(decoded.histograms))

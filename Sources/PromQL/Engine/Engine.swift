@@ -29,9 +29,21 @@ public struct Engine: Sendable {
     }
 
     public func instant(_ expression: Expression, at time: Timestamp) throws(EvaluationError) -> QueryValue {
+        var statistics = QueryStatistics()
+        return try instant(expression, at: time, statistics: &statistics)
+    }
+
+    public func instant(_ expression: Expression, at time: Timestamp,
+                        statistics: inout QueryStatistics) throws(EvaluationError) -> QueryValue {
+        let started = ContinuousClock.now
         let evaluator = evaluator(start: time, end: time, step: 1)
+        defer {
+            statistics = evaluator.limits.statistics
+            statistics.evaluationTime = ContinuousClock.now - started
+        }
         if expression.type == .matrix {
-            return .matrix(try evaluator.matrix(expression).sorted { $0.labels < $1.labels })
+            let matrix = try evaluator.matrix(expression)
+            return .matrix(Self.sorted(matrix, statistics: evaluator.limits))
         }
         switch try evaluator.evaluate(expression) {
         case .scalar(let values):
@@ -42,11 +54,13 @@ public struct Engine: Sendable {
             try Self.checkUnique(vectors)
             let step = vectors.steps[0]
             var elements = zip(step.ids, step.values).map { VectorElement(labels: vectors.labels[$0.0], timestamp: time, value: $0.1) }
+            let sortStarted = ContinuousClock.now
             switch Self.ordering(expression) {
             case .ascending?: elements.sort { Self.valueOrder($0.value, $1.value) }
             case .descending?: elements.sort { Self.valueOrder($1.value, $0.value) }
             case nil: elements.sort { $0.labels < $1.labels }
             }
+            evaluator.limits.statistics.sortTime += ContinuousClock.now - sortStarted
             return .vector(elements)
         }
     }
@@ -81,12 +95,23 @@ public struct Engine: Sendable {
 
     /// Evaluates at `start`, `start + step`, ... up to `end`; the result is a matrix.
     public func range(_ expression: Expression, start: Timestamp, end: Timestamp, step: Int64) throws(EvaluationError) -> QueryValue {
+        var statistics = QueryStatistics()
+        return try range(expression, start: start, end: end, step: step, statistics: &statistics)
+    }
+
+    public func range(_ expression: Expression, start: Timestamp, end: Timestamp, step: Int64,
+                      statistics: inout QueryStatistics) throws(EvaluationError) -> QueryValue {
+        let started = ContinuousClock.now
         guard step > 0 else { throw EvaluationError("zero or negative query resolution step widths are not accepted. Try a positive integer") }
         guard end >= start else { throw EvaluationError("end timestamp must not be before start time") }
         guard expression.type == .scalar || expression.type == .vector else {
             throw EvaluationError("invalid expression type \(quoted(expression.typeName)) for range query, must be Scalar or instant Vector")
         }
         let evaluator = evaluator(start: start, end: end, step: step)
+        defer {
+            statistics = evaluator.limits.statistics
+            statistics.evaluationTime = ContinuousClock.now - started
+        }
         let vectors: StepVectors
         switch try evaluator.evaluate(expression) {
         case .scalar(let values):
@@ -109,7 +134,14 @@ public struct Engine: Sendable {
         for (labels, samples) in zip(vectors.labels, points) where !samples.isEmpty {
             merged[labels, default: []].append(contentsOf: samples)
         }
-        return .matrix(merged.map { Series(labels: $0.key, samples: $0.value.sorted { $0.timestamp < $1.timestamp }) }
-            .sorted { $0.labels < $1.labels })
+        let matrix = merged.map { Series(labels: $0.key, samples: $0.value.sorted { $0.timestamp < $1.timestamp }) }
+        return .matrix(Self.sorted(matrix, statistics: evaluator.limits))
+    }
+
+    /// A matrix in label order, as Prometheus returns one; the time it takes counts as sorting.
+    private static func sorted(_ matrix: [Series], statistics limits: EvaluationLimits) -> [Series] {
+        let started = ContinuousClock.now
+        defer { limits.statistics.sortTime += ContinuousClock.now - started }
+        return matrix.sorted { $0.labels < $1.labels }
     }
 }

@@ -67,13 +67,23 @@ struct StepEvaluator {
         (at.map(resolve) ?? time(index)) - offset
     }
 
+    /// The series of a selector from storage, counted against the samples limit and timed.
+    private func fetch(_ matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) throws(EvaluationError) -> [Series] {
+        let started = ContinuousClock.now
+        let series = querier.select(matchers, mint: mint, maxt: maxt)
+        limits.statistics.fetchTime += ContinuousClock.now - started
+        let samples = series.reduce(0) { $0 + $1.samples.count }
+        limits.statistics.samplesQueried += samples
+        try limits.count(samples)
+        return series
+    }
+
     /// An instant selector: per step, each series' newest sample within the lookback, unless stale.
     /// Sample timestamps are kept only for `timestamp()`, which reports them.
     func select(_ selector: VectorSelector, keepingTimestamps: Bool) throws(EvaluationError) -> StepVectors {
         let first = referenceTime(0, offset: selector.offset, at: selector.at)
         let last = referenceTime(stepCount - 1, offset: selector.offset, at: selector.at)
-        let series = querier.select(selector.matchers, mint: first - lookbackDelta, maxt: last)
-        try limits.count(series.reduce(0) { $0 + $1.samples.count })
+        let series = try fetch(selector.matchers, mint: first - lookbackDelta, maxt: last)
         var out = StepVectors(labels: series.map(\.labels), stepCount: stepCount)
         for (id, s) in series.enumerated() {
             let samples = s.samples
@@ -99,8 +109,7 @@ struct StepEvaluator {
         case .matrixSelector(let selector, let range):
             let first = referenceTime(0, offset: selector.offset, at: selector.at)
             let last = referenceTime(stepCount - 1, offset: selector.offset, at: selector.at)
-            let fetched = querier.select(selector.matchers, mint: first - range, maxt: last)
-            try limits.count(fetched.reduce(0) { $0 + $1.samples.count })
+            let fetched = try fetch(selector.matchers, mint: first - range, maxt: last)
             return RangeInput(
                 labels: fetched.map(\.labels),
                 samples: fetched.map { s in
@@ -199,6 +208,8 @@ public final class EvaluationLimits: @unchecked Sendable {
     public let maxSamples: Int
     public let deadline: ContinuousClock.Instant?
     private var loaded = 0
+    /// Filled as the evaluation goes.
+    var statistics = QueryStatistics()
 
     public init(maxSamples: Int = 50_000_000, timeout: Duration? = nil) {
         self.maxSamples = maxSamples
@@ -207,6 +218,7 @@ public final class EvaluationLimits: @unchecked Sendable {
 
     func count(_ samples: Int) throws(EvaluationError) {
         loaded += samples
+        statistics.peakSamples = loaded
         if loaded > maxSamples {
             throw EvaluationError(.tooManySamples, "query processing would load too many samples into memory in query execution")
         }

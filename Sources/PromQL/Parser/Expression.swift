@@ -47,6 +47,19 @@ public indirect enum Expression: Sendable, CustomStringConvertible {
     /// The type name Prometheus uses in errors: "scalar", "string", "instant vector", "range vector".
     public var typeName: String { type.rawValue }
 
+    /// Every vector selector in the expression, range selectors' included, in source order.
+    public var selectors: [VectorSelector] {
+        switch self {
+        case .number, .string: []
+        case .vectorSelector(let selector), .matrixSelector(let selector, _): [selector]
+        case .subquery(let subquery): subquery.expression.selectors
+        case .call(_, let args): args.flatMap(\.selectors)
+        case .aggregate(let aggregation): (aggregation.parameter?.selectors ?? []) + aggregation.expression.selectors
+        case .binary(let operation): operation.lhs.selectors + operation.rhs.selectors
+        case .negate(let operand), .parenthesized(let operand): operand.selectors
+        }
+    }
+
     /// The expression without enclosing parentheses.
     var unwrapped: Expression {
         if case .parenthesized(let inner) = self { return inner.unwrapped }

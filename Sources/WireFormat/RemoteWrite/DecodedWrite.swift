@@ -6,7 +6,9 @@ public struct DecodedWrite: Sendable {
     /// Native histogram samples received; not stored yet, counted so clients learn they were seen.
     public var histograms = 0
     public var exemplars = 0
-    public var metadata = 0
+    /// Metric metadata by family name: remote-write 1.0's WriteRequest.metadata, 2.0's per-series
+    /// Metadata (named by the series' `__name__`).
+    public var metadata: [(name: String, metadata: MetricMetadata)] = []
 
     public init() {}
 

@@ -47,7 +47,13 @@ public struct RemoteWriteDecoder: Sendable {
             }
             // Everything unpacked lives in the arena and goes with it.
             var decoded = DecodedWrite()
-            decoded.metadata = request.pointee.n_metadata
+            for m in 0..<request.pointee.n_metadata {
+                let entry = request.pointee.metadata[m]!.pointee
+                decoded.metadata.append((
+                    String(cString: entry.metric_family_name),
+                    MetricMetadata(type: .init(protobuf: Int(entry.type.rawValue)), help: String(cString: entry.help),
+                                   unit: String(cString: entry.unit))))
+            }
             let count = request.pointee.n_timeseries
             decoded.batch = WriteBatch(reservingSeries: count, samples: count, bytes: buffer.count)
             for i in 0..<count {
@@ -106,7 +112,18 @@ public struct RemoteWriteDecoder: Sendable {
                 decoded.batch.endSeries()
                 decoded.histograms += ts.n_histograms
                 decoded.exemplars += ts.n_exemplars
-                if ts.metadata != nil { decoded.metadata += 1 }
+                if let metadata = ts.metadata?.pointee,
+                   metadata.type.rawValue != 0 || metadata.help_ref != 0 || metadata.unit_ref != 0 {
+                    var name = ""
+                    for pair in stride(from: 0, to: ts.n_labels_refs, by: 2)
+                    where try symbol(ts.labels_refs[pair]).elementsEqual(metricNameLabel.utf8) {
+                        name = String(decoding: try symbol(ts.labels_refs[pair + 1]), as: UTF8.self)
+                    }
+                    decoded.metadata.append((name, MetricMetadata(
+                        type: .init(protobuf: Int(metadata.type.rawValue)),
+                        help: String(decoding: try symbol(metadata.help_ref), as: UTF8.self),
+                        unit: String(decoding: try symbol(metadata.unit_ref), as: UTF8.self))))
+                }
             }
             return decoded
         }

@@ -23,20 +23,21 @@ public enum RemoteWriteEncoder {
         }
     }
 
-    public static func encode(_ series: [WireSeries], version: RemoteWriteVersion) -> [UInt8] {
-        Snappy.compress(protobuf(series, version: version))
+    /// `metadata` goes into 1.0's WriteRequest.metadata, or in 2.0 onto each series of that name.
+    public static func encode(_ series: [WireSeries], metadata: [String: MetricMetadata] = [:], version: RemoteWriteVersion) -> [UInt8] {
+        Snappy.compress(protobuf(series, metadata: metadata, version: version))
     }
 
-    public static func protobuf(_ series: [WireSeries], version: RemoteWriteVersion) -> [UInt8] {
+    public static func protobuf(_ series: [WireSeries], metadata: [String: MetricMetadata] = [:], version: RemoteWriteVersion) -> [UInt8] {
         var arena = CArena()
         defer { arena.release() }
         switch version {
-        case .v1: return encodeV1(series, arena: &arena)
-        case .v2: return encodeV2(series, arena: &arena)
+        case .v1: return encodeV1(series, metadata: metadata, arena: &arena)
+        case .v2: return encodeV2(series, metadata: metadata, arena: &arena)
         }
     }
 
-    private static func encodeV1(_ series: [WireSeries], arena: inout CArena) -> [UInt8] {
+    private static func encodeV1(_ series: [WireSeries], metadata: [String: MetricMetadata], arena: inout CArena) -> [UInt8] {
         let request = arena.make(Prometheus__WriteRequest.self, prometheus__write_request__init)
         let timeseries = arena.array(of: UnsafeMutablePointer<Prometheus__TimeSeries>?.self, count: series.count)
         for (i, s) in series.enumerated() {
@@ -63,12 +64,24 @@ public enum RemoteWriteEncoder {
         }
         request.pointee.n_timeseries = series.count
         request.pointee.timeseries = timeseries
+        let families = metadata.sorted { $0.key < $1.key }
+        let entries = arena.array(of: UnsafeMutablePointer<Prometheus__MetricMetadata>?.self, count: families.count)
+        for (i, (name, family)) in families.enumerated() {
+            let entry = arena.make(Prometheus__MetricMetadata.self, prometheus__metric_metadata__init)
+            entry.pointee.type = Prometheus__MetricMetadata__MetricType(rawValue: UInt32(family.type.protobufValue))
+            entry.pointee.metric_family_name = arena.string(name)
+            entry.pointee.help = arena.string(family.help)
+            entry.pointee.unit = arena.string(family.unit)
+            entries[i] = entry
+        }
+        request.pointee.n_metadata = families.count
+        request.pointee.metadata = entries
         var out = [UInt8](repeating: 0, count: prometheus__write_request__get_packed_size(request))
         _ = out.withUnsafeMutableBufferPointer { prometheus__write_request__pack(request, $0.baseAddress) }
         return out
     }
 
-    private static func encodeV2(_ series: [WireSeries], arena: inout CArena) -> [UInt8] {
+    private static func encodeV2(_ series: [WireSeries], metadata: [String: MetricMetadata], arena: inout CArena) -> [UInt8] {
         var symbolRefs: [String: UInt32] = ["": 0]
         var symbolList: [String] = [""]
         func ref(_ value: String) -> UInt32 {
@@ -93,6 +106,13 @@ public enum RemoteWriteEncoder {
                 entry.pointee.value = sample.value
                 entry.pointee.timestamp = sample.timestamp
                 samples[j] = entry
+            }
+            if let name = s.labels.first(where: { $0.name == metricNameLabel })?.value, let family = metadata[name] {
+                let entry = arena.make(Io__Prometheus__Write__V2__Metadata.self, io__prometheus__write__v2__metadata__init)
+                entry.pointee.type = Io__Prometheus__Write__V2__Metadata__MetricType(rawValue: UInt32(family.type.protobufValue))
+                entry.pointee.help_ref = ref(family.help)
+                entry.pointee.unit_ref = ref(family.unit)
+                ts.pointee.metadata = entry
             }
             ts.pointee.n_labels_refs = s.labels.count * 2
             ts.pointee.labels_refs = refs

@@ -3,7 +3,8 @@ import TimeSeriesCore
 /// A direct reader of remote-write 1.0 `prometheus.WriteRequest` bytes into a `WriteBatch`: one pass,
 /// no intermediate messages and no allocation beyond the batch's own arrays.
 ///
-/// Fields read: WriteRequest.timeseries (1) and .metadata (3, counted); TimeSeries.labels (1),
+/// Fields read: WriteRequest.timeseries (1) and .metadata (3: type 1, metric_family_name 2, help 4,
+/// unit 5); TimeSeries.labels (1),
 /// .samples (2), .exemplars (3) and .histograms (4, counted); Label.name (1), .value (2);
 /// Sample.value (1, double), .timestamp (2, int64). Unknown fields are skipped by wire type, as
 /// protobuf requires. Truncated or malformed input is a `.corruptProtobuf` error.
@@ -28,13 +29,38 @@ struct WriteRequestV1Parser {
                 try timeSeries(offset, end, into: &decoded)
                 offset = end
             case (3, 2):
-                offset = try lengthDelimited(&offset)
-                decoded.metadata += 1
+                let end = try lengthDelimited(&offset)
+                decoded.metadata.append(try metricMetadata(offset, end))
+                offset = end
             default:
                 try skip(wireType, &offset, end: bytes.count)
             }
         }
         return decoded
+    }
+
+    private func metricMetadata(_ start: Int, _ end: Int) throws -> (name: String, metadata: MetricMetadata) {
+        var name = "", metadata = MetricMetadata(type: .unknown)
+        var offset = start
+        while offset < end {
+            let (field, wireType) = try key(&offset, end: end)
+            switch (field, wireType) {
+            case (1, 0):
+                metadata.type = MetricMetadata.Kind(protobuf: Int(truncatingIfNeeded: try varint(&offset, end: end)))
+            case (2, 2), (4, 2), (5, 2):
+                let stringEnd = try lengthDelimited(&offset, end: end)
+                let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[offset..<stringEnd]), as: UTF8.self)
+                switch field {
+                case 2: name = text
+                case 4: metadata.help = text
+                default: metadata.unit = text
+                }
+                offset = stringEnd
+            default:
+                try skip(wireType, &offset, end: end)
+            }
+        }
+        return (name, metadata)
     }
 
     private func timeSeries(_ start: Int, _ end: Int, into decoded: inout DecodedWrite) throws {

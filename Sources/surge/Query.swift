@@ -1,3 +1,4 @@
+import App
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
@@ -11,7 +12,7 @@ struct Query: AsyncParsableCommand {
             Times are Unix seconds or RFC 3339.
             """)
 
-    enum Output: String, ExpressibleByArgument, CaseIterable { case table, json }
+    enum Output: String, ExpressibleByArgument, CaseIterable { case table, json, chart }
 
     @Argument(help: "The PromQL expression, e.g. 'up' or 'up{job=\"prometheus\"}'.")
     var expression: String
@@ -31,8 +32,11 @@ struct Query: AsyncParsableCommand {
     @Option(name: .long, help: "Server base URL.")
     var server: String = "http://127.0.0.1:9470"
 
-    @Option(name: [.short, .customLong("output")], help: "Output format: table or json.")
+    @Option(name: [.short, .customLong("output")], help: "Output format: table, json, or chart (a sparkline per series of a range, a bar per element of an instant vector).")
     var output: Output = .table
+
+    @Option(name: .long, help: "Width in columns of the chart's lines and bars.")
+    var width: Int = 60
 
     func validate() throws {
         if (start == nil) != (end == nil) { throw ValidationError("--start and --end go together") }
@@ -57,7 +61,7 @@ struct Query: AsyncParsableCommand {
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+            response = try await Self.client.execute(request, timeout: .seconds(60))
             bytes = try await response.body.collect(upTo: 256 << 20)
         } catch {
             throw CLIError("cannot reach \(server): \(error)")
@@ -74,8 +78,17 @@ struct Query: AsyncParsableCommand {
         if json["status"] as? String != "success" {
             throw CLIError("\(json["errorType"] as? String ?? "error"): \(json["error"] as? String ?? text)")
         }
-        print(ResultTable.render(json["data"] as? [String: Any] ?? [:]), terminator: "")
+        let data = json["data"] as? [String: Any] ?? [:]
+        switch output {
+        case .chart: print(ResultChart.render(data, width: width), terminator: "")
+        default: print(ResultTable.render(data), terminator: "")
+        }
     }
+
+    /// Servers gzip large answers at ratios beyond the shared client's browser-like limit.
+    static let client = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: HTTPClient.Configuration(decompression: .enabled(limit: .size(512 << 20))))
 }
 
 struct CLIError: Error, CustomStringConvertible {

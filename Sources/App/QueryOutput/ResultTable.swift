@@ -1,8 +1,8 @@
 import Foundation
 
 /// Renders the `data` of a query response as an aligned text table.
-enum ResultTable {
-    static func render(_ data: [String: Any]) -> String {
+public enum ResultTable {
+    public static func render(_ data: [String: Any]) -> String {
         let type = data["resultType"] as? String ?? ""
         var rows: [[String]] = []
         switch type {
@@ -36,7 +36,7 @@ enum ResultTable {
         }.joined(separator: "\n") + "\n"
     }
 
-    private static func series(_ metric: Any?) -> String {
+    static func series(_ metric: Any?) -> String {
         let labels = metric as? [String: String] ?? [:]
         let name = labels["__name__"] ?? ""
         let rest = labels.filter { $0.key != "__name__" }.sorted { $0.key < $1.key }
@@ -44,7 +44,7 @@ enum ResultTable {
         return rest.isEmpty ? (name.isEmpty ? "{}" : name) : "\(name){\(rest)}"
     }
 
-    private static func time(_ value: Any?) -> String {
+    static func time(_ value: Any?) -> String {
         guard let seconds = (value as? NSNumber)?.doubleValue else { return "" }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]

@@ -85,10 +85,12 @@ struct Query: AsyncParsableCommand {
         }
     }
 
-    /// Servers gzip large answers at ratios beyond the shared client's browser-like limit.
+    /// Servers gzip large answers at ratios beyond the shared client's browser-like limit. A refused
+    /// connection is retried until the connect timeout, so that is kept short.
     static let client = HTTPClient(
         eventLoopGroupProvider: .singleton,
-        configuration: HTTPClient.Configuration(decompression: .enabled(limit: .size(512 << 20))))
+        configuration: HTTPClient.Configuration(
+            timeout: .init(connect: .seconds(3)), decompression: .enabled(limit: .size(512 << 20))))
 }
 
 struct CLIError: Error, CustomStringConvertible {

@@ -25,8 +25,10 @@ extension Database {
         }
     }
 
-    /// Writes everything in the head into blocks, as a shutdown or a backup wants. Samples older than
-    /// the newest block's end are refused afterwards.
+    /// Writes everything in the head into one block, as a shutdown or a backup wants (Prometheus'
+    /// snapshot does the same): it starts at the head's first block-aligned boundary and ends just
+    /// after the newest sample, so one index covers it all and appends may go on right after the
+    /// newest sample. Samples older than the block's end are refused afterwards.
     @discardableResult
     public func persistAll() throws -> MaintenanceReport {
         try maintenance.withLock { _ in
@@ -38,14 +40,15 @@ extension Database {
         }
     }
 
-    /// The next block-aligned window of the head to persist, if any.
+    /// The next window of the head to persist, if any: block-aligned, or all of the head.
     private func headWindow(persistAll: Bool) -> (Timestamp, Timestamp)? {
         state.withLock { state in
             guard !state.closed, state.headMinTime != .max else { return nil }
             let range = options.blockRange
             // Samples older than the newest block are refused, so this never overlaps a block.
             let start = CompactionPlanner.floorDiv(state.headMinTime, range) * range
-            if persistAll || state.headMaxTime - state.headMinTime > range / 2 * 3 {
+            if persistAll { return (start, state.headMaxTime + 1) }
+            if state.headMaxTime - state.headMinTime > range / 2 * 3 {
                 return (start, start + range)
             }
             return nil

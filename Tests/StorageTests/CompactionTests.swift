@@ -80,7 +80,7 @@ import Testing
         let reopened = try Database(directory: dir.url, options: options, logger: StorageFixtures.logger)
         #expect(try StorageFixtures.everything(reopened).first?.samples.map(\.value) == expected)
         try reopened.persistAll()
-        #expect(reopened.blocks.count == 2)
+        #expect(reopened.blocks.count == 1)
         #expect(try StorageFixtures.everything(reopened).first?.samples.map(\.value) == expected)
 
         // Refused by default, with the reason.
@@ -91,6 +91,26 @@ import Testing
         let refused = try strict.append([SeriesSamples(labels: series, samples: [Sample(timestamp: 9 * Self.minute, value: 9)])])
         #expect(refused.outOfOrder == 1)
         #expect(refused.firstRejection?.contains("out of order sample") == true)
+    }
+
+    @Test func persistingEverythingWritesOneBlockAndAppendsGoOnRightAfter() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try Database(directory: dir.url, options: Self.options(), logger: StorageFixtures.logger)
+        // 25 minutes of samples: three 10-minute windows, written as one block.
+        let workload = StorageFixtures.workload(series: 10, start: 3 * Self.minute, step: 30_000, count: 50)
+        try StorageFixtures.ingest(workload, into: db)
+        let before = try StorageFixtures.everything(db)
+        let newest = 3 * Self.minute + 49 * 30_000
+        try db.persistAll()
+        #expect(db.blocks.count == 1)
+        #expect(db.blocks.first?.minTime == 0 && db.blocks.first?.maxTime == newest + 1)
+        #expect(try StorageFixtures.everything(db) == before)
+        // The next sample, within the last aligned window, is still accepted.
+        let next = try db.append([SeriesSamples(labels: workload[0].labels, samples: [Sample(timestamp: newest + 30_000, value: 1)])])
+        #expect(next.samplesAppended == 1)
+        let late = try db.append([SeriesSamples(labels: workload[0].labels, samples: [Sample(timestamp: newest, value: 1)])])
+        #expect(late.samplesAppended == 0)
     }
 
     @Test func retentionDropsOnlyExpiredBlocksAndKeepsTheRestIdentical() throws {
@@ -114,6 +134,7 @@ import Testing
         var options = Self.options()
         let db = try Database(directory: dir.url, options: options, logger: StorageFixtures.logger)
         try StorageFixtures.ingest(StorageFixtures.workload(series: 20, start: 0, step: 15_000, count: 400), into: db)
+        _ = try db.maintain()
         try db.persistAll()
         #expect(db.blocks.count >= 3)
         db.close()

@@ -32,6 +32,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PromQL", dependencies: ["TimeSeriesCore"]),
+        .target(name: "Collectors", dependencies: [
+            "TimeSeriesCore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .target(name: "HTTPAPI", dependencies: [
             "PromQL", "WireFormat", "TimeSeriesCore",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -39,7 +44,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .target(name: "App", dependencies: [
-            "HTTPAPI", "Storage", "PromQL", "TimeSeriesCore", "WireFormat",
+            "HTTPAPI", "Storage", "PromQL", "TimeSeriesCore", "WireFormat", "Collectors",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -66,6 +71,7 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
+        .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "TimeSeriesCore"], exclude: ["Fixtures"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "SurgeTestKit", "WireFormat",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,10 +1,9 @@
 import Logging
 
-/// Built-in collectors (cgroups, /proc, scraping) are not part of this build yet; say so at start-up
-/// instead of silently collecting nothing.
+/// Says at start-up which built-in collectors run, and which are not part of this build yet.
 func announceCollectors(enabled: Bool, logger: Logger) {
     if enabled {
-        logger.warning("built-in collectors and the self-scrape are not implemented yet; only remote-written data is stored")
+        logger.info("node collector reads /proc; container (cgroup) collection and application scraping are not implemented yet")
     } else {
         logger.info("collection disabled; storing only remote-written data")
     }

@@ -10,6 +10,9 @@ import Yams
 /// listen: 0.0.0.0:9470
 /// data_dir: /var/lib/surge
 /// collect: true
+/// collectors:
+///   interval: 15s           # how often node metrics are read
+///   proc_path: /proc        # where the node's /proc is (a host mount inside a container)
 /// storage:
 ///   wal_fsync: never        # or always
 ///   wal_segment_size: 134217728
@@ -60,7 +63,7 @@ public enum ConfigurationFile {
             throw Error(path: path, line: yamlLine(error), message: "invalid YAML: \(error)")
         }
         var config = base
-        let top = try mapping(root, path: path, allowed: ["listen", "data_dir", "collect", "storage", "remote_write", "query"])
+        let top = try mapping(root, path: path, allowed: ["listen", "data_dir", "collect", "collectors", "storage", "remote_write", "query"])
         func fail(_ node: Node, _ message: String) -> Error {
             Error(path: path, line: node.mark.map { $0.line }, message: message)
         }
@@ -75,6 +78,17 @@ public enum ConfigurationFile {
         if let node = top["collect"] {
             guard let value = node.bool else { throw fail(node, "collect must be true or false") }
             config.collect = value
+        }
+        if let node = top["collectors"] {
+            let section = try mapping(node, path: path, allowed: ["interval", "proc_path"])
+            if let n = section["interval"] {
+                guard let value = duration(n), value >= 1000 else { throw fail(n, "interval must be a duration of at least 1s, such as 15s") }
+                config.collectInterval = .milliseconds(value)
+            }
+            if let n = section["proc_path"] {
+                guard let value = n.string, !value.isEmpty else { throw fail(n, "proc_path must be a path") }
+                config.procPath = value
+            }
         }
         if let node = top["storage"] {
             try readStorage(node, path: path, into: &config.storage)

@@ -9,6 +9,10 @@ public struct SurgeConfiguration: Sendable, Equatable {
     public var dataDirectory = "data"
     /// Whether built-in collectors and the self-scrape run. Default true; `--no-collect` turns it off.
     public var collect = true
+    /// How often the built-in collectors read. Default 15 s.
+    public var collectInterval: Duration = .seconds(15)
+    /// The node's /proc, read by the node collector. Default `/proc`.
+    public var procPath = "/proc"
     /// Storage settings (WAL fsync policy and segment size).
     public var storage = DatabaseOptions()
     /// Largest decoded remote-write body. Default 32 MiB.

@@ -1,3 +1,4 @@
+import Collectors
 import Foundation
 import HTTPAPI
 import Hummingbird
@@ -63,10 +64,15 @@ public enum SurgeServer {
         return Application(
             router: router,
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "Surge"),
+            // Stopped in reverse order: collectors first, so their last writes reach an open database.
             services: [
                 MaintenanceService(database: database, interval: configuration.maintenanceInterval, logger: logger),
                 DatabaseService(database: database),
-            ],
+            ] + (configuration.collect ? [
+                NodeCollectionService(
+                    collector: NodeCollector(root: URL(fileURLWithPath: configuration.procPath)), appender: database,
+                    interval: configuration.collectInterval, now: now, logger: logger),
+            ] : []),
             onServerRunning: { channel in
                 logger.info("Surge is listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? listen.description)"])
             },

@@ -1,0 +1,33 @@
+import Foundation
+
+/// Reads the node's /proc files (under `root`, "/proc" on a real node, a fixture tree in tests) and
+/// turns them into node_exporter-named samples. A file that cannot be read is left out and named
+/// in `lastErrors`, so one missing file does not hide the rest.
+public struct NodeCollector: Sendable {
+    public let root: URL
+
+    public init(root: URL = URL(fileURLWithPath: "/proc")) {
+        self.root = root
+    }
+
+    public func collect() -> (samples: [CollectedSample], errors: [String]) {
+        var samples: [CollectedSample] = []
+        var errors: [String] = []
+        func read(_ path: String, _ parse: (String) -> [CollectedSample]) {
+            do {
+                samples += parse(try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8))
+            } catch {
+                errors.append("\(root.appendingPathComponent(path).path): \(error.localizedDescription)")
+            }
+        }
+        read("stat", ProcStat.parse)
+        read("meminfo", Meminfo.parse)
+        read("loadavg", LoadAverage.parse)
+        read("net/dev", NetDev.parse)
+        read("diskstats", DiskStats.parse)
+        for resource in ["cpu", "io", "memory"] {
+            read("pressure/\(resource)") { Pressure.parse($0, resource: resource) }
+        }
+        return (samples, errors)
+    }
+}

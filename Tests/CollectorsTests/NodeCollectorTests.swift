@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+import TimeSeriesCore
+@testable import Collectors
+
+/// The node collector over a frozen /proc tree (taken from a test machine) and over the live /proc.
+@Suite struct NodeCollectorTests {
+    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/proc")
+
+    static func value(_ samples: [CollectedSample], _ name: String, _ labels: [String: String] = [:]) -> Double? {
+        samples.first { $0.name == name && Dictionary(uniqueKeysWithValues: $0.labels.map { ($0.name, $0.value) }) == labels }?.value
+    }
+
+    @Test func fixtureTreeUnderNodeExporterNames() {
+        let (samples, errors) = NodeCollector(root: Self.fixture).collect()
+        #expect(errors.isEmpty)
+        // /proc/stat: USER_HZ ticks to seconds, per CPU and mode; guest time separately.
+        #expect(Self.value(samples, "node_cpu_seconds_total", ["cpu": "0", "mode": "user"]) == 4790.06)
+        #expect(Self.value(samples, "node_cpu_seconds_total", ["cpu": "1", "mode": "idle"]) == 6639.65)
+        #expect(Self.value(samples, "node_cpu_seconds_total", ["cpu": "1", "mode": "steal"]) == 3.53)
+        #expect(Self.value(samples, "node_cpu_guest_seconds_total", ["cpu": "0", "mode": "user"]) == 1.2)
+        #expect(Self.value(samples, "node_cpu_guest_seconds_total", ["cpu": "0", "mode": "nice"]) == 0.03)
+        #expect(samples.filter { $0.name == "node_cpu_seconds_total" }.count == 16)
+        #expect(Self.value(samples, "node_context_switches_total") == 15_851_178)
+        #expect(Self.value(samples, "node_intr_total") == 8_982_216)
+        #expect(Self.value(samples, "node_boot_time_seconds") == 1_795_319_654)
+        #expect(Self.value(samples, "node_forks_total") == 137_809)
+        #expect(Self.value(samples, "node_procs_running") == 2)
+        #expect(Self.value(samples, "node_procs_blocked") == 1)
+        // /proc/meminfo: kB to bytes, parentheses to underscores, counts without a unit.
+        #expect(Self.value(samples, "node_memory_MemTotal_bytes").map { $0.truncatingRemainder(dividingBy: 1024) } == 0)
+        #expect(samples.contains { $0.name == "node_memory_Active_anon_bytes" })
+        #expect(samples.contains { $0.name == "node_memory_HugePages_Total" })
+        // /proc/loadavg
+        #expect(Self.value(samples, "node_load1") == 0.83)
+        #expect(Self.value(samples, "node_load15") == 0.91)
+        // /proc/net/dev
+        #expect(Self.value(samples, "node_network_receive_bytes_total", ["device": "lo"]) == 32_492_829_088)
+        #expect(Self.value(samples, "node_network_transmit_packets_total", ["device": "lo"]) == 2_911_933)
+        // /proc/diskstats: sectors to bytes, milliseconds to seconds, loop devices left out.
+        #expect(Self.value(samples, "node_disk_reads_completed_total", ["device": "vda"]) == 1_393_729)
+        #expect(Self.value(samples, "node_disk_read_bytes_total", ["device": "vda"]) == Double(131_082_930 * 512))
+        #expect(Self.value(samples, "node_disk_read_time_seconds_total", ["device": "vda"]) == 2130.356)
+        #expect(Self.value(samples, "node_disk_io_time_weighted_seconds_total", ["device": "vda"]) == 2422.578)
+        #expect(Self.value(samples, "node_disk_flush_requests_total", ["device": "vda"]) == 99_956)
+        #expect(!samples.contains { $0.labels.contains(Label("device", "loop0")) })
+        // /proc/pressure: microseconds to seconds; cpu has no "full".
+        #expect(Self.value(samples, "node_pressure_cpu_waiting_seconds_total") == 1558.606279)
+        #expect(Self.value(samples, "node_pressure_io_stalled_seconds_total") == 88.47257)
+        #expect(!samples.contains { $0.name == "node_pressure_cpu_stalled_seconds_total" })
+    }
+
+    @Test(arguments: [
+        ("sda1", true), ("sda", false), ("nvme0n1p2", true), ("nvme0n1", false), ("loop7", true), ("ram0", true),
+        ("vda", false), ("xvdb3", true), ("dm-0", false), ("md127", false), ("zram0", false), ("fd0", true),
+    ])
+    func diskDevicesExcludedAsNodeExporterDoes(device: String, excluded: Bool) {
+        #expect(DiskStats.isExcluded(device) == excluded)
+    }
+
+    @Test func missingFilesAreNamedAndTheRestCollected() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("surge-proc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "0.50 0.40 0.30 1/100 42\n".write(to: dir.appendingPathComponent("loadavg"), atomically: true, encoding: .utf8)
+        let (samples, errors) = NodeCollector(root: dir).collect()
+        #expect(samples.map(\.name) == ["node_load1", "node_load5", "node_load15"])
+        #expect(errors.count == 7)
+        #expect(errors.contains { $0.contains("meminfo") })
+    }
+
+    @Test func liveProcOfThisMachine() {
+        let (samples, _) = NodeCollector().collect()
+        let cpus = Set(samples.filter { $0.name == "node_cpu_seconds_total" }.compactMap { $0.labels.first { $0.name == "cpu" }?.value })
+        #expect(cpus.count == ProcessInfo.processInfo.activeProcessorCount)
+        #expect((Self.value(samples, "node_memory_MemTotal_bytes") ?? 0) > 0)
+        #expect((Self.value(samples, "node_boot_time_seconds") ?? 0) > 1e9)
+    }
+
+    @Test func roundsStampEverySampleAndMarkVanishedSeriesStale() {
+        var staleness = SeriesStaleness()
+        let first = CollectionRound.series([CollectedSample("a", [("x", "1")], 1), CollectedSample("b", [], 2)], at: 1000, staleness: &staleness)
+        #expect(first.map(\.samples) == [[Sample(timestamp: 1000, value: 1)], [Sample(timestamp: 1000, value: 2)]])
+        let second = CollectionRound.series([CollectedSample("b", [], 3), CollectedSample("b", [], 4)], at: 2000, staleness: &staleness)
+        #expect(second.count == 2)
+        #expect(second[0].samples == [Sample(timestamp: 2000, value: 3)])
+        #expect(second[1].labels == Labels(["__name__": "a", "x": "1"]))
+        #expect(StaleNaN.isStale(second[1].samples[0].value))
+        #expect(staleness.endAll() == [Labels(["__name__": "b"])])
+    }
+}

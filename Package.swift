@@ -73,7 +73,7 @@ let package = Package(
         ]),
         .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "TimeSeriesCore"], exclude: ["Fixtures"]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "SurgeTestKit", "WireFormat",
+            "SurgeTestKit", "WireFormat", "Collectors",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
     ],

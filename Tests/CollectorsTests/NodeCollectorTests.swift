@@ -34,9 +34,12 @@ import TimeSeriesCore
         // /proc/loadavg
         #expect(Self.value(samples, "node_load1") == 0.83)
         #expect(Self.value(samples, "node_load15") == 0.91)
-        // /proc/net/dev
-        #expect(Self.value(samples, "node_network_receive_bytes_total", ["device": "lo"]) == 32_492_829_088)
-        #expect(Self.value(samples, "node_network_transmit_packets_total", ["device": "lo"]) == 2_911_933)
+        // /proc/net/dev, without the loopback.
+        #expect(Self.value(samples, "node_network_receive_bytes_total", ["device": "eth0"]) == 79_615_640)
+        #expect(Self.value(samples, "node_network_receive_drop_total", ["device": "eth0"]) == 3)
+        #expect(Self.value(samples, "node_network_receive_multicast_total", ["device": "eth0"]) == 7)
+        #expect(Self.value(samples, "node_network_transmit_packets_total", ["device": "eth0"]) == 1271)
+        #expect(!samples.contains { $0.labels.contains(Label("device", "lo")) })
         // /proc/diskstats: sectors to bytes, milliseconds to seconds, loop devices left out.
         #expect(Self.value(samples, "node_disk_reads_completed_total", ["device": "vda"]) == 1_393_729)
         #expect(Self.value(samples, "node_disk_read_bytes_total", ["device": "vda"]) == Double(131_082_930 * 512))

@@ -1,4 +1,5 @@
-/// /proc/net/dev: `node_network_{receive,transmit}_<field>_total{device}` for every interface.
+/// /proc/net/dev: `node_network_{receive,transmit}_<field>_total{device}` for every interface but the
+/// loopback, which Debian's node_exporter leaves out by default (`--collector.netdev.device-exclude="^lo$"`).
 enum NetDev {
     static let receive = ["bytes", "packets", "errs", "drop", "fifo", "frame", "compressed", "multicast"]
     static let transmit = ["bytes", "packets", "errs", "drop", "fifo", "colls", "carrier", "compressed"]
@@ -9,6 +10,7 @@ enum NetDev {
         for line in text.split(separator: "\n").dropFirst(2) {
             guard let colon = line.firstIndex(of: ":") else { continue }
             let device = line[..<colon].trimmingCharacters(in: " ")
+            guard device != "lo" else { continue }
             let numbers = line[line.index(after: colon)...].split(separator: " ").compactMap { Double($0) }
             guard numbers.count >= 16 else { continue }
             for (index, field) in receive.enumerated() {

@@ -17,13 +17,14 @@ public enum SurgeBinary {
         throw TestKitError("the surge binary was not found under \(root.path)/.build; run `swift build` first")
     }
 
-    /// Starts `surge serve --no-collect` on a free port with the given data directory and waits until ready.
-    public static func serve(dataDirectory: String, port: Int, logURL: URL, configPath: String? = nil,
+    /// Starts `surge serve` (with `--no-collect` unless `collect`) on a free port with the given data
+    /// directory and waits until ready.
+    public static func serve(dataDirectory: String, port: Int, logURL: URL, configPath: String? = nil, collect: Bool = false,
                              testFile: String = #filePath) async throws -> ChildProcess {
         let config = configPath.map { ["--config", $0] } ?? []
         let process = try ChildProcess(
             executable: try path(testFile: testFile),
-            arguments: ["serve", "--no-collect", "--data-dir", dataDirectory, "--listen", "127.0.0.1:\(port)"] + config,
+            arguments: ["serve"] + (collect ? [] : ["--no-collect"]) + ["--data-dir", dataDirectory, "--listen", "127.0.0.1:\(port)"] + config,
             logURL: logURL)
         try await TestHTTP.waitUntilReady("http://127.0.0.1:\(port)/-/ready", process: process)
         return process

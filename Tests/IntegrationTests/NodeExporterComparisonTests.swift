@@ -53,10 +53,17 @@ import WireFormat
             }
             compared += 1
             let low = min(first, second), high = max(first, second)
-            // Counters move between the reads; gauges such as free memory wobble a little, and the
-            // running and blocked process counts change with every process that wakes (the readers too).
+            // Counters move between the reads. Instantaneous gauges (running and blocked processes,
+            // I/Os in flight) change with every process that wakes, the readers and other tests too;
+            // memory gauges move with every allocation. A wrong unit would still be off by 512 or 1024 times.
             let name = labels[metricNameLabel]!
-            let slack = name.hasPrefix("node_procs_") ? 4 : max(abs(high) * 0.02, name.hasPrefix("node_cpu") ? 0.5 : 1e-6)
+            let slack: Double
+            switch name {
+            case "node_procs_running", "node_procs_blocked", "node_disk_io_now": slack = 64
+            case _ where name.hasPrefix("node_memory_"): slack = max(abs(high) * 0.02, 256 * 1024 * 1024)
+            case _ where name.hasPrefix("node_cpu"): slack = max(abs(high) * 0.02, 0.5)
+            default: slack = max(abs(high) * 0.02, 1e-6)
+            }
             if value < low - slack || value > high + slack {
                 problems.append("\(labels): surge \(value), node_exporter \(first) then \(second)")
             }

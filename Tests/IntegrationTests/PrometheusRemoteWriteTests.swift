@@ -9,19 +9,11 @@ import Testing
     func surgeAnswersLikePrometheusForWhatPrometheusSent() async throws {
         let dir = try TemporaryDirectory(prefix: "surge-prom")
         defer { dir.remove() }
-        let surgePort = try freeLocalPort()
-        let promPort = try freeLocalPort()
-        let surge = try await SurgeBinary.serve(
-            dataDirectory: dir.url.appendingPathComponent("surge").path, port: surgePort,
-            logURL: dir.url.appendingPathComponent("surge.log"))
-        let prometheus = try startPrometheus(port: promPort, writeURL: "http://127.0.0.1:\(surgePort)/api/v1/write", directory: dir)
-        defer {
-            prometheus.signal(SIGKILL)
-            surge.signal(SIGKILL)
+        let pair = try await SurgeBesidePrometheus.start(in: dir) { surgePort, promPort in
+            try startPrometheus(port: promPort, writeURL: "http://127.0.0.1:\(surgePort)/api/v1/write", directory: dir)
         }
-        let surgeURL = "http://127.0.0.1:\(surgePort)"
-        let promURL = "http://127.0.0.1:\(promPort)"
-        try await TestHTTP.waitUntilReady("\(promURL)/-/ready", process: prometheus)
+        defer { pair.kill() }
+        let (surge, prometheus, surgeURL, promURL) = (pair.surge, pair.prometheus, pair.surgeURL, pair.promURL)
 
         // Wait until a few scrapes have reached Surge.
         let deadline = ContinuousClock.now + .seconds(90)

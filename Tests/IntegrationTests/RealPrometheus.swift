@@ -1,6 +1,45 @@
 import Foundation
 import SurgeTestKit
 
+/// `surge serve` and Debian's Prometheus side by side on free ports of 127.0.0.1, both ready.
+struct SurgeBesidePrometheus {
+    let surge: ChildProcess
+    let prometheus: ChildProcess
+    let surgeURL: String
+    let promURL: String
+
+    /// `startPrometheus` gets Surge's port and Prometheus' own.
+    static func start(in dir: TemporaryDirectory,
+                      prometheus startPrometheus: (_ surgePort: Int, _ promPort: Int) throws -> ChildProcess) async throws -> Self {
+        let surgePort = try freeLocalPort()
+        let promPort = try freeLocalPort()
+        let surge = try await SurgeBinary.serve(
+            dataDirectory: dir.url.appendingPathComponent("surge").path, port: surgePort,
+            logURL: dir.url.appendingPathComponent("surge.log"))
+        let prometheus: ChildProcess
+        do {
+            prometheus = try startPrometheus(surgePort, promPort)
+        } catch {
+            surge.signal(SIGKILL)
+            throw error
+        }
+        let pair = Self(surge: surge, prometheus: prometheus, surgeURL: "http://127.0.0.1:\(surgePort)",
+                        promURL: "http://127.0.0.1:\(promPort)")
+        do {
+            try await TestHTTP.waitUntilReady("\(pair.promURL)/-/ready", process: prometheus)
+        } catch {
+            pair.kill()
+            throw error
+        }
+        return pair
+    }
+
+    func kill() {
+        prometheus.signal(SIGKILL)
+        surge.signal(SIGKILL)
+    }
+}
+
 /// Starts Debian's `prometheus` on 127.0.0.1, scraping itself every second and remote-writing to `writeURL`.
 func startPrometheus(port: Int, writeURL: String, directory: TemporaryDirectory) throws -> ChildProcess {
     guard let binary = which("prometheus") else {

@@ -35,19 +35,11 @@ import WireFormat
     func surgeAnswersEveryQueryLikePrometheus() async throws {
         let dir = try TemporaryDirectory(prefix: "surge-differential")
         defer { dir.remove() }
-        let surgePort = try freeLocalPort()
-        let promPort = try freeLocalPort()
-        let surge = try await SurgeBinary.serve(
-            dataDirectory: dir.url.appendingPathComponent("surge").path, port: surgePort,
-            logURL: dir.url.appendingPathComponent("surge.log"))
-        let prometheus = try startPrometheusReceiver(port: promPort, directory: dir)
-        defer {
-            prometheus.signal(SIGKILL)
-            surge.signal(SIGKILL)
+        let pair = try await SurgeBesidePrometheus.start(in: dir) { _, promPort in
+            try startPrometheusReceiver(port: promPort, directory: dir)
         }
-        let surgeURL = "http://127.0.0.1:\(surgePort)"
-        let promURL = "http://127.0.0.1:\(promPort)"
-        try await TestHTTP.waitUntilReady("\(promURL)/-/ready", process: prometheus)
+        defer { pair.kill() }
+        let (surge, prometheus, surgeURL, promURL) = (pair.surge, pair.prometheus, pair.surgeURL, pair.promURL)
 
         for batch in DifferentialData.requests() {
             let body = RemoteWriteEncoder.encode(batch, version: .v1)

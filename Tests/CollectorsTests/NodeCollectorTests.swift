@@ -53,6 +53,34 @@ import TimeSeriesCore
         #expect(!samples.contains { $0.name == "node_pressure_cpu_stalled_seconds_total" })
     }
 
+    @Test func filesystemsAsNodeExporterFiltersAndLabelsThem() {
+        let (samples, _) = NodeCollector(root: Self.fixture).collect()
+        let filesystems = samples.filter { $0.name.hasPrefix("node_filesystem_") }
+        let mountPoints = Set(filesystems.compactMap { $0.labels.first { $0.name == "mountpoint" }?.value })
+        // proc, overlay, cgroup2, /dev and docker's container mounts are left out; the duplicate "/" counts once.
+        #expect(mountPoints == ["/", "/srv/no such mount"])
+        #expect(filesystems.filter { $0.labels.contains(Label("mountpoint", "/")) }.count == 7)
+        let root = [("device", "/dev/vda"), ("fstype", "ext4"), ("mountpoint", "/")].map { Label($0.0, $0.1) }
+        let size = filesystems.first { $0.name == "node_filesystem_size_bytes" && $0.labels == root }?.value ?? 0
+        let available = filesystems.first { $0.name == "node_filesystem_avail_bytes" && $0.labels == root }?.value ?? -1
+        #expect(size > 0 && available >= 0 && available <= size)
+        #expect(filesystems.first { $0.name == "node_filesystem_device_error" && $0.labels == root }?.value == 0)
+        // A mount point statvfs cannot reach reports only the device error.
+        let missing = filesystems.filter { $0.labels.contains(Label("mountpoint", "/srv/no such mount")) }
+        #expect(missing.map(\.name) == ["node_filesystem_device_error"] && missing.first?.value == 1)
+    }
+
+    @Test func mountTableFieldsAndReadOnlyFlag() {
+        let mounts = Filesystems.parseMounts("/dev/sdb1 /data/a\\040b xfs ro,noatime 0 0\nshort line\n")
+        #expect(mounts == [Filesystems.Mount(device: "/dev/sdb1", mountPoint: "/data/a b", type: "xfs", options: ["ro", "noatime"])])
+        let usage = Filesystems.Usage(size: 100, free: 40, available: 30, files: 10, filesFree: 5)
+        let samples = Filesystems.samples(mounts) { _ in usage }
+        #expect(samples.first { $0.name == "node_filesystem_readonly" }?.value == 1)
+        #expect(samples.first { $0.name == "node_filesystem_avail_bytes" }?.value == 30)
+        #expect(Filesystems.isExcluded(mountPoint: "/run/user/1000") && !Filesystems.isExcluded(mountPoint: "/runner"))
+        #expect(!Filesystems.isExcluded(mountPoint: "/var/lib/docker") && Filesystems.isExcluded(mountPoint: "/var/lib/docker/x"))
+    }
+
     @Test(arguments: [
         ("sda1", true), ("sda", false), ("nvme0n1p2", true), ("nvme0n1", false), ("loop7", true), ("ram0", true),
         ("vda", false), ("xvdb3", true), ("dm-0", false), ("md127", false), ("zram0", false), ("fd0", true),
@@ -68,7 +96,7 @@ import TimeSeriesCore
         try "0.50 0.40 0.30 1/100 42\n".write(to: dir.appendingPathComponent("loadavg"), atomically: true, encoding: .utf8)
         let (samples, errors) = NodeCollector(root: dir).collect()
         #expect(samples.map(\.name) == ["node_load1", "node_load5", "node_load15"])
-        #expect(errors.count == 7)
+        #expect(errors.count == 8)
         #expect(errors.contains { $0.contains("meminfo") })
     }
 

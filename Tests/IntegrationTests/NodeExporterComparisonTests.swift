@@ -26,7 +26,7 @@ import WireFormat
             executable: binary,
             arguments: ["--web.listen-address=127.0.0.1:\(port)", "--collector.disable-defaults", "--collector.cpu",
                         "--collector.stat", "--collector.meminfo", "--collector.loadavg", "--collector.netdev",
-                        "--collector.diskstats", "--collector.pressure"],
+                        "--collector.diskstats", "--collector.pressure", "--collector.filesystem"],
             logURL: dir.url.appendingPathComponent("node_exporter.log"))
         defer { exporter.signal(SIGKILL) }
         let url = "http://127.0.0.1:\(port)/metrics"

@@ -2,12 +2,15 @@ import Foundation
 
 /// Reads the node's /proc files (under `root`, "/proc" on a real node, a fixture tree in tests) and
 /// turns them into node_exporter-named samples. A file that cannot be read is left out and named
-/// in `lastErrors`, so one missing file does not hide the rest.
+/// in the errors, so one missing file does not hide the rest. Filesystems are those of the mount
+/// table of PID 1 (as node_exporter reads it), measured with statvfs under `rootfs`.
 public struct NodeCollector: Sendable {
     public let root: URL
+    public let rootfs: String
 
-    public init(root: URL = URL(fileURLWithPath: "/proc")) {
+    public init(root: URL = URL(fileURLWithPath: "/proc"), rootfs: String = "/") {
         self.root = root
+        self.rootfs = rootfs
     }
 
     public func collect() -> (samples: [CollectedSample], errors: [String]) {
@@ -28,6 +31,8 @@ public struct NodeCollector: Sendable {
         for resource in ["cpu", "io", "memory"] {
             read("pressure/\(resource)") { Pressure.parse($0, resource: resource) }
         }
+        let prefix = rootfs.hasSuffix("/") ? String(rootfs.dropLast()) : rootfs
+        read("1/mounts") { Filesystems.samples(Filesystems.parseMounts($0)) { Filesystems.statfs(prefix + $0) } }
         return (samples, errors)
     }
 }

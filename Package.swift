@@ -33,7 +33,8 @@ let package = Package(
         ]),
         .target(name: "PromQL", dependencies: ["TimeSeriesCore"]),
         .target(name: "Collectors", dependencies: [
-            "TimeSeriesCore",
+            "TimeSeriesCore", "WireFormat",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -71,7 +72,7 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "TimeSeriesCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "TimeSeriesCore", "WireFormat"], exclude: ["Fixtures"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "SurgeTestKit", "WireFormat", "Collectors",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -13,6 +13,11 @@ import Yams
 /// collectors:
 ///   interval: 15s           # how often node metrics are read
 ///   proc_path: /proc        # where the node's /proc is (a host mount inside a container)
+/// scrape_configs:           # Prometheus' own shape; see ScrapeConfigFile.swift for the fields read
+///   - job_name: app
+///     scrape_interval: 15s
+///     static_configs:
+///       - targets: ["127.0.0.1:8080"]
 /// storage:
 ///   wal_fsync: never        # or always
 ///   wal_segment_size: 134217728
@@ -63,7 +68,7 @@ public enum ConfigurationFile {
             throw Error(path: path, line: yamlLine(error), message: "invalid YAML: \(error)")
         }
         var config = base
-        let top = try mapping(root, path: path, allowed: ["listen", "data_dir", "collect", "collectors", "storage", "remote_write", "query"])
+        let top = try mapping(root, path: path, allowed: ["listen", "data_dir", "collect", "collectors", "scrape_configs", "storage", "remote_write", "query"])
         func fail(_ node: Node, _ message: String) -> Error {
             Error(path: path, line: node.mark.map { $0.line }, message: message)
         }
@@ -89,6 +94,9 @@ public enum ConfigurationFile {
                 guard let value = n.string, !value.isEmpty else { throw fail(n, "proc_path must be a path") }
                 config.procPath = value
             }
+        }
+        if let node = top["scrape_configs"] {
+            config.scrapeConfigs = try readScrapeConfigs(node, path: path)
         }
         if let node = top["storage"] {
             try readStorage(node, path: path, into: &config.storage)
@@ -157,7 +165,7 @@ public enum ConfigurationFile {
         storage.limits.maxLabelValueLength = try positiveInt(section["max_label_value_length"], path: path) ?? storage.limits.maxLabelValueLength
     }
 
-    private static func duration(_ node: Node) -> Int64? {
+    static func duration(_ node: Node) -> Int64? {
         node.string.flatMap(parseDuration).flatMap { $0 > 0 ? $0 : nil }
     }
 
@@ -169,7 +177,7 @@ public enum ConfigurationFile {
         return value
     }
 
-    private static func mapping(_ node: Node, path: String, allowed: Set<String>) throws -> [String: Node] {
+    static func mapping(_ node: Node, path: String, allowed: Set<String>) throws -> [String: Node] {
         guard let map = node.mapping else {
             throw Error(path: path, line: node.mark.map { $0.line }, message: "expected a mapping")
         }

@@ -1,3 +1,4 @@
+import Collectors
 import HTTPAPI
 import Storage
 
@@ -13,6 +14,8 @@ public struct SurgeConfiguration: Sendable, Equatable {
     public var collectInterval: Duration = .seconds(15)
     /// The node's /proc, read by the node collector. Default `/proc`.
     public var procPath = "/proc"
+    /// Applications to scrape, in Prometheus' `scrape_configs` shape. Default none.
+    public var scrapeConfigs: [ScrapeConfig] = []
     /// Storage settings (WAL fsync policy and segment size).
     public var storage = DatabaseOptions()
     /// Largest decoded remote-write body. Default 32 MiB.

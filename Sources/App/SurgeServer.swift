@@ -3,7 +3,9 @@ import Foundation
 import HTTPAPI
 import Hummingbird
 import Logging
+import PromQL
 import Prometheus
+import ServiceLifecycle
 import Storage
 import TimeSeriesCore
 
@@ -22,7 +24,7 @@ public enum SurgeServer {
     ) throws -> some ApplicationProtocol {
         let dataURL = URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
         let database = try Database(directory: dataURL, options: configuration.storage, logger: logger)
-        announceCollectors(enabled: configuration.collect, logger: logger)
+        announceCollectors(enabled: configuration.collect, scrapeJobs: configuration.scrapeConfigs.count, logger: logger)
 
         let registry = PrometheusCollectorRegistry()
         let metrics = APIMetrics(registry: registry)
@@ -36,6 +38,7 @@ public enum SurgeServer {
                                help: "Samples storage refused since start, by reason (limits, out of order, too old).")
         }
         let metadata = MetricMetadataStore()
+        let scrapeStatus = ScrapeTargetsStatus()
         let routes = Routes(
             query: QueryAPI(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds, now: now),
             remoteWrite: RemoteWriteAPI(
@@ -43,6 +46,7 @@ public enum SurgeServer {
                 limits: configuration.remoteWriteLimits, metadata: metadata, metrics: metrics),
             metrics: metrics,
             metadata: metadata,
+            targets: { scrapeStatus.all.map(TargetView.init) },
             flushHead: {
                 let report = try database.persistAll()
                 return report.blocksWritten
@@ -72,10 +76,28 @@ public enum SurgeServer {
                 NodeCollectionService(
                     collector: NodeCollector(root: URL(fileURLWithPath: configuration.procPath)), appender: database,
                     interval: configuration.collectInterval, now: now, logger: logger),
+            ] as [any Service] : [])
+              + (configuration.collect && !configuration.scrapeConfigs.isEmpty ? [
+                ScrapeService(configs: configuration.scrapeConfigs, appender: database, status: scrapeStatus, now: now, logger: logger),
             ] : []),
             onServerRunning: { channel in
                 logger.info("Surge is listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? listen.description)"])
             },
             logger: logger)
     }
+}
+
+extension TargetView {
+    init(_ entry: ScrapeTargetsStatus.Entry) {
+        let target = entry.target
+        self.init(scrapePool: target.scrapePool, scrapeURL: target.url, address: target.address,
+                  metricsPath: target.metricsPath, scheme: target.scheme, labels: target.labels, health: entry.health,
+                  lastError: entry.lastError, lastScrape: entry.lastScrape, lastScrapeDuration: entry.lastScrapeDuration,
+                  scrapeInterval: formatDuration(target.interval), scrapeTimeout: formatDuration(target.timeout))
+    }
+}
+
+/// Prometheus' duration form: `15s`, `1m30s`, `500ms`.
+func formatDuration(_ duration: Duration) -> String {
+    formatDuration(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
 }

@@ -9,6 +9,7 @@ public struct Routes: Sendable {
     let metrics: APIMetrics
     let buildInfo: BuildInfo
     let metadata: MetadataAPI
+    let targets: TargetsAPI
     /// Writes the whole head into blocks; returns the new blocks' names.
     let flushHead: (@Sendable () throws -> [String])?
     /// Called before /metrics is emitted, to refresh gauges read from other parts.
@@ -16,6 +17,7 @@ public struct Routes: Sendable {
 
     public init(query: QueryAPI, remoteWrite: RemoteWriteAPI, metrics: APIMetrics,
                 metadata: MetricMetadataStore = MetricMetadataStore(),
+                targets: @escaping @Sendable () -> [TargetView] = { [] },
                 buildInfo: BuildInfo = .current, flushHead: (@Sendable () throws -> [String])? = nil,
                 beforeMetricsScrape: @escaping @Sendable () -> Void = {}) {
         self.query = query
@@ -23,6 +25,7 @@ public struct Routes: Sendable {
         self.metrics = metrics
         self.buildInfo = buildInfo
         self.metadata = MetadataAPI(store: metadata)
+        self.targets = TargetsAPI(targets: targets)
         self.flushHead = flushHead
         self.beforeMetricsScrape = beforeMetricsScrape
     }
@@ -51,6 +54,9 @@ public struct Routes: Sendable {
         router.get("/api/v1/label/{name}/values") { request, context in
             let name = context.parameters.get("name") ?? ""
             return await api("/api/v1/label/:name/values", request) { try query.labelValues(name, $0) }
+        }
+        router.get("/api/v1/targets") { request, _ in
+            await api("/api/v1/targets", request) { try targets.targets($0) }
         }
         router.get("/api/v1/metadata") { request, _ in
             await api("/api/v1/metadata", request) { try metadata.metadata($0) }

@@ -45,4 +45,50 @@ import Testing
             "\(error)".hasPrefix(message)
         }
     }
+
+    @Test func scrapeConfigsInPrometheusShape() throws {
+        let config = try ConfigurationFile.parse("""
+            collectors:
+              interval: 5s
+              proc_path: /host/proc
+            scrape_configs:
+              - job_name: app
+                scrape_interval: 30s
+                metrics_path: /stats
+                params:
+                  format: [prometheus]
+                honor_labels: true
+                sample_limit: 1000
+                static_configs:
+                  - targets: ["10.0.0.1:8080", "10.0.0.2:8080"]
+                    labels: {env: prod}
+              - job_name: other
+                scrape_interval: 5s
+                static_configs: [{targets: ["localhost:9100"]}]
+            """, path: "s.yml")
+        #expect(config.collectInterval == .seconds(5) && config.procPath == "/host/proc")
+        #expect(config.scrapeConfigs.map(\.jobName) == ["app", "other"])
+        let app = config.scrapeConfigs[0]
+        #expect(app.scrapeInterval == .seconds(30) && app.scrapeTimeout == .seconds(10) && app.honorLabels && app.sampleLimit == 1000)
+        #expect(app.targets.map(\.url) == ["http://10.0.0.1:8080/stats?format=prometheus", "http://10.0.0.2:8080/stats?format=prometheus"])
+        #expect(app.targets[0].labels == ["job": "app", "instance": "10.0.0.1:8080", "env": "prod"])
+        // Without its own timeout, a job scraped more often than every 10 s times out at its interval.
+        #expect(config.scrapeConfigs[1].scrapeTimeout == .seconds(5))
+    }
+
+    @Test(arguments: [
+        ("scrape_configs:\n  - job_name: a\n    relabel_configs: []\n", "s.yml:3: relabel_configs is not supported yet"),
+        ("scrape_configs:\n  - scrape_interval: 1m\n", "s.yml:2: job_name is required"),
+        ("scrape_configs:\n  - job_name: a\n    scrape_interval: 5s\n    scrape_timeout: 10s\n", "s.yml:4: scrape_timeout greater than scrape_interval"),
+        ("scrape_configs:\n  - job_name: a\n  - job_name: a\n", "s.yml:3: found multiple scrape configs"),
+        ("scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: [http://x/metrics]\n", "s.yml:4: targets must be a list of host:port"),
+        ("scrape_configs:\n  - job_name: a\n    scheme: ftp\n", "s.yml:3: scheme must be http or https"),
+    ])
+    func badScrapeConfigsNameTheLine(text: String, message: String) {
+        #expect {
+            try ConfigurationFile.parse(text, path: "s.yml")
+        } throws: { error in
+            "\(error)".hasPrefix(message)
+        }
+    }
 }

@@ -1,0 +1,98 @@
+import Collectors
+import TimeSeriesCore
+import Yams
+
+/// Reads `scrape_configs` in Prometheus' own shape. Fields Surge does not support yet are named in
+/// the error rather than ignored, so a copied Prometheus configuration does not silently scrape less.
+extension ConfigurationFile {
+    static let supportedScrapeKeys: Set<String> = [
+        "job_name", "scrape_interval", "scrape_timeout", "metrics_path", "scheme", "params", "honor_labels",
+        "honor_timestamps", "sample_limit", "static_configs",
+    ]
+    static let plannedScrapeKeys: Set<String> = [
+        "file_sd_configs", "kubernetes_sd_configs", "relabel_configs", "metric_relabel_configs", "basic_auth",
+        "authorization", "bearer_token", "bearer_token_file", "tls_config",
+    ]
+
+    static func readScrapeConfigs(_ node: Node, path: String) throws -> [ScrapeConfig] {
+        func fail(_ node: Node, _ message: String) -> Error {
+            Error(path: path, line: node.mark.map { $0.line }, message: message)
+        }
+        guard let list = node.sequence else { throw fail(node, "scrape_configs must be a list") }
+        var configs: [ScrapeConfig] = []
+        for entry in list {
+            if let keys = entry.mapping?.keys {
+                for key in keys where plannedScrapeKeys.contains(key.string ?? "") {
+                    throw fail(key, "\(key.string!) is not supported yet")
+                }
+            }
+            let section = try mapping(entry, path: path, allowed: supportedScrapeKeys)
+            guard let nameNode = section["job_name"], let name = nameNode.string, !name.isEmpty else {
+                throw fail(entry, "job_name is required")
+            }
+            guard !configs.contains(where: { $0.jobName == name }) else { throw fail(nameNode, "found multiple scrape configs with job name \"\(name)\"") }
+            var config = ScrapeConfig(jobName: name)
+            if let n = section["scrape_interval"] {
+                guard let value = duration(n), value > 0 else { throw fail(n, "scrape_interval must be a duration such as 15s") }
+                config.scrapeInterval = .milliseconds(value)
+            }
+            if let n = section["scrape_timeout"] {
+                guard let value = duration(n), value > 0 else { throw fail(n, "scrape_timeout must be a duration such as 10s") }
+                config.scrapeTimeout = .milliseconds(value)
+            } else {
+                config.scrapeTimeout = min(config.scrapeTimeout, config.scrapeInterval)
+            }
+            if config.scrapeTimeout > config.scrapeInterval {
+                throw fail(section["scrape_timeout"] ?? entry, "scrape_timeout greater than scrape_interval for scrape config with job name \"\(name)\"")
+            }
+            if let n = section["metrics_path"] {
+                guard let value = n.string, value.hasPrefix("/") else { throw fail(n, "metrics_path must be a path starting with /") }
+                config.metricsPath = value
+            }
+            if let n = section["scheme"] {
+                guard let value = n.string, ["http", "https"].contains(value) else { throw fail(n, "scheme must be http or https") }
+                config.scheme = value
+            }
+            if let n = section["params"] {
+                guard let map = n.mapping else { throw fail(n, "params must map names to lists of values") }
+                for (key, values) in map {
+                    guard let name = key.string, let list = values.sequence?.compactMap(\.string) else {
+                        throw fail(key, "params must map names to lists of values")
+                    }
+                    config.params[name] = list
+                }
+            }
+            for (key, apply) in [("honor_labels", { (c: inout ScrapeConfig, v: Bool) in c.honorLabels = v }),
+                                 ("honor_timestamps", { (c: inout ScrapeConfig, v: Bool) in c.honorTimestamps = v })] {
+                if let n = section[key] {
+                    guard let value = n.bool else { throw fail(n, "\(key) must be true or false") }
+                    apply(&config, value)
+                }
+            }
+            if let n = section["sample_limit"] {
+                guard let value = n.int, value >= 0 else { throw fail(n, "sample_limit must be a number, 0 for none") }
+                config.sampleLimit = value
+            }
+            if let n = section["static_configs"] {
+                guard let groups = n.sequence else { throw fail(n, "static_configs must be a list") }
+                for group in groups {
+                    let fields = try mapping(group, path: path, allowed: ["targets", "labels"])
+                    guard let targets = fields["targets"]?.sequence?.compactMap(\.string),
+                          targets.allSatisfy({ $0.contains(":") && !$0.contains("/") }) else {
+                        throw fail(fields["targets"] ?? group, "targets must be a list of host:port addresses")
+                    }
+                    var labels: [String: String] = [:]
+                    for (key, value) in fields["labels"]?.mapping ?? [:] {
+                        guard let name = key.string, isValidLabelName(name), let text = value.string else {
+                            throw fail(key, "labels must map valid label names to strings")
+                        }
+                        labels[name] = text
+                    }
+                    config.staticConfigs.append(.init(targets: targets, labels: labels))
+                }
+            }
+            configs.append(config)
+        }
+        return configs
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import TimeSeriesCore
+
+/// One scrape target as `/api/v1/targets` shows it.
+public struct TargetView: Sendable {
+    public var scrapePool: String
+    public var scrapeURL: String
+    public var address: String
+    public var metricsPath: String
+    public var scheme: String
+    public var labels: [String: String]
+    public var health: String
+    public var lastError: String
+    public var lastScrape: Timestamp?
+    public var lastScrapeDuration: Double
+    public var scrapeInterval: String
+    public var scrapeTimeout: String
+
+    public init(scrapePool: String, scrapeURL: String, address: String, metricsPath: String, scheme: String,
+                labels: [String: String], health: String, lastError: String, lastScrape: Timestamp?,
+                lastScrapeDuration: Double, scrapeInterval: String, scrapeTimeout: String) {
+        self.scrapePool = scrapePool
+        self.scrapeURL = scrapeURL
+        self.address = address
+        self.metricsPath = metricsPath
+        self.scheme = scheme
+        self.labels = labels
+        self.health = health
+        self.lastError = lastError
+        self.lastScrape = lastScrape
+        self.lastScrapeDuration = lastScrapeDuration
+        self.scrapeInterval = scrapeInterval
+        self.scrapeTimeout = scrapeTimeout
+    }
+}
+
+/// `GET /api/v1/targets` in Prometheus' shape, with its `state` and `scrapePool` filters.
+struct TargetsAPI: Sendable {
+    let targets: @Sendable () -> [TargetView]
+
+    func targets(_ parameters: FormParameters) throws -> String {
+        let state = parameters.first("state")?.lowercased() ?? "any"
+        guard ["any", "active", "dropped", ""].contains(state) else {
+            throw APIError(.badData, "invalid state \(jsonQuoted(state)); expected any, active or dropped")
+        }
+        let pool = parameters.first("scrapePool").flatMap { $0.isEmpty ? nil : $0 }
+        var json = JSONWriter()
+        json.raw("{")
+        if state != "dropped" {
+            json.raw("\"activeTargets\":[")
+            for (index, target) in targets().filter({ pool == nil || $0.scrapePool == pool }).enumerated() {
+                if index > 0 { json.raw(",") }
+                Self.encode(target, into: &json)
+            }
+            json.raw("]")
+        }
+        if state != "active" {
+            if state != "dropped" { json.raw(",") }
+            json.raw("\"droppedTargets\":[]")
+        }
+        json.raw("}")
+        return json.text
+    }
+
+    private static func object(_ pairs: [String: String], into json: inout JSONWriter) {
+        json.raw("{")
+        for (index, pair) in pairs.sorted(by: { $0.key < $1.key }).enumerated() {
+            if index > 0 { json.raw(",") }
+            json.string(pair.key)
+            json.raw(":")
+            json.string(pair.value)
+        }
+        json.raw("}")
+    }
+
+    private static func encode(_ target: TargetView, into json: inout JSONWriter) {
+        var discovered = ["__address__": target.address, "__metrics_path__": target.metricsPath, "__scheme__": target.scheme,
+                          "__scrape_interval__": target.scrapeInterval, "__scrape_timeout__": target.scrapeTimeout]
+        discovered["job"] = target.labels["job"]
+        json.raw("{\"discoveredLabels\":")
+        object(discovered, into: &json)
+        json.raw(",\"labels\":")
+        object(target.labels, into: &json)
+        json.raw(",\"scrapePool\":")
+        json.string(target.scrapePool)
+        json.raw(",\"scrapeUrl\":")
+        json.string(target.scrapeURL)
+        json.raw(",\"globalUrl\":")
+        json.string(target.scrapeURL)
+        json.raw(",\"lastError\":")
+        json.string(target.lastError)
+        json.raw(",\"lastScrape\":")
+        json.string(rfc3339(target.lastScrape))
+        json.raw(",\"lastScrapeDuration\":" + formatSampleValue(target.lastScrapeDuration))
+        json.raw(",\"health\":")
+        json.string(target.health)
+        json.raw(",\"scrapeInterval\":")
+        json.string(target.scrapeInterval)
+        json.raw(",\"scrapeTimeout\":")
+        json.string(target.scrapeTimeout)
+        json.raw("}")
+    }
+
+    /// Go's time.Time JSON form; the zero time before the first scrape.
+    private static func rfc3339(_ time: Timestamp?) -> String {
+        guard let time else { return "0001-01-01T00:00:00Z" }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date(timeIntervalSince1970: Double(time) / 1000))
+    }
+}

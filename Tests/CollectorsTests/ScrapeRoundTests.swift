@@ -1,0 +1,85 @@
+import Testing
+import TimeSeriesCore
+import WireFormat
+@testable import Collectors
+
+/// What one scrape stores: target labels, clashes, limits, staleness and the synthetic series.
+@Suite struct ScrapeRoundTests {
+    static func target(_ labels: [String: String] = [:]) -> ScrapeTarget {
+        var config = ScrapeConfig(jobName: "app")
+        config.staticConfigs = [.init(targets: ["10.0.0.1:8080"], labels: labels)]
+        return config.targets[0]
+    }
+
+    static func exposition(_ text: String) throws -> ScrapeRound.Outcome {
+        .success(try ExpositionParser.parse(Array(text.utf8), format: .text))
+    }
+
+    static func value(_ series: [SeriesSamples], _ labels: [String: String]) -> Double? {
+        series.first { $0.labels == Labels(labels) }?.samples.first?.value
+    }
+
+    @Test func targetLabelsAttachAndClashingOnesAreRenamed() throws {
+        var round = ScrapeRound(target: Self.target(["env": "prod"]))
+        let result = round.process(try Self.exposition(#"""
+            requests_total{job="batch",instance="x",path="/a"} 5
+            temperature{env=""} 21 1700000000000
+            """#), at: 1_700_000_015_000, duration: 0.25)
+        #expect(result.error == nil)
+        #expect(Self.value(result.series, ["__name__": "requests_total", "job": "app", "instance": "10.0.0.1:8080", "env": "prod",
+                                          "exported_job": "batch", "exported_instance": "x", "path": "/a"]) == 5)
+        // An empty scraped label is no label; the target's fills in. The target's timestamp is kept.
+        let temperature = result.series.first { $0.labels == Labels(["__name__": "temperature", "job": "app", "instance": "10.0.0.1:8080", "env": "prod"]) }
+        #expect(temperature?.samples == [Sample(timestamp: 1_700_000_000_000, value: 21)])
+        let up = ["__name__": "up", "job": "app", "instance": "10.0.0.1:8080", "env": "prod"]
+        #expect(Self.value(result.series, up) == 1)
+        #expect(Self.value(result.series, up.merging(["__name__": "scrape_duration_seconds"]) { $1 }) == 0.25)
+        #expect(Self.value(result.series, up.merging(["__name__": "scrape_samples_scraped"]) { $1 }) == 2)
+        #expect(Self.value(result.series, up.merging(["__name__": "scrape_samples_post_metric_relabeling"]) { $1 }) == 2)
+        #expect(Self.value(result.series, up.merging(["__name__": "scrape_series_added"]) { $1 }) == 2)
+    }
+
+    @Test func honorLabelsKeepsTheScrapedOnes() throws {
+        var round = ScrapeRound(target: Self.target(), honorLabels: true, honorTimestamps: false)
+        let result = round.process(try Self.exposition("m{job=\"batch\"} 1 1600000000000\n"), at: 1_700_000_000_000, duration: 0.1)
+        #expect(result.series[0].labels == Labels(["__name__": "m", "job": "batch", "instance": "10.0.0.1:8080"]))
+        #expect(result.series[0].samples[0].timestamp == 1_700_000_000_000)
+    }
+
+    @Test func vanishedSeriesAndFailedScrapesGoStale() throws {
+        var round = ScrapeRound(target: Self.target(), sampleLimit: 2)
+        _ = round.process(try Self.exposition("a 1\nb 2\n"), at: 1000, duration: 0.1)
+        let second = round.process(try Self.exposition("a 3\n"), at: 2000, duration: 0.1)
+        let b = Labels(["__name__": "b", "job": "app", "instance": "10.0.0.1:8080"])
+        #expect(second.series.first { $0.labels == b }.map { StaleNaN.isStale($0.samples[0].value) } == true)
+        #expect(Self.value(second.series, ["__name__": "scrape_series_added", "job": "app", "instance": "10.0.0.1:8080"]) == 0)
+
+        // Over the sample limit: nothing stored, the series so far stale, up 0, the reason shown.
+        let third = round.process(try Self.exposition("a 1\nb 2\nc 3\n"), at: 3000, duration: 0.1)
+        #expect(third.error?.contains("sample limit exceeded") == true)
+        let a = Labels(["__name__": "a", "job": "app", "instance": "10.0.0.1:8080"])
+        #expect(third.series.first { $0.labels == a }.map { StaleNaN.isStale($0.samples[0].value) } == true)
+        #expect(Self.value(third.series, ["__name__": "up", "job": "app", "instance": "10.0.0.1:8080"]) == 0)
+        #expect(Self.value(third.series, ["__name__": "scrape_samples_scraped", "job": "app", "instance": "10.0.0.1:8080"]) == 3)
+        #expect(Self.value(third.series, ["__name__": "scrape_samples_post_metric_relabeling", "job": "app", "instance": "10.0.0.1:8080"]) == 0)
+
+        let failed = round.process(.failure("connection refused"), at: 4000, duration: 0.01)
+        #expect(failed.error == "connection refused")
+        #expect(failed.series.count == 5)
+
+        _ = round.process(try Self.exposition("a 1\n"), at: 5000, duration: 0.1)
+        let ended = round.end(at: 6000)
+        #expect(ended.count == 6 && ended.allSatisfy { StaleNaN.isStale($0.samples[0].value) })
+    }
+
+    @Test func targetURLsCarryPathSchemeAndParams() {
+        var config = ScrapeConfig(jobName: "federate")
+        config.scheme = "https"
+        config.metricsPath = "/federate"
+        config.params = ["match[]": ["{job=\"a\"}", "up"]]
+        config.staticConfigs = [.init(targets: ["prom:9090"], labels: ["instance": "main"])]
+        let target = config.targets[0]
+        #expect(target.url == "https://prom:9090/federate?match%5B%5D=%7Bjob%3D%22a%22%7D&match%5B%5D=up")
+        #expect(target.labels == ["job": "federate", "instance": "main"])
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import SurgeTestKit
+import Testing
+
+/// `surge serve` scrapes a real Prometheus-format target (Debian's Prometheus' own /metrics) and a
+/// target that is down, stores both outcomes, and shows them in /api/v1/targets.
+@Suite(.serialized) struct ScrapeTests {
+    @Test(.timeLimit(.minutes(2)))
+    func scrapesPrometheusItselfAndReportsTargetHealth() async throws {
+        guard let binary = which("prometheus") else {
+            throw TestKitError("the prometheus binary is not installed; scripts/install-deps installs Debian's prometheus package")
+        }
+        let dir = try TemporaryDirectory(prefix: "surge-scrape")
+        defer { dir.remove() }
+        let promPort = try freeLocalPort()
+        let downPort = try freeLocalPort()
+        try "global: {}\n".write(to: dir.url.appendingPathComponent("prometheus.yml"), atomically: true, encoding: .utf8)
+        let prometheus = try ChildProcess(
+            executable: binary,
+            arguments: ["--config.file=\(dir.url.appendingPathComponent("prometheus.yml").path)",
+                        "--storage.tsdb.path=\(dir.url.appendingPathComponent("prom-data").path)",
+                        "--web.listen-address=127.0.0.1:\(promPort)"],
+            logURL: dir.url.appendingPathComponent("prometheus.log"))
+        defer { prometheus.signal(SIGKILL) }
+        try await TestHTTP.waitUntilReady("http://127.0.0.1:\(promPort)/-/ready", process: prometheus)
+
+        let config = dir.url.appendingPathComponent("surge.yml")
+        try """
+            scrape_configs:
+              - job_name: prometheus
+                scrape_interval: 1s
+                static_configs:
+                  - targets: ["127.0.0.1:\(promPort)"]
+                    labels: {team: platform}
+              - job_name: down
+                scrape_interval: 1s
+                static_configs:
+                  - targets: ["127.0.0.1:\(downPort)"]
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let port = try freeLocalPort()
+        let surge = try await SurgeBinary.serve(dataDirectory: dir.url.appendingPathComponent("data").path, port: port,
+                                                logURL: dir.url.appendingPathComponent("surge.log"), configPath: config.path, collect: true)
+        defer { surge.signal(SIGKILL) }
+        let base = "http://127.0.0.1:\(port)"
+
+        var up: [[String: String]: String] = [:]
+        let deadline = ContinuousClock.now + .seconds(30)
+        while up.count < 2 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(500))
+            up = try await instantResult(base, "up", time: String(Date().timeIntervalSince1970))
+        }
+        let instance = "127.0.0.1:\(promPort)"
+        #expect(up[["__name__": "up", "job": "prometheus", "instance": instance, "team": "platform"]] == "1", "\(up)\n\(surge.log.suffix(2000))")
+        #expect(up[["__name__": "up", "job": "down", "instance": "127.0.0.1:\(downPort)"]] == "0", "\(up)")
+
+        let now = String(Date().timeIntervalSince1970)
+        let buildInfo = try await instantResult(base, "prometheus_build_info", time: now)
+        #expect(buildInfo.keys.first?["version"]?.hasPrefix("2.42") == true, "\(buildInfo)")
+        #expect(buildInfo.keys.first?["job"] == "prometheus" && buildInfo.keys.first?["team"] == "platform")
+        let scraped = try await instantResult(base, #"scrape_samples_scraped{job="prometheus"}"#, time: now)
+        #expect((scraped.values.first.flatMap(Double.init) ?? 0) > 100, "\(scraped)")
+
+        let targets = try await TestHTTP.get("\(base)/api/v1/targets").json()
+        let active = try #require((targets["data"] as? [String: Any])?["activeTargets"] as? [[String: Any]])
+        #expect(active.count == 2)
+        let healthy = try #require(active.first { $0["scrapePool"] as? String == "prometheus" })
+        #expect(healthy["health"] as? String == "up")
+        #expect(healthy["scrapeUrl"] as? String == "http://\(instance)/metrics")
+        #expect(healthy["labels"] as? [String: String] == ["job": "prometheus", "instance": instance, "team": "platform"])
+        #expect(healthy["scrapeInterval"] as? String == "1s" && healthy["lastError"] as? String == "")
+        let broken = try #require(active.first { $0["scrapePool"] as? String == "down" })
+        #expect(broken["health"] as? String == "down")
+        #expect(!(broken["lastError"] as? String ?? "").isEmpty)
+        #expect(await surge.stop() == 0)
+    }
+}

@@ -13,6 +13,7 @@ import Yams
 /// collectors:
 ///   interval: 15s           # how often node metrics are read
 ///   proc_path: /proc        # where the node's /proc is (a host mount inside a container)
+///   cgroups: true           # container metrics from the cgroup hierarchy
 /// scrape_configs:           # Prometheus' own shape; see ScrapeConfigFile.swift for the fields read
 ///   - job_name: app
 ///     scrape_interval: 15s
@@ -85,7 +86,11 @@ public enum ConfigurationFile {
             config.collect = value
         }
         if let node = top["collectors"] {
-            let section = try mapping(node, path: path, allowed: ["interval", "proc_path"])
+            let section = try mapping(node, path: path, allowed: ["interval", "proc_path", "cgroups"])
+            if let n = section["cgroups"] {
+                guard let value = n.bool else { throw fail(n, "cgroups must be true or false") }
+                config.collectCgroups = value
+            }
             if let n = section["interval"] {
                 guard let value = duration(n), value >= 1000 else { throw fail(n, "interval must be a duration of at least 1s, such as 15s") }
                 config.collectInterval = .milliseconds(value)

@@ -14,6 +14,8 @@ public struct SurgeConfiguration: Sendable, Equatable {
     public var collectInterval: Duration = .seconds(15)
     /// The node's /proc, read by the node collector. Default `/proc`.
     public var procPath = "/proc"
+    /// Whether container metrics are read from the cgroup hierarchy. Default true.
+    public var collectCgroups = true
     /// Applications to scrape, in Prometheus' `scrape_configs` shape. Default none.
     public var scrapeConfigs: [ScrapeConfig] = []
     /// Storage settings (WAL fsync policy and segment size).

@@ -73,9 +73,10 @@ public enum SurgeServer {
                 MaintenanceService(database: database, interval: configuration.maintenanceInterval, logger: logger),
                 DatabaseService(database: database),
             ] + (configuration.collect ? [
-                NodeCollectionService(
-                    collector: NodeCollector(root: URL(fileURLWithPath: configuration.procPath)), appender: database,
-                    interval: configuration.collectInterval, now: now, logger: logger),
+                CollectionService(
+                    sources: [NodeCollector(root: URL(fileURLWithPath: configuration.procPath))]
+                        + (configuration.collectCgroups ? [CgroupCollector()] : []),
+                    appender: database, interval: configuration.collectInterval, now: now, logger: logger),
             ] as [any Service] : [])
               + (configuration.collect && !configuration.scrapeConfigs.isEmpty ? [
                 ScrapeService(configs: configuration.scrapeConfigs, appender: database, status: scrapeStatus, now: now, logger: logger),

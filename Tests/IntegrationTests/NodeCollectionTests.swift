@@ -2,8 +2,8 @@ import Foundation
 import SurgeTestKit
 import Testing
 
-/// `surge serve` with collection on reads the node's /proc (here a fixture tree) into its own storage,
-/// queryable at once, and marks its series stale when it shuts down.
+/// `surge serve` with collection on reads the node's /proc (here a fixture tree) and the machine's
+/// cgroups into its own storage, queryable at once, and marks its series stale when it shuts down.
 @Suite(.serialized) struct NodeCollectionTests {
     static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("CollectorsTests/Fixtures/proc")
@@ -30,6 +30,9 @@ import Testing
         #expect(load == [["__name__": "node_load1"]: "0.83"])
         let cpu = try await instantResult(base, #"node_cpu_seconds_total{cpu="0",mode="user"}"#, time: String(Date().timeIntervalSince1970))
         #expect(cpu.values.first == "4790.06")
+        // Container metrics from this machine's own cgroup hierarchy arrive in the same rounds.
+        let rootMemory = try await instantResult(base, #"container_memory_usage_bytes{id="/"}"#, time: String(Date().timeIntervalSince1970))
+        #expect((rootMemory.values.first.flatMap(Double.init) ?? 0) > 0, "\(rootMemory)")
         try await Task.sleep(for: .milliseconds(1500))
         let collected = Date().timeIntervalSince1970
         #expect(await surge.stop() == 0, "\(surge.log.suffix(2000))")

@@ -2,19 +2,27 @@ import Logging
 import ServiceLifecycle
 import TimeSeriesCore
 
-/// Collects the node's metrics every `interval` and appends them straight into storage, stamped
+/// Something that reads samples by itself each round: the node's /proc, the cgroup hierarchy.
+public protocol SampleSource: Sendable {
+    func collect() -> (samples: [CollectedSample], errors: [String])
+}
+
+extension NodeCollector: SampleSource {}
+extension CgroupCollector: SampleSource {}
+
+/// Runs the sources every `interval` and appends what they read straight into storage, stamped
 /// with the collection time; series that vanish get a staleness marker. Stops on graceful shutdown,
 /// marking everything it wrote stale.
-public struct NodeCollectionService: Service {
-    let collector: NodeCollector
+public struct CollectionService: Service {
+    let sources: [any SampleSource]
     let appender: any SeriesAppender
     let interval: Duration
     let now: @Sendable () -> Timestamp
     let logger: Logger
 
-    public init(collector: NodeCollector = NodeCollector(), appender: any SeriesAppender, interval: Duration,
+    public init(sources: [any SampleSource], appender: any SeriesAppender, interval: Duration,
                 now: @escaping @Sendable () -> Timestamp, logger: Logger) {
-        self.collector = collector
+        self.sources = sources
         self.appender = appender
         self.interval = interval
         self.now = now
@@ -25,9 +33,13 @@ public struct NodeCollectionService: Service {
         var staleness = SeriesStaleness()
         var reportedErrors = Set<String>()
         while !Task.isShuttingDownGracefully {
-            let (samples, errors) = collector.collect()
-            for error in errors where reportedErrors.insert(error).inserted {
-                logger.warning("node collector cannot read a file; its metrics are left out", metadata: ["error": "\(error)"])
+            var samples: [CollectedSample] = []
+            for source in sources {
+                let (read, errors) = source.collect()
+                samples += read
+                for error in errors where reportedErrors.insert(error).inserted {
+                    logger.warning("a collector cannot read a file; its metrics are left out", metadata: ["error": "\(error)"])
+                }
             }
             append(CollectionRound.series(samples, at: now(), staleness: &staleness))
             do {
@@ -45,10 +57,10 @@ public struct NodeCollectionService: Service {
         do {
             let result = try appender.append(series)
             if let rejection = result.firstRejection {
-                logger.warning("storage refused node samples", metadata: ["reason": "\(rejection)"])
+                logger.warning("storage refused collected samples", metadata: ["reason": "\(rejection)"])
             }
         } catch {
-            logger.error("storing node samples failed", metadata: ["error": "\(error)"])
+            logger.error("storing collected samples failed", metadata: ["error": "\(error)"])
         }
     }
 }

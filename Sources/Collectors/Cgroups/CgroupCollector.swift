@@ -1,0 +1,93 @@
+import Foundation
+
+/// Walks the cgroup hierarchy and reads every group's figures under cAdvisor's names, one series set
+/// per group (`id` is the group's path, "/" for the root), with Kubernetes names where the kubelet's
+/// log links give them. On v1 and hybrid layouts the per-controller hierarchies are read (the
+/// memory hierarchy gives the list of groups); on v2 the unified one.
+public struct CgroupCollector: Sendable {
+    public let mountinfo: URL
+    public let logRoot: URL
+    /// Groups read at most per collection, and how deep the walk goes, so a runaway hierarchy
+    /// cannot stall collection.
+    public let maxGroups: Int
+    public let maxDepth: Int
+
+    public init(mountinfo: URL = URL(fileURLWithPath: "/proc/self/mountinfo"), logRoot: URL = URL(fileURLWithPath: "/var/log"),
+                maxGroups: Int = 10_000, maxDepth: Int = 8) {
+        self.mountinfo = mountinfo
+        self.logRoot = logRoot
+        self.maxGroups = maxGroups
+        self.maxDepth = maxDepth
+    }
+
+    public func collect() -> (samples: [CollectedSample], errors: [String]) {
+        guard let text = try? String(contentsOf: mountinfo, encoding: .utf8) else {
+            return ([], ["\(mountinfo.path): cannot be read"])
+        }
+        let mounts = CgroupMounts.parse(text)
+        let files = FileManager.default
+        let names = KubernetesNames(
+            containerLogs: (try? files.contentsOfDirectory(atPath: logRoot.appendingPathComponent("containers").path)) ?? [],
+            podDirectories: (try? files.contentsOfDirectory(atPath: logRoot.appendingPathComponent("pods").path)) ?? [])
+        var samples: [CollectedSample] = []
+        switch mounts.layout {
+        case .none:
+            return ([], ["no cgroup hierarchy is mounted"])
+        case .v2:
+            let root = mounts.unified!
+            for id in groups(under: root) {
+                let stats = CgroupV2Reader.read { Self.read(root + id + "/" + $0) }
+                samples += CadvisorMetrics.samples(stats, labels: names.labels(id: id.isEmpty ? "/" : id))
+            }
+        case .v1, .hybrid:
+            guard let listing = mounts.v1["memory"] ?? mounts.v1["cpuacct"] ?? mounts.v1.values.first else { return ([], []) }
+            for id in groups(under: listing) {
+                var stats = CgroupV1Reader.read { controller, file in
+                    mounts.v1[controller].flatMap { Self.read($0 + id + "/" + file) }
+                }
+                // The unified hierarchy of a hybrid layout still has the pressure files.
+                if let unified = mounts.unified {
+                    let v2 = CgroupV2Reader.read { Self.read(unified + id + "/" + $0) }
+                    stats.cpuPressureWaitingSeconds = v2.cpuPressureWaitingSeconds
+                    stats.memoryPressureWaitingSeconds = v2.memoryPressureWaitingSeconds
+                    stats.memoryPressureStalledSeconds = v2.memoryPressureStalledSeconds
+                    stats.ioPressureWaitingSeconds = v2.ioPressureWaitingSeconds
+                    stats.ioPressureStalledSeconds = v2.ioPressureStalledSeconds
+                }
+                samples += CadvisorMetrics.samples(stats, labels: names.labels(id: id.isEmpty ? "/" : id))
+            }
+        }
+        return (samples, [])
+    }
+
+    /// The group paths under a hierarchy's mount point ("" for the root), breadth first.
+    func groups(under root: String) -> [String] {
+        var out = [""]
+        var frontier = [""]
+        var depth = 0
+        while !frontier.isEmpty && depth < maxDepth && out.count < maxGroups {
+            var next: [String] = []
+            for group in frontier {
+                let entries = (try? FileManager.default.contentsOfDirectory(atPath: root + group)) ?? []
+                // Controller files all have a dot in their name; groups rarely do, except systemd units.
+                for entry in entries.sorted() where !entry.contains(".") || Self.unitSuffixes.contains(where: entry.hasSuffix) {
+                    var isDirectory: ObjCBool = false
+                    let path = group + "/" + entry
+                    guard FileManager.default.fileExists(atPath: root + path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
+                    next.append(path)
+                    out.append(path)
+                    if out.count >= maxGroups { return out }
+                }
+            }
+            frontier = next
+            depth += 1
+        }
+        return out
+    }
+
+    static let unitSuffixes = [".slice", ".scope", ".service", ".mount", ".socket", ".swap"]
+
+    static func read(_ path: String) -> String? {
+        try? String(contentsOfFile: path, encoding: .utf8)
+    }
+}

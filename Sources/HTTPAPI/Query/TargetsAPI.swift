@@ -81,23 +81,19 @@ struct TargetsAPI: Sendable {
         object(discovered, into: &json)
         json.raw(",\"labels\":")
         object(target.labels, into: &json)
-        json.raw(",\"scrapePool\":")
-        json.string(target.scrapePool)
-        json.raw(",\"scrapeUrl\":")
-        json.string(target.scrapeURL)
-        json.raw(",\"globalUrl\":")
-        json.string(target.scrapeURL)
-        json.raw(",\"lastError\":")
-        json.string(target.lastError)
-        json.raw(",\"lastScrape\":")
-        json.string(rfc3339(target.lastScrape))
+        let fields = [
+            ("scrapePool", target.scrapePool), ("scrapeUrl", target.scrapeURL), ("globalUrl", target.scrapeURL),
+            ("lastError", target.lastError), ("lastScrape", rfc3339(target.lastScrape)),
+        ]
+        for (name, value) in fields {
+            json.raw(",\"\(name)\":")
+            json.string(value)
+        }
         json.raw(",\"lastScrapeDuration\":" + formatSampleValue(target.lastScrapeDuration))
-        json.raw(",\"health\":")
-        json.string(target.health)
-        json.raw(",\"scrapeInterval\":")
-        json.string(target.scrapeInterval)
-        json.raw(",\"scrapeTimeout\":")
-        json.string(target.scrapeTimeout)
+        for (name, value) in [("health", target.health), ("scrapeInterval", target.scrapeInterval), ("scrapeTimeout", target.scrapeTimeout)] {
+            json.raw(",\"\(name)\":")
+            json.string(value)
+        }
         json.raw("}")
     }
 

@@ -5,7 +5,7 @@ import Foundation
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load generators for testing a Surge (or any remote-write receiver).",
-        subcommands: [RemoteWrite.self])
+        subcommands: [RemoteWrite.self, Collect.self])
 
     struct RemoteWrite: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -36,12 +36,29 @@ import TimeSeriesCore
             try tree.write(prefix + "cpu.stat", "usage_usec 4000000\nuser_usec 3000000\nsystem_usec 1000000\n")
         }
         try tree.write("cgroup/\(container)/cpu.max", "200000 100000\n")
+        // The pod's process, whose network namespace holds the pod's interfaces.
+        try tree.write("cgroup/\(container)/cgroup.procs", "4242\n4243\n")
+        try tree.write("proc/4242/net/dev", """
+            Inter-|   Receive                                                |  Transmit
+             face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
+                lo:     100       1    0    0    0     0          0         0      100       1    0    0    0     0       0          0
+              eth0:  123456     789    2    3    0     0          0         0    65432     321    4    5    0     0       0          0
+
+            """)
         try tree.write("log/containers/web-7d9f_shop_nginx-\(Self.containerID).log", "")
         try tree.write("log/pods/shop_web-7d9f_5b8f2e1a-3c4d-4e5f-8a9b-0c1d2e3f4a5b/nginx/0.log", "")
 
-        let collector = CgroupCollector(mountinfo: tree.root.appendingPathComponent("mountinfo"), logRoot: tree.root.appendingPathComponent("log"))
+        let collector = CgroupCollector(mountinfo: tree.root.appendingPathComponent("mountinfo"), logRoot: tree.root.appendingPathComponent("log"),
+                                        procRoot: tree.root.appendingPathComponent("proc").path)
         let (samples, errors) = collector.collect()
         #expect(errors.isEmpty)
+        // Network counters belong to the pod's group, per interface, without the loopback.
+        let network = samples.filter { $0.name.hasPrefix("container_network_") }
+        #expect(network.count == 8)
+        #expect(network.allSatisfy { Set($0.labels) == [Label("id", "/" + Self.podSlice), Label("namespace", "shop"), Label("pod", "web-7d9f"), Label("interface", "eth0")] })
+        #expect(network.first { $0.name == "container_network_receive_bytes_total" }?.value == 123_456)
+        #expect(network.first { $0.name == "container_network_receive_packets_dropped_total" }?.value == 3)
+        #expect(network.first { $0.name == "container_network_transmit_errors_total" }?.value == 4)
         let containerID = "/" + container
         #expect(Self.value(samples, "container_memory_usage_bytes", id: "/") == 900_000_000)
         #expect(Self.value(samples, "container_memory_working_set_bytes", id: containerID) == 200_000_000)
@@ -52,6 +69,7 @@ import TimeSeriesCore
         #expect(podLabels == [Label("id", "/" + Self.podSlice), Label("namespace", "shop"), Label("pod", "web-7d9f")])
         // The intermediate slices are groups too, without figures of their own here.
         #expect(Set(samples.compactMap { $0.labels.first { $0.name == "id" }?.value }).count == 3)
+        #expect(Set(samples.map(\.name)).count == 10 + 8)
     }
 
     @Test func version1TreeAcrossControllers() throws {

@@ -7,15 +7,18 @@ import Foundation
 public struct CgroupCollector: Sendable {
     public let mountinfo: URL
     public let logRoot: URL
+    /// Where PIDs found in cgroup.procs are looked up, for pods' network counters.
+    public let procRoot: String
     /// Groups read at most per collection, and how deep the walk goes, so a runaway hierarchy
     /// cannot stall collection.
     public let maxGroups: Int
     public let maxDepth: Int
 
     public init(mountinfo: URL = URL(fileURLWithPath: "/proc/self/mountinfo"), logRoot: URL = URL(fileURLWithPath: "/var/log"),
-                maxGroups: Int = 10_000, maxDepth: Int = 8) {
+                procRoot: String = "/proc", maxGroups: Int = 10_000, maxDepth: Int = 8) {
         self.mountinfo = mountinfo
         self.logRoot = logRoot
+        self.procRoot = procRoot
         self.maxGroups = maxGroups
         self.maxDepth = maxDepth
     }
@@ -37,7 +40,9 @@ public struct CgroupCollector: Sendable {
             let root = mounts.unified!
             for id in groups(under: root) {
                 let stats = CgroupV2Reader.read { Self.read(root + id + "/" + $0) }
-                samples += CadvisorMetrics.samples(stats, labels: names.labels(id: id.isEmpty ? "/" : id))
+                let labels = names.labels(id: id.isEmpty ? "/" : id)
+                samples += CadvisorMetrics.samples(stats, labels: labels)
+                samples += network(id: id, hierarchy: root, labels: labels)
             }
         case .v1, .hybrid:
             guard let listing = mounts.v1["memory"] ?? mounts.v1["cpuacct"] ?? mounts.v1.values.first else { return ([], []) }
@@ -54,10 +59,20 @@ public struct CgroupCollector: Sendable {
                     stats.ioPressureWaitingSeconds = v2.ioPressureWaitingSeconds
                     stats.ioPressureStalledSeconds = v2.ioPressureStalledSeconds
                 }
-                samples += CadvisorMetrics.samples(stats, labels: names.labels(id: id.isEmpty ? "/" : id))
+                let labels = names.labels(id: id.isEmpty ? "/" : id)
+                samples += CadvisorMetrics.samples(stats, labels: labels)
+                samples += network(id: id, hierarchy: listing, labels: labels)
             }
         }
         return (samples, [])
+    }
+
+    /// Network counters for a pod's own group (where cAdvisor reports them), from one of its processes.
+    private func network(id: String, hierarchy: String, labels: [(String, String)]) -> [CollectedSample] {
+        guard let path = KubernetesCgroupPath(id), path.containerID == nil,
+              let pid = PodNetwork.firstProcess(in: id, root: hierarchy),
+              let netDev = Self.read(procRoot + "/" + pid + "/net/dev") else { return [] }
+        return PodNetwork.samples(netDev: netDev, labels: labels)
     }
 
     /// The group paths under a hierarchy's mount point ("" for the root), breadth first.

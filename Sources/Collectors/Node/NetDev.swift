@@ -6,13 +6,7 @@ enum NetDev {
 
     static func parse(_ text: String) -> [CollectedSample] {
         var out: [CollectedSample] = []
-        // Two header lines, then "  eth0: 1234 5 ..." per interface.
-        for line in text.split(separator: "\n").dropFirst(2) {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let device = line[..<colon].trimmingCharacters(in: " ")
-            guard device != "lo" else { continue }
-            let numbers = line[line.index(after: colon)...].split(separator: " ").compactMap { Double($0) }
-            guard numbers.count >= 16 else { continue }
+        for (device, numbers) in interfaces(text) where device != "lo" {
             for (index, field) in receive.enumerated() {
                 out.append(CollectedSample("node_network_receive_\(field)_total", [("device", device)], numbers[index]))
             }
@@ -21,6 +15,17 @@ enum NetDev {
             }
         }
         return out
+    }
+
+    /// Each interface with its 16 counters: 8 receive columns, then 8 transmit columns.
+    static func interfaces(_ text: String) -> [(device: String, counters: [Double])] {
+        // Two header lines, then "  eth0: 1234 5 ..." per interface.
+        text.split(separator: "\n").dropFirst(2).compactMap { line in
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            let device = line[..<colon].trimmingCharacters(in: " ")
+            let numbers = line[line.index(after: colon)...].split(separator: " ").compactMap { Double($0) }
+            return numbers.count >= 16 ? (device, numbers) : nil
+        }
     }
 }
 

@@ -7,10 +7,10 @@ import Yams
 extension ConfigurationFile {
     static let supportedScrapeKeys: Set<String> = [
         "job_name", "scrape_interval", "scrape_timeout", "metrics_path", "scheme", "params", "honor_labels",
-        "honor_timestamps", "sample_limit", "static_configs",
+        "honor_timestamps", "sample_limit", "static_configs", "relabel_configs", "metric_relabel_configs",
     ]
     static let plannedScrapeKeys: Set<String> = [
-        "file_sd_configs", "kubernetes_sd_configs", "relabel_configs", "metric_relabel_configs", "basic_auth",
+        "file_sd_configs", "kubernetes_sd_configs", "basic_auth",
         "authorization", "bearer_token", "bearer_token_file", "tls_config",
     ]
 
@@ -91,8 +91,38 @@ extension ConfigurationFile {
                     config.staticConfigs.append(.init(targets: targets, labels: labels))
                 }
             }
+            if let n = section["relabel_configs"] { config.relabelConfigs = try readRelabelRules(n, path: path) }
+            if let n = section["metric_relabel_configs"] { config.metricRelabelConfigs = try readRelabelRules(n, path: path) }
             configs.append(config)
         }
         return configs
+    }
+
+    static func readRelabelRules(_ node: Node, path: String) throws -> [RelabelRule] {
+        func fail(_ node: Node, _ message: String) -> Error {
+            Error(path: path, line: node.mark.map { $0.line }, message: message)
+        }
+        guard let list = node.sequence else { throw fail(node, "relabel configurations must be a list") }
+        return try list.map { entry in
+            let fields = try mapping(entry, path: path, allowed: [
+                "source_labels", "separator", "target_label", "regex", "modulus", "replacement", "action",
+            ])
+            let actionName = fields["action"]?.string?.lowercased() ?? "replace"
+            if actionName == "hashmod" { throw fail(fields["action"]!, "relabel action hashmod is not supported yet") }
+            guard let action = RelabelRule.Action(rawValue: actionName) else {
+                throw fail(fields["action"] ?? entry, "unknown relabel action \"\(actionName)\"")
+            }
+            let sources = fields["source_labels"].map { $0.sequence?.compactMap(\.string) ?? [] } ?? []
+            let rule: RelabelRule
+            do {
+                rule = try RelabelRule(action: action, sourceLabels: sources, separator: fields["separator"]?.string ?? ";",
+                                       targetLabel: fields["target_label"]?.string ?? "", regex: fields["regex"]?.string ?? "(.*)",
+                                       replacement: fields["replacement"]?.string ?? "$1")
+            } catch {
+                throw fail(fields["regex"] ?? entry, "invalid regex: \(error)")
+            }
+            if let problem = rule.problem { throw fail(entry, problem) }
+            return rule
+        }
     }
 }

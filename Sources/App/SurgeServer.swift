@@ -47,6 +47,7 @@ public enum SurgeServer {
             metrics: metrics,
             metadata: metadata,
             targets: { scrapeStatus.all.map(TargetView.init) },
+            droppedTargets: configuration.collect ? configuration.scrapeConfigs.flatMap { $0.resolveTargets().dropped } : [],
             flushHead: {
                 let report = try database.persistAll()
                 return report.blocksWritten
@@ -91,8 +92,8 @@ public enum SurgeServer {
 extension TargetView {
     init(_ entry: ScrapeTargetsStatus.Entry) {
         let target = entry.target
-        self.init(scrapePool: target.scrapePool, scrapeURL: target.url, address: target.address,
-                  metricsPath: target.metricsPath, scheme: target.scheme, labels: target.labels, health: entry.health,
+        self.init(scrapePool: target.scrapePool, scrapeURL: target.url, discoveredLabels: target.discoveredLabels,
+                  labels: target.labels, health: entry.health,
                   lastError: entry.lastError, lastScrape: entry.lastScrape, lastScrapeDuration: entry.lastScrapeDuration,
                   scrapeInterval: formatDuration(target.interval), scrapeTimeout: formatDuration(target.timeout))
     }

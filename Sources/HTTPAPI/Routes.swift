@@ -17,7 +17,7 @@ public struct Routes: Sendable {
 
     public init(query: QueryAPI, remoteWrite: RemoteWriteAPI, metrics: APIMetrics,
                 metadata: MetricMetadataStore = MetricMetadataStore(),
-                targets: @escaping @Sendable () -> [TargetView] = { [] },
+                targets: @escaping @Sendable () -> [TargetView] = { [] }, droppedTargets: [[String: String]] = [],
                 buildInfo: BuildInfo = .current, flushHead: (@Sendable () throws -> [String])? = nil,
                 beforeMetricsScrape: @escaping @Sendable () -> Void = {}) {
         self.query = query
@@ -25,7 +25,7 @@ public struct Routes: Sendable {
         self.metrics = metrics
         self.buildInfo = buildInfo
         self.metadata = MetadataAPI(store: metadata)
-        self.targets = TargetsAPI(targets: targets)
+        self.targets = TargetsAPI(targets: targets, dropped: droppedTargets)
         self.flushHead = flushHead
         self.beforeMetricsScrape = beforeMetricsScrape
     }

@@ -62,6 +62,10 @@ import Testing
                 static_configs:
                   - targets: ["10.0.0.1:8080", "10.0.0.2:8080"]
                     labels: {env: prod}
+                metric_relabel_configs:
+                  - source_labels: [__name__]
+                    regex: go_.*
+                    action: DROP
               - job_name: other
                 scrape_interval: 5s
                 static_configs: [{targets: ["localhost:9100"]}]
@@ -72,12 +76,16 @@ import Testing
         #expect(app.scrapeInterval == .seconds(30) && app.scrapeTimeout == .seconds(10) && app.honorLabels && app.sampleLimit == 1000)
         #expect(app.targets.map(\.url) == ["http://10.0.0.1:8080/stats?format=prometheus", "http://10.0.0.2:8080/stats?format=prometheus"])
         #expect(app.targets[0].labels == ["job": "app", "instance": "10.0.0.1:8080", "env": "prod"])
+        #expect(app.metricRelabelConfigs.map(\.action) == [.drop] && app.metricRelabelConfigs[0].regex.pattern == "go_.*")
         // Without its own timeout, a job scraped more often than every 10 s times out at its interval.
         #expect(config.scrapeConfigs[1].scrapeTimeout == .seconds(5))
     }
 
     @Test(arguments: [
-        ("scrape_configs:\n  - job_name: a\n    relabel_configs: []\n", "s.yml:3: relabel_configs is not supported yet"),
+        ("scrape_configs:\n  - job_name: a\n    file_sd_configs: []\n", "s.yml:3: file_sd_configs is not supported yet"),
+        ("scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - action: hashmod\n", "s.yml:4: relabel action hashmod is not supported yet"),
+        ("scrape_configs:\n  - job_name: a\n    metric_relabel_configs:\n      - source_labels: [a]\n        regex: '(('\n        target_label: b\n", "s.yml:5: invalid regex"),
+        ("scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - source_labels: [a]\n", "s.yml:4: relabel configuration for replace action requires 'target_label'"),
         ("scrape_configs:\n  - scrape_interval: 1m\n", "s.yml:2: job_name is required"),
         ("scrape_configs:\n  - job_name: a\n    scrape_interval: 5s\n    scrape_timeout: 10s\n", "s.yml:4: scrape_timeout greater than scrape_interval"),
         ("scrape_configs:\n  - job_name: a\n  - job_name: a\n", "s.yml:3: found multiple scrape configs"),

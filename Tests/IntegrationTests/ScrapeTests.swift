@@ -30,8 +30,16 @@ import Testing
               - job_name: prometheus
                 scrape_interval: 1s
                 static_configs:
-                  - targets: ["127.0.0.1:\(promPort)"]
+                  - targets: ["127.0.0.1:\(promPort)", "dropped.invalid:1"]
                     labels: {team: platform}
+                relabel_configs:
+                  - source_labels: [__address__]
+                    regex: dropped\\..*
+                    action: drop
+                metric_relabel_configs:
+                  - source_labels: [__name__]
+                    regex: go_.*
+                    action: drop
               - job_name: down
                 scrape_interval: 1s
                 static_configs:
@@ -59,10 +67,17 @@ import Testing
         #expect(buildInfo.keys.first?["job"] == "prometheus" && buildInfo.keys.first?["team"] == "platform")
         let scraped = try await instantResult(base, #"scrape_samples_scraped{job="prometheus"}"#, time: now)
         #expect((scraped.values.first.flatMap(Double.init) ?? 0) > 100, "\(scraped)")
+        // metric_relabel_configs dropped Go's runtime series before storage.
+        let goSeries = try await instantResult(base, #"{job="prometheus", __name__=~"go_.*"}"#, time: now)
+        #expect(goSeries.isEmpty, "\(goSeries.keys.prefix(3))")
+        let kept = try await instantResult(base, #"scrape_samples_post_metric_relabeling{job="prometheus"}"#, time: now)
+        #expect((kept.values.first.flatMap(Double.init) ?? .infinity) < (scraped.values.first.flatMap(Double.init) ?? 0))
 
         let targets = try await TestHTTP.get("\(base)/api/v1/targets").json()
         let active = try #require((targets["data"] as? [String: Any])?["activeTargets"] as? [[String: Any]])
         #expect(active.count == 2)
+        let dropped = try #require((targets["data"] as? [String: Any])?["droppedTargets"] as? [[String: Any]])
+        #expect(dropped.compactMap { ($0["discoveredLabels"] as? [String: String])?["__address__"] } == ["dropped.invalid:1"])
         let healthy = try #require(active.first { $0["scrapePool"] as? String == "prometheus" })
         #expect(healthy["health"] as? String == "up")
         #expect(healthy["scrapeUrl"] as? String == "http://\(instance)/metrics")

@@ -23,22 +23,50 @@ public struct ScrapeConfig: Sendable, Equatable {
     /// Samples per scrape beyond which the whole scrape fails; 0 means no limit.
     public var sampleLimit = 0
     public var staticConfigs: [StaticGroup] = []
+    /// Applied to each target's discovered labels; a target whose labels are dropped is not scraped.
+    public var relabelConfigs: [RelabelRule] = []
+    /// Applied to every scraped series; dropped series are not stored.
+    public var metricRelabelConfigs: [RelabelRule] = []
 
     public init(jobName: String) {
         self.jobName = jobName
     }
 
-    /// The targets of the static groups, with the labels Prometheus gives them: `job`, `instance`
-    /// (the address) and the group's labels.
-    public var targets: [ScrapeTarget] {
-        staticConfigs.flatMap { group in
-            group.targets.map { address in
-                var labels = group.labels
-                labels["job"] = labels["job"] ?? jobName
-                labels["instance"] = labels["instance"] ?? address
-                return ScrapeTarget(address: address, labels: labels, config: self)
+    /// The targets of the static groups after `relabel_configs`, as Prometheus builds them: the
+    /// discovered labels (`__address__`, `__scheme__`, `__metrics_path__`, `__param_<name>`, the
+    /// scrape interval and timeout, `job` and the group's labels) are relabeled; the address, scheme,
+    /// path and parameters are read back from them; labels starting with `__` are removed; and
+    /// `instance` defaults to the address.
+    public var targets: [ScrapeTarget] { resolveTargets().active }
+
+    /// Active targets, and the discovered labels of the ones relabeling dropped.
+    public func resolveTargets() -> (active: [ScrapeTarget], dropped: [[String: String]]) {
+        var active: [ScrapeTarget] = []
+        var dropped: [[String: String]] = []
+        for group in staticConfigs {
+            for address in group.targets {
+                var discovered = group.labels
+                discovered["__address__"] = address
+                discovered["__scheme__"] = scheme
+                discovered["__metrics_path__"] = metricsPath
+                discovered["__scrape_interval__"] = Self.format(scrapeInterval)
+                discovered["__scrape_timeout__"] = Self.format(scrapeTimeout)
+                discovered["job"] = discovered["job"] ?? jobName
+                for (name, values) in params { if let first = values.first { discovered["__param_" + name] = first } }
+                guard let labels = Relabeling.apply(relabelConfigs, to: discovered), let finalAddress = labels["__address__"],
+                      !finalAddress.isEmpty else {
+                    dropped.append(discovered)
+                    continue
+                }
+                active.append(ScrapeTarget(discovered: discovered, labels: labels, config: self))
             }
         }
+        return (active, dropped)
+    }
+
+    static func format(_ duration: Duration) -> String {
+        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
     }
 }
 
@@ -46,6 +74,8 @@ public struct ScrapeConfig: Sendable, Equatable {
 public struct ScrapeTarget: Sendable, Equatable, Hashable {
     public var address: String
     public var labels: [String: String]
+    /// The labels before relabeling, as `/api/v1/targets` shows them.
+    public var discoveredLabels: [String: String]
     public var scrapePool: String
     public var scheme: String
     public var metricsPath: String
@@ -53,18 +83,27 @@ public struct ScrapeTarget: Sendable, Equatable, Hashable {
     public var interval: Duration
     public var timeout: Duration
 
-    init(address: String, labels: [String: String], config: ScrapeConfig) {
-        self.address = address
+    init(discovered: [String: String], labels relabeled: [String: String], config: ScrapeConfig) {
+        discoveredLabels = discovered
+        address = relabeled["__address__"] ?? ""
+        scheme = relabeled["__scheme__"] ?? config.scheme
+        metricsPath = relabeled["__metrics_path__"] ?? config.metricsPath
+        var labels = relabeled.filter { !$0.key.hasPrefix("__") && !$0.value.isEmpty }
+        labels["instance"] = labels["instance"] ?? address
         self.labels = labels
-        self.scrapePool = config.jobName
-        self.scheme = config.scheme
-        self.metricsPath = config.metricsPath
-        let query = config.params.sorted { $0.key < $1.key }.flatMap { name, values in
+        scrapePool = config.jobName
+        // Parameters come back from __param_<name>; names with several values keep the rest.
+        var params = config.params
+        for (name, value) in relabeled where name.hasPrefix("__param_") {
+            let key = String(name.dropFirst(8))
+            params[key] = [value] + (params[key]?.dropFirst() ?? [])
+        }
+        let query = params.sorted { $0.key < $1.key }.flatMap { name, values in
             values.map { "\(Self.escape(name))=\(Self.escape($0))" }
         }.joined(separator: "&")
-        self.url = "\(config.scheme)://\(address)\(config.metricsPath)" + (query.isEmpty ? "" : "?" + query)
-        self.interval = config.scrapeInterval
-        self.timeout = config.scrapeTimeout
+        url = "\(scheme)://\(address)\(metricsPath)" + (query.isEmpty ? "" : "?" + query)
+        interval = config.scrapeInterval
+        timeout = config.scrapeTimeout
     }
 
     private static func escape(_ text: String) -> String {

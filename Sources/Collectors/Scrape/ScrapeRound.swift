@@ -22,14 +22,17 @@ public struct ScrapeRound: Sendable {
     let honorLabels: Bool
     let honorTimestamps: Bool
     let sampleLimit: Int
+    let metricRelabel: [RelabelRule]
     private var staleness = SeriesStaleness()
     private var everSeen = Set<Labels>()
 
-    public init(target: ScrapeTarget, honorLabels: Bool = false, honorTimestamps: Bool = true, sampleLimit: Int = 0) {
+    public init(target: ScrapeTarget, honorLabels: Bool = false, honorTimestamps: Bool = true, sampleLimit: Int = 0,
+                metricRelabel: [RelabelRule] = []) {
         targetLabels = target.labels.map { Label($0.key, $0.value) }.sorted()
         self.honorLabels = honorLabels
         self.honorTimestamps = honorTimestamps
         self.sampleLimit = sampleLimit
+        self.metricRelabel = metricRelabel
     }
 
     public mutating func process(_ outcome: Outcome, at time: Timestamp, duration: Double) -> Result {
@@ -43,17 +46,20 @@ public struct ScrapeRound: Sendable {
             error = message
         case .success(let exposition):
             scraped = exposition.samples.count
-            if sampleLimit > 0 && scraped > sampleLimit {
-                error = "sample limit exceeded: \(scraped) samples, limit \(sampleLimit)"
-                break
-            }
             out.reserveCapacity(scraped + 5)
             for sample in exposition.samples {
-                let labels = attachTargetLabels(sample.labels)
+                guard let labels = relabel(attachTargetLabels(sample.labels)) else { continue }
                 guard current.insert(labels).inserted else { continue }
                 if everSeen.insert(labels).inserted { added += 1 }
                 let timestamp = honorTimestamps ? sample.timestamp ?? time : time
                 out.append(SeriesSamples(labels: labels, samples: [Sample(timestamp: timestamp, value: sample.value)]))
+            }
+            // As in Prometheus, the limit counts what is left after metric relabeling.
+            if sampleLimit > 0 && current.count > sampleLimit {
+                error = "sample limit exceeded: \(current.count) samples, limit \(sampleLimit)"
+                out.removeAll()
+                current.removeAll()
+                added = 0
             }
         }
         for gone in staleness.update(current) {
@@ -77,6 +83,15 @@ public struct ScrapeRound: Sendable {
         let synthetic = ["up", "scrape_duration_seconds", "scrape_samples_scraped", "scrape_samples_post_metric_relabeling", "scrape_series_added"]
             .map { Labels(targetLabels + [Label(metricNameLabel, $0)]) }
         return (staleness.endAll() + synthetic).map { SeriesSamples(labels: $0, samples: [Sample(timestamp: time, value: StaleNaN.value)]) }
+    }
+
+    private func relabel(_ labels: Labels) -> Labels? {
+        guard !metricRelabel.isEmpty else { return labels }
+        let pairs = Dictionary(labels.pairs.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+        guard let relabeled = Relabeling.apply(metricRelabel, to: pairs), relabeled[metricNameLabel].map({ !$0.isEmpty }) == true else {
+            return nil
+        }
+        return Labels(relabeled)
     }
 
     private func attachTargetLabels(_ scraped: Labels) -> Labels {

@@ -49,7 +49,7 @@ public struct ScrapeService: Service {
 
     private func scrapeLoop(_ target: ScrapeTarget, config: ScrapeConfig, client: HTTPClient) async {
         var round = ScrapeRound(target: target, honorLabels: config.honorLabels, honorTimestamps: config.honorTimestamps,
-                                sampleLimit: config.sampleLimit)
+                                sampleLimit: config.sampleLimit, metricRelabel: config.metricRelabelConfigs)
         let intervalMilliseconds = max(Int64(target.interval.components.seconds * 1000 + target.interval.components.attoseconds / 1_000_000_000_000_000), 1)
         let offset = Int64(abs(target.url.hashValue % Int(intervalMilliseconds)))
         var wait = Duration.milliseconds(offset)

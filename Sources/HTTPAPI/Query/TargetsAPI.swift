@@ -5,9 +5,7 @@ import TimeSeriesCore
 public struct TargetView: Sendable {
     public var scrapePool: String
     public var scrapeURL: String
-    public var address: String
-    public var metricsPath: String
-    public var scheme: String
+    public var discoveredLabels: [String: String]
     public var labels: [String: String]
     public var health: String
     public var lastError: String
@@ -16,14 +14,12 @@ public struct TargetView: Sendable {
     public var scrapeInterval: String
     public var scrapeTimeout: String
 
-    public init(scrapePool: String, scrapeURL: String, address: String, metricsPath: String, scheme: String,
+    public init(scrapePool: String, scrapeURL: String, discoveredLabels: [String: String],
                 labels: [String: String], health: String, lastError: String, lastScrape: Timestamp?,
                 lastScrapeDuration: Double, scrapeInterval: String, scrapeTimeout: String) {
         self.scrapePool = scrapePool
         self.scrapeURL = scrapeURL
-        self.address = address
-        self.metricsPath = metricsPath
-        self.scheme = scheme
+        self.discoveredLabels = discoveredLabels
         self.labels = labels
         self.health = health
         self.lastError = lastError
@@ -34,9 +30,11 @@ public struct TargetView: Sendable {
     }
 }
 
-/// `GET /api/v1/targets` in Prometheus' shape, with its `state` and `scrapePool` filters.
+/// `GET /api/v1/targets` in Prometheus' shape, with its `state` and `scrapePool` filters. Dropped
+/// targets (relabeling removed them) show their discovered labels only.
 struct TargetsAPI: Sendable {
     let targets: @Sendable () -> [TargetView]
+    let dropped: [[String: String]]
 
     func targets(_ parameters: FormParameters) throws -> String {
         let state = parameters.first("state")?.lowercased() ?? "any"
@@ -56,7 +54,14 @@ struct TargetsAPI: Sendable {
         }
         if state != "active" {
             if state != "dropped" { json.raw(",") }
-            json.raw("\"droppedTargets\":[]")
+            json.raw("\"droppedTargets\":[")
+            for (index, labels) in dropped.enumerated() {
+                if index > 0 { json.raw(",") }
+                json.raw("{\"discoveredLabels\":")
+                Self.object(labels, into: &json)
+                json.raw("}")
+            }
+            json.raw("]")
         }
         json.raw("}")
         return json.text
@@ -74,11 +79,8 @@ struct TargetsAPI: Sendable {
     }
 
     private static func encode(_ target: TargetView, into json: inout JSONWriter) {
-        var discovered = ["__address__": target.address, "__metrics_path__": target.metricsPath, "__scheme__": target.scheme,
-                          "__scrape_interval__": target.scrapeInterval, "__scrape_timeout__": target.scrapeTimeout]
-        discovered["job"] = target.labels["job"]
         json.raw("{\"discoveredLabels\":")
-        object(discovered, into: &json)
+        object(target.discoveredLabels, into: &json)
         json.raw(",\"labels\":")
         object(target.labels, into: &json)
         let fields = [

@@ -17,7 +17,7 @@ enum LabelFunctions {
         var out = input
         out.labels = input.labels.map { labels in
             guard let groups = regex.groups(in: labels[source] ?? "") else { return labels }
-            return labels.setting(destination, expand(replacement, groups))
+            return labels.setting(destination, AnchoredRegex.expand(replacement, groups))
         }
         return out
     }
@@ -34,57 +34,6 @@ enum LabelFunctions {
         var out = input
         out.labels = input.labels.map { labels in
             labels.setting(destination, sources.map { labels[$0] ?? "" }.joined(separator: separator))
-        }
-        return out
-    }
-
-    /// Go's `Regexp.ExpandString`: `$1`, `${1}`, `$name`, `${name}`, `$$`; a name is the longest
-    /// run of letters, digits and underscores, and an unknown group expands to nothing.
-    static func expand(_ template: String, _ groups: [(name: String?, value: String)]) -> String {
-        var out = ""
-        let scalars = Array(template.unicodeScalars)
-        var i = 0
-        func isNameScalar(_ c: Unicode.Scalar) -> Bool { c == "_" || c.properties.isAlphabetic && c.isASCII || isDigit(c) }
-        while i < scalars.count {
-            let c = scalars[i]
-            guard c == "$", i + 1 < scalars.count else {
-                out.unicodeScalars.append(c)
-                i += 1
-                continue
-            }
-            var name = ""
-            var next = i + 1
-            if scalars[next] == "$" {
-                out += "$"
-                i += 2
-                continue
-            } else if scalars[next] == "{" {
-                var end = next + 1
-                while end < scalars.count, isNameScalar(scalars[end]) { end += 1 }
-                guard end < scalars.count, scalars[end] == "}", end > next + 1 else {
-                    out.unicodeScalars.append(c)
-                    i += 1
-                    continue
-                }
-                name = String(String.UnicodeScalarView(scalars[(next + 1)..<end]))
-                next = end + 1
-            } else {
-                var end = next
-                while end < scalars.count, isNameScalar(scalars[end]) { end += 1 }
-                guard end > next else {
-                    out.unicodeScalars.append(c)
-                    i += 1
-                    continue
-                }
-                name = String(String.UnicodeScalarView(scalars[next..<end]))
-                next = end
-            }
-            if let number = Int(name) {
-                if number < groups.count { out += groups[number].value }
-            } else if let group = groups.first(where: { $0.name == name }) {
-                out += group.value
-            }
-            i = next
         }
         return out
     }

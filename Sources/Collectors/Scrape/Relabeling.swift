@@ -1,0 +1,87 @@
+import TimeSeriesCore
+
+/// One `relabel_configs` / `metric_relabel_configs` rule, with Prometheus' defaults.
+public struct RelabelRule: Sendable, Equatable {
+    public static func == (lhs: RelabelRule, rhs: RelabelRule) -> Bool {
+        lhs.sourceLabels == rhs.sourceLabels && lhs.separator == rhs.separator && lhs.targetLabel == rhs.targetLabel
+            && lhs.regex.pattern == rhs.regex.pattern && lhs.replacement == rhs.replacement && lhs.action == rhs.action
+    }
+
+    public enum Action: String, Sendable, CaseIterable {
+        case replace, keep, drop, keepequal, dropequal, lowercase, uppercase, labelmap, labeldrop, labelkeep
+    }
+
+    public var sourceLabels: [String] = []
+    public var separator = ";"
+    public var targetLabel = ""
+    public var regex: AnchoredRegex
+    public var replacement = "$1"
+    public var action = Action.replace
+
+    public init(action: Action = .replace, sourceLabels: [String] = [], separator: String = ";", targetLabel: String = "",
+                regex: String = "(.*)", replacement: String = "$1") throws {
+        self.action = action
+        self.sourceLabels = sourceLabels
+        self.separator = separator
+        self.targetLabel = targetLabel
+        self.regex = try AnchoredRegex(regex)
+        self.replacement = replacement
+    }
+
+    /// What the rule needs that Prometheus also requires, as a message, or nil when it is complete.
+    public var problem: String? {
+        switch action {
+        case .replace, .lowercase, .uppercase, .keepequal, .dropequal:
+            if targetLabel.isEmpty { return "relabel configuration for \(action.rawValue) action requires 'target_label' value" }
+        case .labeldrop, .labelkeep:
+            if !sourceLabels.isEmpty || !targetLabel.isEmpty {
+                return "\(action.rawValue) action requires only 'regex', and no other fields"
+            }
+        default:
+            break
+        }
+        return nil
+    }
+}
+
+/// Applies relabeling rules in order, each to the result of the one before, as Prometheus does.
+/// Nil means a rule dropped the label set.
+public enum Relabeling {
+    public static func apply(_ rules: [RelabelRule], to labels: [String: String]) -> [String: String]? {
+        var labels = labels
+        for rule in rules {
+            let value = rule.sourceLabels.map { labels[$0] ?? "" }.joined(separator: rule.separator)
+            switch rule.action {
+            case .drop:
+                if rule.regex.matches(value) { return nil }
+            case .keep:
+                if !rule.regex.matches(value) { return nil }
+            case .keepequal:
+                if labels[rule.targetLabel] ?? "" != value { return nil }
+            case .dropequal:
+                if labels[rule.targetLabel] ?? "" == value { return nil }
+            case .replace:
+                guard let groups = rule.regex.groups(in: value) else { break }
+                let target = AnchoredRegex.expand(rule.targetLabel, groups)
+                guard isValidLabelName(target) else { break }
+                let result = AnchoredRegex.expand(rule.replacement, groups)
+                labels[target] = result.isEmpty ? nil : result
+            case .lowercase:
+                labels[rule.targetLabel] = value.isEmpty ? nil : value.lowercased()
+            case .uppercase:
+                labels[rule.targetLabel] = value.isEmpty ? nil : value.uppercased()
+            case .labelmap:
+                for (name, labelValue) in labels {
+                    guard let groups = rule.regex.groups(in: name) else { continue }
+                    let mapped = AnchoredRegex.expand(rule.replacement, groups)
+                    if isValidLabelName(mapped) { labels[mapped] = labelValue }
+                }
+            case .labeldrop:
+                labels = labels.filter { !rule.regex.matches($0.key) }
+            case .labelkeep:
+                labels = labels.filter { rule.regex.matches($0.key) }
+            }
+        }
+        return labels
+    }
+}

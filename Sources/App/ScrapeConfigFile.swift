@@ -108,7 +108,6 @@ extension ConfigurationFile {
                 "source_labels", "separator", "target_label", "regex", "modulus", "replacement", "action",
             ])
             let actionName = fields["action"]?.string?.lowercased() ?? "replace"
-            if actionName == "hashmod" { throw fail(fields["action"]!, "relabel action hashmod is not supported yet") }
             guard let action = RelabelRule.Action(rawValue: actionName) else {
                 throw fail(fields["action"] ?? entry, "unknown relabel action \"\(actionName)\"")
             }
@@ -117,7 +116,8 @@ extension ConfigurationFile {
             do {
                 rule = try RelabelRule(action: action, sourceLabels: sources, separator: fields["separator"]?.string ?? ";",
                                        targetLabel: fields["target_label"]?.string ?? "", regex: fields["regex"]?.string ?? "(.*)",
-                                       replacement: fields["replacement"]?.string ?? "$1")
+                                       replacement: fields["replacement"]?.string ?? "$1",
+                                       modulus: UInt64(fields["modulus"]?.int ?? 0))
             } catch {
                 throw fail(fields["regex"] ?? entry, "invalid regex: \(error)")
             }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TimeSeriesCore
 import WireFormat
@@ -28,6 +29,25 @@ import WireFormat
         #expect(mapped == ["__meta_zone": "a", "zone": "a", "job": "x"])
         #expect(apply(try RelabelRule(action: .labeldrop, regex: "code|path")) == Self.base.filter { $0.key != "code" && $0.key != "path" })
         #expect(apply(try RelabelRule(action: .labelkeep, regex: "__name__|job")) == ["__name__": "http_requests_total", "job": "api"])
+    }
+
+    @Test func hashmodShardsAsPrometheusDoes() throws {
+        // Expected values from Python's hashlib: the digest's last 8 bytes, big-endian, modulo.
+        for (value, modulus, shard) in [("10.0.0.1:8080", UInt64(8), "4"), ("10.0.0.1:8080", 1000, "260"), ("", 8, "6")] {
+            let rule = try RelabelRule(action: .hashmod, sourceLabels: ["instance"], targetLabel: "__tmp_shard", modulus: modulus)
+            #expect(Relabeling.apply([rule], to: value.isEmpty ? [:] : ["instance": value])?["__tmp_shard"] == shard)
+        }
+        let joined = try RelabelRule(action: .hashmod, sourceLabels: ["job", "code"], targetLabel: "shard", modulus: 8)
+        #expect(Relabeling.apply([joined], to: Self.base)?["shard"] == "5")
+        #expect(try RelabelRule(action: .hashmod, targetLabel: "x").problem?.contains("non-zero modulus") == true)
+    }
+
+    @Test func md5TestVectors() {
+        func hex(_ text: String) -> String { MD5.digest(Array(text.utf8)).map { String(format: "%02x", $0) }.joined() }
+        #expect(hex("") == "d41d8cd98f00b204e9800998ecf8427e")
+        #expect(hex("abc") == "900150983cd24fb0d6963f7d28e17f72")
+        #expect(hex("The quick brown fox jumps over the lazy dog") == "9e107d9d372bb6826bd81d3542a419d6")
+        #expect(hex(String(repeating: "a", count: 200)) == "887f30b43b2867f4a9accceee7d16e6c")
     }
 
     @Test func rulesApplyInOrderToTheRunningResult() throws {

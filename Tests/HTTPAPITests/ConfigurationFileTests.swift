@@ -83,7 +83,7 @@ import Testing
 
     @Test(arguments: [
         ("scrape_configs:\n  - job_name: a\n    file_sd_configs: []\n", "s.yml:3: file_sd_configs is not supported yet"),
-        ("scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - action: hashmod\n", "s.yml:4: relabel action hashmod is not supported yet"),
+        ("scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - action: hashmod\n        target_label: shard\n", "s.yml:4: relabel configuration for hashmod requires non-zero modulus"),
         ("scrape_configs:\n  - job_name: a\n    metric_relabel_configs:\n      - source_labels: [a]\n        regex: '(('\n        target_label: b\n", "s.yml:5: invalid regex"),
         ("scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - source_labels: [a]\n", "s.yml:4: relabel configuration for replace action requires 'target_label'"),
         ("scrape_configs:\n  - scrape_interval: 1m\n", "s.yml:2: job_name is required"),

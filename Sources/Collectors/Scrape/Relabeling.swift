@@ -5,10 +5,11 @@ public struct RelabelRule: Sendable, Equatable {
     public static func == (lhs: RelabelRule, rhs: RelabelRule) -> Bool {
         lhs.sourceLabels == rhs.sourceLabels && lhs.separator == rhs.separator && lhs.targetLabel == rhs.targetLabel
             && lhs.regex.pattern == rhs.regex.pattern && lhs.replacement == rhs.replacement && lhs.action == rhs.action
+            && lhs.modulus == rhs.modulus
     }
 
     public enum Action: String, Sendable, CaseIterable {
-        case replace, keep, drop, keepequal, dropequal, lowercase, uppercase, labelmap, labeldrop, labelkeep
+        case replace, keep, drop, keepequal, dropequal, lowercase, uppercase, hashmod, labelmap, labeldrop, labelkeep
     }
 
     public var sourceLabels: [String] = []
@@ -17,9 +18,12 @@ public struct RelabelRule: Sendable, Equatable {
     public var regex: AnchoredRegex
     public var replacement = "$1"
     public var action = Action.replace
+    /// For `hashmod`.
+    public var modulus: UInt64 = 0
 
     public init(action: Action = .replace, sourceLabels: [String] = [], separator: String = ";", targetLabel: String = "",
-                regex: String = "(.*)", replacement: String = "$1") throws {
+                regex: String = "(.*)", replacement: String = "$1", modulus: UInt64 = 0) throws {
+        self.modulus = modulus
         self.action = action
         self.sourceLabels = sourceLabels
         self.separator = separator
@@ -33,6 +37,9 @@ public struct RelabelRule: Sendable, Equatable {
         switch action {
         case .replace, .lowercase, .uppercase, .keepequal, .dropequal:
             if targetLabel.isEmpty { return "relabel configuration for \(action.rawValue) action requires 'target_label' value" }
+        case .hashmod:
+            if targetLabel.isEmpty { return "relabel configuration for hashmod action requires 'target_label' value" }
+            if modulus == 0 { return "relabel configuration for hashmod requires non-zero modulus" }
         case .labeldrop, .labelkeep:
             if !sourceLabels.isEmpty || !targetLabel.isEmpty {
                 return "\(action.rawValue) action requires only 'regex', and no other fields"
@@ -70,6 +77,11 @@ public enum Relabeling {
                 labels[rule.targetLabel] = value.isEmpty ? nil : value.lowercased()
             case .uppercase:
                 labels[rule.targetLabel] = value.isEmpty ? nil : value.uppercased()
+            case .hashmod:
+                // Prometheus takes the digest's last eight bytes, big-endian, modulo the modulus.
+                let digest = MD5.digest(Array(value.utf8))
+                let sum = digest.suffix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                labels[rule.targetLabel] = String(sum % rule.modulus)
             case .labelmap:
                 for (name, labelValue) in labels {
                     guard let groups = rule.regex.groups(in: name) else { continue }

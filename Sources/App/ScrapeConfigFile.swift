@@ -8,11 +8,9 @@ extension ConfigurationFile {
     static let supportedScrapeKeys: Set<String> = [
         "job_name", "scrape_interval", "scrape_timeout", "metrics_path", "scheme", "params", "honor_labels",
         "honor_timestamps", "sample_limit", "static_configs", "relabel_configs", "metric_relabel_configs",
+        "basic_auth", "authorization", "bearer_token", "bearer_token_file",
     ]
-    static let plannedScrapeKeys: Set<String> = [
-        "file_sd_configs", "kubernetes_sd_configs", "basic_auth",
-        "authorization", "bearer_token", "bearer_token_file", "tls_config",
-    ]
+    static let plannedScrapeKeys: Set<String> = ["file_sd_configs", "kubernetes_sd_configs", "tls_config"]
 
     static func readScrapeConfigs(_ node: Node, path: String) throws -> [ScrapeConfig] {
         func fail(_ node: Node, _ message: String) -> Error {
@@ -91,11 +89,46 @@ extension ConfigurationFile {
                     config.staticConfigs.append(.init(targets: targets, labels: labels))
                 }
             }
+            config.authorization = try readAuthorization(section, path: path)
             if let n = section["relabel_configs"] { config.relabelConfigs = try readRelabelRules(n, path: path) }
             if let n = section["metric_relabel_configs"] { config.metricRelabelConfigs = try readRelabelRules(n, path: path) }
             configs.append(config)
         }
         return configs
+    }
+
+    /// At most one of `basic_auth`, `authorization`, `bearer_token` and `bearer_token_file`, as
+    /// Prometheus requires.
+    static func readAuthorization(_ section: [String: Node], path: String) throws -> ScrapeAuthorization? {
+        func fail(_ node: Node, _ message: String) -> Error {
+            Error(path: path, line: node.mark.map { $0.line }, message: message)
+        }
+        let given = ["basic_auth", "authorization", "bearer_token", "bearer_token_file"].filter { section[$0] != nil }
+        if given.count > 1 {
+            let last = given.map { section[$0]! }.max { ($0.mark?.line ?? 0) < ($1.mark?.line ?? 0) }!
+            throw fail(last, "at most one of \(given.joined(separator: ", ")) must be configured")
+        }
+        if let node = section["basic_auth"] {
+            let fields = try mapping(node, path: path, allowed: ["username", "password", "password_file"])
+            guard let username = fields["username"]?.string else { throw fail(node, "basic_auth requires a username") }
+            if fields["password"] != nil && fields["password_file"] != nil {
+                throw fail(node, "at most one of basic_auth password & password_file must be configured")
+            }
+            return .basic(username: username, password: fields["password"]?.string, passwordFile: fields["password_file"]?.string)
+        }
+        if let node = section["authorization"] {
+            let fields = try mapping(node, path: path, allowed: ["type", "credentials", "credentials_file"])
+            let type = fields["type"]?.string ?? "Bearer"
+            if type.lowercased() == "basic" { throw fail(node, "authorization type cannot be set to \"basic\", use \"basic_auth\" instead") }
+            return .credentials(type: type, value: fields["credentials"]?.string, file: fields["credentials_file"]?.string)
+        }
+        if let node = section["bearer_token"] {
+            return .credentials(type: "Bearer", value: node.string ?? "", file: nil)
+        }
+        if let node = section["bearer_token_file"] {
+            return .credentials(type: "Bearer", value: nil, file: node.string ?? "")
+        }
+        return nil
     }
 
     static func readRelabelRules(_ node: Node, path: String) throws -> [RelabelRule] {

@@ -82,4 +82,16 @@ import WireFormat
         #expect(target.url == "https://prom:9090/federate?match%5B%5D=%7Bjob%3D%22a%22%7D&match%5B%5D=up")
         #expect(target.labels == ["job": "federate", "instance": "main"])
     }
+
+    @Test func authorizationHeaders() {
+        let files = ["/secrets/password": "s3cret\n", "/secrets/token": "abc.def\n"]
+        func header(_ authorization: ScrapeAuthorization) -> Result<String, ScrapeAuthorizationError> {
+            authorization.headerValue { files[$0] }
+        }
+        #expect(header(.basic(username: "prom", password: "pw", passwordFile: nil)) == .success("Basic cHJvbTpwdw=="))
+        #expect(header(.basic(username: "prom", password: nil, passwordFile: "/secrets/password")) == .success("Basic cHJvbTpzM2NyZXQ="))
+        #expect(header(.credentials(type: "Bearer", value: nil, file: "/secrets/token")) == .success("Bearer abc.def"))
+        #expect(header(.credentials(type: "Token", value: "xyz", file: nil)) == .success("Token xyz"))
+        #expect(header(.credentials(type: "Bearer", value: nil, file: "/missing")) == .failure(.init(message: "unable to read authorization credentials file /missing")))
+    }
 }

@@ -68,6 +68,7 @@ import Testing
                     action: DROP
               - job_name: other
                 scrape_interval: 5s
+                basic_auth: {username: prom, password_file: /etc/surge/password}
                 static_configs: [{targets: ["localhost:9100"]}]
             """, path: "s.yml")
         #expect(config.collectInterval == .seconds(5) && config.procPath == "/host/proc")
@@ -79,10 +80,13 @@ import Testing
         #expect(app.metricRelabelConfigs.map(\.action) == [.drop] && app.metricRelabelConfigs[0].regex.pattern == "go_.*")
         // Without its own timeout, a job scraped more often than every 10 s times out at its interval.
         #expect(config.scrapeConfigs[1].scrapeTimeout == .seconds(5))
+        #expect(config.scrapeConfigs[1].authorization == .basic(username: "prom", password: nil, passwordFile: "/etc/surge/password"))
     }
 
     @Test(arguments: [
         ("scrape_configs:\n  - job_name: a\n    file_sd_configs: []\n", "s.yml:3: file_sd_configs is not supported yet"),
+        ("scrape_configs:\n  - job_name: a\n    bearer_token: x\n    basic_auth: {username: u}\n", "s.yml:4: at most one of basic_auth, bearer_token"),
+        ("scrape_configs:\n  - job_name: a\n    authorization: {type: Basic, credentials: x}\n", "s.yml:3: authorization type cannot be set to \"basic\""),
         ("scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - action: hashmod\n        target_label: shard\n", "s.yml:4: relabel configuration for hashmod requires non-zero modulus"),
         ("scrape_configs:\n  - job_name: a\n    metric_relabel_configs:\n      - source_labels: [a]\n        regex: '(('\n        target_label: b\n", "s.yml:5: invalid regex"),
         ("scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - source_labels: [a]\n", "s.yml:4: relabel configuration for replace action requires 'target_label'"),

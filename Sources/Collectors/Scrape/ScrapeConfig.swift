@@ -23,6 +23,9 @@ public struct ScrapeConfig: Sendable, Equatable {
     /// Samples per scrape beyond which the whole scrape fails; 0 means no limit.
     public var sampleLimit = 0
     public var staticConfigs: [StaticGroup] = []
+    /// The `Authorization` header each scrape sends: `basic_auth`, `bearer_token(_file)` or
+    /// `authorization`. Files are read at each scrape, so rotated credentials are picked up.
+    public var authorization: ScrapeAuthorization?
     /// Applied to each target's discovered labels; a target whose labels are dropped is not scraped.
     public var relabelConfigs: [RelabelRule] = []
     /// Applied to every scraped series; dropped series are not stored.
@@ -82,6 +85,7 @@ public struct ScrapeTarget: Sendable, Equatable, Hashable {
     public var url: String
     public var interval: Duration
     public var timeout: Duration
+    public var authorization: ScrapeAuthorization?
 
     init(discovered: [String: String], labels relabeled: [String: String], config: ScrapeConfig) {
         discoveredLabels = discovered
@@ -104,10 +108,42 @@ public struct ScrapeTarget: Sendable, Equatable, Hashable {
         url = "\(scheme)://\(address)\(metricsPath)" + (query.isEmpty ? "" : "?" + query)
         interval = config.scrapeInterval
         timeout = config.scrapeTimeout
+        authorization = config.authorization
     }
 
     private static func escape(_ text: String) -> String {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~".utf8)
         return text.utf8.map { allowed.contains($0) ? String(UnicodeScalar($0)) : String(format: "%%%02X", $0) }.joined()
     }
+}
+
+/// Credentials a scrape presents, as Prometheus' HTTP client settings name them.
+public enum ScrapeAuthorization: Sendable, Equatable, Hashable {
+    case basic(username: String, password: String?, passwordFile: String?)
+    /// `authorization` (type defaults to Bearer) and the older `bearer_token` / `bearer_token_file`.
+    case credentials(type: String, value: String?, file: String?)
+
+    /// The header value, or a message naming the file that could not be read.
+    public func headerValue(readFile: (String) -> String?) -> Result<String, ScrapeAuthorizationError> {
+        switch self {
+        case .basic(let username, let password, let passwordFile):
+            var secret = password ?? ""
+            if let passwordFile {
+                guard let text = readFile(passwordFile) else { return .failure(.init(message: "unable to read password file \(passwordFile)")) }
+                secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            return .success("Basic " + Data("\(username):\(secret)".utf8).base64EncodedString())
+        case .credentials(let type, let value, let file):
+            var secret = value ?? ""
+            if let file {
+                guard let text = readFile(file) else { return .failure(.init(message: "unable to read authorization credentials file \(file)")) }
+                secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            return .success("\(type) \(secret)")
+        }
+    }
+}
+
+public struct ScrapeAuthorizationError: Error, Sendable, Equatable {
+    public let message: String
 }

@@ -97,6 +97,12 @@ enum ScrapeFetch {
         request.headers.add(name: "User-Agent", value: "Surge")
         let timeoutSeconds = Double(target.timeout.components.seconds) + Double(target.timeout.components.attoseconds) / 1e18
         request.headers.add(name: "X-Prometheus-Scrape-Timeout-Seconds", value: String(timeoutSeconds))
+        if let authorization = target.authorization {
+            switch authorization.headerValue(readFile: { try? String(contentsOfFile: $0, encoding: .utf8) }) {
+            case .success(let value): request.headers.add(name: "Authorization", value: value)
+            case .failure(let error): return .failure(error.message)
+            }
+        }
         do {
             let response = try await client.execute(request, timeout: .milliseconds(Int64(timeoutSeconds * 1000)))
             guard response.status.code == 200 else {

@@ -8,9 +8,9 @@ extension ConfigurationFile {
     static let supportedScrapeKeys: Set<String> = [
         "job_name", "scrape_interval", "scrape_timeout", "metrics_path", "scheme", "params", "honor_labels",
         "honor_timestamps", "sample_limit", "static_configs", "relabel_configs", "metric_relabel_configs",
-        "basic_auth", "authorization", "bearer_token", "bearer_token_file",
+        "basic_auth", "authorization", "bearer_token", "bearer_token_file", "file_sd_configs",
     ]
-    static let plannedScrapeKeys: Set<String> = ["file_sd_configs", "kubernetes_sd_configs", "tls_config"]
+    static let plannedScrapeKeys: Set<String> = ["kubernetes_sd_configs", "tls_config"]
 
     static func readScrapeConfigs(_ node: Node, path: String) throws -> [ScrapeConfig] {
         func fail(_ node: Node, _ message: String) -> Error {
@@ -90,6 +90,24 @@ extension ConfigurationFile {
                 }
             }
             config.authorization = try readAuthorization(section, path: path)
+            if let n = section["file_sd_configs"] {
+                guard let list = n.sequence else { throw fail(n, "file_sd_configs must be a list") }
+                config.fileSDConfigs = try list.map { entry in
+                    let fields = try mapping(entry, path: path, allowed: ["files", "refresh_interval"])
+                    guard let files = fields["files"]?.sequence?.compactMap(\.string), !files.isEmpty else {
+                        throw fail(entry, "file_sd_configs need a list of files")
+                    }
+                    for file in files where !(file.hasSuffix(".json") || file.hasSuffix(".yml") || file.hasSuffix(".yaml")) {
+                        throw fail(fields["files"]!, "path \"\(file)\" is not valid for file discovery; it must end in .json, .yml or .yaml")
+                    }
+                    var sd = FileSDConfig(files: files)
+                    if let r = fields["refresh_interval"] {
+                        guard let value = duration(r), value > 0 else { throw fail(r, "refresh_interval must be a duration such as 5m") }
+                        sd.refreshInterval = .milliseconds(value)
+                    }
+                    return sd
+                }
+            }
             if let n = section["relabel_configs"] { config.relabelConfigs = try readRelabelRules(n, path: path) }
             if let n = section["metric_relabel_configs"] { config.metricRelabelConfigs = try readRelabelRules(n, path: path) }
             configs.append(config)

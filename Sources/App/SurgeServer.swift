@@ -47,7 +47,7 @@ public enum SurgeServer {
             metrics: metrics,
             metadata: metadata,
             targets: { scrapeStatus.all.map(TargetView.init) },
-            droppedTargets: configuration.collect ? configuration.scrapeConfigs.flatMap { $0.resolveTargets().dropped } : [],
+            droppedTargets: { scrapeStatus.droppedTargets },
             flushHead: {
                 let report = try database.persistAll()
                 return report.blocksWritten

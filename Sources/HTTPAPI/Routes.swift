@@ -17,7 +17,8 @@ public struct Routes: Sendable {
 
     public init(query: QueryAPI, remoteWrite: RemoteWriteAPI, metrics: APIMetrics,
                 metadata: MetricMetadataStore = MetricMetadataStore(),
-                targets: @escaping @Sendable () -> [TargetView] = { [] }, droppedTargets: [[String: String]] = [],
+                targets: @escaping @Sendable () -> [TargetView] = { [] },
+                droppedTargets: @escaping @Sendable () -> [[String: String]] = { [] },
                 buildInfo: BuildInfo = .current, flushHead: (@Sendable () throws -> [String])? = nil,
                 beforeMetricsScrape: @escaping @Sendable () -> Void = {}) {
         self.query = query

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TimeSeriesCore
 import WireFormat
@@ -93,5 +94,43 @@ import WireFormat
         #expect(header(.credentials(type: "Bearer", value: nil, file: "/secrets/token")) == .success("Bearer abc.def"))
         #expect(header(.credentials(type: "Token", value: "xyz", file: nil)) == .success("Token xyz"))
         #expect(header(.credentials(type: "Bearer", value: nil, file: "/missing")) == .failure(.init(message: "unable to read authorization credentials file /missing")))
+    }
+
+    @Test func fileDiscoveryReadsJSONAndYAMLByGlob() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("surge-filesd-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try #"[{"targets": ["10.0.0.1:9100", "10.0.0.2:9100"], "labels": {"env": "prod"}}]"#
+            .write(to: dir.appendingPathComponent("a.json"), atomically: true, encoding: .utf8)
+        try "- targets: ['10.0.0.3:9100']\n".write(to: dir.appendingPathComponent("b.yml"), atomically: true, encoding: .utf8)
+        try "targets: nope\n".write(to: dir.appendingPathComponent("c.yml"), atomically: true, encoding: .utf8)
+        try "ignored".write(to: dir.appendingPathComponent("d.txt"), atomically: true, encoding: .utf8)
+        let (groups, errors) = FileDiscovery.read([FileSDConfig(files: [dir.path + "/*.json", dir.path + "/*.yml"])])
+        #expect(groups.flatMap(\.targets) == ["10.0.0.1:9100", "10.0.0.2:9100", "10.0.0.3:9100"])
+        #expect(groups[0].labels == ["env": "prod", "__meta_filepath": dir.path + "/a.json"])
+        #expect(errors.count == 1 && errors[0].contains("c.yml") && errors[0].contains("expected a list"))
+
+        var config = ScrapeConfig(jobName: "node")
+        config.fileSDConfigs = [FileSDConfig(files: [dir.path + "/a.json"])]
+        let targets = config.resolveTargets(discovered: groups).active
+        #expect(targets.map(\.labels) == [["job": "node", "instance": "10.0.0.1:9100", "env": "prod"],
+                                          ["job": "node", "instance": "10.0.0.2:9100", "env": "prod"],
+                                          ["job": "node", "instance": "10.0.0.3:9100"]])
+        #expect(targets[0].discoveredLabels["__meta_filepath"] == dir.path + "/a.json")
+    }
+
+    @Test func aTargetThatLeavesAndReturnsGetsANewLoop() {
+        var config = ScrapeConfig(jobName: "app")
+        config.staticConfigs = [.init(targets: ["a:1", "b:1"])]
+        let (a, b) = (config.targets[0], config.targets[1])
+        let wanted = WantedTargets()
+        let first = wanted.replace(with: [a, b])
+        #expect(first.count == 2)
+        let generationOfA = first.first { $0.0 == a }!.1
+        #expect(wanted.replace(with: [a, b]).isEmpty)
+        #expect(wanted.replace(with: [b]).isEmpty && !wanted.contains(a))
+        let again = wanted.replace(with: [a, b])
+        #expect(again.map(\.0) == [a])
+        #expect(!wanted.isCurrent(a, generationOfA) && wanted.isCurrent(a, again[0].1))
     }
 }

@@ -88,4 +88,52 @@ import Testing
         #expect(!(broken["lastError"] as? String ?? "").isEmpty)
         #expect(await surge.stop() == 0)
     }
+
+    @Test(.timeLimit(.minutes(2)))
+    func fileDiscoveryFollowsTheFile() async throws {
+        let dir = try TemporaryDirectory(prefix: "surge-filesd")
+        defer { dir.remove() }
+        // Surge scrapes itself through the file first, then a port where nothing listens.
+        let port = try freeLocalPort()
+        let downPort = try freeLocalPort()
+        let targets = dir.url.appendingPathComponent("targets.json")
+        try #"[{"targets": ["127.0.0.1:\#(port)"], "labels": {"stage": "one"}}]"#.write(to: targets, atomically: true, encoding: .utf8)
+        let config = dir.url.appendingPathComponent("surge.yml")
+        try """
+            scrape_configs:
+              - job_name: self
+                scrape_interval: 1s
+                file_sd_configs:
+                  - files: ["\(dir.url.path)/*.json"]
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let surge = try await SurgeBinary.serve(dataDirectory: dir.url.appendingPathComponent("data").path, port: port,
+                                                logURL: dir.url.appendingPathComponent("surge.log"), configPath: config.path, collect: true)
+        defer { surge.signal(SIGKILL) }
+        let base = "http://127.0.0.1:\(port)"
+
+        func up() async throws -> [[String: String]: String] {
+            try await instantResult(base, #"up{job="self"}"#, time: String(Date().timeIntervalSince1970))
+        }
+        var seen: [[String: String]: String] = [:]
+        var deadline = ContinuousClock.now + .seconds(30)
+        while seen.isEmpty && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(300))
+            seen = try await up()
+        }
+        #expect(seen == [["__name__": "up", "job": "self", "instance": "127.0.0.1:\(port)", "stage": "one"]: "1"], "\(surge.log.suffix(1500))")
+
+        try #"[{"targets": ["127.0.0.1:\#(downPort)"], "labels": {"stage": "two"}}]"#.write(to: targets, atomically: true, encoding: .utf8)
+        let expected: [[String: String]: String] = [["__name__": "up", "job": "self", "instance": "127.0.0.1:\(downPort)", "stage": "two"]: "0"]
+        deadline = ContinuousClock.now + .seconds(30)
+        while seen != expected && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(300))
+            seen = try await up()
+        }
+        // The first target's series ended with a staleness marker, so only the new one answers.
+        #expect(seen == expected, "\(seen)\n\(surge.log.suffix(1500))")
+        let listed = try await TestHTTP.get("\(base)/api/v1/targets").json()
+        let active = (listed["data"] as? [String: Any])?["activeTargets"] as? [[String: Any]] ?? []
+        #expect(active.compactMap { $0["scrapeUrl"] as? String } == ["http://127.0.0.1:\(downPort)/metrics"])
+        #expect(await surge.stop() == 0)
+    }
 }

@@ -23,6 +23,7 @@ public struct ScrapeConfig: Sendable, Equatable {
     /// Samples per scrape beyond which the whole scrape fails; 0 means no limit.
     public var sampleLimit = 0
     public var staticConfigs: [StaticGroup] = []
+    public var fileSDConfigs: [FileSDConfig] = []
     /// The `Authorization` header each scrape sends: `basic_auth`, `bearer_token(_file)` or
     /// `authorization`. Files are read at each scrape, so rotated credentials are picked up.
     public var authorization: ScrapeAuthorization?
@@ -42,11 +43,12 @@ public struct ScrapeConfig: Sendable, Equatable {
     /// `instance` defaults to the address.
     public var targets: [ScrapeTarget] { resolveTargets().active }
 
-    /// Active targets, and the discovered labels of the ones relabeling dropped.
-    public func resolveTargets() -> (active: [ScrapeTarget], dropped: [[String: String]]) {
+    /// Active targets, and the discovered labels of the ones relabeling dropped, from the static
+    /// groups and any `discovered` ones (file_sd).
+    public func resolveTargets(discovered discoveredGroups: [StaticGroup] = []) -> (active: [ScrapeTarget], dropped: [[String: String]]) {
         var active: [ScrapeTarget] = []
         var dropped: [[String: String]] = []
-        for group in staticConfigs {
+        for group in staticConfigs + discoveredGroups {
             for address in group.targets {
                 var discovered = group.labels
                 discovered["__address__"] = address

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import ServiceLifecycle
+import Synchronization
 import TimeSeriesCore
 import WireFormat
 
@@ -28,7 +29,7 @@ public struct ScrapeService: Service {
 
     public func run() async throws {
         // A service that returns early would stop the whole server.
-        guard configs.contains(where: { !$0.targets.isEmpty }) else {
+        guard configs.contains(where: { !$0.targets.isEmpty || !$0.fileSDConfigs.isEmpty }) else {
             try? await gracefulShutdown()
             return
         }
@@ -38,16 +39,52 @@ public struct ScrapeService: Service {
                 timeout: .init(connect: .seconds(5)), decompression: .enabled(limit: .size(ScrapeFetch.maxBodyBytes))))
         await withDiscardingTaskGroup { group in
             for config in configs {
-                for target in config.targets {
-                    status.register(target)
-                    group.addTask { await scrapeLoop(target, config: config, client: client) }
-                }
+                group.addTask { await pool(config, client: client) }
             }
         }
         try? await client.shutdown()
     }
 
-    private func scrapeLoop(_ target: ScrapeTarget, config: ScrapeConfig, client: HTTPClient) async {
+    /// One job: keeps a loop running for each of its current targets. With file_sd, the files are
+    /// checked every few seconds and re-read when they change (or every refresh interval); loops of
+    /// targets that went away end with staleness markers, new targets get loops.
+    private func pool(_ config: ScrapeConfig, client: HTTPClient) async {
+        let wanted = WantedTargets()
+        let refresh = config.fileSDConfigs.map(\.refreshInterval).min() ?? .seconds(300)
+        await withDiscardingTaskGroup { group in
+            var signature: [String]?
+            var lastRead = ContinuousClock.now
+            var reportedErrors = Set<String>()
+            while !Task.isShuttingDownGracefully {
+                let current = FileDiscovery.signature(config.fileSDConfigs)
+                if signature != current || ContinuousClock.now - lastRead >= refresh {
+                    signature = current
+                    lastRead = ContinuousClock.now
+                    let (groups, errors) = FileDiscovery.read(config.fileSDConfigs)
+                    for error in errors where reportedErrors.insert(error).inserted {
+                        logger.warning("file_sd cannot read a target file", metadata: ["job": "\(config.jobName)", "error": "\(error)"])
+                    }
+                    let resolved = config.resolveTargets(discovered: groups)
+                    status.setDropped(resolved.dropped, pool: config.jobName)
+                    let targets = Set(resolved.active)
+                    let started = wanted.replace(with: targets)
+                    for (target, generation) in started {
+                        status.register(target)
+                        group.addTask { await scrapeLoop(target, config: config, client: client, wanted: wanted, generation: generation) }
+                    }
+                }
+                // Static-only jobs never change; they just wait for shutdown.
+                let pause: Duration = config.fileSDConfigs.isEmpty ? .seconds(3600) : .seconds(5)
+                do {
+                    try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+                } catch {
+                    break
+                }
+            }
+        }
+    }
+
+    private func scrapeLoop(_ target: ScrapeTarget, config: ScrapeConfig, client: HTTPClient, wanted: WantedTargets, generation: Int) async {
         var round = ScrapeRound(target: target, honorLabels: config.honorLabels, honorTimestamps: config.honorTimestamps,
                                 sampleLimit: config.sampleLimit, metricRelabel: config.metricRelabelConfigs)
         let intervalMilliseconds = max(Int64(target.interval.components.seconds * 1000 + target.interval.components.attoseconds / 1_000_000_000_000_000), 1)
@@ -60,6 +97,7 @@ public struct ScrapeService: Service {
             } catch {
                 break
             }
+            if !wanted.isCurrent(target, generation) { break }
             let started = ContinuousClock.now
             let time = now()
             let outcome = await ScrapeFetch.fetch(target, client: client)
@@ -71,7 +109,7 @@ public struct ScrapeService: Service {
             wait = max(target.interval - duration, .milliseconds(1))
         }
         append(round.end(at: now()), target: target)
-        status.remove(target)
+        if !wanted.contains(target) { status.remove(target) }
     }
 
     private func append(_ series: [SeriesSamples], target: ScrapeTarget) {
@@ -83,6 +121,40 @@ public struct ScrapeService: Service {
         } catch {
             logger.error("storing scraped samples failed", metadata: ["target": "\(target.url)", "error": "\(error)"])
         }
+    }
+}
+
+/// The targets a job currently has, shared by its loops so each notices when it is no longer wanted.
+/// A target that leaves and comes back gets a new generation, so its old loop ends and only the new
+/// one runs.
+final class WantedTargets: Sendable {
+    private let state = Mutex<(current: [ScrapeTarget: Int], next: Int)>(([:], 0))
+
+    /// Makes `targets` the wanted set; returns the ones that need a new loop, with their generation.
+    func replace(with targets: Set<ScrapeTarget>) -> [(ScrapeTarget, Int)] {
+        state.withLock { state in
+            var started: [(ScrapeTarget, Int)] = []
+            var current: [ScrapeTarget: Int] = [:]
+            for target in targets {
+                if let generation = state.current[target] {
+                    current[target] = generation
+                } else {
+                    state.next += 1
+                    current[target] = state.next
+                    started.append((target, state.next))
+                }
+            }
+            state.current = current
+            return started
+        }
+    }
+
+    func isCurrent(_ target: ScrapeTarget, _ generation: Int) -> Bool {
+        state.withLock { $0.current[target] == generation }
+    }
+
+    func contains(_ target: ScrapeTarget) -> Bool {
+        state.withLock { $0.current[target] != nil }
     }
 }
 

@@ -13,6 +13,7 @@ public final class ScrapeTargetsStatus: Sendable {
     }
 
     private let entries = Mutex<[String: Entry]>([:])
+    private let dropped = Mutex<[String: [[String: String]]]>([:])
 
     public init() {}
 
@@ -33,6 +34,15 @@ public final class ScrapeTargetsStatus: Sendable {
             entries[Self.key(target)]!.lastScrape = time
             entries[Self.key(target)]!.lastScrapeDuration = duration
         }
+    }
+
+    func setDropped(_ labels: [[String: String]], pool: String) {
+        dropped.withLock { $0[pool] = labels }
+    }
+
+    /// The discovered labels of the targets relabeling dropped, by pool order.
+    public var droppedTargets: [[String: String]] {
+        dropped.withLock { all in all.keys.sorted().flatMap { all[$0]! } }
     }
 
     /// Targets ordered by pool, then URL.

@@ -34,7 +34,7 @@ public struct TargetView: Sendable {
 /// targets (relabeling removed them) show their discovered labels only.
 struct TargetsAPI: Sendable {
     let targets: @Sendable () -> [TargetView]
-    let dropped: [[String: String]]
+    let dropped: @Sendable () -> [[String: String]]
 
     func targets(_ parameters: FormParameters) throws -> String {
         let state = parameters.first("state")?.lowercased() ?? "any"
@@ -55,7 +55,7 @@ struct TargetsAPI: Sendable {
         if state != "active" {
             if state != "dropped" { json.raw(",") }
             json.raw("\"droppedTargets\":[")
-            for (index, labels) in dropped.enumerated() {
+            for (index, labels) in dropped().enumerated() {
                 if index > 0 { json.raw(",") }
                 json.raw("{\"discoveredLabels\":")
                 Self.object(labels, into: &json)

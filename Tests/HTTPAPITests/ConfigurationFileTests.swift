@@ -84,7 +84,8 @@ import Testing
     }
 
     @Test(arguments: [
-        ("scrape_configs:\n  - job_name: a\n    file_sd_configs: []\n", "s.yml:3: file_sd_configs is not supported yet"),
+        ("scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs: []\n", "s.yml:3: kubernetes_sd_configs is not supported yet"),
+        ("scrape_configs:\n  - job_name: a\n    file_sd_configs:\n      - files: [targets.txt]\n", "s.yml:4: path \"targets.txt\" is not valid for file discovery"),
         ("scrape_configs:\n  - job_name: a\n    bearer_token: x\n    basic_auth: {username: u}\n", "s.yml:4: at most one of basic_auth, bearer_token"),
         ("scrape_configs:\n  - job_name: a\n    authorization: {type: Basic, credentials: x}\n", "s.yml:3: authorization type cannot be set to \"basic\""),
         ("scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - action: hashmod\n        target_label: shard\n", "s.yml:4: relabel configuration for hashmod requires non-zero modulus"),

@@ -36,6 +36,8 @@ import TimeSeriesCore
             try tree.write(prefix + "cpu.stat", "usage_usec 4000000\nuser_usec 3000000\nsystem_usec 1000000\n")
         }
         try tree.write("cgroup/\(container)/cpu.max", "200000 100000\n")
+        try tree.write("cgroup/\(container)/io.stat", "254:0 rbytes=4096 wbytes=8192\n259:3 rbytes=1 wbytes=2\n")
+        try tree.write("sys/dev/block/254:0/uevent", "MAJOR=254\nMINOR=0\nDEVNAME=vda\nDEVTYPE=disk\n")
         // The pod's process, whose network namespace holds the pod's interfaces.
         try tree.write("cgroup/\(container)/cgroup.procs", "4242\n4243\n")
         try tree.write("proc/4242/net/dev", """
@@ -49,7 +51,8 @@ import TimeSeriesCore
         try tree.write("log/pods/shop_web-7d9f_5b8f2e1a-3c4d-4e5f-8a9b-0c1d2e3f4a5b/nginx/0.log", "")
 
         let collector = CgroupCollector(mountinfo: tree.root.appendingPathComponent("mountinfo"), logRoot: tree.root.appendingPathComponent("log"),
-                                        procRoot: tree.root.appendingPathComponent("proc").path)
+                                        procRoot: tree.root.appendingPathComponent("proc").path,
+                                        sysRoot: tree.root.appendingPathComponent("sys").path)
         let (samples, errors) = collector.collect()
         #expect(errors.isEmpty)
         // Network counters belong to the pod's group, per interface, without the loopback.
@@ -69,7 +72,10 @@ import TimeSeriesCore
         #expect(podLabels == [Label("id", "/" + Self.podSlice), Label("namespace", "shop"), Label("pod", "web-7d9f")])
         // The intermediate slices are groups too, without figures of their own here.
         #expect(Set(samples.compactMap { $0.labels.first { $0.name == "id" }?.value }).count == 3)
-        #expect(Set(samples.map(\.name)).count == 10 + 8)
+        #expect(Set(samples.map(\.name)).count == 12 + 8)
+        // Block devices by name where /sys knows them, else by number.
+        let devices = Set(samples.filter { $0.name == "container_fs_writes_bytes_total" }.compactMap { $0.labels.first { $0.name == "device" }?.value })
+        #expect(devices == ["/dev/vda", "259:3"])
     }
 
     @Test func version1TreeAcrossControllers() throws {

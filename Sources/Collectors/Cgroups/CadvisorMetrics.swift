@@ -1,7 +1,9 @@
 /// A cgroup's figures under cAdvisor's metric names, units and labels. `labels` are the container's
-/// own (`id`, and `container`, `pod`, `namespace`, `image`, `name` where known).
+/// own (`id`, and `container`, `pod`, `namespace`, `image`, `name` where known). `deviceName` turns
+/// a block device's "major:minor" into the name cAdvisor shows ("/dev/vda").
 public enum CadvisorMetrics {
-    public static func samples(_ stats: CgroupStats, labels: [(String, String)]) -> [CollectedSample] {
+    public static func samples(_ stats: CgroupStats, labels: [(String, String)],
+                               deviceName: (String) -> String = { $0 }) -> [CollectedSample] {
         var out: [CollectedSample] = []
         func add(_ name: String, _ value: Double?, _ extra: [(String, String)] = []) {
             if let value { out.append(CollectedSample(name, labels + extra, value)) }
@@ -24,10 +26,10 @@ public enum CadvisorMetrics {
         // As cAdvisor: 0 when the group has no memory limit.
         add("container_spec_memory_limit_bytes", stats.memoryUsageBytes == nil ? nil : stats.memoryLimitBytes ?? 0)
         for (device, value) in stats.ioReadBytes.sorted(by: { $0.key < $1.key }) {
-            add("container_fs_reads_bytes_total", value, [("device", device)])
+            add("container_fs_reads_bytes_total", value, [("device", deviceName(device))])
         }
         for (device, value) in stats.ioWriteBytes.sorted(by: { $0.key < $1.key }) {
-            add("container_fs_writes_bytes_total", value, [("device", device)])
+            add("container_fs_writes_bytes_total", value, [("device", deviceName(device))])
         }
         add("container_processes", stats.processes)
         add("container_pressure_cpu_waiting_seconds_total", stats.cpuPressureWaitingSeconds)

@@ -9,13 +9,16 @@ public struct CgroupCollector: Sendable {
     public let logRoot: URL
     /// Where PIDs found in cgroup.procs are looked up, for pods' network counters.
     public let procRoot: String
+    /// Where block devices' names are looked up by "major:minor" (`<sysRoot>/dev/block/M:m/uevent`).
+    public let sysRoot: String
     /// Groups read at most per collection, and how deep the walk goes, so a runaway hierarchy
     /// cannot stall collection.
     public let maxGroups: Int
     public let maxDepth: Int
 
     public init(mountinfo: URL = URL(fileURLWithPath: "/proc/self/mountinfo"), logRoot: URL = URL(fileURLWithPath: "/var/log"),
-                procRoot: String = "/proc", maxGroups: Int = 10_000, maxDepth: Int = 8) {
+                procRoot: String = "/proc", sysRoot: String = "/sys", maxGroups: Int = 10_000, maxDepth: Int = 8) {
+        self.sysRoot = sysRoot
         self.mountinfo = mountinfo
         self.logRoot = logRoot
         self.procRoot = procRoot
@@ -33,6 +36,14 @@ public struct CgroupCollector: Sendable {
             containerLogs: (try? files.contentsOfDirectory(atPath: logRoot.appendingPathComponent("containers").path)) ?? [],
             podDirectories: (try? files.contentsOfDirectory(atPath: logRoot.appendingPathComponent("pods").path)) ?? [])
         var samples: [CollectedSample] = []
+        var deviceNames: [String: String] = [:]
+        let deviceName = { (device: String) -> String in
+            if let known = deviceNames[device] { return known }
+            let name = Self.read(sysRoot + "/dev/block/" + device + "/uevent")?.split(separator: "\n")
+                .first { $0.hasPrefix("DEVNAME=") }.map { "/dev/" + $0.dropFirst(8) } ?? device
+            deviceNames[device] = name
+            return name
+        }
         switch mounts.layout {
         case .none:
             return ([], ["no cgroup hierarchy is mounted"])
@@ -41,7 +52,7 @@ public struct CgroupCollector: Sendable {
             for id in groups(under: root) {
                 let stats = CgroupV2Reader.read { Self.read(root + id + "/" + $0) }
                 let labels = names.labels(id: id.isEmpty ? "/" : id)
-                samples += CadvisorMetrics.samples(stats, labels: labels)
+                samples += CadvisorMetrics.samples(stats, labels: labels, deviceName: deviceName)
                 samples += network(id: id, hierarchy: root, labels: labels)
             }
         case .v1, .hybrid:
@@ -60,7 +71,7 @@ public struct CgroupCollector: Sendable {
                     stats.ioPressureStalledSeconds = v2.ioPressureStalledSeconds
                 }
                 let labels = names.labels(id: id.isEmpty ? "/" : id)
-                samples += CadvisorMetrics.samples(stats, labels: labels)
+                samples += CadvisorMetrics.samples(stats, labels: labels, deviceName: deviceName)
                 samples += network(id: id, hierarchy: listing, labels: labels)
             }
         }

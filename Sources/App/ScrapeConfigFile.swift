@@ -163,12 +163,14 @@ extension ConfigurationFile {
                 throw fail(fields["action"] ?? entry, "unknown relabel action \"\(actionName)\"")
             }
             let sources = fields["source_labels"].map { $0.sequence?.compactMap(\.string) ?? [] } ?? []
+            let modulus = fields["modulus"]?.int ?? 0
+            if modulus < 0 { throw fail(fields["modulus"]!, "modulus must not be negative") }
             let rule: RelabelRule
             do {
                 rule = try RelabelRule(action: action, sourceLabels: sources, separator: fields["separator"]?.string ?? ";",
                                        targetLabel: fields["target_label"]?.string ?? "", regex: fields["regex"]?.string ?? "(.*)",
                                        replacement: fields["replacement"]?.string ?? "$1",
-                                       modulus: UInt64(fields["modulus"]?.int ?? 0))
+                                       modulus: UInt64(modulus))
             } catch {
                 throw fail(fields["regex"] ?? entry, "invalid regex: \(error)")
             }

@@ -84,6 +84,7 @@ import Testing
     }
 
     @Test(arguments: [
+        ("scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - action: hashmod\n        target_label: s\n        modulus: -1\n", "s.yml:6: modulus must not be negative"),
         ("scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs: []\n", "s.yml:3: kubernetes_sd_configs is not supported yet"),
         ("scrape_configs:\n  - job_name: a\n    file_sd_configs:\n      - files: [targets.txt]\n", "s.yml:4: path \"targets.txt\" is not valid for file discovery"),
         ("scrape_configs:\n  - job_name: a\n    bearer_token: x\n    basic_auth: {username: u}\n", "s.yml:4: at most one of basic_auth, bearer_token"),

@@ -78,6 +78,7 @@ public enum Relabeling {
             case .uppercase:
                 labels[rule.targetLabel] = value.isEmpty ? nil : value.uppercased()
             case .hashmod:
+                guard rule.modulus > 0 else { break }
                 // Prometheus takes the digest's last eight bytes, big-endian, modulo the modulus.
                 let digest = MD5.digest(Array(value.utf8))
                 let sum = digest.suffix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }

@@ -3,7 +3,6 @@ import Foundation
 import HTTPAPI
 import Hummingbird
 import Logging
-import PromQL
 import Prometheus
 import ServiceLifecycle
 import Storage
@@ -95,11 +94,6 @@ extension TargetView {
         self.init(scrapePool: target.scrapePool, scrapeURL: target.url, discoveredLabels: target.discoveredLabels,
                   labels: target.labels, health: entry.health,
                   lastError: entry.lastError, lastScrape: entry.lastScrape, lastScrapeDuration: entry.lastScrapeDuration,
-                  scrapeInterval: formatDuration(target.interval), scrapeTimeout: formatDuration(target.timeout))
+                  scrapeInterval: formatDuration(target.interval.inMilliseconds), scrapeTimeout: formatDuration(target.timeout.inMilliseconds))
     }
-}
-
-/// Prometheus' duration form: `15s`, `1m30s`, `500ms`.
-func formatDuration(_ duration: Duration) -> String {
-    formatDuration(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
 }

@@ -95,8 +95,7 @@ public struct CgroupCollector: Sendable {
             var next: [String] = []
             for group in frontier {
                 let entries = (try? FileManager.default.contentsOfDirectory(atPath: root + group)) ?? []
-                // Controller files all have a dot in their name; groups rarely do, except systemd units.
-                for entry in entries.sorted() where !entry.contains(".") || Self.unitSuffixes.contains(where: entry.hasSuffix) {
+                for entry in entries.sorted() where Self.mayBeGroup(entry) {
                     var isDirectory: ObjCBool = false
                     let path = group + "/" + entry
                     guard FileManager.default.fileExists(atPath: root + path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
@@ -112,6 +111,12 @@ public struct CgroupCollector: Sendable {
     }
 
     static let unitSuffixes = [".slice", ".scope", ".service", ".mount", ".socket", ".swap"]
+
+    /// Whether a directory entry can be a child group: controller files all have a dot in their
+    /// name; groups rarely do, except systemd units.
+    static func mayBeGroup(_ name: String) -> Bool {
+        !name.contains(".") || unitSuffixes.contains(where: name.hasSuffix)
+    }
 
     static func read(_ path: String) -> String? {
         try? String(contentsOfFile: path, encoding: .utf8)

@@ -39,26 +39,14 @@ public enum CgroupV2Reader {
             }
         }
         stats.processes = CgroupStats.number(file("pids.current"))
-        let cpuPressure = pressure(file("cpu.pressure"))
+        let cpuPressure = Pressure.totals(file("cpu.pressure"))
         stats.cpuPressureWaitingSeconds = cpuPressure.some
-        let memoryPressure = pressure(file("memory.pressure"))
+        let memoryPressure = Pressure.totals(file("memory.pressure"))
         stats.memoryPressureWaitingSeconds = memoryPressure.some
         stats.memoryPressureStalledSeconds = memoryPressure.full
-        let ioPressure = pressure(file("io.pressure"))
+        let ioPressure = Pressure.totals(file("io.pressure"))
         stats.ioPressureWaitingSeconds = ioPressure.some
         stats.ioPressureStalledSeconds = ioPressure.full
         return stats
-    }
-
-    /// The `total=` microseconds of the some and full lines, in seconds.
-    static func pressure(_ text: String?) -> (some: Double?, full: Double?) {
-        var some: Double?, full: Double?
-        for line in (text ?? "").split(separator: "\n") {
-            let fields = line.split(separator: " ")
-            guard let total = fields.first(where: { $0.hasPrefix("total=") }).flatMap({ Double($0.dropFirst(6)) }) else { continue }
-            if fields.first == "some" { some = total / 1e6 }
-            if fields.first == "full" { full = total / 1e6 }
-        }
-        return (some, full)
     }
 }

@@ -29,8 +29,7 @@ enum PodNetwork {
                 return String(pid)
             }
             let children = (try? FileManager.default.contentsOfDirectory(atPath: root + current)) ?? []
-            candidates += children.sorted().filter { !$0.contains(".") || CgroupCollector.unitSuffixes.contains(where: $0.hasSuffix) }
-                .map { current + "/" + $0 }
+            candidates += children.sorted().filter(CgroupCollector.mayBeGroup).map { current + "/" + $0 }
         }
         return nil
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TimeSeriesCore
 
 /// One `scrape_configs` entry, the subset of Prometheus' fields Surge reads so far.
 public struct ScrapeConfig: Sendable, Equatable {
@@ -54,8 +55,8 @@ public struct ScrapeConfig: Sendable, Equatable {
                 discovered["__address__"] = address
                 discovered["__scheme__"] = scheme
                 discovered["__metrics_path__"] = metricsPath
-                discovered["__scrape_interval__"] = Self.format(scrapeInterval)
-                discovered["__scrape_timeout__"] = Self.format(scrapeTimeout)
+                discovered["__scrape_interval__"] = formatDuration(scrapeInterval.inMilliseconds)
+                discovered["__scrape_timeout__"] = formatDuration(scrapeTimeout.inMilliseconds)
                 discovered["job"] = discovered["job"] ?? jobName
                 for (name, values) in params { if let first = values.first { discovered["__param_" + name] = first } }
                 guard let labels = Relabeling.apply(relabelConfigs, to: discovered), let finalAddress = labels["__address__"],
@@ -67,11 +68,6 @@ public struct ScrapeConfig: Sendable, Equatable {
             }
         }
         return (active, dropped)
-    }
-
-    static func format(_ duration: Duration) -> String {
-        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
     }
 }
 

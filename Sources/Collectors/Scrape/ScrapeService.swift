@@ -87,7 +87,7 @@ public struct ScrapeService: Service {
     private func scrapeLoop(_ target: ScrapeTarget, config: ScrapeConfig, client: HTTPClient, wanted: WantedTargets, generation: Int) async {
         var round = ScrapeRound(target: target, honorLabels: config.honorLabels, honorTimestamps: config.honorTimestamps,
                                 sampleLimit: config.sampleLimit, metricRelabel: config.metricRelabelConfigs)
-        let intervalMilliseconds = max(Int64(target.interval.components.seconds * 1000 + target.interval.components.attoseconds / 1_000_000_000_000_000), 1)
+        let intervalMilliseconds = max(target.interval.inMilliseconds, 1)
         let offset = Int64(abs(target.url.hashValue % Int(intervalMilliseconds)))
         var wait = Duration.milliseconds(offset)
         while !Task.isShuttingDownGracefully {
@@ -102,7 +102,7 @@ public struct ScrapeService: Service {
             let time = now()
             let outcome = await ScrapeFetch.fetch(target, client: client)
             let duration = ContinuousClock.now - started
-            let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+            let seconds = duration.inSeconds
             let result = round.process(outcome, at: time, duration: seconds)
             append(result.series, target: target)
             status.record(target, error: result.error, at: time, duration: seconds)
@@ -167,7 +167,7 @@ enum ScrapeFetch {
         var request = HTTPClientRequest(url: target.url)
         request.headers.add(name: "Accept", value: ExpositionFormat.acceptHeader)
         request.headers.add(name: "User-Agent", value: "Surge")
-        let timeoutSeconds = Double(target.timeout.components.seconds) + Double(target.timeout.components.attoseconds) / 1e18
+        let timeoutSeconds = target.timeout.inSeconds
         request.headers.add(name: "X-Prometheus-Scrape-Timeout-Seconds", value: String(timeoutSeconds))
         if let authorization = target.authorization {
             switch authorization.headerValue(readFile: { try? String(contentsOfFile: $0, encoding: .utf8) }) {

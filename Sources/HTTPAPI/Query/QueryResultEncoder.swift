@@ -47,10 +47,7 @@ enum QueryResultEncoder {
 
     /// Prometheus' `stats` object: timings in seconds and sample counts.
     static func encode(_ statistics: QueryStatistics, total: Duration) -> String {
-        func seconds(_ duration: Duration) -> String {
-            let (whole, attoseconds) = duration.components
-            return formatSampleValue(Double(whole) + Double(attoseconds) / 1e18)
-        }
+        func seconds(_ duration: Duration) -> String { formatSampleValue(duration.inSeconds) }
         let inner = statistics.evaluationTime - statistics.fetchTime - statistics.sortTime
         return "{\"timings\":{\"evalTotalTime\":\(seconds(statistics.evaluationTime)),"
             + "\"resultSortTime\":\(seconds(statistics.sortTime)),"

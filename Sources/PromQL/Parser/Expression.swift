@@ -242,15 +242,3 @@ func formatSeconds(_ t: Timestamp) -> String {
     return formatNumber(seconds)
 }
 
-/// `1h30m` from milliseconds, largest units first, as Prometheus prints durations.
-public func formatDuration(_ milliseconds: Int64) -> String {
-    if milliseconds == 0 { return "0s" }
-    var rest = milliseconds
-    var out = ""
-    let units: [(String, Int64)] = [("y", 31_536_000_000), ("w", 604_800_000), ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)]
-    for (unit, size) in units where rest >= size {
-        out += "\(rest / size)\(unit)"
-        rest %= size
-    }
-    return out
-}

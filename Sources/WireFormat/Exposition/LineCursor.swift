@@ -178,13 +178,13 @@ struct LineCursor {
 
     /// Go accepts "NaN", "Inf", "+Inf", "-Inf", "infinity" in any case; Swift's parser takes the rest.
     static func goFloat(_ text: String) -> Double? {
+        // The usual value is plain digits; only the rare words need lowercasing.
+        if text.utf8.allSatisfy({ isDigit($0) || "+-.eE".utf8.contains($0) }) { return Double(text) }
         switch text.lowercased() {
         case "nan", "+nan", "-nan": return .nan
         case "inf", "+inf", "infinity", "+infinity": return .infinity
         case "-inf", "-infinity": return -.infinity
-        default:
-            guard text.utf8.allSatisfy({ isDigit($0) || "+-.eE".utf8.contains($0) }) else { return nil }
-            return Double(text)
+        default: return nil
         }
     }
 

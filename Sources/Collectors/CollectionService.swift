@@ -53,14 +53,22 @@ public struct CollectionService: Service {
     }
 
     private func append(_ series: [SeriesSamples]) {
+        appender.store(series, logger: logger, metadata: [:])
+    }
+}
+
+extension SeriesAppender {
+    /// Appends what a collector produced; refusals and failures are logged, since a collector has
+    /// nobody to answer to and must carry on with its next round.
+    func store(_ series: [SeriesSamples], logger: Logger, metadata: Logger.Metadata) {
         guard !series.isEmpty else { return }
         do {
-            let result = try appender.append(series)
+            let result = try append(series)
             if let rejection = result.firstRejection {
-                logger.warning("storage refused collected samples", metadata: ["reason": "\(rejection)"])
+                logger.warning("storage refused collected samples", metadata: metadata.merging(["reason": "\(rejection)"]) { $1 })
             }
         } catch {
-            logger.error("storing collected samples failed", metadata: ["error": "\(error)"])
+            logger.error("storing collected samples failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
         }
     }
 }

@@ -113,14 +113,7 @@ public struct ScrapeService: Service {
     }
 
     private func append(_ series: [SeriesSamples], target: ScrapeTarget) {
-        do {
-            let result = try appender.append(series)
-            if let rejection = result.firstRejection {
-                logger.warning("storage refused scraped samples", metadata: ["target": "\(target.url)", "reason": "\(rejection)"])
-            }
-        } catch {
-            logger.error("storing scraped samples failed", metadata: ["target": "\(target.url)", "error": "\(error)"])
-        }
+        appender.store(series, logger: logger, metadata: ["target": "\(target.url)"])
     }
 }
 

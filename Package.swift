@@ -7,7 +7,7 @@ let package = Package(
     products: [
         .executable(name: "surge", targets: ["surge"]),
         // For the Benchmarks package; not a stable API.
-        .library(name: "SurgeKit", targets: ["App", "Storage", "WireFormat", "TimeSeriesCore", "PromQL", "Collectors"]),
+        .library(name: "SurgeKit", targets: ["App", "Storage", "WireFormat", "TimeSeriesCore", "PromQL", "Collectors", "Kubernetes"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -18,6 +18,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // Already in the graph through async-http-client; its TLSConfiguration carries CA, client
+        // certificates and verification settings for the Kubernetes API and https scrapes.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // C libraries and the generated remote-write messages.
@@ -32,8 +35,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PromQL", dependencies: ["TimeSeriesCore"]),
+        .target(name: "Kubernetes", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "Collectors", dependencies: [
-            "TimeSeriesCore", "WireFormat",
+            "TimeSeriesCore", "WireFormat", "Kubernetes",
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
@@ -62,6 +72,9 @@ let package = Package(
         .target(name: "SurgeTestKit", dependencies: [
             "TimeSeriesCore", "WireFormat",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
 
         .testTarget(name: "WireFormatTests", dependencies: ["WireFormat", "CRemoteWrite", "SurgeTestKit"]),
@@ -73,7 +86,12 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "TimeSeriesCore", "WireFormat"], exclude: ["Fixtures"]),
+        .testTarget(name: "KubernetesTests", dependencies: [
+            "Kubernetes", "SurgeTestKit",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
+        .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "Kubernetes", "TimeSeriesCore", "WireFormat"], exclude: ["Fixtures"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "SurgeTestKit", "WireFormat", "Collectors",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,0 +1,106 @@
+/// A core/v1 Pod, the fields discovery and scaling read.
+public struct Pod: Codable, Sendable, Equatable, Hashable {
+    public var metadata: ObjectMeta
+    public var spec: Spec?
+    public var status: Status?
+
+    public init(metadata: ObjectMeta, spec: Spec? = nil, status: Status? = nil) {
+        self.metadata = metadata
+        self.spec = spec
+        self.status = status
+    }
+
+    public struct Spec: Codable, Sendable, Equatable, Hashable {
+        public var nodeName: String?
+        public var containers: [Container]?
+        public var initContainers: [Container]?
+
+        public init(nodeName: String? = nil, containers: [Container]? = nil, initContainers: [Container]? = nil) {
+            self.nodeName = nodeName
+            self.containers = containers
+            self.initContainers = initContainers
+        }
+    }
+
+    public struct Container: Codable, Sendable, Equatable, Hashable {
+        public var name: String
+        public var image: String?
+        public var ports: [ContainerPort]?
+        public var resources: Resources?
+
+        public init(name: String, image: String? = nil, ports: [ContainerPort]? = nil, resources: Resources? = nil) {
+            self.name = name
+            self.image = image
+            self.ports = ports
+            self.resources = resources
+        }
+    }
+
+    public struct ContainerPort: Codable, Sendable, Equatable, Hashable {
+        public var name: String?
+        public var containerPort: Int
+        /// The API server fills in "TCP" when a manifest leaves it out.
+        public var `protocol`: String?
+
+        public init(name: String? = nil, containerPort: Int, protocol: String? = "TCP") {
+            self.name = name
+            self.containerPort = containerPort
+            self.protocol = `protocol`
+        }
+    }
+
+    /// Requests and limits as Kubernetes quantities ("500m", "2Gi").
+    public struct Resources: Codable, Sendable, Equatable, Hashable {
+        public var requests: [String: String]?
+        public var limits: [String: String]?
+
+        public init(requests: [String: String]? = nil, limits: [String: String]? = nil) {
+            self.requests = requests
+            self.limits = limits
+        }
+    }
+
+    public struct Status: Codable, Sendable, Equatable, Hashable {
+        public var phase: String?
+        public var podIP: String?
+        public var hostIP: String?
+        public var startTime: String?
+        public var conditions: [Condition]?
+        public var containerStatuses: [ContainerStatus]?
+
+        public init(phase: String? = nil, podIP: String? = nil, hostIP: String? = nil, conditions: [Condition]? = nil) {
+            self.phase = phase
+            self.podIP = podIP
+            self.hostIP = hostIP
+            self.conditions = conditions
+        }
+    }
+
+    public struct Condition: Codable, Sendable, Equatable, Hashable {
+        public var type: String
+        public var status: String
+        public var lastTransitionTime: String?
+
+        public init(type: String, status: String, lastTransitionTime: String? = nil) {
+            self.type = type
+            self.status = status
+            self.lastTransitionTime = lastTransitionTime
+        }
+    }
+
+    public struct ContainerStatus: Codable, Sendable, Equatable, Hashable {
+        public var name: String
+        public var containerID: String?
+        public var image: String?
+        public var ready: Bool?
+        public var restartCount: Int?
+    }
+
+    /// "namespace/name", the key a watch cache files the pod under.
+    public var key: String { "\(metadata.namespace ?? "")/\(metadata.name ?? "")" }
+}
+
+public struct PodList: Codable, Sendable {
+    public var metadata: ListMeta?
+    public var items: [Pod]
+}

@@ -1,0 +1,189 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+extension FakeKubernetesAPIServer {
+    func respond(to request: Request) async -> Response {
+        let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
+        let body = try? await request.body.collect(upTo: 4 << 20)
+        let response: Response
+        do {
+            let token = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+            guard let account = state.withLock({ state in token.flatMap { state.accounts[$0] } }) else { throw FakeKubernetesFailure.unauthorized }
+            let route = try FakeRoute(path: request.uri.path)
+            let verb = try route.verb(request.method, watch: ["true", "1"].contains(query["watch"] ?? ""))
+            let allowed = account.rules.contains {
+                $0.allows(verb: verb, group: route.resource.group, resource: route.rbacResource, namespace: route.namespace)
+            }
+            guard allowed else { throw route.forbidden(user: account.user, verb: verb) }
+            response = try perform(verb, route, query: query, body: body.map { Data(buffer: $0) } ?? Data(),
+                                   contentType: request.headers[.contentType] ?? "")
+        } catch let failure as FakeKubernetesFailure {
+            response = Self.json(failure.status, status: .init(code: failure.code))
+        } catch {
+            response = Self.json(FakeKubernetesFailure(code: 500, reason: "InternalError", message: "\(error)").status, status: .internalServerError)
+        }
+        let line = "\(request.method.rawValue) \(request.uri.path)\(request.uri.query.map { "?" + $0 } ?? "") -> \(response.status.code)"
+        state.withLock { $0.requests.append(line) }
+        return response
+    }
+
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: value.encoded())))
+    }
+
+    private func perform(_ verb: String, _ route: FakeRoute, query: [String: String], body: Data, contentType: String) throws -> Response {
+        let labels = try FakeLabelSelector(query["labelSelector"] ?? "")
+        let fields = try query["fieldSelector"].map { text throws(FakeKubernetesFailure) in
+            try FakeFieldSelector(text, allowed: route.resource == .pods ? FakeFieldSelector.podFields : ["metadata.name", "metadata.namespace"])
+        }
+        let resource = route.resource
+        switch (verb, route.subresource) {
+        case ("list", _):
+            return state.withLock { state in
+                Self.json(["kind": .string(resource.kind + "List"), "apiVersion": .string(resource.apiVersion),
+                           "metadata": ["resourceVersion": .string(String(state.resourceVersion))],
+                           "items": .array(state.list(resource, namespace: route.namespace, labels: labels, fields: fields))])
+            }
+        case ("watch", _):
+            return try watch(route, labels: labels, fields: fields, query: query)
+        case ("get", nil):
+            guard var object = state.withLock({ $0.object(resource, route.namespace!, route.name!) }) else {
+                throw FakeKubernetesFailure.notFound(resource, route.name!)
+            }
+            object["kind"] = .string(resource.kind)
+            object["apiVersion"] = .string(resource.apiVersion)
+            return Self.json(object)
+        case ("create", _):
+            guard var object = JSONValue.decode(body), case .object = object else {
+                throw FakeKubernetesFailure.badRequest("the body of the request could not be decoded as a \(resource.kind)")
+            }
+            guard let namespace = route.namespace, let name = object[path: "metadata.name"]?.string, !name.isEmpty else {
+                throw FakeKubernetesFailure(code: 422, reason: "Invalid", message: "\(resource.kind) \"\" is invalid: metadata.name: Required value: name or generateName is required")
+            }
+            if let given = object[path: "metadata.namespace"]?.string, given != namespace {
+                throw FakeKubernetesFailure.badRequest("the namespace of the provided object does not match the namespace sent on the request")
+            }
+            object["metadata"]?["resourceVersion"] = nil
+            return try state.withLock { state throws(FakeKubernetesFailure) in
+                guard state.object(resource, namespace, name) == nil else {
+                    throw FakeKubernetesFailure(code: 409, reason: "AlreadyExists", message: "\(resource.qualifiedName) \"\(name)\" already exists",
+                                                details: resource.details(name))
+                }
+                return Self.json(state.write(resource, namespace: namespace, name: name, object)!, status: .created)
+            }
+        case ("delete", _):
+            return try state.withLock { state throws(FakeKubernetesFailure) in
+                guard let object = state.object(resource, route.namespace!, route.name!) else { throw .notFound(resource, route.name!) }
+                state.write(resource, namespace: route.namespace!, name: route.name!, nil)
+                return Self.json(object)
+            }
+        case ("get", "scale"):
+            return try state.withLock { state throws(FakeKubernetesFailure) in
+                guard let object = state.object(resource, route.namespace!, route.name!) else { throw .notFound(resource, route.name!) }
+                return Self.json(Self.scale(of: object))
+            }
+        case ("update", "scale"), ("patch", "scale"):
+            return try writeScale(route, verb: verb, body: body, contentType: contentType)
+        default:
+            throw FakeKubernetesFailure.methodNotAllowed
+        }
+    }
+
+    static func scale(of workload: JSONValue) -> JSONValue {
+        let matchLabels = workload[path: "spec.selector.matchLabels"]?.stringMap ?? [:]
+        return [
+            "kind": "Scale", "apiVersion": "autoscaling/v1",
+            "metadata": ["name": workload[path: "metadata.name"] ?? .null, "namespace": workload[path: "metadata.namespace"] ?? .null,
+                         "uid": workload[path: "metadata.uid"] ?? .null, "resourceVersion": workload[path: "metadata.resourceVersion"] ?? .null,
+                         "creationTimestamp": workload[path: "metadata.creationTimestamp"] ?? .null],
+            "spec": ["replicas": workload[path: "spec.replicas"] ?? 0],
+            "status": ["replicas": workload[path: "status.replicas"] ?? 0,
+                       "selector": .string(matchLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))],
+        ]
+    }
+
+    private func writeScale(_ route: FakeRoute, verb: String, body: Data, contentType: String) throws -> Response {
+        let resource = route.resource
+        let (namespace, name) = (route.namespace!, route.name!)
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        if verb == "patch", !["application/merge-patch+json", "application/strategic-merge-patch+json", "application/json-patch+json"].contains(mediaType) {
+            throw FakeKubernetesFailure.unsupportedPatch
+        }
+        guard let input = JSONValue.decode(body) else {
+            throw FakeKubernetesFailure.badRequest("the body of the request could not be decoded as JSON")
+        }
+        return try state.withLock { state throws(FakeKubernetesFailure) in
+            guard var workload = state.object(resource, namespace, name) else { throw .notFound(resource, name) }
+            let current = Self.scale(of: workload)
+            let wanted: JSONValue
+            switch (verb, mediaType) {
+            case ("update", _): wanted = input
+            case (_, "application/json-patch+json"): wanted = try JSONPatch.apply(input, to: current)
+            default: wanted = current.merging(patch: input)
+            }
+            if let kind = wanted["kind"]?.string, kind != "Scale" {
+                throw .badRequest("the kind of the provided object (\(kind)) does not match Scale")
+            }
+            if let given = wanted[path: "metadata.name"]?.string, given != name {
+                throw .badRequest("the name of the object (\(given)) does not match the name on the URL (\(name))")
+            }
+            if let version = wanted[path: "metadata.resourceVersion"]?.string, version != workload[path: "metadata.resourceVersion"]?.string {
+                throw .conflict(resource, name)
+            }
+            guard let replicas = wanted[path: "spec.replicas"]?.int, replicas >= 0 else {
+                let shown = wanted[path: "spec.replicas"].map { String(decoding: $0.encoded(), as: UTF8.self) } ?? "null"
+                throw FakeKubernetesFailure(code: 422, reason: "Invalid",
+                                            message: "Scale.autoscaling \"\(name)\" is invalid: spec.replicas: Invalid value: \(shown): must be greater than or equal to 0",
+                                            details: ["name": .string(name), "group": "autoscaling", "kind": "Scale"])
+            }
+            workload["spec"]?["replicas"] = .int(replicas)
+            let stored = state.write(resource, namespace: namespace, name: name, workload)!
+            return Self.json(Self.scale(of: stored))
+        }
+    }
+
+    private func watch(_ route: FakeRoute, labels: FakeLabelSelector, fields: FakeFieldSelector?, query: [String: String]) throws -> Response {
+        let requested = query["resourceVersion"].flatMap { $0.isEmpty ? nil : $0 }
+        if let requested, Int(requested) == nil { throw FakeKubernetesFailure.badRequest("invalid resource version: \(requested)") }
+        let timeout = query["timeoutSeconds"].flatMap(Int.init).map { min($0, 1800) } ?? 1800
+        let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream()
+        state.withLock { state in
+            let watch = FakeKubernetesState.Watch(resource: route.resource, namespace: route.namespace, labels: labels, fields: fields,
+                                                  continuation: continuation)
+            if let requested = requested.flatMap(Int.init), requested != 0 {
+                if requested < state.oldestWatchable {
+                    let status = FakeKubernetesFailure.expired(requested: requested, oldest: state.oldestWatchable).status
+                    continuation.yield(FakeKubernetesState.line(["type": "ERROR", "object": status]))
+                    continuation.finish()
+                    return
+                }
+                for change in state.history where change.resourceVersion > requested {
+                    if let event = watch.event(for: change) { continuation.yield(FakeKubernetesState.line(event)) }
+                }
+            } else {
+                // No version (or "0"): the current objects first, as synthetic ADDED events.
+                for object in state.list(route.resource, namespace: route.namespace, labels: labels, fields: fields) {
+                    let change = FakeKubernetesState.Change(resourceVersion: 0, resource: route.resource, old: nil, new: object)
+                    if let event = watch.event(for: change) { continuation.yield(FakeKubernetesState.line(event)) }
+                }
+            }
+            state.nextWatch += 1
+            let id = state.nextWatch
+            state.watches[id] = watch
+            continuation.onTermination = { [weak self] _ in self?.state.withLock { _ = $0.watches.removeValue(forKey: id) } }
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await Task.sleep(for: .seconds(timeout))
+                    continuation.finish()
+                }
+                for await line in stream { try await writer.write(line) }
+                group.cancelAll()
+            }
+            try await writer.finish(nil)
+        })
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+import Synchronization
+
+/// A strict stand-in for the Kubernetes API server, for tests: it serves pods (get, list, watch,
+/// create, delete) and the apps workloads with their scale subresource (get, update, merge and JSON
+/// patch) on the real paths, and answers as the real server does: bearer-token authentication (401),
+/// RBAC per verb, resource and namespace (403 with the real message), 404 for unknown paths and
+/// objects, 405 for unsupported methods, 409 on a stale resourceVersion, 410 for a watch from an
+/// expired version, 415 for a patch of an unknown type, 422 for invalid replicas, and Status bodies.
+/// Watches replay the history after their resourceVersion and then stream changes as they happen.
+public final class FakeKubernetesAPIServer: Sendable {
+    let state: Mutex<FakeKubernetesState>
+    public let url: String
+
+    init(url: String, accounts: [FakeKubernetesAccount]) {
+        self.url = url
+        var state = FakeKubernetesState()
+        for account in accounts { state.accounts[account.token] = account }
+        self.state = Mutex(state)
+    }
+
+    /// Runs a fake API server on 127.0.0.1 (over TLS when `tls` is given) for the duration of `body`.
+    public static func with<T: Sendable>(accounts: [FakeKubernetesAccount], tls: TLSConfiguration? = nil,
+                                         _ body: (FakeKubernetesAPIServer) async throws -> T) async throws -> T {
+        let port = try freeLocalPort()
+        let fake = FakeKubernetesAPIServer(url: "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)", accounts: accounts)
+        var logger = Logger(label: "fake-kubernetes")
+        logger.logLevel = .warning
+        let (running, started) = AsyncStream<Void>.makeStream()
+        let app = Application(
+            responder: CallbackResponder<BasicRequestContext> { request, _ in await fake.respond(to: request) },
+            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
+            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil),
+            onServerRunning: { _ in started.yield() },
+            logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService() }
+            for await _ in running { break }
+            defer {
+                fake.closeWatches()
+                group.cancelAll()
+            }
+            return try await body(fake)
+        }
+    }
+
+    // MARK: What tests arrange and read
+
+    /// Every request so far as "METHOD /path?query -> code".
+    public var requests: [String] { state.withLock { $0.requests } }
+
+    public var resourceVersion: Int { state.withLock { $0.resourceVersion } }
+
+    public func setAccount(_ account: FakeKubernetesAccount) {
+        state.withLock { $0.accounts[account.token] = account }
+    }
+
+    @discardableResult
+    public func addPod(_ pod: JSONValue) -> JSONValue {
+        let namespace = pod[path: "metadata.namespace"]?.string ?? "default"
+        let name = pod[path: "metadata.name"]?.string ?? "pod"
+        return state.withLock { $0.write(.pods, namespace: namespace, name: name, pod)! }
+    }
+
+    public func updatePod(namespace: String, name: String, _ change: (inout JSONValue) -> Void) {
+        state.withLock { state in
+            guard var pod = state.object(.pods, namespace, name) else { return }
+            change(&pod)
+            state.write(.pods, namespace: namespace, name: name, pod)
+        }
+    }
+
+    public func deletePod(namespace: String, name: String) {
+        state.withLock { state in
+            if state.object(.pods, namespace, name) != nil { state.write(.pods, namespace: namespace, name: name, nil) }
+        }
+    }
+
+    public func addDeployment(namespace: String, name: String, replicas: Int, matchLabels: [String: String]) {
+        let deployment: JSONValue = [
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": ["name": .string(name), "namespace": .string(namespace)],
+            "spec": ["replicas": .int(replicas), "selector": ["matchLabels": .object(matchLabels.mapValues { .string($0) })]],
+            "status": ["replicas": .int(replicas)],
+        ]
+        state.withLock { _ = $0.write(.deployments, namespace: namespace, name: name, deployment) }
+    }
+
+    public func deployment(namespace: String, name: String) -> JSONValue? {
+        state.withLock { $0.object(.deployments, namespace, name) }
+    }
+
+    /// Forgets the change history, as etcd compaction does: watches from any earlier version get 410.
+    public func expireHistory() {
+        state.withLock { state in
+            state.history.removeAll()
+            state.oldestWatchable = state.resourceVersion + 1
+        }
+    }
+
+    /// Ends every open watch, as the server does when a watch's timeout passes.
+    public func closeWatches() {
+        // Finished outside the lock: a finished stream's termination handler takes the lock itself.
+        let open = state.withLock { state in
+            defer { state.watches.removeAll() }
+            return Array(state.watches.values)
+        }
+        for watch in open { watch.continuation.finish() }
+    }
+
+    public var openWatches: Int { state.withLock { $0.watches.count } }
+
+    /// A pod as the API server returns it once scheduled: IP, node, phase and Ready condition set.
+    public static func pod(name: String, namespace: String = "default", ip: String? = "10.0.0.1", node: String = "node-1",
+                           ready: Bool = true, phase: String = "Running", labels: [String: String] = [:],
+                           annotations: [String: String] = [:], containers: [JSONValue]) -> JSONValue {
+        var status: JSONValue = ["phase": .string(phase), "hostIP": "192.168.0.10",
+                                 "conditions": [["type": "Ready", "status": ready ? "True" : "False"]]]
+        if let ip { status["podIP"] = .string(ip) }
+        return [
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": ["name": .string(name), "namespace": .string(namespace),
+                         "labels": .object(labels.mapValues { .string($0) }),
+                         "annotations": .object(annotations.mapValues { .string($0) })],
+            "spec": ["nodeName": .string(node), "containers": .array(containers)],
+            "status": status,
+        ]
+    }
+
+    public static func container(_ name: String, image: String = "example/app:1.0", ports: [(name: String?, port: Int)] = []) -> JSONValue {
+        var container: JSONValue = ["name": .string(name), "image": .string(image)]
+        if !ports.isEmpty {
+            container["ports"] = .array(ports.map { port in
+                var entry: JSONValue = ["containerPort": .int(port.port), "protocol": "TCP"]
+                if let name = port.name { entry["name"] = .string(name) }
+                return entry
+            })
+        }
+        return container
+    }
+}

@@ -8,9 +8,12 @@ extension ConfigurationFile {
     static let supportedScrapeKeys: Set<String> = [
         "job_name", "scrape_interval", "scrape_timeout", "metrics_path", "scheme", "params", "honor_labels",
         "honor_timestamps", "sample_limit", "static_configs", "relabel_configs", "metric_relabel_configs",
-        "basic_auth", "authorization", "bearer_token", "bearer_token_file", "file_sd_configs",
+        "basic_auth", "authorization", "bearer_token", "bearer_token_file", "file_sd_configs", "kubernetes_sd_configs",
+        "tls_config",
     ]
-    static let plannedScrapeKeys: Set<String> = ["kubernetes_sd_configs", "tls_config"]
+    static let plannedScrapeKeys: Set<String> = [
+        "consul_sd_configs", "dns_sd_configs", "ec2_sd_configs", "http_sd_configs", "proxy_url", "oauth2",
+    ]
 
     static func readScrapeConfigs(_ node: Node, path: String) throws -> [ScrapeConfig] {
         func fail(_ node: Node, _ message: String) -> Error {
@@ -108,6 +111,8 @@ extension ConfigurationFile {
                     return sd
                 }
             }
+            if let n = section["kubernetes_sd_configs"] { config.kubernetesSDConfigs = try readKubernetesSDConfigs(n, path: path) }
+            if let n = section["tls_config"] { config.tls = try readTLSSettings(n, path: path) }
             if let n = section["relabel_configs"] { config.relabelConfigs = try readRelabelRules(n, path: path) }
             if let n = section["metric_relabel_configs"] { config.metricRelabelConfigs = try readRelabelRules(n, path: path) }
             configs.append(config)

@@ -1,4 +1,5 @@
 import App
+import Collectors
 import Foundation
 import Storage
 import Testing
@@ -83,9 +84,50 @@ import Testing
         #expect(config.scrapeConfigs[1].authorization == .basic(username: "prom", password: nil, passwordFile: "/etc/surge/password"))
     }
 
+    @Test func kubernetesPodDiscoveryInPrometheusShape() throws {
+        let config = try ConfigurationFile.parse("""
+            scrape_configs:
+              - job_name: pods
+                kubernetes_sd_configs:
+                  - role: pod
+                    api_server: https://10.0.0.1:6443
+                    bearer_token_file: /var/run/token
+                    tls_config: {insecure_skip_verify: true}
+                    namespaces: {names: [shop, web], own_namespace: true}
+                    selectors:
+                      - role: pod
+                        label: app=web
+                        field: spec.nodeName=node-1
+            """, path: "s.yml")
+        let sd = try #require(config.scrapeConfigs.first?.kubernetesSDConfigs.first)
+        #expect(sd.apiServer == "https://10.0.0.1:6443")
+        #expect(sd.namespaces == ["shop", "web"] && sd.ownNamespace)
+        #expect(sd.labelSelector == "app=web" && sd.fieldSelector == "spec.nodeName=node-1")
+        #expect(sd.tls.insecureSkipVerify)
+        let credentials = try sd.credentials()
+        #expect(credentials.server == "https://10.0.0.1:6443" && credentials.tokenFile == "/var/run/token")
+        #expect(sd.watchedNamespaces(own: "monitoring") == ["shop", "web", "monitoring"])
+        #expect(KubernetesSDConfig().watchedNamespaces(own: "monitoring") == [nil])
+    }
+
     @Test(arguments: [
         ("scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - action: hashmod\n        target_label: s\n        modulus: -1\n", "s.yml:6: modulus must not be negative"),
-        ("scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs: []\n", "s.yml:3: kubernetes_sd_configs is not supported yet"),
+        ("scrape_configs:\n  - job_name: a\n    consul_sd_configs: []\n", "s.yml:3: consul_sd_configs is not supported yet"),
+        ("scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs:\n      - role: service\n", "s.yml:4: role service is not supported yet"),
+        ("scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs:\n      - role: pods\n", "s.yml:4: unknown Kubernetes SD role \"pods\""),
+        ("scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs:\n      - role: pod\n", "s.yml:4: not running in a cluster"),
+        ("scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs:\n      - role: pod\n        kubeconfig_file: /nonexistent/kubeconfig\n",
+         "s.yml:4: unable to read kubeconfig /nonexistent/kubeconfig"),
+        ("scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs:\n      - role: pod\n        api_server: https://k:6443\n        kubeconfig_file: /k\n",
+         "s.yml:6: cannot use 'kubeconfig_file' and 'api_server' simultaneously"),
+        ("scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs:\n      - role: pod\n        bearer_token: x\n",
+         "s.yml:4: to use custom HTTP client configuration please provide the 'api_server' URL explicitly"),
+        ("scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs:\n      - role: pod\n        api_server: https://k:6443\n        selectors:\n          - role: node\n",
+         "s.yml:7: pod role supports only pod selectors"),
+        ("scrape_configs:\n  - job_name: a\n    scheme: https\n    tls_config:\n      ca_file: /nonexistent/ca.pem\n", "s.yml:5: unable to read CA certificate file /nonexistent/ca.pem"),
+        ("scrape_configs:\n  - job_name: a\n    tls_config:\n      server_name: x\n", "s.yml:4: tls_config server_name is not supported yet"),
+        ("scrape_configs:\n  - job_name: a\n    tls_config:\n      cert_file: /etc/hostname\n", "s.yml:4: a client certificate needs its key"),
+        ("scrape_configs:\n  - job_name: a\n    tls_config:\n      cert_file: /etc/hostname\n      key_file: /etc/hostname\n", "s.yml:4: cannot use the client certificate and key"),
         ("scrape_configs:\n  - job_name: a\n    file_sd_configs:\n      - files: [targets.txt]\n", "s.yml:4: path \"targets.txt\" is not valid for file discovery"),
         ("scrape_configs:\n  - job_name: a\n    bearer_token: x\n    basic_auth: {username: u}\n", "s.yml:4: at most one of basic_auth, bearer_token"),
         ("scrape_configs:\n  - job_name: a\n    authorization: {type: Basic, credentials: x}\n", "s.yml:3: authorization type cannot be set to \"basic\""),

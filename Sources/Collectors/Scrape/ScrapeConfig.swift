@@ -1,4 +1,5 @@
 import Foundation
+import Kubernetes
 import TimeSeriesCore
 
 /// One `scrape_configs` entry, the subset of Prometheus' fields Surge reads so far.
@@ -25,6 +26,9 @@ public struct ScrapeConfig: Sendable, Equatable {
     public var sampleLimit = 0
     public var staticConfigs: [StaticGroup] = []
     public var fileSDConfigs: [FileSDConfig] = []
+    public var kubernetesSDConfigs: [KubernetesSDConfig] = []
+    /// `tls_config` for https targets.
+    public var tls: TLSSettings?
     /// The `Authorization` header each scrape sends: `basic_auth`, `bearer_token(_file)` or
     /// `authorization`. Files are read at each scrape, so rotated credentials are picked up.
     public var authorization: ScrapeAuthorization?
@@ -45,7 +49,7 @@ public struct ScrapeConfig: Sendable, Equatable {
     public var targets: [ScrapeTarget] { resolveTargets().active }
 
     /// Active targets, and the discovered labels of the ones relabeling dropped, from the static
-    /// groups and any `discovered` ones (file_sd).
+    /// groups and any `discovered` ones (file_sd, kubernetes_sd).
     public func resolveTargets(discovered discoveredGroups: [StaticGroup] = []) -> (active: [ScrapeTarget], dropped: [[String: String]]) {
         var active: [ScrapeTarget] = []
         var dropped: [[String: String]] = []
@@ -84,6 +88,7 @@ public struct ScrapeTarget: Sendable, Equatable, Hashable {
     public var interval: Duration
     public var timeout: Duration
     public var authorization: ScrapeAuthorization?
+    public var tls: TLSSettings?
 
     init(discovered: [String: String], labels relabeled: [String: String], config: ScrapeConfig) {
         discoveredLabels = discovered
@@ -107,6 +112,7 @@ public struct ScrapeTarget: Sendable, Equatable, Hashable {
         interval = config.scrapeInterval
         timeout = config.scrapeTimeout
         authorization = config.authorization
+        tls = config.tls
     }
 
     private static func escape(_ text: String) -> String {

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Kubernetes
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -29,7 +30,7 @@ public struct ScrapeService: Service {
 
     public func run() async throws {
         // A service that returns early would stop the whole server.
-        guard configs.contains(where: { !$0.targets.isEmpty || !$0.fileSDConfigs.isEmpty }) else {
+        guard configs.contains(where: { !$0.targets.isEmpty || !$0.fileSDConfigs.isEmpty || !$0.kubernetesSDConfigs.isEmpty }) else {
             try? await gracefulShutdown()
             return
         }
@@ -45,36 +46,52 @@ public struct ScrapeService: Service {
         try? await client.shutdown()
     }
 
-    /// One job: keeps a loop running for each of its current targets. With file_sd, the files are
-    /// checked every few seconds and re-read when they change (or every refresh interval); loops of
-    /// targets that went away end with staleness markers, new targets get loops.
+    /// One job: keeps a loop running for each of its current targets. Discovery is polled: file_sd
+    /// files every few seconds (re-read when they change, or every refresh interval), Kubernetes pod
+    /// watches every second; loops of targets that went away end with staleness markers, new targets
+    /// get loops.
     private func pool(_ config: ScrapeConfig, client: HTTPClient) async {
         let wanted = WantedTargets()
         let refresh = config.fileSDConfigs.map(\.refreshInterval).min() ?? .seconds(300)
+        let kubernetes = config.kubernetesSDConfigs.map(KubernetesDiscovery.init(config:))
         await withDiscardingTaskGroup { group in
+            for discovery in kubernetes {
+                group.addTask {
+                    try? await cancelWhenGracefulShutdown {
+                        await discovery.run(httpClient: client, job: config.jobName, logger: logger)
+                    }
+                }
+            }
             var signature: [String]?
+            var kubernetesVersions: [Int]?
+            var fileGroups: [ScrapeConfig.StaticGroup] = []
             var lastRead = ContinuousClock.now
             var reportedErrors = Set<String>()
             while !Task.isShuttingDownGracefully {
                 let current = FileDiscovery.signature(config.fileSDConfigs)
-                if signature != current || ContinuousClock.now - lastRead >= refresh {
-                    signature = current
-                    lastRead = ContinuousClock.now
-                    let (groups, errors) = FileDiscovery.read(config.fileSDConfigs)
-                    for error in errors where reportedErrors.insert(error).inserted {
-                        logger.warning("file_sd cannot read a target file", metadata: ["job": "\(config.jobName)", "error": "\(error)"])
+                let versions = kubernetes.map(\.version)
+                let filesChanged = signature != current || ContinuousClock.now - lastRead >= refresh
+                if filesChanged || versions != kubernetesVersions {
+                    if filesChanged {
+                        signature = current
+                        lastRead = ContinuousClock.now
+                        let (groups, errors) = FileDiscovery.read(config.fileSDConfigs)
+                        for error in errors where reportedErrors.insert(error).inserted {
+                            logger.warning("file_sd cannot read a target file", metadata: ["job": "\(config.jobName)", "error": "\(error)"])
+                        }
+                        fileGroups = groups
                     }
-                    let resolved = config.resolveTargets(discovered: groups)
+                    kubernetesVersions = versions
+                    let resolved = config.resolveTargets(discovered: fileGroups + kubernetes.flatMap(\.groups))
                     status.setDropped(resolved.dropped, pool: config.jobName)
-                    let targets = Set(resolved.active)
-                    let started = wanted.replace(with: targets)
+                    let started = wanted.replace(with: Set(resolved.active))
                     for (target, generation) in started {
                         status.register(target)
                         group.addTask { await scrapeLoop(target, config: config, client: client, wanted: wanted, generation: generation) }
                     }
                 }
                 // Static-only jobs never change; they just wait for shutdown.
-                let pause: Duration = config.fileSDConfigs.isEmpty ? .seconds(3600) : .seconds(5)
+                let pause: Duration = !kubernetes.isEmpty ? .seconds(1) : config.fileSDConfigs.isEmpty ? .seconds(3600) : .seconds(5)
                 do {
                     try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
                 } catch {
@@ -162,6 +179,13 @@ enum ScrapeFetch {
         request.headers.add(name: "User-Agent", value: "Surge")
         let timeoutSeconds = target.timeout.inSeconds
         request.headers.add(name: "X-Prometheus-Scrape-Timeout-Seconds", value: String(timeoutSeconds))
+        if target.scheme == "https", let tls = target.tls {
+            do {
+                request.tlsConfiguration = try tls.makeConfiguration()
+            } catch {
+                return .failure(error.message)
+            }
+        }
         if let authorization = target.authorization {
             switch authorization.headerValue(readFile: { try? String(contentsOfFile: $0, encoding: .utf8) }) {
             case .success(let value): request.headers.add(name: "Authorization", value: value)

@@ -32,6 +32,14 @@ public struct OwnerReference: Codable, Sendable, Equatable, Hashable {
     public var name: String?
     public var uid: String?
     public var controller: Bool?
+
+    public init(apiVersion: String? = nil, kind: String? = nil, name: String? = nil, uid: String? = nil, controller: Bool? = nil) {
+        self.apiVersion = apiVersion
+        self.kind = kind
+        self.name = name
+        self.uid = uid
+        self.controller = controller
+    }
 }
 
 /// `metadata` of a list: the resourceVersion a watch continues from.

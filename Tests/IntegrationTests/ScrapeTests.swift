@@ -136,4 +136,71 @@ import Testing
         #expect(active.compactMap { $0["scrapeUrl"] as? String } == ["http://127.0.0.1:\(downPort)/metrics"])
         #expect(await surge.stop() == 0)
     }
+
+    /// https scraping with `tls_config`: Debian's Prometheus serves its /metrics over TLS with a
+    /// certificate from a test CA. The job that trusts the CA scrapes it; the one that does not fails
+    /// the scrape and says why.
+    @Test(.timeLimit(.minutes(2)))
+    func scrapesOverTLSWithTheConfiguredCA() async throws {
+        guard let binary = which("prometheus") else {
+            throw TestKitError("the prometheus binary is not installed; scripts/install-deps installs Debian's prometheus package")
+        }
+        let dir = try TemporaryDirectory(prefix: "surge-tls-scrape")
+        defer { dir.remove() }
+        let certificates = try TestCertificates(in: dir.path)
+        let promPort = try freeLocalPort()
+        let web = dir.url.appendingPathComponent("web.yml")
+        try "tls_server_config:\n  cert_file: \(certificates.serverCertFile)\n  key_file: \(certificates.serverKeyFile)\n"
+            .write(to: web, atomically: true, encoding: .utf8)
+        try "global: {}\n".write(to: dir.url.appendingPathComponent("prometheus.yml"), atomically: true, encoding: .utf8)
+        let prometheus = try ChildProcess(
+            executable: binary,
+            arguments: ["--config.file=\(dir.url.appendingPathComponent("prometheus.yml").path)",
+                        "--storage.tsdb.path=\(dir.url.appendingPathComponent("prom-data").path)",
+                        "--web.config.file=\(web.path)",
+                        "--web.listen-address=127.0.0.1:\(promPort)"],
+            logURL: dir.url.appendingPathComponent("prometheus.log"))
+        defer { prometheus.signal(SIGKILL) }
+
+        let config = dir.url.appendingPathComponent("surge.yml")
+        try """
+            scrape_configs:
+              - job_name: trusted
+                scheme: https
+                scrape_interval: 1s
+                tls_config: {ca_file: \(certificates.caFile)}
+                static_configs: [{targets: ["127.0.0.1:\(promPort)"]}]
+              - job_name: untrusted
+                scheme: https
+                scrape_interval: 1s
+                static_configs: [{targets: ["127.0.0.1:\(promPort)"]}]
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let port = try freeLocalPort()
+        let surge = try await SurgeBinary.serve(dataDirectory: dir.url.appendingPathComponent("data").path, port: port,
+                                                logURL: dir.url.appendingPathComponent("surge.log"), configPath: config.path, collect: true)
+        defer { surge.signal(SIGKILL) }
+        let base = "http://127.0.0.1:\(port)"
+        let instance = "127.0.0.1:\(promPort)"
+        let wanted: [[String: String]: String] = [
+            ["__name__": "up", "job": "trusted", "instance": instance]: "1",
+            ["__name__": "up", "job": "untrusted", "instance": instance]: "0",
+        ]
+        var up: [[String: String]: String] = [:]
+        let deadline = ContinuousClock.now + .seconds(40)
+        while up != wanted && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(500))
+            up = try await instantResult(base, "up", time: String(Date().timeIntervalSince1970))
+        }
+        #expect(up == wanted, "\(up)\n\(surge.log.suffix(1500))")
+        let buildInfo = try await instantResult(base, #"prometheus_build_info{job="trusted"}"#, time: String(Date().timeIntervalSince1970))
+        #expect(buildInfo.count == 1)
+
+        let targets = try await TestHTTP.get("\(base)/api/v1/targets").json()
+        let active = (targets["data"] as? [String: Any])?["activeTargets"] as? [[String: Any]] ?? []
+        let refused = try #require(active.first { $0["scrapePool"] as? String == "untrusted" })
+        #expect(refused["scrapeUrl"] as? String == "https://\(instance)/metrics")
+        let lastError = refused["lastError"] as? String ?? ""
+        #expect(lastError.hasPrefix("TLS handshake failed: the server's certificate is not signed by a trusted CA"), "\(lastError)")
+        #expect(await surge.stop() == 0)
+    }
 }

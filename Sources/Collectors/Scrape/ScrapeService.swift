@@ -203,7 +203,16 @@ enum ScrapeFetch {
         } catch let error as ExpositionError {
             return .failure("parse error: \(error)")
         } catch {
-            return .failure("\(error)")
+            return .failure(describe(error))
         }
+    }
+
+    /// TLS failures arrive as BoringSSL codes; say what they mean for a scrape configuration.
+    static func describe(_ error: any Error) -> String {
+        let text = "\(error)"
+        if text.contains("CERTIFICATE_VERIFY_FAILED") {
+            return "TLS handshake failed: the server's certificate is not signed by a trusted CA or not valid for this address (tls_config ca_file); \(text)"
+        }
+        return text
     }
 }

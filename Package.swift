@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TimeSeriesCore", "SurgeTestKit"]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TimeSeriesCore", "SurgeTestKit"], exclude: ["Scripts"]),
         .testTarget(name: "HTTPAPITests", dependencies: [
-            "App", "HTTPAPI", "WireFormat", "SurgeTestKit", "TimeSeriesCore", "Collectors",
+            "App", "HTTPAPI", "WireFormat", "SurgeTestKit", "TimeSeriesCore", "Collectors", "Kubernetes",
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
@@ -91,7 +91,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
-        .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "Kubernetes", "TimeSeriesCore", "WireFormat"], exclude: ["Fixtures"]),
+        .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "Kubernetes", "SurgeTestKit", .product(name: "AsyncHTTPClient", package: "async-http-client"), "TimeSeriesCore", "WireFormat"], exclude: ["Fixtures"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "SurgeTestKit", "WireFormat", "Collectors",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

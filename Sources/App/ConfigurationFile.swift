@@ -14,6 +14,11 @@ import Yams
 ///   interval: 15s           # how often node metrics are read
 ///   proc_path: /proc        # where the node's /proc is (a host mount inside a container)
 ///   cgroups: true           # container metrics from the cgroup hierarchy
+///   kubelet:                # optional: pod, container and image names from the kubelet's /pods
+///     url: https://127.0.0.1:10250
+///     bearer_token_file: /var/run/secrets/kubernetes.io/serviceaccount/token
+///     tls_config: {ca_file: /var/run/secrets/kubernetes.io/serviceaccount/ca.crt}
+///     refresh_interval: 30s
 /// scrape_configs:           # Prometheus' own shape; see ScrapeConfigFile.swift for the fields read
 ///   - job_name: app
 ///     scrape_interval: 15s
@@ -86,7 +91,8 @@ public enum ConfigurationFile {
             config.collect = value
         }
         if let node = top["collectors"] {
-            let section = try mapping(node, path: path, allowed: ["interval", "proc_path", "cgroups"])
+            let section = try mapping(node, path: path, allowed: ["interval", "proc_path", "cgroups", "kubelet"])
+            if let n = section["kubelet"] { config.kubelet = try readKubeletConfig(n, path: path) }
             if let n = section["cgroups"] {
                 guard let value = n.bool else { throw fail(n, "cgroups must be true or false") }
                 config.collectCgroups = value

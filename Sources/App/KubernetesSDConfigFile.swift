@@ -70,6 +70,23 @@ extension ConfigurationFile {
         }
     }
 
+    /// `collectors.kubelet`: `url`, `bearer_token_file`, `tls_config`, `refresh_interval`.
+    static func readKubeletConfig(_ node: Node, path: String) throws -> KubeletConfig {
+        let fields = try mapping(node, path: path, allowed: ["url", "bearer_token_file", "tls_config", "refresh_interval"])
+        guard let url = fields["url"]?.string, url.hasPrefix("http://") || url.hasPrefix("https://") else {
+            throw Error(path: path, line: (fields["url"] ?? node).mark.map { $0.line }, message: "kubelet url must be an http:// or https:// URL")
+        }
+        var config = KubeletConfig(url: url, tokenFile: fields["bearer_token_file"]?.string)
+        if let tls = fields["tls_config"] { config.tls = try readTLSSettings(tls, path: path) }
+        if let n = fields["refresh_interval"] {
+            guard let value = duration(n) else {
+                throw Error(path: path, line: n.mark.map { $0.line }, message: "refresh_interval must be a duration such as 30s")
+            }
+            config.refreshInterval = .milliseconds(value)
+        }
+        return config
+    }
+
     /// `tls_config`: `ca_file`, `cert_file`, `key_file`, `insecure_skip_verify`, or the inline `ca`,
     /// `cert`, `key`. The files must be usable now.
     static func readTLSSettings(_ node: Node, path: String) throws -> TLSSettings {

@@ -16,6 +16,9 @@ public struct SurgeConfiguration: Sendable, Equatable {
     public var procPath = "/proc"
     /// Whether container metrics are read from the cgroup hierarchy. Default true.
     public var collectCgroups = true
+    /// The kubelet whose `/pods` names containers for the cgroup collector. Default none: names come
+    /// from the kubelet's log links under /var/log.
+    public var kubelet: KubeletConfig?
     /// Applications to scrape, in Prometheus' `scrape_configs` shape. Default none.
     public var scrapeConfigs: [ScrapeConfig] = []
     /// Storage settings (WAL fsync policy and segment size).

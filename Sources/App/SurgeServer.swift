@@ -64,6 +64,7 @@ public enum SurgeServer {
             })
         let router = Router()
         routes.register(on: router)
+        let kubeletNames = configuration.kubelet.map { _ in KubeletNamesCache() }
         let listen = configuration.listen
         return Application(
             router: router,
@@ -75,9 +76,12 @@ public enum SurgeServer {
             ] + (configuration.collect ? [
                 CollectionService(
                     sources: [NodeCollector(root: URL(fileURLWithPath: configuration.procPath))]
-                        + (configuration.collectCgroups ? [CgroupCollector()] : []),
+                        + (configuration.collectCgroups ? [CgroupCollector(kubeletNames: kubeletNames)] : []),
                     appender: database, interval: configuration.collectInterval, now: now, logger: logger),
             ] as [any Service] : [])
+              + (configuration.collect && configuration.collectCgroups ? configuration.kubelet.map {
+                  [KubeletNamesService(config: $0, cache: kubeletNames!, logger: logger)] as [any Service]
+              } ?? [] : [])
               + (configuration.collect && !configuration.scrapeConfigs.isEmpty ? [
                 ScrapeService(configs: configuration.scrapeConfigs, appender: database, status: scrapeStatus, now: now, logger: logger),
             ] : []),

@@ -1,5 +1,6 @@
 import App
 import Collectors
+import Kubernetes
 import Foundation
 import Storage
 import Testing
@@ -82,6 +83,20 @@ import Testing
         // Without its own timeout, a job scraped more often than every 10 s times out at its interval.
         #expect(config.scrapeConfigs[1].scrapeTimeout == .seconds(5))
         #expect(config.scrapeConfigs[1].authorization == .basic(username: "prom", password: nil, passwordFile: "/etc/surge/password"))
+    }
+
+    @Test func kubeletNamesSource() throws {
+        let config = try ConfigurationFile.parse("""
+            collectors:
+              kubelet:
+                url: https://127.0.0.1:10250
+                bearer_token_file: /var/run/token
+                tls_config: {insecure_skip_verify: true}
+                refresh_interval: 1m
+            """, path: "s.yml")
+        #expect(config.kubelet == KubeletConfig(url: "https://127.0.0.1:10250", tokenFile: "/var/run/token",
+                                                tls: TLSSettings(insecureSkipVerify: true), refreshInterval: .seconds(60)))
+        #expect(throws: (any Error).self) { try ConfigurationFile.parse("collectors:\n  kubelet: {url: 127.0.0.1:10250}\n", path: "s.yml") }
     }
 
     @Test func kubernetesPodDiscoveryInPrometheusShape() throws {

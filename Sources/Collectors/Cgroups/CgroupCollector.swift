@@ -15,9 +15,13 @@ public struct CgroupCollector: Sendable {
     /// cannot stall collection.
     public let maxGroups: Int
     public let maxDepth: Int
+    /// Names from the kubelet's pods endpoint, when configured; they win over the log links.
+    public let kubeletNames: KubeletNamesCache?
 
     public init(mountinfo: URL = URL(fileURLWithPath: "/proc/self/mountinfo"), logRoot: URL = URL(fileURLWithPath: "/var/log"),
-                procRoot: String = "/proc", sysRoot: String = "/sys", maxGroups: Int = 10_000, maxDepth: Int = 8) {
+                procRoot: String = "/proc", sysRoot: String = "/sys", maxGroups: Int = 10_000, maxDepth: Int = 8,
+                kubeletNames: KubeletNamesCache? = nil) {
+        self.kubeletNames = kubeletNames
         self.sysRoot = sysRoot
         self.mountinfo = mountinfo
         self.logRoot = logRoot
@@ -35,6 +39,7 @@ public struct CgroupCollector: Sendable {
         let names = KubernetesNames(
             containerLogs: (try? files.contentsOfDirectory(atPath: logRoot.appendingPathComponent("containers").path)) ?? [],
             podDirectories: (try? files.contentsOfDirectory(atPath: logRoot.appendingPathComponent("pods").path)) ?? [])
+            .overridden(by: kubeletNames?.current ?? KubernetesNames())
         var samples: [CollectedSample] = []
         var deviceNames: [String: String] = [:]
         let deviceName = { (device: String) -> String in

@@ -1,11 +1,21 @@
-/// Pod, namespace and container names from the kubelet's log links: `/var/log/containers` holds
-/// `<pod>_<namespace>_<container>-<containerID>.log` and `/var/log/pods` holds
-/// `<namespace>_<pod>_<podUID>` directories.
+/// Pod, namespace and container names (and, from the kubelet, images) of the groups Kubernetes
+/// made: from the kubelet's log links (`/var/log/containers` holds
+/// `<pod>_<namespace>_<container>-<containerID>.log`, `/var/log/pods` holds `<namespace>_<pod>_<podUID>`
+/// directories) or from the kubelet's pods endpoint.
 public struct KubernetesNames: Sendable, Equatable {
     public struct Container: Sendable, Equatable {
         public var pod: String
         public var namespace: String
         public var container: String
+        /// Known from the kubelet only; log links do not carry it.
+        public var image: String?
+
+        public init(pod: String, namespace: String, container: String, image: String? = nil) {
+            self.pod = pod
+            self.namespace = namespace
+            self.container = container
+            self.image = image
+        }
     }
 
     public var containers: [String: Container] = [:]
@@ -33,12 +43,23 @@ public struct KubernetesNames: Sendable, Equatable {
         lhs.containers == rhs.containers && lhs.pods.mapValues { [$0.namespace, $0.pod] } == rhs.pods.mapValues { [$0.namespace, $0.pod] }
     }
 
-    /// The cAdvisor labels of a cgroup: `id` always; `container`, `pod` and `namespace` when known.
+    /// These names, with `other`'s where both know a container or pod.
+    public func overridden(by other: KubernetesNames) -> KubernetesNames {
+        var merged = self
+        merged.containers.merge(other.containers) { _, new in new }
+        merged.pods.merge(other.pods) { _, new in new }
+        return merged
+    }
+
+    /// The cAdvisor labels of a cgroup: `id` always; `container`, `pod` and `namespace` when known;
+    /// `image` and `name` (the runtime's container ID, as cAdvisor shows CRI containers) when the
+    /// kubelet reported the container.
     public func labels(id: String) -> [(String, String)] {
         var labels = [("id", id)]
         guard let path = KubernetesCgroupPath(id) else { return labels }
         if let containerID = path.containerID, let names = containers[containerID] {
             labels += [("container", names.container), ("namespace", names.namespace), ("pod", names.pod)]
+            if let image = names.image { labels += [("image", image), ("name", containerID)] }
         } else if path.containerID == nil, let pod = pods[path.podUID] {
             labels += [("namespace", pod.namespace), ("pod", pod.pod)]
         }

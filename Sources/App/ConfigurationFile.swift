@@ -65,7 +65,10 @@ public enum ConfigurationFile {
         return try parse(text, path: path, into: base)
     }
 
-    public static func parse(_ text: String, path: String, into base: SurgeConfiguration = .init()) throws -> SurgeConfiguration {
+    /// `checkCredentials` false skips reading Kubernetes credentials (kubeconfig files, the in-cluster
+    /// service account), to check a file meant for another machine.
+    public static func parse(_ text: String, path: String, into base: SurgeConfiguration = .init(),
+                             checkCredentials: Bool = true) throws -> SurgeConfiguration {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else { return base }
@@ -107,7 +110,7 @@ public enum ConfigurationFile {
             }
         }
         if let node = top["scrape_configs"] {
-            config.scrapeConfigs = try readScrapeConfigs(node, path: path)
+            config.scrapeConfigs = try readScrapeConfigs(node, path: path, checkCredentials: checkCredentials)
         }
         if let node = top["storage"] {
             try readStorage(node, path: path, into: &config.storage)

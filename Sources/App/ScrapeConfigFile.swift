@@ -15,7 +15,7 @@ extension ConfigurationFile {
         "consul_sd_configs", "dns_sd_configs", "ec2_sd_configs", "http_sd_configs", "proxy_url", "oauth2",
     ]
 
-    static func readScrapeConfigs(_ node: Node, path: String) throws -> [ScrapeConfig] {
+    static func readScrapeConfigs(_ node: Node, path: String, checkCredentials: Bool = true) throws -> [ScrapeConfig] {
         func fail(_ node: Node, _ message: String) -> Error {
             Error(path: path, line: node.mark.map { $0.line }, message: message)
         }
@@ -111,7 +111,7 @@ extension ConfigurationFile {
                     return sd
                 }
             }
-            if let n = section["kubernetes_sd_configs"] { config.kubernetesSDConfigs = try readKubernetesSDConfigs(n, path: path) }
+            if let n = section["kubernetes_sd_configs"] { config.kubernetesSDConfigs = try readKubernetesSDConfigs(n, path: path, checkCredentials: checkCredentials) }
             if let n = section["tls_config"] { config.tls = try readTLSSettings(n, path: path) }
             if let n = section["relabel_configs"] { config.relabelConfigs = try readRelabelRules(n, path: path) }
             if let n = section["metric_relabel_configs"] { config.metricRelabelConfigs = try readRelabelRules(n, path: path) }

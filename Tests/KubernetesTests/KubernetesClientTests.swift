@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 import Foundation
-import Kubernetes
+@testable import Kubernetes
 import SurgeTestKit
 import Testing
 
@@ -152,3 +152,47 @@ import Testing
     }
 }
 
+
+import Yams
+
+/// deploy/rbac.yaml grants what Surge asks of the API server, and no more: the fake enforces the
+/// shipped ClusterRole's rules.
+@Suite struct ShippedRBACTests {
+    static func shippedRules() throws -> [FakeKubernetesRule] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = try String(contentsOf: root.appendingPathComponent("deploy/rbac.yaml"), encoding: .utf8)
+        let role = try #require(try Yams.load_all(yaml: text).compactMap { $0 as? [String: Any] }.first { $0["kind"] as? String == "ClusterRole" })
+        return (role["rules"] as? [[String: Any]] ?? []).map { rule in
+            FakeKubernetesRule(verbs: rule["verbs"] as? [String] ?? [], apiGroups: rule["apiGroups"] as? [String] ?? [],
+                               resources: rule["resources"] as? [String] ?? [])
+        }
+    }
+
+    @Test func clusterRoleCoversDiscoveryAndScaling() async throws {
+        let account = FakeKubernetesAccount(token: "t", user: "system:serviceaccount:surge:surge", rules: try Self.shippedRules())
+        try await FakeKubernetesAPIServer.with(accounts: [account]) { fake in
+            let http = HTTPClient(eventLoopGroupProvider: .singleton)
+            let client = try KubernetesClient(credentials: KubernetesCredentials(server: fake.url, token: "t"), httpClient: http)
+            fake.addPod(FakeKubernetesAPIServer.pod(name: "a", namespace: "shop", containers: []))
+            fake.addDeployment(namespace: "shop", name: "web", replicas: 2, matchLabels: ["app": "web"])
+            do {
+                #expect(try await client.listPods(namespace: nil).items.count == 1)
+                try await client.watchPods(namespace: nil, resourceVersion: "0", timeoutSeconds: 1) { _ in }
+                let target = ScaleTarget(resource: "deployments", namespace: "shop", name: "web")
+                var scale = try await client.scale(of: target)
+                scale.spec.replicas = 3
+                #expect(try await client.updateScale(of: target, to: scale).spec.replicas == 3)
+                #expect(try await client.patchReplicas(of: target, to: 4).spec.replicas == 4)
+                // Not granted: changing pods.
+                let denied = await #expect(throws: KubernetesError.self) {
+                    let _: Pod = try await client.send(.DELETE, "/api/v1/namespaces/shop/pods/a")
+                }
+                #expect(denied?.statusCode == 403)
+            } catch {
+                try? await http.shutdown()
+                throw error
+            }
+            try await http.shutdown()
+        }
+    }
+}

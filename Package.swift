@@ -35,6 +35,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PromQL", dependencies: ["TimeSeriesCore"]),
+        // Pure decisions: no I/O, no clock.
+        .target(name: "Scaling"),
         .target(name: "Kubernetes", dependencies: [
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -87,6 +89,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Yams", package: "Yams"),
         ]),
+        .testTarget(name: "ScalingTests", dependencies: ["Scaling"]),
         .testTarget(name: "KubernetesTests", dependencies: [
             "Kubernetes", "SurgeTestKit",
             .product(name: "Yams", package: "Yams"),

@@ -1,0 +1,224 @@
+import Foundation
+
+/// One metric of a policy, as `autoscaling/v2` names them, plus `promql`.
+public struct MetricSpecification: Sendable, Equatable {
+    public enum Source: Sendable, Equatable {
+        case resource(String)
+        case containerResource(String, container: String)
+        case pods(String)
+        case object(String)
+        case external(String)
+        case promql(String)
+    }
+
+    public enum Target: Sendable, Equatable {
+        case utilization(Int)
+        /// Milli-units per pod.
+        case averageValue(Int64)
+        /// Milli-units in all.
+        case value(Int64)
+    }
+
+    public var source: Source
+    public var target: Target
+
+    public init(source: Source, target: Target) {
+        self.source = source
+        self.target = target
+    }
+
+    /// As `kubectl describe hpa` names the metric.
+    public var name: String {
+        switch source {
+        case .resource(let name): "resource \(name) on pods"
+        case .containerResource(let name, let container): "resource \(name) of container \"\(container)\" on pods"
+        case .pods(let name): "\"\(name)\" on pods"
+        case .object(let name): "\"\(name)\" on object"
+        case .external(let name): "external metric \(name)"
+        case .promql(let query): "promql \(query)"
+        }
+    }
+}
+
+/// What was observed for one metric: per-pod samples (Resource, ContainerResource, Pods), one value
+/// (Object, External, PromQL), or why it could not be read.
+public enum MetricObservation: Sendable, Equatable {
+    case perPod([String: PodMetric])
+    case total(Int64)
+    case unavailable(String)
+}
+
+/// One metric's proposal, or its error.
+public struct MetricProposal: Sendable, Equatable {
+    public var metric: String
+    public var replicas: Int?
+    public var utilization: Int?
+    /// Milli-units: the per-pod average, or the total for Value targets.
+    public var current: Int64?
+    public var error: MetricError?
+}
+
+public struct AutoscalerInput: Sendable {
+    public var now: Date
+    public var minReplicas: Int
+    public var maxReplicas: Int
+    /// The scale subresource's `spec.replicas` (the controller's current count) and `status.replicas`.
+    public var specReplicas: Int
+    public var statusReplicas: Int
+    public var metrics: [MetricSpecification]
+    public var observations: [MetricObservation]
+    public var behavior: ScalingBehavior?
+    public var pods: [PodState]
+    public var settings: ControllerSettings
+
+    public init(now: Date, minReplicas: Int = 1, maxReplicas: Int, specReplicas: Int, statusReplicas: Int? = nil,
+                metrics: [MetricSpecification], observations: [MetricObservation], behavior: ScalingBehavior? = nil,
+                pods: [PodState], settings: ControllerSettings = ControllerSettings()) {
+        self.now = now
+        self.minReplicas = minReplicas
+        self.maxReplicas = maxReplicas
+        self.specReplicas = specReplicas
+        self.statusReplicas = statusReplicas ?? specReplicas
+        self.metrics = metrics
+        self.observations = observations
+        self.behavior = behavior
+        self.pods = pods
+        self.settings = settings
+    }
+}
+
+public struct ScalingDecision: Sendable, Equatable {
+    public var desiredReplicas: Int
+    public var currentReplicas: Int
+    public var proposals: [MetricProposal]
+    public var conditions: [ScalingCondition]
+    /// The ScalingLimited reason when a limit changed the count, else nil.
+    public var limitedBy: String?
+    public var explanation: [String]
+    /// The history to carry into the next decision.
+    public var history: ScaleHistory
+}
+
+/// The HPA controller's reconcile step, without the API calls: the replica count it would set and
+/// the conditions it would report.
+public enum Autoscaler {
+    public static func decide(_ input: AutoscalerInput, history: ScaleHistory) -> ScalingDecision {
+        var history = history
+        let current = input.specReplicas
+        var conditions = [ScalingCondition(type: "AbleToScale", status: true, reason: "SucceededGetScale",
+                                           message: "the HPA controller was able to get the target's current scale")]
+        var explanation: [String] = []
+        var proposals: [MetricProposal] = []
+        func finish(_ desired: Int, limitedBy: String? = nil) -> ScalingDecision {
+            ScalingDecision(desiredReplicas: desired, currentReplicas: current, proposals: proposals, conditions: conditions,
+                            limitedBy: limitedBy, explanation: explanation, history: history)
+        }
+        if current == 0 && input.minReplicas != 0 {
+            conditions.append(ScalingCondition(type: "ScalingActive", status: false, reason: "ScalingDisabled",
+                                               message: "scaling is disabled since the replica count of the target is zero"))
+            explanation.append("The target has 0 replicas and minReplicas is \(input.minReplicas), so autoscaling is off.")
+            return finish(0)
+        }
+        if current > input.maxReplicas {
+            explanation.append("Current number of replicas above Spec.MaxReplicas: \(current) > \(input.maxReplicas).")
+            return finish(input.maxReplicas)
+        }
+        if current < input.minReplicas {
+            explanation.append("Current number of replicas below Spec.MinReplicas: \(current) < \(input.minReplicas).")
+            return finish(input.minReplicas)
+        }
+        let calculator = ReplicaCalculator(settings: input.settings, now: input.now)
+        proposals = zip(input.metrics, input.observations).map { spec, observation in
+            proposal(spec, observation, current: current, input: input, calculator: calculator)
+        }
+        let valid = proposals.filter { $0.replicas != nil }
+        let invalid = proposals.filter { $0.error != nil }
+        let best = valid.max { $0.replicas! < $1.replicas! }
+        let metricDesired = best?.replicas ?? 0
+        if let firstError = invalid.first?.error, valid.isEmpty || metricDesired < current {
+            conditions.append(ScalingCondition(type: "ScalingActive", status: false, reason: firstError.reason, message: firstError.message))
+            explanation.append("invalid metrics (\(invalid.count) invalid out of \(proposals.count)), first error is: \(firstError.message); replicas stay at \(current).")
+            return finish(current)
+        }
+        guard let best else { return finish(current) }
+        conditions.append(ScalingCondition(type: "ScalingActive", status: true, reason: "ValidMetricFound",
+                                           message: "the HPA was able to successfully calculate a replica count from \(best.metric)"))
+        explanation.append("\(best.metric) proposes \(metricDesired) replicas" + (valid.count > 1 ? ", the largest of \(valid.count) proposals." : "."))
+        let normalization = Normalization(settings: input.settings, now: input.now)
+        let outcome: Normalization.Outcome
+        if let behavior = input.behavior {
+            let filled = behavior.withDefaults(downscaleStabilizationWindowSeconds: input.settings.downscaleStabilizationWindowSeconds)
+            outcome = normalization.withBehavior(current: current, desired: metricDesired, minReplicas: input.minReplicas,
+                                                 maxReplicas: input.maxReplicas, behavior: filled, history: &history)
+        } else {
+            outcome = normalization.legacy(current: current, desired: metricDesired, minReplicas: input.minReplicas,
+                                           maxReplicas: input.maxReplicas, history: &history)
+        }
+        conditions[0] = outcome.ableToScale
+        conditions.append(outcome.scalingLimited)
+        if outcome.stabilized != metricDesired {
+            explanation.append("Stabilization changed \(metricDesired) to \(outcome.stabilized): \(outcome.ableToScale.message).")
+        }
+        if outcome.replicas != outcome.stabilized {
+            explanation.append("\(outcome.scalingLimited.reason) changed \(outcome.stabilized) to \(outcome.replicas): \(outcome.scalingLimited.message).")
+        }
+        if outcome.replicas != current {
+            let longest = ((input.behavior?.scaleUp?.policies ?? ScalingBehavior.defaultScaleUp.policies!)
+                + (input.behavior?.scaleDown?.policies ?? ScalingBehavior.defaultScaleDown.policies!)).map(\.periodSeconds).max() ?? 15
+            history.recordScale(from: current, to: outcome.replicas, at: input.now, longestPeriodSeconds: longest)
+            explanation.append(outcome.replicas > current ? "Scale up from \(current) to \(outcome.replicas)."
+                               : "Scale down from \(current) to \(outcome.replicas) (all metrics below target).")
+        } else {
+            explanation.append("No change: \(current) replicas.")
+        }
+        return finish(outcome.replicas, limitedBy: outcome.scalingLimited.status == "True" ? outcome.scalingLimited.reason : nil)
+    }
+
+    static func proposal(_ spec: MetricSpecification, _ observation: MetricObservation, current: Int, input: AutoscalerInput,
+                         calculator: ReplicaCalculator) -> MetricProposal {
+        var proposal = MetricProposal(metric: spec.name)
+        let failureReason: String = switch spec.source {
+        case .resource: "FailedGetResourceMetric"
+        case .containerResource: "FailedGetContainerResourceMetric"
+        case .pods: "FailedGetPodsMetric"
+        case .object: "FailedGetObjectMetric"
+        case .external, .promql: "FailedGetExternalMetric"
+        }
+        switch (observation, spec.source, spec.target) {
+        case (.unavailable(let message), _, _):
+            proposal.error = MetricError(reason: failureReason, message: message)
+        case (.perPod(let samples), .resource(let resource), .utilization(let target)),
+             (.perPod(let samples), .containerResource(let resource, _), .utilization(let target)):
+            var container: String?
+            if case .containerResource(_, let name) = spec.source { container = name }
+            switch calculator.resourceUtilization(currentReplicas: current, targetUtilization: target, resource: resource,
+                                                  container: container, pods: input.pods, metrics: samples) {
+            case .success(let result): (proposal.replicas, proposal.utilization, proposal.current) = (result.replicas, result.utilization, result.averageValue)
+            case .failure(let error): proposal.error = MetricError(reason: failureReason, message: error.message)
+            }
+        case (.perPod(let samples), .resource(let resource), .averageValue(let target)),
+             (.perPod(let samples), .containerResource(let resource, _), .averageValue(let target)):
+            switch calculator.plainAverage(currentReplicas: current, targetAverage: target, cpu: resource == "cpu", pods: input.pods, metrics: samples) {
+            case .success(let result): (proposal.replicas, proposal.current) = (result.replicas, result.averageValue)
+            case .failure(let error): proposal.error = MetricError(reason: failureReason, message: error.message)
+            }
+        case (.perPod(let samples), .pods, .averageValue(let target)):
+            switch calculator.plainAverage(currentReplicas: current, targetAverage: target, cpu: false, pods: input.pods, metrics: samples) {
+            case .success(let result): (proposal.replicas, proposal.current) = (result.replicas, result.averageValue)
+            case .failure(let error): proposal.error = MetricError(reason: failureReason, message: error.message)
+            }
+        case (.total(let usage), .object, .value(let target)), (.total(let usage), .external, .value(let target)),
+             (.total(let usage), .promql, .value(let target)):
+            let ready = input.pods.filter { $0.phase == "Running" && $0.ready == true }.count
+            proposal.replicas = calculator.value(currentReplicas: current, usage: usage, target: target, readyPods: ready)
+            proposal.current = usage
+        case (.total(let usage), .object, .averageValue(let target)), (.total(let usage), .external, .averageValue(let target)),
+             (.total(let usage), .promql, .averageValue(let target)):
+            proposal.replicas = calculator.averageValue(currentReplicas: current, usage: usage, targetAverage: target)
+            proposal.current = Int64((Double(usage) / Double(max(input.statusReplicas, 1))).rounded(.up))
+        default:
+            proposal.error = MetricError(reason: "InvalidMetricSourceType", message: "the target \(spec.target) does not apply to \(spec.name) with this observation")
+        }
+        return proposal
+    }
+}

@@ -55,15 +55,8 @@ import Testing
             let base = "http://127.0.0.1:\(port)"
             let expected: [String: String] = ["__name__": "up", "job": "pods", "instance": "127.0.0.1:\(port)", "app": "surge",
                                               "namespace": "monitoring", "pod": "surge-0"]
-            func up() async throws -> [[String: String]: String] {
-                try await instantResult(base, #"up{job="pods"}"#, time: String(Date().timeIntervalSince1970))
-            }
-            var seen: [[String: String]: String] = [:]
-            var deadline = ContinuousClock.now + .seconds(30)
-            while seen.isEmpty && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(300))
-                seen = try await up()
-            }
+            let query = #"up{job="pods"}"#
+            var seen = try await pollQuery(base, query) { !$0.isEmpty }
             #expect(seen == [expected: "1"], "\(surge.log.suffix(1500))")
 
             let listed = try await TestHTTP.get("\(base)/api/v1/targets").json()
@@ -81,18 +74,10 @@ import Testing
             fake.updatePod(namespace: "monitoring", name: "surge-0") { $0["metadata"]?["labels"]?["app"] = "surge-canary" }
             var relabeled = expected
             relabeled["app"] = "surge-canary"
-            deadline = ContinuousClock.now + .seconds(30)
-            while seen != [relabeled: "1"] && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(300))
-                seen = try await up()
-            }
+            seen = try await pollQuery(base, query) { $0 == [relabeled: "1"] }
             #expect(seen == [relabeled: "1"], "\(seen)")
             fake.deletePod(namespace: "monitoring", name: "surge-0")
-            deadline = ContinuousClock.now + .seconds(30)
-            while !seen.isEmpty && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(300))
-                seen = try await up()
-            }
+            seen = try await pollQuery(base, query) { $0.isEmpty }
             // Its series ended with staleness markers.
             #expect(seen.isEmpty, "\(seen)")
             #expect(await surge.stop() == 0)

@@ -106,3 +106,16 @@ func instantResult(_ base: String, _ query: String, time: String) async throws -
     }
     return out
 }
+
+/// Runs the instant `query` every `every` until `done` holds for its answer or `timeout` passes, and
+/// returns the last answer (the caller's expectation then says what was wrong).
+func pollQuery(_ base: String, _ query: String, timeout: Duration = .seconds(30), every: Duration = .milliseconds(300),
+               until done: ([[String: String]: String]) -> Bool) async throws -> [[String: String]: String] {
+    let deadline = ContinuousClock.now + timeout
+    var answer: [[String: String]: String] = [:]
+    repeat {
+        try await Task.sleep(for: every)
+        answer = try await instantResult(base, query, time: String(Date().timeIntervalSince1970))
+    } while !done(answer) && ContinuousClock.now < deadline
+    return answer
+}

@@ -51,12 +51,7 @@ import Testing
         defer { surge.signal(SIGKILL) }
         let base = "http://127.0.0.1:\(port)"
 
-        var up: [[String: String]: String] = [:]
-        let deadline = ContinuousClock.now + .seconds(30)
-        while up.count < 2 && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(500))
-            up = try await instantResult(base, "up", time: String(Date().timeIntervalSince1970))
-        }
+        let up = try await pollQuery(base, "up", every: .milliseconds(500)) { $0.count >= 2 }
         let instance = "127.0.0.1:\(promPort)"
         #expect(up[["__name__": "up", "job": "prometheus", "instance": instance, "team": "platform"]] == "1", "\(up)\n\(surge.log.suffix(2000))")
         #expect(up[["__name__": "up", "job": "down", "instance": "127.0.0.1:\(downPort)"]] == "0", "\(up)")
@@ -111,24 +106,12 @@ import Testing
         defer { surge.signal(SIGKILL) }
         let base = "http://127.0.0.1:\(port)"
 
-        func up() async throws -> [[String: String]: String] {
-            try await instantResult(base, #"up{job="self"}"#, time: String(Date().timeIntervalSince1970))
-        }
-        var seen: [[String: String]: String] = [:]
-        var deadline = ContinuousClock.now + .seconds(30)
-        while seen.isEmpty && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(300))
-            seen = try await up()
-        }
+        var seen = try await pollQuery(base, #"up{job="self"}"#) { !$0.isEmpty }
         #expect(seen == [["__name__": "up", "job": "self", "instance": "127.0.0.1:\(port)", "stage": "one"]: "1"], "\(surge.log.suffix(1500))")
 
         try #"[{"targets": ["127.0.0.1:\#(downPort)"], "labels": {"stage": "two"}}]"#.write(to: targets, atomically: true, encoding: .utf8)
         let expected: [[String: String]: String] = [["__name__": "up", "job": "self", "instance": "127.0.0.1:\(downPort)", "stage": "two"]: "0"]
-        deadline = ContinuousClock.now + .seconds(30)
-        while seen != expected && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(300))
-            seen = try await up()
-        }
+        seen = try await pollQuery(base, #"up{job="self"}"#) { $0 == expected }
         // The first target's series ended with a staleness marker, so only the new one answers.
         #expect(seen == expected, "\(seen)\n\(surge.log.suffix(1500))")
         let listed = try await TestHTTP.get("\(base)/api/v1/targets").json()
@@ -185,12 +168,7 @@ import Testing
             ["__name__": "up", "job": "trusted", "instance": instance]: "1",
             ["__name__": "up", "job": "untrusted", "instance": instance]: "0",
         ]
-        var up: [[String: String]: String] = [:]
-        let deadline = ContinuousClock.now + .seconds(40)
-        while up != wanted && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(500))
-            up = try await instantResult(base, "up", time: String(Date().timeIntervalSince1970))
-        }
+        let up = try await pollQuery(base, "up", timeout: .seconds(40), every: .milliseconds(500)) { $0 == wanted }
         #expect(up == wanted, "\(up)\n\(surge.log.suffix(1500))")
         let buildInfo = try await instantResult(base, #"prometheus_build_info{job="trusted"}"#, time: String(Date().timeIntervalSince1970))
         #expect(buildInfo.count == 1)

@@ -1,8 +1,6 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdTLS
-import Logging
 import NIOCore
 import NIOSSL
 import Synchronization
@@ -28,26 +26,11 @@ public final class FakeKubernetesAPIServer: Sendable {
     /// Runs a fake API server on 127.0.0.1 (over TLS when `tls` is given) for the duration of `body`.
     public static func with<T: Sendable>(accounts: [FakeKubernetesAccount], tls: TLSConfiguration? = nil,
                                          _ body: (FakeKubernetesAPIServer) async throws -> T) async throws -> T {
+        // The port is chosen first, so the fake knows its own URL before it serves.
         let port = try freeLocalPort()
         let fake = FakeKubernetesAPIServer(url: "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)", accounts: accounts)
-        var logger = Logger(label: "fake-kubernetes")
-        logger.logLevel = .warning
-        let (running, started) = AsyncStream<Void>.makeStream()
-        let app = Application(
-            responder: CallbackResponder<BasicRequestContext> { request, _ in await fake.respond(to: request) },
-            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
-            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil),
-            onServerRunning: { _ in started.yield() },
-            logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService() }
-            for await _ in running { break }
-            defer {
-                fake.closeWatches()
-                group.cancelAll()
-            }
-            return try await body(fake)
-        }
+        return try await withLocalTestServer(label: "fake-kubernetes", port: port, tls: tls, respond: { await fake.respond(to: $0) },
+                                             cleanup: { fake.closeWatches() }) { _ in try await body(fake) }
     }
 
     // MARK: What tests arrange and read

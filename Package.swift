@@ -7,7 +7,7 @@ let package = Package(
     products: [
         .executable(name: "surge", targets: ["surge"]),
         // For the Benchmarks package; not a stable API.
-        .library(name: "SurgeKit", targets: ["App", "Storage", "WireFormat", "TimeSeriesCore", "PromQL", "Collectors", "Kubernetes"]),
+        .library(name: "SurgeKit", targets: ["App", "Storage", "WireFormat", "TimeSeriesCore", "PromQL", "Collectors", "Kubernetes", "Scaling"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -36,7 +36,7 @@ let package = Package(
         ]),
         .target(name: "PromQL", dependencies: ["TimeSeriesCore"]),
         // Pure decisions: no I/O, no clock.
-        .target(name: "Scaling"),
+        .target(name: "Scaling", dependencies: ["TimeSeriesCore", .product(name: "Yams", package: "Yams")]),
         .target(name: "Kubernetes", dependencies: [
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -58,7 +58,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .target(name: "App", dependencies: [
-            "HTTPAPI", "Storage", "PromQL", "TimeSeriesCore", "WireFormat", "Collectors", "Kubernetes",
+            "HTTPAPI", "Storage", "PromQL", "TimeSeriesCore", "WireFormat", "Collectors", "Kubernetes", "Scaling",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -67,7 +67,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "surge", dependencies: [
-            "App", "Collectors",
+            "App", "Collectors", "Scaling",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),

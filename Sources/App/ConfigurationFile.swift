@@ -1,3 +1,4 @@
+import TimeSeriesCore
 import Foundation
 import PromQL
 import Storage

@@ -1,45 +1,5 @@
 import Foundation
 
-/// One metric of a policy, as `autoscaling/v2` names them, plus `promql`.
-public struct MetricSpecification: Sendable, Equatable {
-    public enum Source: Sendable, Equatable {
-        case resource(String)
-        case containerResource(String, container: String)
-        case pods(String)
-        case object(String)
-        case external(String)
-        case promql(String)
-    }
-
-    public enum Target: Sendable, Equatable {
-        case utilization(Int)
-        /// Milli-units per pod.
-        case averageValue(Int64)
-        /// Milli-units in all.
-        case value(Int64)
-    }
-
-    public var source: Source
-    public var target: Target
-
-    public init(source: Source, target: Target) {
-        self.source = source
-        self.target = target
-    }
-
-    /// As `kubectl describe hpa` names the metric.
-    public var name: String {
-        switch source {
-        case .resource(let name): "resource \(name) on pods"
-        case .containerResource(let name, let container): "resource \(name) of container \"\(container)\" on pods"
-        case .pods(let name): "\"\(name)\" on pods"
-        case .object(let name): "\"\(name)\" on object"
-        case .external(let name): "external metric \(name)"
-        case .promql(let query): "promql \(query)"
-        }
-    }
-}
-
 /// What was observed for one metric: per-pod samples (Resource, ContainerResource, Pods), one value
 /// (Object, External, PromQL), or why it could not be read.
 public enum MetricObservation: Sendable, Equatable {
@@ -70,10 +30,14 @@ public struct AutoscalerInput: Sendable {
     public var behavior: ScalingBehavior?
     public var pods: [PodState]
     public var settings: ControllerSettings
+    /// A floor above `minReplicas` from schedules or forecasts; it never switches scaling on for a
+    /// target at zero replicas whose `minReplicas` is not zero.
+    public var floor: Int
 
     public init(now: Date, minReplicas: Int = 1, maxReplicas: Int, specReplicas: Int, statusReplicas: Int? = nil,
                 metrics: [MetricSpecification], observations: [MetricObservation], behavior: ScalingBehavior? = nil,
-                pods: [PodState], settings: ControllerSettings = ControllerSettings()) {
+                pods: [PodState], settings: ControllerSettings = ControllerSettings(), floor: Int = 0) {
+        self.floor = floor
         self.now = now
         self.minReplicas = minReplicas
         self.maxReplicas = maxReplicas
@@ -119,13 +83,16 @@ public enum Autoscaler {
             explanation.append("The target has 0 replicas and minReplicas is \(input.minReplicas), so autoscaling is off.")
             return finish(0)
         }
+        let minReplicas = max(input.minReplicas, min(input.floor, input.maxReplicas))
         if current > input.maxReplicas {
             explanation.append("Current number of replicas above Spec.MaxReplicas: \(current) > \(input.maxReplicas).")
             return finish(input.maxReplicas)
         }
-        if current < input.minReplicas {
-            explanation.append("Current number of replicas below Spec.MinReplicas: \(current) < \(input.minReplicas).")
-            return finish(input.minReplicas)
+        if current < minReplicas {
+            explanation.append(minReplicas == input.minReplicas
+                ? "Current number of replicas below Spec.MinReplicas: \(current) < \(minReplicas)."
+                : "Current number of replicas below the floor: \(current) < \(minReplicas).")
+            return finish(minReplicas)
         }
         let calculator = ReplicaCalculator(settings: input.settings, now: input.now)
         proposals = zip(input.metrics, input.observations).map { spec, observation in
@@ -148,10 +115,10 @@ public enum Autoscaler {
         let outcome: Normalization.Outcome
         if let behavior = input.behavior {
             let filled = behavior.withDefaults(downscaleStabilizationWindowSeconds: input.settings.downscaleStabilizationWindowSeconds)
-            outcome = normalization.withBehavior(current: current, desired: metricDesired, minReplicas: input.minReplicas,
+            outcome = normalization.withBehavior(current: current, desired: metricDesired, minReplicas: minReplicas,
                                                  maxReplicas: input.maxReplicas, behavior: filled, history: &history)
         } else {
-            outcome = normalization.legacy(current: current, desired: metricDesired, minReplicas: input.minReplicas,
+            outcome = normalization.legacy(current: current, desired: metricDesired, minReplicas: minReplicas,
                                            maxReplicas: input.maxReplicas, history: &history)
         }
         conditions[0] = outcome.ableToScale

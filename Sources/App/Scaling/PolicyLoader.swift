@@ -1,0 +1,43 @@
+import Foundation
+import PromQL
+import Scaling
+
+/// Reads policy files from disk, checking each `PromQL` metric's query with the PromQL parser.
+public enum PolicyLoader {
+    /// A file, or every `.yaml`/`.yml` file of a directory in name order.
+    public static func load(path: String) throws -> [ScalingPolicy] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw PolicyFileError(path: path, line: nil, message: "no such file or directory")
+        }
+        let files: [String]
+        if isDirectory.boolValue {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            files = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { (path as NSString).appendingPathComponent($0) }
+        } else {
+            files = [path]
+        }
+        var policies: [ScalingPolicy] = []
+        for file in files {
+            let text: String
+            do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
+                throw PolicyFileError(path: file, line: nil, message: "cannot read the file: \(error.localizedDescription)")
+            }
+            policies += try PolicyFile.parse(text, path: file, validateQuery: checkQuery)
+        }
+        return policies
+    }
+
+    /// Nil when the query parses to an instant vector or scalar, else the problem.
+    public static func checkQuery(_ query: String) -> String? {
+        do {
+            let expression = try Parser.parse(query)
+            switch expression.type {
+            case .vector, .scalar: return nil
+            default: return "the query must give an instant vector or a scalar, not a \(expression.typeName)"
+            }
+        } catch {
+            return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,224 @@
+import Foundation
+
+/// How a backtest replays a trace.
+public struct BacktestOptions: Sendable, Equatable {
+    /// Demand one ready pod serves at 100%.
+    public var capacityPerPod: Double
+    public var podStartupSeconds: Double
+    public var stepSeconds: Double
+    /// How old the metric values are when the policy decides (scrape and collection delay).
+    public var metricLagSeconds: Double
+    /// The HPA baseline: its sync period and the age of metrics-server values.
+    public var hpaSyncSeconds: Double
+    public var hpaMetricLagSeconds: Double
+
+    public init(capacityPerPod: Double, podStartupSeconds: Double, stepSeconds: Double = 15, metricLagSeconds: Double = 15,
+                hpaSyncSeconds: Double = 15, hpaMetricLagSeconds: Double = 30) {
+        self.capacityPerPod = capacityPerPod
+        self.podStartupSeconds = podStartupSeconds
+        self.stepSeconds = stepSeconds
+        self.metricLagSeconds = metricLagSeconds
+        self.hpaSyncSeconds = hpaSyncSeconds
+        self.hpaMetricLagSeconds = hpaMetricLagSeconds
+    }
+}
+
+/// One variant's figures over the whole trace.
+public struct BacktestFigures: Sendable, Equatable, Codable {
+    public var variant: String
+    /// Seconds during which demand exceeded the ready pods' capacity.
+    public var underProvisionedSeconds: Double
+    /// Demand above ready capacity over all demand, both integrated over time.
+    public var unservedDemandFraction: Double
+    /// Pods that existed (starting or ready) times hours.
+    public var replicaHours: Double
+    /// Changes of the desired replica count.
+    public var scaleActions: Int
+    public var peakReplicas: Int
+}
+
+/// Per step: demand, and per variant the desired and ready replicas.
+public struct BacktestTimeline: Sendable {
+    public var start: Double
+    public var step: Double
+    public var demand: [Double] = []
+    public var desired: [[Int32]]
+    public var ready: [[Int32]]
+}
+
+public struct BacktestResult: Sendable {
+    public var policy: BacktestFigures
+    public var hpa: BacktestFigures
+    public var oracle: BacktestFigures
+    public var timeline: BacktestTimeline
+    public var options: BacktestOptions
+    public var variants: [String] { [policy.variant, hpa.variant, oracle.variant] }
+}
+
+/// Replays a demand trace through the policy's decisions with a simulated clock. The policy's
+/// metrics see demand divided among ready pods (per-pod metrics) or the whole demand (Object,
+/// External and PromQL metrics); CPU is modelled as one core requested per pod, busy in proportion
+/// to its share of capacity. New pods become ready after the start-up time; removed pods go at
+/// once, starting ones first, as a ReplicaSet picks them. The same simulator runs the HPA
+/// (default behavior, no schedules or forecasts) and an oracle that knows the future.
+public enum Backtest {
+    public static func run(trace: DemandTrace, policy: ScalingPolicy, options: BacktestOptions,
+                           progress: (Double) -> Void = { _ in }) -> BacktestResult {
+        let steps = Int(((trace.times.last! - trace.times.first!) / options.stepSeconds).rounded(.down)) + 1
+        var cursor = DemandTrace.Cursor(trace)
+        let demand = (0..<steps).map { cursor.value(at: trace.times[0] + Double($0) * options.stepSeconds) }
+        var hpaPolicy = policy
+        hpaPolicy.name = "hpa"
+        hpaPolicy.behavior = nil
+        hpaPolicy.schedules = []
+        hpaPolicy.predictive = nil
+        hpaPolicy.intervalSeconds = options.hpaSyncSeconds
+        var timeline = BacktestTimeline(start: trace.times[0], step: options.stepSeconds, demand: demand,
+                                        desired: Array(repeating: [], count: 3), ready: Array(repeating: [], count: 3))
+        let total = Double(steps) * 2
+        let policyFigures = simulate(demand: demand, start: trace.times[0], policy: policy, variant: "policy",
+                                     lag: options.metricLagSeconds, options: options, desired: &timeline.desired[0], ready: &timeline.ready[0]) {
+            progress(Double($0) / total)
+        }
+        let hpaFigures = simulate(demand: demand, start: trace.times[0], policy: hpaPolicy, variant: "hpa",
+                                  lag: options.hpaMetricLagSeconds, options: options, desired: &timeline.desired[1], ready: &timeline.ready[1]) {
+            progress((Double(steps) + Double($0)) / total)
+        }
+        let oracleFigures = oracle(demand: demand, policy: policy, options: options, desired: &timeline.desired[2], ready: &timeline.ready[2])
+        progress(1)
+        return BacktestResult(policy: policyFigures, hpa: hpaFigures, oracle: oracleFigures, timeline: timeline, options: options)
+    }
+
+    /// Demand one pod carries at the policy's target: what the oracle provisions for.
+    static func targetPerPod(_ policy: ScalingPolicy, options: BacktestOptions) -> Double {
+        let perPod: [Double] = policy.metrics.map { spec in
+            switch spec.target {
+            case .utilization(let percent): options.capacityPerPod * Double(percent) / 100
+            case .averageValue(let milli), .value(let milli): Double(milli) / 1000
+            }
+        }
+        return perPod.min() ?? options.capacityPerPod
+    }
+
+    static func initialReplicas(_ demand: Double, _ policy: ScalingPolicy, _ options: BacktestOptions) -> Int {
+        min(max(Int((demand / targetPerPod(policy, options: options)).rounded(.up)), policy.minReplicas), policy.maxReplicas)
+    }
+
+    static func simulate(demand: [Double], start: Double, policy: ScalingPolicy, variant: String, lag: Double, options: BacktestOptions,
+                         desired desiredOut: inout [Int32], ready readyOut: inout [Int32], progress: (Int) -> Void) -> BacktestFigures {
+        var evaluator = PolicyEvaluator(policy: policy)
+        let step = options.stepSeconds
+        // Pods by creation, each with the time it was created and when it becomes ready.
+        var pods: [(created: Double, readyAt: Double, id: Int)] = []
+        var nextID = 0
+        let initial = initialReplicas(demand[0], policy, options)
+        for _ in 0..<initial {
+            pods.append((start - options.podStartupSeconds - 3600, start - 3600, nextID))
+            nextID += 1
+        }
+        var readyHistory: [Int32] = []
+        readyHistory.reserveCapacity(demand.count)
+        desiredOut.reserveCapacity(demand.count)
+        readyOut.reserveCapacity(demand.count)
+        var figures = BacktestFigures(variant: variant, underProvisionedSeconds: 0, unservedDemandFraction: 0, replicaHours: 0,
+                                      scaleActions: 0, peakReplicas: initial)
+        var unserved = 0.0
+        var served = 0.0
+        let lagSteps = Int((lag / step).rounded())
+        let decideEvery = max(Int((policy.intervalSeconds / step).rounded()), 1)
+        let cpuPerPod: Int64 = 1000
+        for index in demand.indices {
+            let now = start + Double(index) * step
+            let readyCount = pods.reduce(0) { $0 + ($1.readyAt <= now ? 1 : 0) }
+            readyHistory.append(Int32(readyCount))
+            if index % decideEvery == 0 {
+                let lagged = max(index - lagSteps, 0)
+                let laggedTime = start + Double(lagged) * step
+                let laggedReady = max(Int(readyHistory[lagged]), 1)
+                let perPod = demand[lagged] / Double(laggedReady)
+                let date = Date(timeIntervalSince1970: now)
+                let podStates = pods.map { pod in
+                    PodState(name: "pod-\(pod.id)", phase: "Running", ready: pod.readyAt <= now,
+                             readyTransitionTime: Date(timeIntervalSince1970: pod.readyAt <= now ? pod.readyAt : pod.created),
+                             startTime: Date(timeIntervalSince1970: pod.created), requests: ["app": ["cpu": cpuPerPod, "memory": cpuPerPod]])
+                }
+                var reporting: [String: PodMetric] = [:]
+                for pod in pods where pod.readyAt <= laggedTime {
+                    reporting["pod-\(pod.id)"] = PodMetric(value: 0, timestamp: Date(timeIntervalSince1970: laggedTime), windowSeconds: 30)
+                }
+                let observations: [MetricObservation] = policy.metrics.map { spec in
+                    switch spec.source {
+                    case .resource, .containerResource:
+                        let usage = Int64((perPod / options.capacityPerPod * Double(cpuPerPod)).rounded())
+                        return .perPod(reporting.mapValues { PodMetric(value: usage, timestamp: $0.timestamp, windowSeconds: 30) })
+                    case .pods:
+                        let value = Int64((perPod * 1000).rounded())
+                        return .perPod(reporting.mapValues { PodMetric(value: value, timestamp: $0.timestamp, windowSeconds: 30) })
+                    case .object, .external, .promql:
+                        if case .value = spec.target { return .total(Int64((perPod * 1000).rounded())) }
+                        return .total(Int64((demand[lagged] * 1000).rounded()))
+                    }
+                }
+                let decision = evaluator.decide(PolicyInput(now: date, specReplicas: pods.count, pods: podStates, observations: observations))
+                let wanted = decision.desiredReplicas
+                if wanted != pods.count { figures.scaleActions += 1 }
+                if wanted > pods.count {
+                    for _ in pods.count..<wanted {
+                        pods.append((now, now + options.podStartupSeconds, nextID))
+                        nextID += 1
+                    }
+                } else if wanted < pods.count {
+                    // A ReplicaSet removes pods that are not ready first, then the newest.
+                    let ordered = pods.sorted { ($0.readyAt <= now ? 1 : 0, $1.created) < ($1.readyAt <= now ? 1 : 0, $0.created) }
+                    let removed = Set(ordered.prefix(pods.count - wanted).map(\.id))
+                    pods.removeAll { removed.contains($0.id) }
+                }
+                if index % 2048 == 0 { progress(index) }
+            }
+            let ready = pods.reduce(0) { $0 + ($1.readyAt <= now ? 1 : 0) }
+            figures.peakReplicas = max(figures.peakReplicas, pods.count)
+            desiredOut.append(Int32(pods.count))
+            readyOut.append(Int32(ready))
+            account(demand[index], ready: ready, pods: pods.count, options: options, figures: &figures, unserved: &unserved, served: &served)
+        }
+        figures.unservedDemandFraction = served > 0 ? unserved / served : 0
+        return figures
+    }
+
+    static func account(_ demand: Double, ready: Int, pods: Int, options: BacktestOptions, figures: inout BacktestFigures,
+                        unserved: inout Double, served: inout Double) {
+        let capacity = Double(ready) * options.capacityPerPod
+        if demand > capacity {
+            figures.underProvisionedSeconds += options.stepSeconds
+            unserved += (demand - capacity) * options.stepSeconds
+        }
+        served += demand * options.stepSeconds
+        figures.replicaHours += Double(pods) * options.stepSeconds / 3600
+    }
+
+    /// Knows the future: each pod is started exactly one start-up time before demand needs it at the
+    /// policy's target, and removed as soon as no later need within the start-up time holds it.
+    static func oracle(demand: [Double], policy: ScalingPolicy, options: BacktestOptions,
+                       desired desiredOut: inout [Int32], ready readyOut: inout [Int32]) -> BacktestFigures {
+        let perPod = targetPerPod(policy, options: options)
+        let need = demand.map { min(max(Int(($0 / perPod - 1e-9).rounded(.up)), policy.minReplicas), policy.maxReplicas) }
+        let startupSteps = Int((options.podStartupSeconds / options.stepSeconds).rounded(.up))
+        var counts = [Int](repeating: 0, count: need.count)
+        for index in need.indices {
+            counts[index] = need[index...min(index + startupSteps, need.count - 1)].max()!
+        }
+        var figures = BacktestFigures(variant: "oracle", underProvisionedSeconds: 0, unservedDemandFraction: 0, replicaHours: 0,
+                                      scaleActions: 0, peakReplicas: counts.max() ?? 0)
+        var unserved = 0.0
+        var served = 0.0
+        for index in need.indices {
+            let ready = index < startupSteps ? counts[0...index].min()! : counts[(index - startupSteps)...index].min()!
+            if index > 0 && counts[index] != counts[index - 1] { figures.scaleActions += 1 }
+            desiredOut.append(Int32(counts[index]))
+            readyOut.append(Int32(ready))
+            account(demand[index], ready: ready, pods: counts[index], options: options, figures: &figures, unserved: &unserved, served: &served)
+        }
+        figures.unservedDemandFraction = served > 0 ? unserved / served : 0
+        return figures
+    }
+}

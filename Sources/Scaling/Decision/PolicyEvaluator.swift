@@ -1,0 +1,159 @@
+import Foundation
+
+/// What one evaluation of a policy needs from the world: the workload's scale and pods, and an
+/// observation per policy metric, in the policy's order.
+public struct PolicyInput: Sendable {
+    public var now: Date
+    public var specReplicas: Int
+    public var statusReplicas: Int
+    public var pods: [PodState]
+    public var observations: [MetricObservation]
+
+    public init(now: Date, specReplicas: Int, statusReplicas: Int? = nil, pods: [PodState], observations: [MetricObservation]) {
+        self.now = now
+        self.specReplicas = specReplicas
+        self.statusReplicas = statusReplicas ?? specReplicas
+        self.pods = pods
+        self.observations = observations
+    }
+}
+
+/// The floor a forecast sets, and what it was computed from.
+public struct ForecastFloor: Sendable, Equatable {
+    public var replicas: Int
+    /// The metric whose forecast needs the most replicas, its forecast peak (in the metric's units)
+    /// and the end of the look-ahead.
+    public var metric: String
+    public var peak: Double
+    public var horizon: Date
+}
+
+public struct PolicyDecision: Sendable, Equatable {
+    public var desiredReplicas: Int
+    public var reactive: ScalingDecision
+    public var schedule: ScheduleFloor
+    public var forecast: ForecastFloor?
+    /// "metrics", "schedule", "forecast", "minReplicas" or "maxReplicas": what set the count.
+    public var drivenBy: String
+    public var explanation: [String]
+}
+
+/// Evaluates a policy along a clock: the HPA decision on its metrics, with schedules and forecasts
+/// as a floor under it. Keeps the controller's history and the forecasters between evaluations.
+public struct PolicyEvaluator: Sendable {
+    public let policy: ScalingPolicy
+    public var settings: ControllerSettings
+    public var history: ScaleHistory
+    private var schedules: ScheduleTracker
+    private var forecasters: [MetricForecaster]
+
+    public init(policy: ScalingPolicy, settings: ControllerSettings = ControllerSettings(), history: ScaleHistory = ScaleHistory()) {
+        self.policy = policy
+        self.settings = settings
+        self.history = history
+        schedules = ScheduleTracker(windows: policy.schedules)
+        forecasters = policy.predictive.map { settings in policy.metrics.map { _ in MetricForecaster(settings: settings) } } ?? []
+    }
+
+    /// Feeds past values of metric `index` (its total over pods, or its value) to the forecaster.
+    public mutating func learn(metric index: Int, value: Double, at date: Date) {
+        guard forecasters.indices.contains(index) else { return }
+        forecasters[index].observe(value, at: date)
+    }
+
+    public mutating func decide(_ input: PolicyInput) -> PolicyDecision {
+        let schedule = schedules.floor(at: input.now)
+        for (index, observation) in input.observations.enumerated() where forecasters.indices.contains(index) {
+            if let total = Self.total(observation) { forecasters[index].observe(total, at: input.now) }
+        }
+        let forecast = forecastFloor(input)
+        let floor = min(max(schedule.replicas, forecast?.replicas ?? 0), policy.maxReplicas)
+        let autoscalerInput = AutoscalerInput(
+            now: input.now, minReplicas: policy.minReplicas, maxReplicas: policy.maxReplicas, specReplicas: input.specReplicas,
+            statusReplicas: input.statusReplicas, metrics: policy.metrics, observations: input.observations,
+            behavior: policy.behavior, pods: input.pods, settings: settings, floor: floor)
+        var reactive = Autoscaler.decide(autoscalerInput, history: history)
+        if policy.metrics.isEmpty {
+            let desired = max(policy.minReplicas, floor)
+            reactive.desiredReplicas = input.specReplicas == 0 && policy.minReplicas != 0 ? 0 : desired
+            reactive.explanation = ["The policy has no metrics; its schedules set \(reactive.desiredReplicas) replicas."]
+        }
+        history = reactive.history
+        let metricProposal = reactive.proposals.compactMap(\.replicas).max()
+        var explanation: [String] = []
+        if !schedule.activeWindows.isEmpty {
+            explanation.append("Schedule \(schedule.activeWindows.map { "\"\($0)\"" }.joined(separator: ", ")) holds at least \(schedule.replicas) replicas.")
+        }
+        if let forecast {
+            explanation.append(String(format: "The forecast of %@ peaks at %.4g by %@, which needs %d replicas.", forecast.metric, forecast.peak,
+                                      ISO8601DateFormatter().string(from: forecast.horizon), forecast.replicas))
+        } else if policy.predictive != nil {
+            explanation.append("The forecast is still learning: it needs more history before it raises the floor.")
+        }
+        let desired = reactive.desiredReplicas
+        let drivenBy: String
+        if floor > policy.minReplicas && desired == floor && floor > (metricProposal ?? 0) {
+            drivenBy = schedule.replicas >= (forecast?.replicas ?? 0) ? "schedule" : "forecast"
+        } else if desired == policy.maxReplicas && (metricProposal ?? 0) > desired {
+            drivenBy = "maxReplicas"
+        } else if desired == policy.minReplicas && (metricProposal ?? desired) < desired {
+            drivenBy = "minReplicas"
+        } else {
+            drivenBy = policy.metrics.isEmpty ? "schedule" : "metrics"
+        }
+        return PolicyDecision(desiredReplicas: desired, reactive: reactive, schedule: schedule, forecast: forecast,
+                              drivenBy: drivenBy, explanation: explanation + reactive.explanation)
+    }
+
+    /// A metric's figure for forecasting: the sum over pods, or the single value.
+    static func total(_ observation: MetricObservation) -> Double? {
+        switch observation {
+        case .perPod(let samples): samples.isEmpty ? nil : Double(samples.values.reduce(Int64(0)) { $0 + $1.value }) / 1000
+        case .total(let value): Double(value) / 1000
+        case .unavailable: nil
+        }
+    }
+
+    private func forecastFloor(_ input: PolicyInput) -> ForecastFloor? {
+        guard let predictive = policy.predictive else { return nil }
+        let horizon = input.now.addingTimeInterval(predictive.lookAhead(intervalSeconds: policy.intervalSeconds))
+        var best: ForecastFloor?
+        for (index, spec) in policy.metrics.enumerated() where forecasters.indices.contains(index) {
+            guard let peak = forecasters[index].peak(from: input.now, through: horizon), peak > 0 else { continue }
+            let replicas: Int?
+            switch spec.target {
+            case .averageValue(let target):
+                replicas = Int((peak * 1000 / Double(target)).rounded(.up))
+            case .value(let target):
+                let ready = input.pods.filter { $0.phase == "Running" && $0.ready == true }.count
+                replicas = Int((Double(max(ready, 1)) * peak * 1000 / Double(target)).rounded(.up))
+            case .utilization(let percent):
+                replicas = Self.averageRequest(spec, pods: input.pods).map { request in
+                    Int((peak * 1000 / (Double(request) * Double(percent) / 100)).rounded(.up))
+                }
+            }
+            guard let replicas else { continue }
+            let floor = ForecastFloor(replicas: min(replicas, policy.maxReplicas), metric: spec.name, peak: peak, horizon: horizon)
+            if best == nil || floor.replicas > best!.replicas { best = floor }
+        }
+        return best
+    }
+
+    /// The mean request per pod for a Resource or ContainerResource metric, in milli-units.
+    static func averageRequest(_ spec: MetricSpecification, pods: [PodState]) -> Int64? {
+        let totals: [Int64] = pods.compactMap { pod in
+            switch spec.source {
+            case .resource(let resource):
+                let values = pod.requests.values.compactMap { $0[resource] }
+                return values.isEmpty ? nil : values.reduce(0, +)
+            case .containerResource(let resource, let container):
+                return pod.requests[container]?[resource]
+            default:
+                return nil
+            }
+        }
+        guard !totals.isEmpty else { return nil }
+        let average = totals.reduce(0, +) / Int64(totals.count)
+        return average > 0 ? average : nil
+    }
+}

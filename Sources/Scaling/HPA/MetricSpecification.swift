@@ -1,0 +1,59 @@
+import Foundation
+
+/// One metric of a policy, as `autoscaling/v2` names them, plus `promql`.
+public struct MetricSpecification: Sendable, Equatable {
+    public enum Source: Sendable, Equatable {
+        case resource(String)
+        case containerResource(String, container: String)
+        case pods(String)
+        case object(String)
+        case external(String)
+        case promql(String)
+    }
+
+    public enum Target: Sendable, Equatable {
+        case utilization(Int)
+        /// Milli-units per pod.
+        case averageValue(Int64)
+        /// Milli-units in all.
+        case value(Int64)
+    }
+
+    /// An object a metric describes (`describedObject` of an Object metric).
+    public struct ObjectReference: Sendable, Equatable {
+        public var apiVersion: String
+        public var kind: String
+        public var name: String
+
+        public init(apiVersion: String, kind: String, name: String) {
+            self.apiVersion = apiVersion
+            self.kind = kind
+            self.name = name
+        }
+    }
+
+    public var source: Source
+    public var target: Target
+    /// `metric.selector.matchLabels` of Pods, Object and External metrics.
+    public var selector: [String: String]
+    public var describedObject: ObjectReference?
+
+    public init(source: Source, target: Target, selector: [String: String] = [:], describedObject: ObjectReference? = nil) {
+        self.source = source
+        self.target = target
+        self.selector = selector
+        self.describedObject = describedObject
+    }
+
+    /// As `kubectl describe hpa` names the metric.
+    public var name: String {
+        switch source {
+        case .resource(let name): "resource \(name) on pods"
+        case .containerResource(let name, let container): "resource \(name) of container \"\(container)\" on pods"
+        case .pods(let name): "\"\(name)\" on pods"
+        case .object(let name): "\"\(name)\" on object"
+        case .external(let name): "external metric \(name)"
+        case .promql(let query): "promql \(query)"
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// One workload's scaling policy: the HPA's fields (target, range, metrics, behavior) plus
+/// schedules that raise the floor during known windows and a forecast that raises it before a
+/// seasonal peak. Reactive, schedule and forecast combine by taking the largest.
+public struct ScalingPolicy: Sendable, Equatable {
+    public struct TargetReference: Sendable, Equatable, Codable, CustomStringConvertible {
+        public var apiVersion: String
+        public var kind: String
+        public var namespace: String
+        public var name: String
+
+        public init(apiVersion: String = "apps/v1", kind: String = "Deployment", namespace: String = "default", name: String) {
+            self.apiVersion = apiVersion
+            self.kind = kind
+            self.namespace = namespace
+            self.name = name
+        }
+
+        public var description: String { "\(kind)/\(name)" }
+    }
+
+    public var name: String
+    public var target: TargetReference
+    public var minReplicas: Int
+    public var maxReplicas: Int
+    public var metrics: [MetricSpecification]
+    public var behavior: ScalingBehavior?
+    public var schedules: [ScheduleWindow]
+    public var predictive: PredictiveSettings?
+    /// How often the policy is evaluated: the HPA's sync period.
+    public var intervalSeconds: Double
+    /// Where the policy was read from, for messages: "rules/checkout.yaml:3".
+    public var source: String
+
+    public init(name: String, target: TargetReference, minReplicas: Int = 1, maxReplicas: Int, metrics: [MetricSpecification],
+                behavior: ScalingBehavior? = nil, schedules: [ScheduleWindow] = [], predictive: PredictiveSettings? = nil,
+                intervalSeconds: Double = 15, source: String = "") {
+        self.name = name
+        self.target = target
+        self.minReplicas = minReplicas
+        self.maxReplicas = maxReplicas
+        self.metrics = metrics
+        self.behavior = behavior
+        self.schedules = schedules
+        self.predictive = predictive
+        self.intervalSeconds = intervalSeconds
+        self.source = source
+    }
+}
+
+/// `predictive:` of a policy: a seasonal model of each metric's total that raises the floor to what
+/// the forecast peak over the look-ahead needs.
+public struct PredictiveSettings: Sendable, Equatable {
+    public enum Method: String, Sendable, Equatable, CaseIterable {
+        case holtWinters = "holt-winters"
+    }
+
+    public var method: Method
+    /// Season lengths in seconds: a day, a week, or both.
+    public var seasons: [Double]
+    /// How much history the model learns from, in seconds.
+    public var historySeconds: Double
+    /// The model's step: observations are averaged over buckets of this many seconds.
+    public var resolutionSeconds: Double
+    /// How far ahead the floor looks; nil means pod start-up plus one decision interval.
+    public var lookAheadSeconds: Double?
+    public var podStartupSeconds: Double
+
+    public init(method: Method = .holtWinters, seasons: [Double] = [86_400], historySeconds: Double = 14 * 86_400,
+                resolutionSeconds: Double = 300, lookAheadSeconds: Double? = nil, podStartupSeconds: Double = 60) {
+        self.method = method
+        self.seasons = seasons
+        self.historySeconds = historySeconds
+        self.resolutionSeconds = resolutionSeconds
+        self.lookAheadSeconds = lookAheadSeconds
+        self.podStartupSeconds = podStartupSeconds
+    }
+
+    public func lookAhead(intervalSeconds: Double) -> Double {
+        lookAheadSeconds ?? podStartupSeconds + intervalSeconds
+    }
+}

@@ -86,7 +86,7 @@ public struct PolicyEvaluator: Sendable {
         }
         if let forecast {
             explanation.append(String(format: "The forecast of %@ peaks at %.4g by %@, which needs %d replicas.", forecast.metric, forecast.peak,
-                                      ISO8601DateFormatter().string(from: forecast.horizon), forecast.replicas))
+                                      forecast.horizon.formatted(.iso8601), forecast.replicas))
         } else if policy.predictive != nil {
             explanation.append("The forecast is still learning: it needs more history before it raises the floor.")
         }

@@ -1,0 +1,49 @@
+import Scaling
+
+/// The PromQL that reads a policy metric from Surge's own storage, under the names the collectors
+/// write (cAdvisor's container metrics) and prometheus-adapter's conventions for custom metrics:
+/// per-pod series carry `namespace` and `pod`; an object metric carries a label named after the
+/// object's kind (lower case) with the object's name.
+public enum MetricQueries {
+    /// Per-pod queries return one series per `pod`; total queries one value (summed).
+    public enum Shape: Sendable, Equatable { case perPod, total }
+
+    public static func query(for spec: MetricSpecification, policy: ScalingPolicy, window: String = "1m") -> (String, Shape) {
+        let namespace = escape(policy.target.namespace)
+        let pods = "namespace=\"\(namespace)\", pod=~\"\(escapeRegex(policy.target.name))-.*\""
+        let selector = spec.selector.sorted { $0.key < $1.key }.map { ", \($0.key)=\"\(escape($0.value))\"" }.joined()
+        switch spec.source {
+        case .resource(let resource), .containerResource(let resource, _):
+            var containers = "container!=\"\", container!=\"POD\""
+            if case .containerResource(_, let container) = spec.source { containers = "container=\"\(escape(container))\"" }
+            let query = resource == "cpu"
+                ? "sum by (pod) (rate(container_cpu_usage_seconds_total{\(pods), \(containers)}[\(window)]))"
+                : "sum by (pod) (container_memory_working_set_bytes{\(pods), \(containers)})"
+            return (query, .perPod)
+        case .pods(let name):
+            return ("sum by (pod) (\(name){\(pods)\(selector)})", .perPod)
+        case .object(let name):
+            let object = spec.describedObject.map { ", \($0.kind.lowercased())=\"\(escape($0.name))\"" } ?? ""
+            return ("sum(\(name){namespace=\"\(namespace)\"\(object)\(selector)})", .total)
+        case .external(let name):
+            let labels = spec.selector.sorted { $0.key < $1.key }.map { "\($0.key)=\"\(escape($0.value))\"" }.joined(separator: ", ")
+            return ("sum(\(name){\(labels)})", .total)
+        case .promql(let query):
+            return ("sum(\(query))", .total)
+        }
+    }
+
+    /// Requests per pod from kube-state-metrics, when it is scraped.
+    public static func requests(resource: String, policy: ScalingPolicy) -> String {
+        "sum by (pod) (kube_pod_container_resource_requests{namespace=\"\(escape(policy.target.namespace))\", "
+            + "pod=~\"\(escapeRegex(policy.target.name))-.*\", resource=\"\(escape(resource))\"})"
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+    }
+
+    static func escapeRegex(_ text: String) -> String {
+        escape(text.replacingOccurrences(of: ".", with: "\\."))
+    }
+}

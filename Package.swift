@@ -89,7 +89,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Yams", package: "Yams"),
         ]),
-        .testTarget(name: "ScalingTests", dependencies: ["Scaling"]),
+        .testTarget(name: "ScalingTests", dependencies: ["Scaling"], exclude: ["Fixtures"]),
         .testTarget(name: "KubernetesTests", dependencies: [
             "Kubernetes", "SurgeTestKit",
             .product(name: "Yams", package: "Yams"),

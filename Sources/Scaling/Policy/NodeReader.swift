@@ -27,7 +27,11 @@ struct NodeReader {
 
     func compose(_ text: String) throws -> [Node] {
         do {
-            return try Array(Yams.compose_all(yaml: text))
+            // compose_all ends quietly at a syntax error; the parser's own loop throws it.
+            let parser = try Yams.Parser(yaml: text)
+            var documents: [Node] = []
+            while let document = try parser.nextRoot() { documents.append(document) }
+            return documents
         } catch let error as YamlError {
             var line: Int?
             switch error {

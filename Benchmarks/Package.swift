@@ -37,6 +37,14 @@ let package = Package(
             ],
             path: "Benchmarks/CollectorBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(
+            name: "ScalingBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SurgeKit", package: root),
+            ],
+            path: "Benchmarks/ScalingBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
         // The remote-write ingestion path without the HTTP server, for `valgrind --tool=callgrind`.
         .executableTarget(
             name: "IngestProfile",

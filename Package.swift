@@ -67,7 +67,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "surge", dependencies: [
-            "App", "Collectors", "Scaling",
+            "App", "Collectors", "Kubernetes", "Scaling",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TimeSeriesCore", "SurgeTestKit"]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TimeSeriesCore", "SurgeTestKit"], exclude: ["Scripts"]),
         .testTarget(name: "HTTPAPITests", dependencies: [
-            "App", "HTTPAPI", "WireFormat", "SurgeTestKit", "TimeSeriesCore", "Collectors", "Kubernetes",
+            "App", "HTTPAPI", "WireFormat", "SurgeTestKit", "TimeSeriesCore", "Collectors", "Kubernetes", "Scaling",
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Yams", package: "Yams"),

@@ -43,6 +43,11 @@ import Yams
 ///   max_inflight_requests: 64
 /// query:
 ///   lookback_delta: 5m
+/// scaling:
+///   policy_files:           # files, directories or globs of scaling policies (rules/scaling/*.yaml)
+///     - rules/scaling/*.yaml
+///   kubernetes:             # where workloads are read: kubeconfig_file, or api_server with
+///     kubeconfig_file: /etc/surge/kubeconfig   # tls_config and a token; empty: in-cluster account
 /// ```
 public enum ConfigurationFile {
     public struct Error: Swift.Error, CustomStringConvertible, Sendable {
@@ -78,7 +83,7 @@ public enum ConfigurationFile {
             throw Error(path: path, line: yamlLine(error), message: "invalid YAML: \(error)")
         }
         var config = base
-        let top = try mapping(root, path: path, allowed: ["listen", "data_dir", "collect", "collectors", "scrape_configs", "storage", "remote_write", "query"])
+        let top = try mapping(root, path: path, allowed: ["listen", "data_dir", "collect", "collectors", "scrape_configs", "storage", "remote_write", "query", "scaling"])
         func fail(_ node: Node, _ message: String) -> Error {
             Error(path: path, line: node.mark.map { $0.line }, message: message)
         }
@@ -133,6 +138,24 @@ public enum ConfigurationFile {
             if let n = section["lookback_delta"] {
                 guard let value = n.string.flatMap(parseDuration), value > 0 else { throw fail(n, "lookback_delta must be a duration such as 5m") }
                 config.lookbackDeltaMilliseconds = value
+            }
+        }
+        if let node = top["scaling"] {
+            let section = try mapping(node, path: path, allowed: ["policy_files", "kubernetes"])
+            if let n = section["policy_files"] {
+                let files = n.sequence?.compactMap(\.string) ?? []
+                guard files.count == n.sequence?.count, !files.contains("") else {
+                    throw fail(n, "policy_files must be a list of paths or globs")
+                }
+                config.scalingPolicyFiles = files
+            }
+            let connection = section["kubernetes"] ?? node
+            let fields = section["kubernetes"] == nil ? [:] : try mapping(connection, path: path, allowed: [
+                "api_server", "kubeconfig_file", "tls_config", "basic_auth", "authorization", "bearer_token", "bearer_token_file",
+            ])
+            config.scalingKubernetes = try readKubernetesConnection(fields, entry: connection, path: path)
+            if checkCredentials && !config.scalingPolicyFiles.isEmpty {
+                try checkKubernetesCredentials(config.scalingKubernetes!, entry: connection, path: path)
             }
         }
         return config

@@ -24,23 +24,7 @@ extension ConfigurationFile {
                 throw fail(roleNode, "unknown Kubernetes SD role \"\(role)\"")
             }
             if let attach = fields["attach_metadata"] { throw fail(attach, "attach_metadata is not supported yet") }
-            var config = KubernetesSDConfig()
-            config.apiServer = fields["api_server"]?.string
-            config.kubeconfigFile = fields["kubeconfig_file"]?.string
-            if config.apiServer != nil && config.kubeconfigFile != nil {
-                throw fail(fields["kubeconfig_file"]!, "cannot use 'kubeconfig_file' and 'api_server' simultaneously")
-            }
-            config.authorization = try readAuthorization(fields, path: path)
-            if let tls = fields["tls_config"] { config.tls = try readTLSSettings(tls, path: path) }
-            if config.kubeconfigFile != nil, config.authorization != nil || fields["tls_config"] != nil {
-                throw fail(entry, "cannot use custom HTTP client options with 'kubeconfig_file'")
-            }
-            if config.apiServer == nil, config.kubeconfigFile == nil, config.authorization != nil || fields["tls_config"] != nil {
-                throw fail(entry, "to use custom HTTP client configuration please provide the 'api_server' URL explicitly")
-            }
-            if let api = config.apiServer, !(api.hasPrefix("http://") || api.hasPrefix("https://")) {
-                throw fail(fields["api_server"]!, "api_server must be an http:// or https:// URL")
-            }
+            var config = try readKubernetesConnection(fields, entry: entry, path: path)
             if let namespaces = fields["namespaces"] {
                 let parts = try mapping(namespaces, path: path, allowed: ["names", "own_namespace"])
                 config.namespaces = parts["names"]?.sequence?.compactMap(\.string) ?? []
@@ -60,14 +44,44 @@ extension ConfigurationFile {
                     config.fieldSelector = parts["field"]?.string
                 }
             }
-            if !checkCredentials { return config }
-            do {
-                let credentials = try config.credentials()
-                if credentials.server.hasPrefix("https://") { _ = try credentials.tls.makeConfiguration() }
-            } catch {
-                throw fail(entry, "\(error)")
-            }
+            if checkCredentials { try checkKubernetesCredentials(config, entry: entry, path: path) }
             return config
+        }
+    }
+
+    /// The API server connection: `api_server` with `tls_config` and a bearer token or basic auth,
+    /// `kubeconfig_file`, or neither for the in-cluster service account.
+    static func readKubernetesConnection(_ fields: [String: Node], entry: Node, path: String) throws -> KubernetesSDConfig {
+        func fail(_ node: Node, _ message: String) -> Error {
+            Error(path: path, line: node.mark.map { $0.line }, message: message)
+        }
+        var config = KubernetesSDConfig()
+        config.apiServer = fields["api_server"]?.string
+        config.kubeconfigFile = fields["kubeconfig_file"]?.string
+        if config.apiServer != nil && config.kubeconfigFile != nil {
+            throw fail(fields["kubeconfig_file"]!, "cannot use 'kubeconfig_file' and 'api_server' simultaneously")
+        }
+        config.authorization = try readAuthorization(fields, path: path)
+        if let tls = fields["tls_config"] { config.tls = try readTLSSettings(tls, path: path) }
+        if config.kubeconfigFile != nil, config.authorization != nil || fields["tls_config"] != nil {
+            throw fail(entry, "cannot use custom HTTP client options with 'kubeconfig_file'")
+        }
+        if config.apiServer == nil, config.kubeconfigFile == nil, config.authorization != nil || fields["tls_config"] != nil {
+            throw fail(entry, "to use custom HTTP client configuration please provide the 'api_server' URL explicitly")
+        }
+        if let api = config.apiServer, !(api.hasPrefix("http://") || api.hasPrefix("https://")) {
+            throw fail(fields["api_server"]!, "api_server must be an http:// or https:// URL")
+        }
+        return config
+    }
+
+    /// Reads the credentials now, so one that cannot work stops start-up with its file and line.
+    static func checkKubernetesCredentials(_ config: KubernetesSDConfig, entry: Node, path: String) throws {
+        do {
+            let credentials = try config.credentials()
+            if credentials.server.hasPrefix("https://") { _ = try credentials.tls.makeConfiguration() }
+        } catch {
+            throw Error(path: path, line: entry.mark.map { $0.line }, message: "\(error)")
         }
     }
 

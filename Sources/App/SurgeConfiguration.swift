@@ -1,4 +1,5 @@
 import Collectors
+import Kubernetes
 import HTTPAPI
 import Storage
 
@@ -31,6 +32,10 @@ public struct SurgeConfiguration: Sendable, Equatable {
     public var maintenanceInterval: Duration = .seconds(60)
     /// How far back an instant selector looks for a sample. Default 5 minutes.
     public var lookbackDeltaMilliseconds: Int64 = 5 * 60 * 1000
+    /// Scaling policy files, directories or globs evaluated by the server. Default none.
+    public var scalingPolicyFiles: [String] = []
+    /// The API server the policies' workloads are read from. Default: the in-cluster service account.
+    public var scalingKubernetes: KubernetesSDConfig?
 
     public init() {}
 }

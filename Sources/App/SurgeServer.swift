@@ -1,9 +1,12 @@
+import AsyncHTTPClient
 import Collectors
 import Foundation
 import HTTPAPI
 import Hummingbird
+import Kubernetes
 import Logging
 import Prometheus
+import Scaling
 import ServiceLifecycle
 import Storage
 import TimeSeriesCore
@@ -36,6 +39,11 @@ public enum SurgeServer {
             registry.makeGauge(name: "surge_storage_rejected_samples", labels: [("reason", reason.rawValue)],
                                help: "Samples storage refused since start, by reason (limits, out of order, too old).")
         }
+        let policies: [ScalingPolicy]
+        do { policies = try PolicyLoader.load(patterns: configuration.scalingPolicyFiles) } catch let error as PolicyFileError {
+            throw StartupError(description: error.description)
+        }
+        let decisions = ScalingDecisions(policies: policies)
         let metadata = MetricMetadataStore()
         let scrapeStatus = ScrapeTargetsStatus()
         let routes = Routes(
@@ -51,6 +59,7 @@ public enum SurgeServer {
                 let report = try database.persistAll()
                 return report.blocksWritten
             },
+            scalingDecisions: { decisions.json() },
             beforeMetricsScrape: {
                 let stats = database.stats
                 headSeries.set(Double(stats.series))
@@ -61,6 +70,7 @@ public enum SurgeServer {
                 for (reason, count) in stats.rejected {
                     rejected(reason).set(Double(count))
                 }
+                decisions.publish(to: registry)
             })
         let router = Router()
         routes.register(on: router)
@@ -84,12 +94,31 @@ public enum SurgeServer {
               } ?? [] : [])
               + (configuration.collect && !configuration.scrapeConfigs.isEmpty ? [
                 ScrapeService(configs: configuration.scrapeConfigs, appender: database, status: scrapeStatus, now: now, logger: logger),
-            ] : []),
+            ] : [])
+              + (policies.isEmpty ? [] : [
+                ScalingService(policies: policies,
+                               metrics: EngineMetricSource(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds),
+                               workloads: try kubernetesWorkloads(configuration.scalingKubernetes ?? KubernetesSDConfig()),
+                               decisions: decisions, now: { Date(timeIntervalSince1970: Double(now()) / 1000) }, logger: logger),
+            ] as [any Service]),
             onServerRunning: { channel in
                 logger.info("Surge is listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? listen.description)"])
             },
             logger: logger)
     }
+
+    static func kubernetesWorkloads(_ connection: KubernetesSDConfig) throws -> KubernetesWorkloads {
+        do {
+            return KubernetesWorkloads(client: try KubernetesClient(credentials: try connection.credentials(), httpClient: .shared))
+        } catch {
+            throw StartupError(description: "scaling: cannot reach Kubernetes: \(error)")
+        }
+    }
+}
+
+/// A problem that stops the server before it starts, with the file and line when there is one.
+public struct StartupError: Error, CustomStringConvertible {
+    public var description: String
 }
 
 extension TargetView {

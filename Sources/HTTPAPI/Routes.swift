@@ -12,6 +12,8 @@ public struct Routes: Sendable {
     let targets: TargetsAPI
     /// Writes the whole head into blocks; returns the new blocks' names.
     let flushHead: (@Sendable () throws -> [String])?
+    /// The scaling decisions' `data`, when the server evaluates policies.
+    let scalingDecisions: (@Sendable () -> String)?
     /// Called before /metrics is emitted, to refresh gauges read from other parts.
     let beforeMetricsScrape: @Sendable () -> Void
 
@@ -20,6 +22,7 @@ public struct Routes: Sendable {
                 targets: @escaping @Sendable () -> [TargetView] = { [] },
                 droppedTargets: @escaping @Sendable () -> [[String: String]] = { [] },
                 buildInfo: BuildInfo = .current, flushHead: (@Sendable () throws -> [String])? = nil,
+                scalingDecisions: (@Sendable () -> String)? = nil,
                 beforeMetricsScrape: @escaping @Sendable () -> Void = {}) {
         self.query = query
         self.remoteWrite = remoteWrite
@@ -28,6 +31,7 @@ public struct Routes: Sendable {
         self.metadata = MetadataAPI(store: metadata)
         self.targets = TargetsAPI(targets: targets, dropped: droppedTargets)
         self.flushHead = flushHead
+        self.scalingDecisions = scalingDecisions
         self.beforeMetricsScrape = beforeMetricsScrape
     }
 
@@ -74,6 +78,12 @@ public struct Routes: Sendable {
                 } catch {
                     return APIError(.internal, "flush failed: \(error)").response
                 }
+            }
+        }
+        // The newest decision of each scaling policy, with its explanation.
+        router.get("/api/v1/scaling/decisions") { _, _ in
+            await timed("/api/v1/scaling/decisions") {
+                successResponse(data: scalingDecisions?() ?? "[]")
             }
         }
         router.get("/metrics") { _, _ in

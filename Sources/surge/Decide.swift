@@ -1,6 +1,7 @@
 import App
 import ArgumentParser
 import Foundation
+import Kubernetes
 import Scaling
 
 struct Decide: AsyncParsableCommand {
@@ -9,8 +10,9 @@ struct Decide: AsyncParsableCommand {
         discussion: """
             --snapshot FILE.json decides offline from a frozen snapshot (now, policy, controller, target, pods, \
             metrics, history): the same file always gives the same answer. --policy FILE decides now from a \
-            running Surge (or any Prometheus-compatible API, --prometheus-url) with the workload's current \
-            replicas given by --replicas.
+            running Surge (or any Prometheus-compatible API, --prometheus-url) and the workload's current \
+            state (scale and pods) from Kubernetes: --kubeconfig, else $KUBECONFIG, ~/.kube/config or the \
+            in-cluster service account. --replicas N skips Kubernetes and takes the pods reporting the metrics.
             """)
 
     enum Output: String, ExpressibleByArgument, CaseIterable { case text, json }
@@ -27,17 +29,20 @@ struct Decide: AsyncParsableCommand {
     @Option(name: .long, help: "Prometheus-compatible API to read metrics from.")
     var prometheusURL: String = "http://127.0.0.1:9470"
 
-    @Option(name: .long, help: "The workload's current replicas (live mode).")
+    @Option(name: .long, help: "The workload's current replicas, instead of reading them from Kubernetes (live mode).")
     var replicas: Int?
+
+    @Option(name: .long, help: "A kubeconfig file to read the workload from (live mode).")
+    var kubeconfig: String?
 
     @Option(name: [.short, .customLong("output")], help: "text or json.")
     var output: Output = .text
 
     func validate() throws {
         if (snapshot == nil) == (policy == nil) { throw ValidationError("give either --snapshot FILE or --policy FILE") }
-        if policy != nil && replicas == nil {
-            throw ValidationError("--policy needs --replicas N: reading the workload's replicas from Kubernetes is not supported by this command yet")
-        }
+        if snapshot != nil && (replicas != nil || kubeconfig != nil) { throw ValidationError("--replicas and --kubeconfig go with --policy") }
+        if replicas != nil && kubeconfig != nil { throw ValidationError("give either --replicas N or --kubeconfig FILE") }
+        if let replicas, replicas < 0 { throw ValidationError("--replicas must not be negative") }
     }
 
     func run() async throws {
@@ -57,9 +62,31 @@ struct Decide: AsyncParsableCommand {
         } else {
             chosen = try choosePolicy(policy!, name: name)
             now = Date()
-            decision = try await LiveDecision.decide(policy: chosen, prometheusURL: prometheusURL, replicas: replicas!, now: now)
+            let workload: any WorkloadSource = try replicas.map(GivenReplicas.init) ?? KubernetesWorkloads(client: kubernetesClient())
+            let state: WorkloadState
+            do { state = try await workload.state(of: chosen.target) } catch {
+                throw CLIError("cannot read \(chosen.target.kind) \(chosen.target.namespace)/\(chosen.target.name) from Kubernetes: \(error)")
+            }
+            let metrics = HTTPMetricSource(base: prometheusURL)
+            var evaluation = LiveEvaluation(policy: chosen)
+            await evaluation.prime(from: metrics, now: now)
+            decision = await evaluation.evaluate(now: now, metrics: metrics, workload: state)
         }
         print(output == .json ? try DecisionReport.json(decision, policy: chosen, now: now) : DecisionReport.text(decision, policy: chosen, now: now),
               terminator: "")
+    }
+
+    /// The API server from --kubeconfig, $KUBECONFIG, ~/.kube/config or the in-cluster service account.
+    func kubernetesClient() throws -> KubernetesClient {
+        let environment = ProcessInfo.processInfo.environment
+        let home = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".kube/config").path
+        let path = kubeconfig ?? environment["KUBECONFIG"].flatMap { $0.split(separator: ":").first.map(String.init) }
+            ?? (FileManager.default.fileExists(atPath: home) ? home : nil)
+        do {
+            let credentials = try path.map { try Kubeconfig.credentials(path: $0) } ?? KubernetesCredentials.inCluster()
+            return try KubernetesClient(credentials: credentials, httpClient: .shared)
+        } catch {
+            throw CLIError("\(error); give --kubeconfig FILE, or --replicas N to decide without Kubernetes")
+        }
     }
 }

@@ -102,10 +102,10 @@ public enum DecisionReport {
                       explanation: decision.explanation)
     }
 
-    public static func json(_ decision: PolicyDecision, policy: ScalingPolicy, now: Date) throws -> String {
+    public static func json(_ decision: PolicyDecision, policy: ScalingPolicy, now: Date, pretty: Bool = true) throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(report(decision, policy: policy, now: now)), as: UTF8.self) + "\n"
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(report(decision, policy: policy, now: now)), as: UTF8.self) + (pretty ? "\n" : "")
     }
 
     public static func text(_ decision: PolicyDecision, policy: ScalingPolicy, now: Date) -> String {

@@ -28,6 +28,36 @@ public enum PolicyLoader {
         return policies
     }
 
+    /// Every policy of the given files, directories and globs (`rules/scaling/*.yaml`), in order. A
+    /// glob that matches nothing is not an error, as with Prometheus' `rule_files`; two policies for one
+    /// workload are.
+    public static func load(patterns: [String]) throws -> [ScalingPolicy] {
+        var policies: [ScalingPolicy] = []
+        for pattern in patterns {
+            if pattern.contains(where: { "*?[".contains($0) }) {
+                for file in expand(pattern) { policies += try load(path: file) }
+            } else {
+                policies += try load(path: pattern)
+            }
+        }
+        var seen: [ScalingPolicy.TargetReference: ScalingPolicy] = [:]
+        for policy in policies {
+            if let earlier = seen[policy.target] {
+                throw PolicyFileError(path: policy.source, line: nil, message: "policy \(policy.name) scales \(policy.target.kind) "
+                                      + "\(policy.target.namespace)/\(policy.target.name), which policy \(earlier.name) (\(earlier.source)) already scales")
+            }
+            seen[policy.target] = policy
+        }
+        return policies
+    }
+
+    static func expand(_ pattern: String) -> [String] {
+        var matches = glob_t()
+        defer { globfree(&matches) }
+        guard glob(pattern, 0, nil, &matches) == 0 else { return [] }
+        return (0..<Int(matches.gl_pathc)).compactMap { matches.gl_pathv[$0].map { String(cString: $0) } }.sorted()
+    }
+
     /// Nil when the query parses to an instant vector or scalar, else the problem.
     public static func checkQuery(_ query: String) -> String? {
         do {

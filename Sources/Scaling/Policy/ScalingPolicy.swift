@@ -4,7 +4,7 @@ import Foundation
 /// schedules that raise the floor during known windows and a forecast that raises it before a
 /// seasonal peak. Reactive, schedule and forecast combine by taking the largest.
 public struct ScalingPolicy: Sendable, Equatable {
-    public struct TargetReference: Sendable, Equatable, Codable, CustomStringConvertible {
+    public struct TargetReference: Sendable, Hashable, Codable, CustomStringConvertible {
         public var apiVersion: String
         public var kind: String
         public var namespace: String

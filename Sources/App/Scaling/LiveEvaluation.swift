@@ -1,0 +1,73 @@
+import Foundation
+import Scaling
+
+/// A policy evaluated on live data: its metrics read from a `MetricSource`, the workload from a
+/// `WorkloadSource`. Keeps the evaluator (stabilization history, forecasters) between evaluations,
+/// so `surge serve` evaluates it along the clock and `surge decide --policy` once.
+public struct LiveEvaluation: Sendable {
+    public private(set) var evaluator: PolicyEvaluator
+    public var policy: ScalingPolicy { evaluator.policy }
+
+    public init(policy: ScalingPolicy) {
+        evaluator = PolicyEvaluator(policy: policy)
+    }
+
+    /// Teaches the forecasters the policy's `history` from storage, one value per `resolution`.
+    /// Returns how many values each metric gave; a metric whose query fails gives none.
+    @discardableResult
+    public mutating func prime(from metrics: any MetricSource, now: Date) async -> [Int] {
+        guard let predictive = policy.predictive else { return [] }
+        var counts: [Int] = []
+        for (index, spec) in policy.metrics.enumerated() {
+            let (query, _) = MetricQueries.query(for: spec, policy: policy)
+            let start = now.addingTimeInterval(-predictive.historySeconds)
+            let end = now.addingTimeInterval(-predictive.resolutionSeconds)
+            guard end > start, let values = try? await metrics.rangeTotals(query, from: start, through: end, step: predictive.resolutionSeconds) else {
+                counts.append(0)
+                continue
+            }
+            for value in values { evaluator.learn(metric: index, value: value.value, at: value.time) }
+            counts.append(values.count)
+        }
+        return counts
+    }
+
+    /// One decision at `now`.
+    public mutating func evaluate(now: Date, metrics: any MetricSource, workload: WorkloadState) async -> PolicyDecision {
+        var observations: [MetricObservation] = []
+        var reporting = Set<String>()
+        var requests: [String: [String: [String: Int64]]] = [:]
+        for spec in policy.metrics {
+            let (query, shape) = MetricQueries.query(for: spec, policy: policy)
+            do {
+                let vector = try await metrics.instant(query, at: now)
+                switch shape {
+                case .total:
+                    observations.append(vector.isEmpty ? .unavailable("unable to get metric \(spec.name): the query \(query) returned nothing")
+                                        : .total(Int64((vector.reduce(0) { $0 + $1.value } * 1000).rounded(.up))))
+                case .perPod:
+                    var perPod: [String: PodMetric] = [:]
+                    for sample in vector {
+                        guard let pod = sample.labels["pod"] else { continue }
+                        perPod[pod] = PodMetric(value: Int64((sample.value * 1000).rounded(.up)), timestamp: now, windowSeconds: 60)
+                        reporting.insert(pod)
+                    }
+                    observations.append(perPod.isEmpty ? .unavailable("unable to get metric \(spec.name): the query \(query) returned no pods") : .perPod(perPod))
+                    if workload.pods == nil, case .utilization = spec.target, case .resource(let resource) = spec.source {
+                        for sample in try await metrics.instant(MetricQueries.requests(resource: resource, policy: policy), at: now) {
+                            if let pod = sample.labels["pod"] { requests[pod, default: [:]]["pod", default: [:]][resource] = Int64((sample.value * 1000).rounded()) }
+                        }
+                    }
+                }
+            } catch {
+                observations.append(.unavailable("unable to get metric \(spec.name): \(error)"))
+            }
+        }
+        let pods = workload.pods ?? reporting.sorted().map { name in
+            PodState(name: name, phase: "Running", ready: true, readyTransitionTime: now.addingTimeInterval(-3600),
+                     startTime: now.addingTimeInterval(-3600), requests: requests[name] ?? [:])
+        }
+        return evaluator.decide(PolicyInput(now: now, specReplicas: workload.specReplicas, statusReplicas: workload.statusReplicas,
+                                            pods: pods, observations: observations))
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Kubernetes
+import Scaling
+
+/// A workload as a decision sees it: the replicas its scale holds and its pods.
+public struct WorkloadState: Sendable, Equatable {
+    public var specReplicas: Int
+    public var statusReplicas: Int
+    /// Nil when the pods are not known: the pods that report the policy's metrics are then taken as
+    /// running and ready.
+    public var pods: [PodState]?
+
+    public init(specReplicas: Int, statusReplicas: Int? = nil, pods: [PodState]? = nil) {
+        self.specReplicas = specReplicas
+        self.statusReplicas = statusReplicas ?? specReplicas
+        self.pods = pods
+    }
+}
+
+/// Where live decisions read a workload's current state.
+public protocol WorkloadSource: Sendable {
+    func state(of target: ScalingPolicy.TargetReference) async throws -> WorkloadState
+}
+
+/// A replica count given on the command line; pods are those reporting metrics.
+public struct GivenReplicas: WorkloadSource {
+    public let replicas: Int
+
+    public init(_ replicas: Int) { self.replicas = replicas }
+
+    public func state(of target: ScalingPolicy.TargetReference) async throws -> WorkloadState {
+        WorkloadState(specReplicas: replicas)
+    }
+}
+
+/// The workload's scale subresource and the pods its selector picks, from the API server.
+public struct KubernetesWorkloads: WorkloadSource {
+    let client: KubernetesClient
+
+    public init(client: KubernetesClient) { self.client = client }
+
+    public func state(of target: ScalingPolicy.TargetReference) async throws -> WorkloadState {
+        guard let scaleTarget = ScaleTarget(apiVersion: target.apiVersion, kind: target.kind, namespace: target.namespace, name: target.name) else {
+            throw MetricSourceError("\(target.apiVersion) \(target.kind) is not a kind Surge knows the scale subresource of "
+                + "(Deployment, StatefulSet, ReplicaSet, ReplicationController)")
+        }
+        let scale = try await client.scale(of: scaleTarget)
+        var pods: [PodState] = []
+        if let selector = scale.status?.selector, !selector.isEmpty {
+            pods = try await client.listPods(namespace: target.namespace, labelSelector: selector).items.map(PodStates.state)
+        }
+        return WorkloadState(specReplicas: scale.spec.replicas ?? 0, statusReplicas: scale.status?.replicas, pods: pods)
+    }
+}
+
+/// Pods as the HPA's replica calculator reads them: phase, the Ready condition and when it last
+/// changed, start time, deletion, and each container's requests.
+public enum PodStates {
+    public static func state(_ pod: Pod) -> PodState {
+        let ready = pod.status?.conditions?.first { $0.type == "Ready" }
+        var requests: [String: [String: Int64]] = [:]
+        for container in pod.spec?.containers ?? [] {
+            for (resource, quantity) in container.resources?.requests ?? [:] {
+                if let milli = Quantity.milliValue(quantity) { requests[container.name, default: [:]][resource] = milli }
+            }
+        }
+        return PodState(name: pod.metadata.name ?? "", phase: pod.status?.phase ?? "Pending",
+                        ready: ready.map { $0.status == "True" }, readyTransitionTime: date(ready?.lastTransitionTime),
+                        startTime: date(pod.status?.startTime), deletionTimestamp: date(pod.metadata.deletionTimestamp),
+                        requests: requests)
+    }
+
+    /// RFC 3339 as the API server writes times, with or without fractional seconds.
+    static func date(_ text: String?) -> Date? {
+        guard let text else { return nil }
+        let plain = ISO8601DateFormatter()
+        if let date = plain.date(from: text) { return date }
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return fractional.date(from: text)
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import SurgeTestKit
+import Testing
+import TimeSeriesCore
+import WireFormat
+
+/// `surge serve` evaluates scaling policies along the clock, reading metrics from its own storage and
+/// workloads from the strict fake API server, and `surge decide --policy` reads the workload the same
+/// way.
+@Suite(.serialized) struct ScalingServeTests {
+    static let reader = FakeKubernetesAccount(
+        token: "scaling-token", user: "system:serviceaccount:surge:surge",
+        rules: [FakeKubernetesRule(verbs: ["get"], apiGroups: ["apps"], resources: ["deployments/scale"], namespaces: ["shop"]),
+                FakeKubernetesRule(verbs: ["list"], resources: ["pods"], namespaces: ["shop"])])
+
+    /// Three pods of shop/web (one not reporting yet) and one of another workload.
+    static func addWorkload(to fake: FakeKubernetesAPIServer) {
+        fake.addDeployment(namespace: "shop", name: "web", replicas: 3, matchLabels: ["app": "web"])
+        for (name, app) in [("web-1", "web"), ("web-2", "web"), ("web-3", "web"), ("api-1", "api")] {
+            var pod = FakeKubernetesAPIServer.pod(name: name, namespace: "shop", labels: ["app": app], containers: [FakeKubernetesAPIServer.container("app")])
+            pod["status"]?["startTime"] = "2026-01-01T00:00:00Z"
+            _ = fake.addPod(pod)
+        }
+    }
+
+    static func writeKubeconfig(_ fake: FakeKubernetesAPIServer, to url: URL) throws {
+        try """
+            apiVersion: v1
+            kind: Config
+            current-context: test
+            clusters: [{name: fake, cluster: {server: "\(fake.url)"}}]
+            contexts: [{name: test, context: {cluster: fake, user: surge}}]
+            users: [{name: surge, user: {token: scaling-token}}]
+            """.write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    /// web-1 and web-2 report 200 requests per second each (web-3 nothing yet); api-1 reports 500.
+    static func writeMetrics(port: Int) async throws {
+        let now = Int64(Date().timeIntervalSince1970) * 1000
+        let batch = [("web-1", 200.0), ("web-2", 200), ("api-1", 500)].map { pod, value in
+            RemoteWriteEncoder.WireSeries(labels: Labels(["__name__": "http_requests_per_second", "namespace": "shop", "pod": pod]).pairs,
+                                          samples: [Sample(timestamp: now - 2000, value: value)])
+        }
+        let reply = try await TestHTTP.post("http://127.0.0.1:\(port)/api/v1/write", body: RemoteWriteEncoder.encode(batch, version: .v1),
+                                            headers: [("Content-Type", RemoteWriteVersion.v1ContentType), ("Content-Encoding", "snappy")])
+        #expect(reply.status == 204)
+    }
+
+    static let policies = """
+        policies:
+          - name: web
+            target: {kind: Deployment, namespace: shop, name: web}
+            maxReplicas: 10
+            interval: 1s
+            metrics:
+              - type: Pods
+                pods: {metric: {name: http_requests_per_second}, target: {type: AverageValue, averageValue: "100"}}
+          - name: billing
+            target: {kind: Deployment, namespace: billing, name: worker}
+            maxReplicas: 4
+            interval: 1s
+            metrics:
+              - type: Pods
+                pods: {metric: {name: http_requests_per_second}, target: {type: AverageValue, averageValue: "100"}}
+        """
+
+    @Test(.timeLimit(.minutes(2)))
+    func serveEvaluatesPoliciesAndReportsRBACDenials() async throws {
+        try await FakeKubernetesAPIServer.with(accounts: [Self.reader]) { fake in
+            Self.addWorkload(to: fake)
+            let dir = try TemporaryDirectory(prefix: "surge-scaling-serve")
+            defer { dir.remove() }
+            let kubeconfig = dir.url.appendingPathComponent("kubeconfig")
+            try Self.writeKubeconfig(fake, to: kubeconfig)
+            let policyDir = dir.url.appendingPathComponent("scaling")
+            try FileManager.default.createDirectory(at: policyDir, withIntermediateDirectories: true)
+            try Self.policies.write(to: policyDir.appendingPathComponent("web.yaml"), atomically: true, encoding: .utf8)
+            let config = dir.url.appendingPathComponent("surge.yml")
+            try """
+                scaling:
+                  policy_files: ["\(policyDir.path)/*.yaml"]
+                  kubernetes: {kubeconfig_file: \(kubeconfig.path)}
+                """.write(to: config, atomically: true, encoding: .utf8)
+            let port = try freeLocalPort()
+            let surge = try await SurgeBinary.serve(dataDirectory: dir.url.appendingPathComponent("data").path, port: port,
+                                                    logURL: dir.url.appendingPathComponent("surge.log"), configPath: config.path)
+            defer { surge.signal(SIGKILL) }
+            try await Self.writeMetrics(port: port)
+            let base = "http://127.0.0.1:\(port)"
+
+            var entries: [[String: Any]] = []
+            let deadline = ContinuousClock.now + .seconds(30)
+            repeat {
+                try await Task.sleep(for: .milliseconds(300))
+                let answer = try await TestHTTP.get("\(base)/api/v1/scaling/decisions").json()
+                entries = answer["data"] as? [[String: Any]] ?? []
+            } while !(entries.first.flatMap { ($0["decision"] as? [String: Any])?["desiredReplicas"] as? Int } == 4
+                      && (entries.last?["failures"] as? Int ?? 0) > 0) && ContinuousClock.now < deadline
+            #expect(entries.map { $0["policy"] as? String } == ["web", "billing"], "\(entries)")
+            let web = try #require(entries.first?["decision"] as? [String: Any], "\(entries) \(surge.log.suffix(1500))")
+            // Three pods from the scale's selector; web-3 reports nothing, so scaling up counts it at 0:
+            // (200 + 200 + 0) / 3 = 133 against 100 gives ceil(1.33 x 3) = 4.
+            #expect(web["currentReplicas"] as? Int == 3 && web["desiredReplicas"] as? Int == 4, "\(web)")
+            #expect(entries.first?["applied"] as? Bool == false)
+            let billing = try #require(entries.last)
+            #expect(billing["decision"] is NSNull)
+            #expect((billing["lastError"] as? String ?? "").contains("cannot get resource \"deployments/scale\" in API group \"apps\" in the namespace \"billing\""),
+                    "\(billing)")
+            #expect(fake.requests.contains { $0.hasPrefix("GET /apis/apps/v1/namespaces/shop/deployments/web/scale -> 200") })
+            #expect(fake.requests.contains { $0.hasPrefix("GET /api/v1/namespaces/shop/pods?labelSelector=app%3Dweb") }, "\(fake.requests.suffix(5))")
+
+            let metrics = try await TestHTTP.get("\(base)/metrics").text
+            #expect(metrics.contains(#"surge_scaling_desired_replicas{policy="web",namespace="shop",kind="Deployment",target="web"} 4"#), "\(metrics.suffix(2000))")
+            #expect(metrics.contains(#"surge_scaling_evaluation_failures{policy="billing""#))
+            #expect(surge.log.contains("Surge does not apply them to workloads yet"))
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func decideReadsTheWorkloadFromKubernetes() async throws {
+        try await FakeKubernetesAPIServer.with(accounts: [Self.reader]) { fake in
+            Self.addWorkload(to: fake)
+            let dir = try TemporaryDirectory(prefix: "surge-decide-k8s")
+            defer { dir.remove() }
+            let kubeconfig = dir.url.appendingPathComponent("kubeconfig")
+            try Self.writeKubeconfig(fake, to: kubeconfig)
+            let policy = dir.url.appendingPathComponent("web.yaml")
+            try Self.policies.write(to: policy, atomically: true, encoding: .utf8)
+            let port = try freeLocalPort()
+            let surge = try await SurgeBinary.serve(dataDirectory: dir.url.appendingPathComponent("data").path, port: port,
+                                                    logURL: dir.url.appendingPathComponent("surge.log"))
+            defer { surge.signal(SIGKILL) }
+            try await Self.writeMetrics(port: port)
+            let url = "http://127.0.0.1:\(port)"
+            let live = try await SurgeBinary.run(["decide", "--policy", policy.path, "--name", "web", "--prometheus-url", url,
+                                                  "--kubeconfig", kubeconfig.path, "-o", "json"])
+            let answer = try #require(try JSONSerialization.jsonObject(with: Data(live.output.utf8)) as? [String: Any], "\(live.output)")
+            #expect(answer["currentReplicas"] as? Int == 3 && answer["desiredReplicas"] as? Int == 4, "\(live.output)")
+
+            let denied = try await SurgeBinary.run(["decide", "--policy", policy.path, "--name", "billing", "--prometheus-url", url,
+                                                    "--kubeconfig", kubeconfig.path])
+            #expect(denied.status != 0 && denied.output.contains("cannot read Deployment billing/worker from Kubernetes")
+                    && denied.output.contains("forbidden"), "\(denied.output)")
+        }
+    }
+}

@@ -42,7 +42,7 @@ public struct KubernetesWorkloads: WorkloadSource {
     public func state(of target: ScalingPolicy.TargetReference) async throws -> WorkloadState {
         guard let scaleTarget = ScaleTarget(apiVersion: target.apiVersion, kind: target.kind, namespace: target.namespace, name: target.name) else {
             throw MetricSourceError("\(target.apiVersion) \(target.kind) is not a kind Surge knows the scale subresource of "
-                + "(Deployment, StatefulSet, ReplicaSet, ReplicationController)")
+                + "(apps/v1 Deployment, StatefulSet, ReplicaSet)")
         }
         let scale = try await client.scale(of: scaleTarget)
         var pods: [PodState] = []

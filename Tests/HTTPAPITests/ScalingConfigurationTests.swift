@@ -82,3 +82,27 @@ import Testing
         #expect(pending.phase == "Pending" && pending.ready == nil && pending.startTime == nil && pending.requests.isEmpty)
     }
 }
+
+/// The PromQL a policy metric reads from storage, under cAdvisor's names and prometheus-adapter's
+/// label conventions.
+@Suite struct MetricQueriesTests {
+    static let policy = ScalingPolicy(name: "web", target: .init(namespace: "shop", name: "web.v2"), maxReplicas: 5, metrics: [])
+
+    @Test func queriesPerMetricType() throws {
+        func query(_ spec: MetricSpecification) -> String { MetricQueries.query(for: spec, policy: Self.policy).0 }
+        #expect(query(MetricSpecification(source: .resource("cpu"), target: .utilization(60)))
+                == #"sum by (pod) (rate(container_cpu_usage_seconds_total{namespace="shop", pod=~"web\\.v2-.*", container!="", container!="POD"}[1m]))"#)
+        #expect(query(MetricSpecification(source: .containerResource("memory", container: "app"), target: .averageValue(1)))
+                == #"sum by (pod) (container_memory_working_set_bytes{namespace="shop", pod=~"web\\.v2-.*", container="app"})"#)
+        #expect(query(MetricSpecification(source: .pods("rps"), target: .averageValue(1), selector: ["tier": "front"]))
+                == #"sum by (pod) (rps{namespace="shop", pod=~"web\\.v2-.*", tier="front"})"#)
+        #expect(query(MetricSpecification(source: .object("hits"), target: .value(1), describedObject: .init(apiVersion: "networking.k8s.io/v1", kind: "Ingress", name: "main")))
+                == #"sum(hits{namespace="shop", ingress="main"})"#)
+        let external = MetricSpecification(source: .external("queue_ready"), target: .averageValue(1), selector: ["env": "prod"], selectorExpressions: [
+            .init(key: "queue", op: .in, values: ["orders", "a.b|c"]), .init(key: "region", op: .notIn, values: ["eu"]),
+            .init(key: "shard", op: .exists), .init(key: "paused", op: .doesNotExist),
+        ])
+        #expect(query(external) == #"sum(queue_ready{env="prod", queue=~"orders|a\\.b\\|c", region!~"eu", shard!="", paused=""})"#)
+        #expect(PolicyLoader.checkQuery(query(external)) == nil)
+    }
+}

@@ -90,6 +90,19 @@ import Testing
         #expect(decision.history.scaleUpEvents == [.init(time: Self.now, replicaChange: 3)])
     }
 
+    @Test func behaviorTolerancesOverrideTheControllerPerDirection() {
+        // 3 pods at 52% of a 50% target: a ratio of 1.04, inside the default 10% but not inside 2%.
+        var input = Self.input(current: 3, metrics: [Self.cpu], observations: [.perPod(ReplicaCalculatorTests.samples([520, 520, 520]))])
+        #expect(Autoscaler.decide(input, history: ScaleHistory()).desiredReplicas == 3)
+        input.behavior = ScalingBehavior(scaleUp: .init(tolerance: 0.02))
+        #expect(Autoscaler.decide(input, history: ScaleHistory()).desiredReplicas == 4)
+        // 10 pods at 40%: a ratio of 0.8 proposes 8, but not inside a 25% scale-down tolerance.
+        var down = Self.input(current: 10, metrics: [Self.cpu], observations: [.perPod(ReplicaCalculatorTests.samples(Array(repeating: 400, count: 10)))])
+        #expect(Autoscaler.decide(down, history: ScaleHistory()).proposals.first?.replicas == 8)
+        down.behavior = ScalingBehavior(scaleDown: .init(tolerance: 0.25))
+        #expect(Autoscaler.decide(down, history: ScaleHistory()).proposals.first?.replicas == 10)
+    }
+
     @Test func failedMetricsMayScaleUpButNotDown() {
         let up = Autoscaler.decide(Self.input(current: 3, metrics: [Self.cpu, Self.queue],
                                               observations: [.unavailable("unable to get metrics for resource cpu"), .total(50_000)]),

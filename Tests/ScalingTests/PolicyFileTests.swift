@@ -23,7 +23,14 @@ import Testing
                       describedObject: {apiVersion: networking.k8s.io/v1, kind: Ingress, name: main}
                       target: {type: Value, value: 2k}
                   - type: External
-                    external: {metric: {name: queue_ready}, target: {type: AverageValue, averageValue: "30"}}
+                    external:
+                      metric:
+                        name: queue_ready
+                        selector:
+                          matchExpressions:
+                            - {key: queue, operator: In, values: [orders, refunds]}
+                            - {key: shard, operator: Exists}
+                      target: {type: AverageValue, averageValue: "30"}
                   - type: PromQL
                     promql: {query: 'sum(rate(http_requests_total[1m]))', target: {type: AverageValue, averageValue: 500m}}
                 behavior:
@@ -41,6 +48,7 @@ import Testing
                                                   .promql("sum(rate(http_requests_total[1m]))")])
         #expect(policy.metrics.map(\.target) == [.utilization(60), .averageValue(1_000_000), .value(2_000_000), .averageValue(30_000), .averageValue(500)])
         #expect(policy.metrics[1].selector == ["tier": "web"] && policy.metrics[2].describedObject?.kind == "Ingress")
+        #expect(policy.metrics[3].selectorExpressions == [.init(key: "queue", op: .in, values: ["orders", "refunds"]), .init(key: "shard", op: .exists)])
         #expect(policy.behavior?.scaleDown?.stabilizationWindowSeconds == 600 && policy.behavior?.scaleDown?.selectPolicy == .min)
         #expect(policy.schedules.map(\.minReplicas) == [20, 40])
         guard case .once(let start, _) = policy.schedules[1].timing else { Issue.record("expected a one-off window"); return }
@@ -98,7 +106,30 @@ import Testing
          "p.yaml:7: promql.query: bad query"),
         ("policies:\n  - name: a\n    target: {kind: Deployment, name: a}\n    maxReplicas: 3\n    replicas: 4\n", "p.yaml:5: unknown field \"replicas\" in a policy"),
         ("policies: [\n", "p.yaml:"),
+        ("policies:\n  - name: a\n    target: {kind: Deployment, name: a}\n    maxReplicas: 3\n    metrics:\n      - type: External\n        external:\n          metric: {name: q, selector: {matchExpressions: [{key: queue, operator: In}]}}\n          target: {type: Value, value: 1}\n",
+         "p.yaml:8: values must be non-empty when operator is In"),
+        ("policies:\n  - name: a\n    target: {kind: Deployment, name: a}\n    maxReplicas: 3\n    metrics:\n      - type: External\n        external:\n          metric: {name: q, selector: {matchExpressions: [{key: queue, operator: Near}]}}\n          target: {type: Value, value: 1}\n",
+         "p.yaml:8: operator must be one of In, NotIn, Exists, DoesNotExist"),
+        ("policies:\n  - name: a\n    target: {kind: Deployment, name: a}\n    maxReplicas: 3\n    behavior: {scaleDown: {tolerance: -0.1}}\n    metrics:\n      - type: Resource\n        resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}\n",
+         "p.yaml:5: scaleDown.tolerance must be greater than or equal to 0"),
+        ("policies:\n  - name: a\n    target: {kind: Deployment, name: a}\n    maxReplicas: 3\n    behavior: {scaleUp: {tolerance: a-lot}}\n    metrics:\n      - type: Resource\n        resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}\n",
+         "p.yaml:5: scaleUp.tolerance must be a quantity such as 0.05 or 50m"),
     ]
+
+    @Test func behaviorToleranceIsAQuantityPerDirection() throws {
+        let policies = try PolicyFile.parse("""
+            policies:
+              - name: a
+                target: {kind: Deployment, name: a}
+                maxReplicas: 3
+                behavior: {scaleUp: {tolerance: 0.02}, scaleDown: {tolerance: 250m}}
+                metrics:
+                  - type: Resource
+                    resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}
+            """, path: "p.yaml")
+        #expect(policies[0].behavior?.scaleUp?.tolerance == 0.02 && policies[0].behavior?.scaleDown?.tolerance == 0.25)
+        #expect(policies[0].behavior?.scaleUp?.stabilizationWindowSeconds == nil)
+    }
 
     @Test(arguments: badPolicies)
     func refusesWithFileAndLine(_ text: String, _ message: String) {

@@ -11,7 +11,8 @@ public enum MetricQueries {
     public static func query(for spec: MetricSpecification, policy: ScalingPolicy, window: String = "1m") -> (String, Shape) {
         let namespace = escape(policy.target.namespace)
         let pods = "namespace=\"\(namespace)\", pod=~\"\(escapeRegex(policy.target.name))-.*\""
-        let selector = spec.selector.sorted { $0.key < $1.key }.map { ", \($0.key)=\"\(escape($0.value))\"" }.joined()
+        let matchers = Self.matchers(spec)
+        let selector = matchers.map { ", " + $0 }.joined()
         switch spec.source {
         case .resource(let resource), .containerResource(let resource, _):
             var containers = "container!=\"\", container!=\"POD\""
@@ -26,11 +27,35 @@ public enum MetricQueries {
             let object = spec.describedObject.map { ", \($0.kind.lowercased())=\"\(escape($0.name))\"" } ?? ""
             return ("sum(\(name){namespace=\"\(namespace)\"\(object)\(selector)})", .total)
         case .external(let name):
-            let labels = spec.selector.sorted { $0.key < $1.key }.map { "\($0.key)=\"\(escape($0.value))\"" }.joined(separator: ", ")
-            return ("sum(\(name){\(labels)})", .total)
+            return ("sum(\(name){\(matchers.joined(separator: ", "))})", .total)
         case .promql(let query):
             return ("sum(\(query))", .total)
         }
+    }
+
+    /// The metric's label selector as PromQL matchers: `matchLabels` as equality, `In`/`NotIn` as an
+    /// (anchored) alternation of the escaped values, `Exists`/`DoesNotExist` as non-empty/empty.
+    static func matchers(_ spec: MetricSpecification) -> [String] {
+        spec.selector.sorted { $0.key < $1.key }.map { "\($0.key)=\"\(escape($0.value))\"" }
+            + spec.selectorExpressions.map { requirement in
+                let alternatives = requirement.values.map(regexLiteral).joined(separator: "|")
+                switch requirement.op {
+                case .in: return "\(requirement.key)=~\"\(escape(alternatives))\""
+                case .notIn: return "\(requirement.key)!~\"\(escape(alternatives))\""
+                case .exists: return "\(requirement.key)!=\"\""
+                case .doesNotExist: return "\(requirement.key)=\"\""
+                }
+            }
+    }
+
+    /// A value matched literally inside a regular expression.
+    static func regexLiteral(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            if "\\.+*?()|[]{}^$".contains(character) { out.append("\\") }
+            out.append(character)
+        }
+        return out
     }
 
     /// Requests per pod from kube-state-metrics, when it is scraped.
@@ -44,6 +69,6 @@ public enum MetricQueries {
     }
 
     static func escapeRegex(_ text: String) -> String {
-        escape(text.replacingOccurrences(of: ".", with: "\\."))
+        escape(regexLiteral(text))
     }
 }

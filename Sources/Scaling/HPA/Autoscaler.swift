@@ -94,7 +94,7 @@ public enum Autoscaler {
                 : "Current number of replicas below the floor: \(current) < \(minReplicas).")
             return finish(minReplicas)
         }
-        let calculator = ReplicaCalculator(settings: input.settings, now: input.now)
+        let calculator = ReplicaCalculator(settings: input.settings.applying(input.behavior), now: input.now)
         proposals = zip(input.metrics, input.observations).map { spec, observation in
             proposal(spec, observation, current: current, input: input, calculator: calculator)
         }

@@ -12,6 +12,14 @@ public struct ControllerSettings: Sendable, Equatable, Codable {
 
     public init() {}
 
+    /// These settings with the tolerances a policy's `behavior` sets for itself.
+    public func applying(_ behavior: ScalingBehavior?) -> ControllerSettings {
+        var settings = self
+        if let up = behavior?.scaleUp?.tolerance { settings.scaleUpTolerance = up }
+        if let down = behavior?.scaleDown?.tolerance { settings.scaleDownTolerance = down }
+        return settings
+    }
+
     /// Whether a usage ratio is close enough to 1.0 to leave the replica count alone.
     public func isWithinTolerance(_ ratio: Double) -> Bool {
         ratio < 1.0 ? 1.0 - ratio <= scaleDownTolerance : ratio - 1.0 <= scaleUpTolerance

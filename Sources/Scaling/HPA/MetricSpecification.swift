@@ -32,16 +32,37 @@ public struct MetricSpecification: Sendable, Equatable {
         }
     }
 
+    /// One entry of `metric.selector.matchExpressions`.
+    public struct LabelRequirement: Sendable, Equatable {
+        public enum Operator: String, Sendable, Equatable, CaseIterable {
+            case `in` = "In", notIn = "NotIn", exists = "Exists", doesNotExist = "DoesNotExist"
+        }
+
+        public var key: String
+        public var op: Operator
+        public var values: [String]
+
+        public init(key: String, op: Operator, values: [String] = []) {
+            self.key = key
+            self.op = op
+            self.values = values
+        }
+    }
+
     public var source: Source
     public var target: Target
     /// `metric.selector.matchLabels` of Pods, Object and External metrics.
     public var selector: [String: String]
+    /// `metric.selector.matchExpressions`; all of them and all of `selector` must hold.
+    public var selectorExpressions: [LabelRequirement]
     public var describedObject: ObjectReference?
 
-    public init(source: Source, target: Target, selector: [String: String] = [:], describedObject: ObjectReference? = nil) {
+    public init(source: Source, target: Target, selector: [String: String] = [:], selectorExpressions: [LabelRequirement] = [],
+                describedObject: ObjectReference? = nil) {
         self.source = source
         self.target = target
         self.selector = selector
+        self.selectorExpressions = selectorExpressions
         self.describedObject = describedObject
     }
 

@@ -13,11 +13,16 @@ public struct ScalingBehavior: Sendable, Equatable, Codable {
         public var stabilizationWindowSeconds: Int?
         public var selectPolicy: SelectPolicy?
         public var policies: [Policy]?
+        /// How far the usage ratio may move from 1.0 in this direction before it scales; nil takes
+        /// the controller's `--horizontal-pod-autoscaler-tolerance` (Kubernetes 1.33's per-direction
+        /// tolerance).
+        public var tolerance: Double?
 
-        public init(stabilizationWindowSeconds: Int? = nil, selectPolicy: SelectPolicy? = nil, policies: [Policy]? = nil) {
+        public init(stabilizationWindowSeconds: Int? = nil, selectPolicy: SelectPolicy? = nil, policies: [Policy]? = nil, tolerance: Double? = nil) {
             self.stabilizationWindowSeconds = stabilizationWindowSeconds
             self.selectPolicy = selectPolicy
             self.policies = policies
+            self.tolerance = tolerance
         }
     }
 

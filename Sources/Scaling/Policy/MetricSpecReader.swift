@@ -37,12 +37,12 @@ enum MetricSpecReader {
             let metricNode = try reader.require(fields, "metric", in: key, at: body)
             let metric = try reader.mapping(metricNode, "\(key).metric", allowed: ["name", "selector"])
             let name = try reader.string(try reader.require(metric, "name", in: "\(key).metric", at: metricNode), "\(key).metric.name")
-            let selector = try metric["selector"].map { try self.selector($0, reader: reader) } ?? [:]
+            let (selector, expressions) = try metric["selector"].map { try self.selector($0, reader: reader) } ?? ([:], [])
             let targets: Set<String> = type == "Pods" ? ["AverageValue"] : ["Value", "AverageValue"]
             let target = try self.target(try reader.require(fields, "target", in: key, at: body), reader: reader, allowed: targets)
             switch type {
-            case "Pods": return MetricSpecification(source: .pods(name), target: target, selector: selector)
-            case "External": return MetricSpecification(source: .external(name), target: target, selector: selector)
+            case "Pods": return MetricSpecification(source: .pods(name), target: target, selector: selector, selectorExpressions: expressions)
+            case "External": return MetricSpecification(source: .external(name), target: target, selector: selector, selectorExpressions: expressions)
             default:
                 let objectNode = try reader.require(fields, "describedObject", in: "object", at: body)
                 let object = try reader.mapping(objectNode, "describedObject", allowed: ["apiVersion", "kind", "name"])
@@ -50,7 +50,8 @@ enum MetricSpecReader {
                     apiVersion: try object["apiVersion"].map { try reader.string($0, "describedObject.apiVersion") } ?? "v1",
                     kind: try reader.string(try reader.require(object, "kind", in: "describedObject", at: objectNode), "describedObject.kind"),
                     name: try reader.string(try reader.require(object, "name", in: "describedObject", at: objectNode), "describedObject.name"))
-                return MetricSpecification(source: .object(name), target: target, selector: selector, describedObject: described)
+                return MetricSpecification(source: .object(name), target: target, selector: selector, selectorExpressions: expressions,
+                                           describedObject: described)
             }
         }
     }
@@ -74,17 +75,32 @@ enum MetricSpecReader {
         return type == "Value" ? .value(value) : .averageValue(value)
     }
 
-    static func selector(_ node: Node, reader: NodeReader) throws -> [String: String] {
+    /// A metav1.LabelSelector: `matchLabels` and `matchExpressions` (In, NotIn, Exists, DoesNotExist)
+    /// with the API server's checks.
+    static func selector(_ node: Node, reader: NodeReader) throws -> ([String: String], [MetricSpecification.LabelRequirement]) {
         let map = try reader.mapping(node, "selector", allowed: ["matchLabels", "matchExpressions"])
-        if let expressions = map["matchExpressions"] {
-            throw reader.fail(expressions, "selector.matchExpressions is not supported yet; use matchLabels")
-        }
-        guard let labels = map["matchLabels"] else { return [:] }
         var out: [String: String] = [:]
-        for (key, value) in try reader.mapping(labels, "matchLabels", allowed: Set(labels.mapping?.keys.compactMap(\.string) ?? [])) {
-            out[key] = try reader.string(value, "matchLabels.\(key)")
+        if let labels = map["matchLabels"] {
+            for (key, value) in try reader.mapping(labels, "matchLabels", allowed: Set(labels.mapping?.keys.compactMap(\.string) ?? [])) {
+                out[key] = try reader.string(value, "matchLabels.\(key)")
+            }
         }
-        return out
+        let expressions: [MetricSpecification.LabelRequirement] = try map["matchExpressions"].map { list in
+            try reader.sequence(list, "matchExpressions").map { item -> MetricSpecification.LabelRequirement in
+                let fields = try reader.mapping(item, "a matchExpressions entry", allowed: ["key", "operator", "values"])
+                let key = try reader.string(try reader.require(fields, "key", in: "a matchExpressions entry", at: item), "key")
+                let opNode = try reader.require(fields, "operator", in: "a matchExpressions entry", at: item)
+                guard let op = opNode.string.flatMap(MetricSpecification.LabelRequirement.Operator.init(rawValue:)) else {
+                    throw reader.fail(opNode, "operator must be one of In, NotIn, Exists, DoesNotExist")
+                }
+                let values = try fields["values"].map { try reader.sequence($0, "values").map { try reader.string($0, "values") } } ?? []
+                let needsValues = op == .in || op == .notIn
+                if needsValues && values.isEmpty { throw reader.fail(item, "values must be non-empty when operator is \(op.rawValue)") }
+                if !needsValues && !values.isEmpty { throw reader.fail(item, "values must be empty when operator is \(op.rawValue)") }
+                return MetricSpecification.LabelRequirement(key: key, op: op, values: values)
+            }
+        } ?? []
+        return (out, expressions)
     }
 }
 
@@ -98,10 +114,15 @@ enum BehaviorReader {
 
     static func rules(_ node: Node, _ what: String, reader: NodeReader) throws -> ScalingBehavior.Rules {
         let map = try reader.mapping(node, what, allowed: ["stabilizationWindowSeconds", "selectPolicy", "policies", "tolerance"])
-        if let tolerance = map["tolerance"] {
-            throw reader.fail(tolerance, "\(what).tolerance is not supported yet; set the controller tolerance instead")
-        }
         var rules = ScalingBehavior.Rules()
+        if let tolerance = map["tolerance"] {
+            // A quantity, as the API writes it: 0.05, "50m".
+            guard let milli = tolerance.scalar.flatMap({ Quantity.milliValue($0.string) }) else {
+                throw reader.fail(tolerance, "\(what).tolerance must be a quantity such as 0.05 or 50m")
+            }
+            guard milli >= 0 else { throw reader.fail(tolerance, "\(what).tolerance must be greater than or equal to 0") }
+            rules.tolerance = Double(milli) / 1000
+        }
         if let window = map["stabilizationWindowSeconds"] {
             rules.stabilizationWindowSeconds = try reader.int(window, "\(what).stabilizationWindowSeconds", minimum: 0)
             if rules.stabilizationWindowSeconds! > 3600 { throw reader.fail(window, "\(what).stabilizationWindowSeconds must be at most 3600") }

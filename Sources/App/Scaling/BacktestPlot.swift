@@ -80,16 +80,22 @@ public enum BacktestPlot {
         } else {
             for variant in 0..<3 { series.append((timeline.ready[variant][range].map(Double.init), colors[variant])) }
         }
-        let maximum = max(series.flatMap(\.0).max() ?? 1, 1) * 1.05
+        let step = tickStep(max(series.flatMap(\.0).max() ?? 1, 1) * 1.05 / 5, integer: capacity == nil)
+        let maximum = (max(series.flatMap(\.0).max() ?? 1, 1) * 1.05 / step).rounded(.up) * step
         var out = "<g><text x=\"\(left)\" y=\"\(top - 6)\" font-size=\"13\">\(escape(title))</text>"
+        var value = 0.0
+        while value <= maximum + step / 2 {
+            let yPos = Double(top + height) - Double(height) * value / maximum
+            out += String(format: "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e5e5e5\"/>", left, left + plotWidth, yPos, yPos)
+            out += "<text x=\"\(left - 4)\" y=\"\(Int(yPos) + 4)\" font-size=\"10\" text-anchor=\"end\">\(String(format: "%g", value))</text>"
+            value += step
+        }
         out += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(plotWidth)\" height=\"\(height)\" fill=\"none\" stroke=\"#999\"/>"
         for tick in 0...4 {
-            let value = maximum * Double(tick) / 4
-            let yPos = Double(top + height) - Double(height) * Double(tick) / 4
-            out += "<text x=\"\(left - 4)\" y=\"\(Int(yPos) + 4)\" font-size=\"10\" text-anchor=\"end\">\(String(format: "%.4g", value))</text>"
+            let index = range.lowerBound + (max(range.count - 1, 0)) * tick / 4
+            let anchor = tick == 0 ? "start" : tick == 4 ? "end" : "middle"
+            out += "<text x=\"\(left + plotWidth * tick / 4)\" y=\"\(top + height + 14)\" font-size=\"10\" text-anchor=\"\(anchor)\">\(dateText(timeline, index))</text>"
         }
-        out += "<text x=\"\(left)\" y=\"\(top + height + 14)\" font-size=\"10\">\(dateText(timeline, range.lowerBound))</text>"
-        out += "<text x=\"\(left + plotWidth)\" y=\"\(top + height + 14)\" font-size=\"10\" text-anchor=\"end\">\(dateText(timeline, max(range.upperBound - 1, range.lowerBound)))</text>"
         for (values, color) in series where !values.isEmpty {
             let columns = min(plotWidth, values.count)
             var points: [String] = []
@@ -104,6 +110,13 @@ public enum BacktestPlot {
             out += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1\" points=\"\(points.joined(separator: " "))\"/>"
         }
         return out + "</g>"
+    }
+
+    /// A round tick step near `rough`: 1, 2 or 5 times a power of ten (whole numbers for replicas).
+    static func tickStep(_ rough: Double, integer: Bool) -> Double {
+        let power = pow(10, (log10(max(rough, 1e-9))).rounded(.down))
+        let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= rough } ?? 10 * power
+        return integer ? max(step.rounded(), 1) : step
     }
 
     static func dateText(_ timeline: BacktestTimeline, _ index: Int) -> String {

@@ -29,6 +29,9 @@ struct Decide: AsyncParsableCommand {
     @Option(name: .long, help: "Prometheus-compatible API to read metrics from.")
     var prometheusURL: String = "http://127.0.0.1:9470"
 
+    @Option(name: .long, help: "How long one metric query may take, in seconds.")
+    var timeout: Int = 10
+
     @Option(name: .long, help: "The workload's current replicas, instead of reading them from Kubernetes (live mode).")
     var replicas: Int?
 
@@ -43,6 +46,7 @@ struct Decide: AsyncParsableCommand {
         if snapshot != nil && (replicas != nil || kubeconfig != nil) { throw ValidationError("--replicas and --kubeconfig go with --policy") }
         if replicas != nil && kubeconfig != nil { throw ValidationError("give either --replicas N or --kubeconfig FILE") }
         if let replicas, replicas < 0 { throw ValidationError("--replicas must not be negative") }
+        if timeout < 1 { throw ValidationError("--timeout must be at least 1 second") }
     }
 
     func run() async throws {
@@ -67,7 +71,7 @@ struct Decide: AsyncParsableCommand {
             do { state = try await workload.state(of: chosen.target) } catch {
                 throw CLIError("cannot read \(chosen.target.kind) \(chosen.target.namespace)/\(chosen.target.name) from Kubernetes: \(error)")
             }
-            let metrics = HTTPMetricSource(base: prometheusURL)
+            let metrics = HTTPMetricSource(base: prometheusURL, timeout: .seconds(Int64(timeout)))
             var evaluation = LiveEvaluation(policy: chosen)
             await evaluation.prime(from: metrics, now: now)
             decision = await evaluation.evaluate(now: now, metrics: metrics, workload: state)

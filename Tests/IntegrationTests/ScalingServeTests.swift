@@ -34,10 +34,11 @@ import WireFormat
             """.write(to: url, atomically: true, encoding: .utf8)
     }
 
-    /// web-1 and web-2 report 200 requests per second each (web-3 nothing yet); api-1 reports 500.
+    /// web-1 and web-2 report 200 requests per second each (web-3 nothing yet); api-1 reports 500, and
+    /// web-canary-1, a pod of no workload here whose name shares web's prefix, 1000.
     static func writeMetrics(port: Int) async throws {
         let now = Int64(Date().timeIntervalSince1970) * 1000
-        let batch = [("web-1", 200.0), ("web-2", 200), ("api-1", 500)].map { pod, value in
+        let batch = [("web-1", 200.0), ("web-2", 200), ("api-1", 500), ("web-canary-1", 1000)].map { pod, value in
             RemoteWriteEncoder.WireSeries(labels: Labels(["__name__": "http_requests_per_second", "namespace": "shop", "pod": pod]).pairs,
                                           samples: [Sample(timestamp: now - 2000, value: value)])
         }
@@ -99,7 +100,8 @@ import WireFormat
             #expect(entries.map { $0["policy"] as? String } == ["web", "billing"], "\(entries)")
             let web = try #require(entries.first?["decision"] as? [String: Any], "\(entries) \(surge.log.suffix(1500))")
             // Three pods from the scale's selector; web-3 reports nothing, so scaling up counts it at 0:
-            // (200 + 200 + 0) / 3 = 133 against 100 gives ceil(1.33 x 3) = 4.
+            // (200 + 200 + 0) / 3 = 133 against 100 gives ceil(1.33 x 3) = 4. web-canary-1 is not among
+            // the scale selector's pods, so its 1000 does not count.
             #expect(web["currentReplicas"] as? Int == 3 && web["desiredReplicas"] as? Int == 4, "\(web)")
             #expect(entries.first?["applied"] as? Bool == false)
             let billing = try #require(entries.last)

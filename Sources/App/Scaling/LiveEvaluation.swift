@@ -37,6 +37,7 @@ public struct LiveEvaluation: Sendable {
         var observations: [MetricObservation] = []
         var reporting = Set<String>()
         var requests: [String: [String: [String: Int64]]] = [:]
+        let known = workload.pods.map { Set($0.map(\.name)) }
         for spec in policy.metrics {
             let (query, shape) = MetricQueries.query(for: spec, policy: policy)
             do {
@@ -48,7 +49,9 @@ public struct LiveEvaluation: Sendable {
                 case .perPod:
                     var perPod: [String: PodMetric] = [:]
                     for sample in vector {
-                        guard let pod = sample.labels["pod"] else { continue }
+                        // Known pods are the workload's (its selector's); a pod of another workload whose
+                        // name shares the prefix is not counted, as the HPA's selector-based query would not.
+                        guard let pod = sample.labels["pod"], known?.contains(pod) ?? true else { continue }
                         perPod[pod] = PodMetric(value: Int64((sample.value * 1000).rounded(.up)), timestamp: now, windowSeconds: 60)
                         reporting.insert(pod)
                     }

@@ -24,6 +24,11 @@ public enum SurgeServer {
         logger: Logger,
         now: @escaping @Sendable () -> Timestamp = systemNow
     ) throws -> some ApplicationProtocol {
+        // Policies first: a mistake in one stops start-up before the database is opened.
+        let policies: [ScalingPolicy]
+        do { policies = try PolicyLoader.load(patterns: configuration.scalingPolicyFiles) } catch let error as PolicyFileError {
+            throw StartupError(description: error.description)
+        }
         let dataURL = URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
         let database = try Database(directory: dataURL, options: configuration.storage, logger: logger)
         announceCollectors(enabled: configuration.collect, scrapeJobs: configuration.scrapeConfigs.count, logger: logger)
@@ -38,10 +43,6 @@ public enum SurgeServer {
         let rejected: @Sendable (AppendRejection) -> Gauge = { reason in
             registry.makeGauge(name: "surge_storage_rejected_samples", labels: [("reason", reason.rawValue)],
                                help: "Samples storage refused since start, by reason (limits, out of order, too old).")
-        }
-        let policies: [ScalingPolicy]
-        do { policies = try PolicyLoader.load(patterns: configuration.scalingPolicyFiles) } catch let error as PolicyFileError {
-            throw StartupError(description: error.description)
         }
         let decisions = ScalingDecisions(policies: policies)
         let metadata = MetricMetadataStore()

@@ -145,4 +145,19 @@ import WireFormat
                     && denied.output.contains("forbidden"), "\(denied.output)")
         }
     }
+
+    @Test func serveRefusesABadPolicyFileWithItsLine() async throws {
+        let dir = try TemporaryDirectory(prefix: "surge-scaling-bad")
+        defer { dir.remove() }
+        let policy = dir.url.appendingPathComponent("web.yaml")
+        try "policies:\n  - name: web\n    target: {kind: Deployment, name: web}\n    maxReplicas: 0\n    metrics: []\n"
+            .write(to: policy, atomically: true, encoding: .utf8)
+        let config = dir.url.appendingPathComponent("surge.yml")
+        try "scaling:\n  policy_files: [\(policy.path)]\n  kubernetes: {api_server: \"http://127.0.0.1:1\"}\n"
+            .write(to: config, atomically: true, encoding: .utf8)
+        let run = try await SurgeBinary.run(["serve", "--no-collect", "--config", config.path, "--data-dir", dir.url.appendingPathComponent("data").path,
+                                             "--listen", "127.0.0.1:\(try freeLocalPort())"])
+        #expect(run.status != 0 && run.output.contains("\(policy.path):4: maxReplicas must be an integer of at least 1"), "\(run.output)")
+        #expect(!FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("data").path))
+    }
 }

@@ -97,7 +97,7 @@ public enum SurgeServer {
                 ScrapeService(configs: configuration.scrapeConfigs, appender: database, status: scrapeStatus, now: now, logger: logger),
             ] : [])
               + (policies.isEmpty ? [] : [
-                ScalingService(policies: policies,
+                ScalingService(policies: policies, reload: { [files = configuration.scalingPolicyFiles] in try PolicyLoader.load(patterns: files) },
                                metrics: EngineMetricSource(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds),
                                workloads: try kubernetesWorkloads(configuration.scalingKubernetes ?? KubernetesSDConfig()),
                                decisions: decisions, now: { Date(timeIntervalSince1970: Double(now()) / 1000) }, logger: logger),

@@ -1,6 +1,7 @@
 import App
 import ArgumentParser
 import Hummingbird
+import Foundation
 import Logging
 
 struct Serve: AsyncParsableCommand {
@@ -44,6 +45,8 @@ struct Serve: AsyncParsableCommand {
         if let dataDir { configuration.dataDirectory = dataDir }
         if let listen { configuration.listen = HostPort(listen)! }
         if noCollect { configuration.collect = false }
+        // SIGHUP re-reads the scaling policies when there are any, and never ends the server.
+        signal(SIGHUP, SIG_IGN)
         var logger = Logger(label: "surge")
         logger.logLevel = Logger.Level(rawValue: logLevel)!
         let app = try SurgeServer.buildApplication(configuration: configuration, logger: logger)

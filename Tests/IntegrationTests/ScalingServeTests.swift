@@ -160,4 +160,71 @@ import WireFormat
         #expect(run.status != 0 && run.output.contains("\(policy.path):4: maxReplicas must be an integer of at least 1"), "\(run.output)")
         #expect(!FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("data").path))
     }
+
+    /// The decisions API's entries, polled until `done` holds or 30 s pass.
+    static func pollDecisions(_ base: String, until done: ([[String: Any]]) -> Bool) async throws -> [[String: Any]] {
+        var entries: [[String: Any]] = []
+        let deadline = ContinuousClock.now + .seconds(30)
+        repeat {
+            try await Task.sleep(for: .milliseconds(300))
+            entries = try await TestHTTP.get("\(base)/api/v1/scaling/decisions").json()["data"] as? [[String: Any]] ?? []
+        } while !done(entries) && ContinuousClock.now < deadline
+        return entries
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func sighupReloadsPoliciesAndKeepsThemWhenTheFilesAreBroken() async throws {
+        try await FakeKubernetesAPIServer.with(accounts: [Self.reader]) { fake in
+            Self.addWorkload(to: fake)
+            let dir = try TemporaryDirectory(prefix: "surge-scaling-reload")
+            defer { dir.remove() }
+            let kubeconfig = dir.url.appendingPathComponent("kubeconfig")
+            try Self.writeKubeconfig(fake, to: kubeconfig)
+            let policy = dir.url.appendingPathComponent("web.yaml")
+            func writePolicy(maxReplicas: Int) throws {
+                try """
+                    policies:
+                      - name: web
+                        target: {kind: Deployment, namespace: shop, name: web}
+                        maxReplicas: \(maxReplicas)
+                        interval: 1s
+                        metrics:
+                          - type: Pods
+                            pods: {metric: {name: http_requests_per_second}, target: {type: AverageValue, averageValue: "100"}}
+                    """.write(to: policy, atomically: true, encoding: .utf8)
+            }
+            try writePolicy(maxReplicas: 10)
+            let config = dir.url.appendingPathComponent("surge.yml")
+            try "scaling:\n  policy_files: [\(policy.path)]\n  kubernetes: {kubeconfig_file: \(kubeconfig.path)}\n"
+                .write(to: config, atomically: true, encoding: .utf8)
+            let port = try freeLocalPort()
+            let surge = try await SurgeBinary.serve(dataDirectory: dir.url.appendingPathComponent("data").path, port: port,
+                                                    logURL: dir.url.appendingPathComponent("surge.log"), configPath: config.path)
+            defer { surge.signal(SIGKILL) }
+            try await Self.writeMetrics(port: port)
+            let base = "http://127.0.0.1:\(port)"
+            func desired(_ entries: [[String: Any]]) -> Int? {
+                (entries.first?["decision"] as? [String: Any])?["desiredReplicas"] as? Int
+            }
+            var entries = try await Self.pollDecisions(base) { desired($0) == 4 }
+            #expect(desired(entries) == 4, "\(entries)")
+
+            // A file that no longer loads: the running policy stays and keeps deciding.
+            try "policies: [\n".write(to: policy, atomically: true, encoding: .utf8)
+            surge.signal(SIGHUP)
+            try await Task.sleep(for: .seconds(1))
+            let before = entries.first?["evaluations"] as? Int ?? 0
+            entries = try await Self.pollDecisions(base) { ($0.first?["evaluations"] as? Int ?? 0) > before + 1 }
+            #expect(desired(entries) == 4 && (entries.first?["evaluations"] as? Int ?? 0) > before + 1, "\(entries)")
+            #expect(surge.log.contains("scaling policies not reloaded; the running ones stay"))
+
+            // A changed policy replaces the running one: at most 3 replicas now.
+            try writePolicy(maxReplicas: 3)
+            surge.signal(SIGHUP)
+            entries = try await Self.pollDecisions(base) { desired($0) == 3 }
+            #expect(desired(entries) == 3 && (entries.first?["decision"] as? [String: Any])?["limitedBy"] as? String == "TooManyReplicas", "\(entries)")
+            #expect(surge.log.contains("scaling policies reloaded"))
+            #expect(surge.isRunning)
+        }
+    }
 }

@@ -19,12 +19,33 @@ public final class ScalingDecisions: Sendable {
         var lastDurationSeconds: Double?
     }
 
-    private let entries: Mutex<[String: Entry]>
-    let order: [String]
+    struct State: Sendable {
+        var entries: [String: Entry] = [:]
+        var order: [String] = []
+        /// Policies dropped by a reload whose gauges are still registered.
+        var removed: [ScalingPolicy] = []
+    }
+
+    private let state = Mutex(State())
 
     public init(policies: [ScalingPolicy]) {
-        order = policies.map(Self.key)
-        entries = Mutex(Dictionary(policies.map { (Self.key($0), Entry(policy: $0)) }, uniquingKeysWith: { a, _ in a }))
+        replace(with: policies)
+    }
+
+    /// After a reload: a policy that did not change keeps its figures, a changed or new one starts
+    /// afresh, and a dropped one leaves the API and, at the next scrape, `/metrics`.
+    func replace(with policies: [ScalingPolicy]) {
+        state.withLock { state in
+            var entries: [String: Entry] = [:]
+            for policy in policies {
+                let key = Self.key(policy)
+                if let old = state.entries[key], old.policy == policy { entries[key] = old } else { entries[key] = Entry(policy: policy) }
+            }
+            let kept = Set(policies.map(Self.labelKey))
+            state.removed += state.entries.values.map(\.policy).filter { !kept.contains(Self.labelKey($0)) }
+            state.entries = entries
+            state.order = policies.map(Self.key)
+        }
     }
 
     static func key(_ policy: ScalingPolicy) -> String {
@@ -33,8 +54,8 @@ public final class ScalingDecisions: Sendable {
 
     func record(_ decision: PolicyDecision, of policy: ScalingPolicy, at now: Date, seconds: Double) {
         let json = try? DecisionReport.json(decision, policy: policy, now: now, pretty: false)
-        entries.withLock { all in
-            guard var entry = all[Self.key(policy)] else { return }
+        state.withLock { state in
+            guard var entry = state.entries[Self.key(policy)], entry.policy == policy else { return }
             entry.decision = json
             entry.desiredReplicas = decision.desiredReplicas
             entry.currentReplicas = decision.reactive.currentReplicas
@@ -42,21 +63,22 @@ public final class ScalingDecisions: Sendable {
             entry.lastError = nil
             entry.evaluations += 1
             entry.lastDurationSeconds = seconds
-            all[Self.key(policy)] = entry
+            state.entries[Self.key(policy)] = entry
         }
     }
 
     func recordFailure(_ message: String, of policy: ScalingPolicy, at now: Date) {
-        entries.withLock { all in
-            all[Self.key(policy)]?.lastError = message
-            all[Self.key(policy)]?.evaluatedAt = now
-            all[Self.key(policy)]?.failures += 1
+        state.withLock { state in
+            guard state.entries[Self.key(policy)]?.policy == policy else { return }
+            state.entries[Self.key(policy)]?.lastError = message
+            state.entries[Self.key(policy)]?.evaluatedAt = now
+            state.entries[Self.key(policy)]?.failures += 1
         }
     }
 
     /// `data` of the API answer: one object per policy, in the order the policies were loaded.
     public func json() -> String {
-        let all = entries.withLock { $0 }
+        let (all, order) = state.withLock { ($0.entries, $0.order) }
         let objects = order.compactMap { all[$0] }.map { entry -> String in
             let policy = entry.policy
             var fields = [
@@ -76,30 +98,43 @@ public final class ScalingDecisions: Sendable {
 
     /// Sets the per-policy gauges from the newest decisions.
     public func publish(to registry: PrometheusCollectorRegistry) {
-        let all = entries.withLock { $0 }
+        let (all, removed) = state.withLock { state in
+            defer { state.removed = [] }
+            return (state.entries, state.removed)
+        }
+        func gauge(_ name: String, _ policy: ScalingPolicy) -> Gauge {
+            registry.makeGauge(name: name, labels: Self.labels(policy), help: Self.gauges[name]!)
+        }
+        // Dropped first: a policy dropped and then added back is registered again below.
+        for policy in removed {
+            for name in Self.gauges.keys { registry.unregisterGauge(gauge(name, policy)) }
+        }
         for entry in all.values {
-            let labels = [("policy", entry.policy.name), ("namespace", entry.policy.target.namespace),
-                          ("kind", entry.policy.target.kind), ("target", entry.policy.target.name)]
-            registry.makeGauge(name: "surge_scaling_evaluations", labels: labels, help: "Decisions a policy made since start.")
-                .set(Double(entry.evaluations))
-            registry.makeGauge(name: "surge_scaling_evaluation_failures", labels: labels,
-                               help: "Evaluations of a policy that failed since start (the workload could not be read).")
-                .set(Double(entry.failures))
-            if let desired = entry.desiredReplicas {
-                registry.makeGauge(name: "surge_scaling_desired_replicas", labels: labels, help: "The replicas a policy's newest decision wants.")
-                    .set(Double(desired))
-            }
-            if let current = entry.currentReplicas {
-                registry.makeGauge(name: "surge_scaling_current_replicas", labels: labels, help: "The workload's replicas at the newest decision.")
-                    .set(Double(current))
-            }
-            if let seconds = entry.lastDurationSeconds {
-                registry.makeGauge(name: "surge_scaling_decision_duration_seconds", labels: labels,
-                                   help: "How long the newest decision took, reading metrics and the workload included.")
-                    .set(seconds)
-            }
+            let policy = entry.policy
+            gauge("surge_scaling_evaluations", policy).set(Double(entry.evaluations))
+            gauge("surge_scaling_evaluation_failures", policy).set(Double(entry.failures))
+            if let desired = entry.desiredReplicas { gauge("surge_scaling_desired_replicas", policy).set(Double(desired)) }
+            if let current = entry.currentReplicas { gauge("surge_scaling_current_replicas", policy).set(Double(current)) }
+            if let seconds = entry.lastDurationSeconds { gauge("surge_scaling_decision_duration_seconds", policy).set(seconds) }
         }
     }
+
+    static func labelKey(_ policy: ScalingPolicy) -> String {
+        labels(policy).map { "\($0.0)=\($0.1)" }.joined(separator: ",")
+    }
+
+    static func labels(_ policy: ScalingPolicy) -> [(String, String)] {
+        [("policy", policy.name), ("namespace", policy.target.namespace), ("kind", policy.target.kind), ("target", policy.target.name)]
+    }
+
+    /// The per-policy gauges and their help texts (one text per name, as the registry requires).
+    static let gauges = [
+        "surge_scaling_evaluations": "Decisions a policy made since start.",
+        "surge_scaling_evaluation_failures": "Evaluations of a policy that failed since start (the workload could not be read).",
+        "surge_scaling_desired_replicas": "The replicas a policy's newest decision wants.",
+        "surge_scaling_current_replicas": "The workload's replicas at the newest decision.",
+        "surge_scaling_decision_duration_seconds": "How long the newest decision took, reading metrics and the workload included.",
+    ]
 
     private func quote(_ text: String) -> String {
         String(decoding: (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8), as: UTF8.self)

@@ -100,7 +100,9 @@ public enum SurgeServer {
                 ScalingService(policies: policies, reload: { [files = configuration.scalingPolicyFiles] in try PolicyLoader.load(patterns: files) },
                                metrics: EngineMetricSource(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds),
                                workloads: try kubernetesWorkloads(configuration.scalingKubernetes ?? KubernetesSDConfig()),
-                               decisions: decisions, now: { Date(timeIntervalSince1970: Double(now()) / 1000) }, logger: logger),
+                               decisions: decisions,
+                               arrivals: .init(watch: { database.watch($0) }, unwatch: { database.unwatch($0) }),
+                               now: { Date(timeIntervalSince1970: Double(now()) / 1000) }, logger: logger),
             ] as [any Service]),
             onServerRunning: { channel in
                 logger.info("Surge is listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? listen.description)"])

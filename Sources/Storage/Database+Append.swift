@@ -15,6 +15,7 @@ extension Database {
             if state.appendStamp == 0 { state.appendStamp = 1 }
             let stamp = state.appendStamp
             var newestAccepted = state.headMaxTime
+            var touched: UInt64 = 0
             for entry in 0..<batch.seriesCount {
                 let sampleRange = batch.sampleRange(entry)
                 guard !sampleRange.isEmpty else { continue }
@@ -33,9 +34,11 @@ extension Database {
                         continue
                     }
                     ref = state.index.add(labels)
+                    state.watchNewSeries(ref, labels: labels)
                     newSeries.append((ref, labels))
                     result.seriesCreated += 1
                 }
+                let acceptedBefore = accepted.count
                 var last = state.index.pendingLast(ref, stamp: stamp)
                 for sample in batch.samples[sampleRange] {
                     let t = sample.timestamp
@@ -58,6 +61,7 @@ extension Database {
                     }
                 }
                 state.index.setPendingLast(ref, stamp: stamp, last)
+                if accepted.count > acceptedBefore { touched |= state.index.watchMask(ref) }
             }
             var toLog: [(SeriesRef, Labels)] = []
             for ref in state.unloggedSeries {
@@ -96,6 +100,7 @@ extension Database {
             }
             result.samplesAppended = appended
             state.samplesAppended += appended
+            state.notifyWatches(touched)
             for (reason, count) in result.rejections { state.rejected[reason, default: 0] += count }
             return result
         }

@@ -227,4 +227,52 @@ import WireFormat
             #expect(surge.isRunning)
         }
     }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aSampleArrivingTriggersADecisionBeforeTheNextSync() async throws {
+        try await FakeKubernetesAPIServer.with(accounts: [Self.reader]) { fake in
+            Self.addWorkload(to: fake)
+            let dir = try TemporaryDirectory(prefix: "surge-scaling-arrival")
+            defer { dir.remove() }
+            let kubeconfig = dir.url.appendingPathComponent("kubeconfig")
+            try Self.writeKubeconfig(fake, to: kubeconfig)
+            let policy = dir.url.appendingPathComponent("web.yaml")
+            // A sync every 10 minutes: within the test, only arrivals can bring a new decision.
+            try Self.policies.replacingOccurrences(of: "interval: 1s", with: "interval: 10m").write(to: policy, atomically: true, encoding: .utf8)
+            let config = dir.url.appendingPathComponent("surge.yml")
+            try "scaling:\n  policy_files: [\(policy.path)]\n  kubernetes: {kubeconfig_file: \(kubeconfig.path)}\n"
+                .write(to: config, atomically: true, encoding: .utf8)
+            let port = try freeLocalPort()
+            let surge = try await SurgeBinary.serve(dataDirectory: dir.url.appendingPathComponent("data").path, port: port,
+                                                    logURL: dir.url.appendingPathComponent("surge.log"), configPath: config.path)
+            defer { surge.signal(SIGKILL) }
+            let base = "http://127.0.0.1:\(port)"
+            func web(_ entries: [[String: Any]]) -> [String: Any]? { entries.first { $0["policy"] as? String == "web" } }
+            func desired(_ entries: [[String: Any]]) -> Int? { (web(entries)?["decision"] as? [String: Any])?["desiredReplicas"] as? Int }
+            // The first sync finds no samples at all; the samples then arrive and are decided on at once.
+            var entries = try await Self.pollDecisions(base) { web($0)?["evaluations"] as? Int ?? 0 >= 1 }
+            #expect(web(entries)?["trigger"] as? String == "interval", "\(entries)")
+            try await Self.writeMetrics(port: port)
+            entries = try await Self.pollDecisions(base) { desired($0) == 4 }
+            #expect(desired(entries) == 4 && web(entries)?["trigger"] as? String == "arrival", "\(entries)")
+
+            // Newer, higher samples: ratio (400 + 400 + 0) / 3 / 100 proposes 8, and without behavior
+            // the HPA allows max(2 x 3, 4) = 6 per sync. A preview keeps that limit, since it does not
+            // enter the history.
+            let now = Int64(Date().timeIntervalSince1970) * 1000
+            let batch = ["web-1", "web-2"].map { pod in
+                RemoteWriteEncoder.WireSeries(labels: Labels(["__name__": "http_requests_per_second", "namespace": "shop", "pod": pod]).pairs,
+                                              samples: [Sample(timestamp: now - 500, value: 400)])
+            }
+            let reply = try await TestHTTP.post("\(base)/api/v1/write", body: RemoteWriteEncoder.encode(batch, version: .v1),
+                                                headers: [("Content-Type", RemoteWriteVersion.v1ContentType), ("Content-Encoding", "snappy")])
+            #expect(reply.status == 204)
+            entries = try await Self.pollDecisions(base) { desired($0) == 6 }
+            let decision = try #require(web(entries)?["decision"] as? [String: Any], "\(entries)")
+            #expect(decision["desiredReplicas"] as? Int == 6 && decision["limitedBy"] as? String == "ScaleUpLimit", "\(decision)")
+            #expect(web(entries)?["trigger"] as? String == "arrival")
+            // Only the first sync read the workload: arrivals decide on the workload as last read.
+            #expect(fake.requests.filter { $0.hasPrefix("GET /apis/apps/v1/namespaces/shop/deployments/web/scale") }.count == 1, "\(fake.requests)")
+        }
+    }
 }

@@ -1,4 +1,6 @@
+import PromQL
 import Scaling
+import TimeSeriesCore
 
 /// The PromQL that reads a policy metric from Surge's own storage, under the names the collectors
 /// write (cAdvisor's container metrics) and prometheus-adapter's conventions for custom metrics:
@@ -56,6 +58,14 @@ public enum MetricQueries {
             out.append(character)
         }
         return out
+    }
+
+    /// The label matchers of every selector the policy's metric queries read: what an append watch
+    /// needs to see a new sample of the policy's metrics arrive.
+    public static func selectorMatchers(_ policy: ScalingPolicy) -> [[LabelMatcher]] {
+        policy.metrics.flatMap { spec in
+            (try? Parser.parse(query(for: spec, policy: policy).0))?.selectors.map(\.matchers) ?? []
+        }
     }
 
     /// Requests per pod from kube-state-metrics, when it is scraped.

@@ -6,6 +6,10 @@ import Synchronization
 /// The newest decision of each policy `surge serve` evaluates, for `/api/v1/scaling/decisions` and
 /// the `surge_scaling_*` gauges.
 public final class ScalingDecisions: Sendable {
+    /// What started a decision: the policy's interval (a sync, with the workload read afresh) or a
+    /// sample of its metrics arriving in storage.
+    enum Trigger: String, Sendable { case interval, arrival }
+
     struct Entry: Sendable {
         var policy: ScalingPolicy
         /// The decision report as compact JSON, nil until the first evaluation succeeds.
@@ -13,6 +17,7 @@ public final class ScalingDecisions: Sendable {
         var desiredReplicas: Int?
         var currentReplicas: Int?
         var evaluatedAt: Date?
+        var trigger: Trigger?
         var lastError: String?
         var evaluations = 0
         var failures = 0
@@ -52,7 +57,7 @@ public final class ScalingDecisions: Sendable {
         "\(policy.target.namespace)/\(policy.name)"
     }
 
-    func record(_ decision: PolicyDecision, of policy: ScalingPolicy, at now: Date, seconds: Double) {
+    func record(_ decision: PolicyDecision, of policy: ScalingPolicy, at now: Date, trigger: Trigger, seconds: Double) {
         let json = try? DecisionReport.json(decision, policy: policy, now: now, pretty: false)
         state.withLock { state in
             guard var entry = state.entries[Self.key(policy)], entry.policy == policy else { return }
@@ -60,6 +65,7 @@ public final class ScalingDecisions: Sendable {
             entry.desiredReplicas = decision.desiredReplicas
             entry.currentReplicas = decision.reactive.currentReplicas
             entry.evaluatedAt = now
+            entry.trigger = trigger
             entry.lastError = nil
             entry.evaluations += 1
             entry.lastDurationSeconds = seconds
@@ -86,6 +92,7 @@ public final class ScalingDecisions: Sendable {
                 "\"target\":{\"apiVersion\":\(quote(policy.target.apiVersion)),\"kind\":\(quote(policy.target.kind)),"
                     + "\"namespace\":\(quote(policy.target.namespace)),\"name\":\(quote(policy.target.name))}",
                 "\"evaluatedAt\":\(entry.evaluatedAt.map { quote($0.formatted(.iso8601)) } ?? "null")",
+                "\"trigger\":\(entry.trigger.map { quote($0.rawValue) } ?? "null")",
                 "\"evaluations\":\(entry.evaluations)", "\"failures\":\(entry.failures)",
                 "\"lastError\":\(entry.lastError.map(quote) ?? "null")",
                 "\"decision\":\(entry.decision ?? "null")",

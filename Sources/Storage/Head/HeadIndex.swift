@@ -5,6 +5,9 @@ import TimeSeriesCore
 /// Label strings are interned, so a value shared by many series is stored once.
 struct HeadIndex: Sendable {
     private(set) var series: [MemSeries?] = []
+    /// Per series, which append watches (bit i: slot i) select it; shorter than `series` when the
+    /// newest series are watched by none.
+    private var watchMasks: [UInt64] = []
     /// Series by their label bytes.
     private var keys = SeriesKeyTable()
     private var postings: [String: [String: [SeriesRef]]] = [:]
@@ -41,6 +44,23 @@ struct HeadIndex: Sendable {
             postings[pair.name, default: [:]][pair.value, default: []].append(ref)
         }
         return ref
+    }
+
+    /// The watches that select `ref`.
+    func watchMask(_ ref: SeriesRef) -> UInt64 {
+        Int(ref) < watchMasks.count ? watchMasks[Int(ref)] : 0
+    }
+
+    mutating func setWatchBit(_ bit: Int, on refs: [SeriesRef]) {
+        for ref in refs {
+            while watchMasks.count <= Int(ref) { watchMasks.append(0) }
+            watchMasks[Int(ref)] |= 1 << UInt64(bit)
+        }
+    }
+
+    mutating func clearWatchBit(_ bit: Int) {
+        let keep = ~(UInt64(1) << UInt64(bit))
+        for index in watchMasks.indices { watchMasks[index] &= keep }
     }
 
     /// Makes sure `ref` is never handed out again.

@@ -1,5 +1,7 @@
+import App
 import Benchmark
 import Foundation
+import Synchronization
 import Logging
 import PromQL
 import Scaling
@@ -11,6 +13,10 @@ import TimeSeriesCore
 /// holds 20,000 other series, evaluates the policy's PromQL over the head, and runs the policy
 /// (HPA math, stabilization, schedules, a ready seasonal forecast). The p99 of the wall clock is the
 /// figure to hold against the HPA's 15 s sync period.
+/// The second benchmark is the same path end to end inside `surge serve`'s scaling service: the
+/// append is noticed through an append watch (polled every 20 ms), the service decides and publishes,
+/// and the clock stops when the published decision count moves; the policy's own interval is 10
+/// minutes, so every decision measured is one a sample's arrival started.
 /// Run with `swift package --package-path Benchmarks benchmark --target ScalingBenchmarks`.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .mallocCountTotal], maxDuration: .seconds(10), maxIterations: 2000)
@@ -70,7 +76,36 @@ let benchmarks: @Sendable () -> Void = {
             let decision = evaluator.decide(PolicyInput(now: now, specReplicas: pods, pods: podStates, observations: [.perPod(samples)]))
             blackHole(decision.desiredReplicas)
         }
+    }
+
+    var served = policy
+    served.intervalSeconds = 600
+    served.target = .init(namespace: "shop", name: "web")
+    // The simulated clock, read by the service's task.
+    let clock = Atomic<Int64>(0)
+    let decisions = ScalingDecisions(policies: [served])
+    let service = ScalingService(policies: [served], metrics: EngineMetricSource(querier: database), workloads: GivenReplicas(pods),
+                                 decisions: decisions, arrivals: .init(watch: { database.watch($0) }, unwatch: { database.unwatch($0) }),
+                                 now: { Date(timeIntervalSince1970: Double(clock.load(ordering: .relaxed)) / 1000) }, logger: Logger(label: "bench"))
+    var running: Task<Void, Never>?
+    Benchmark("sample arrival to published decision, scaling service", configuration: .init(maxDuration: .seconds(20), maxIterations: 500)) { benchmark in
+        if running == nil {
+            clock.store(time, ordering: .relaxed)
+            running = Task { try? await service.run() }
+            while decisions.evaluationCount == 0 { try? await Task.sleep(for: .milliseconds(1)) }
+        }
+        for _ in benchmark.scaledIterations {
+            let before = decisions.evaluationCount
+            time += 15_000
+            clock.store(time, ordering: .relaxed)
+            benchmark.startMeasurement()
+            append(at: time, others: false)
+            while decisions.evaluationCount == before { try? await Task.sleep(for: .microseconds(200)) }
+            benchmark.stopMeasurement()
+        }
     } teardown: {
+        running?.cancel()
+        await running?.value
         database.close()
         try? FileManager.default.removeItem(at: directory)
     }

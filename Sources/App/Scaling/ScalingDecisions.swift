@@ -82,6 +82,11 @@ public final class ScalingDecisions: Sendable {
         }
     }
 
+    /// Decisions made since start, over every policy.
+    public var evaluationCount: Int {
+        state.withLock { $0.entries.values.reduce(0) { $0 + $1.evaluations } }
+    }
+
     /// `data` of the API answer: one object per policy, in the order the policies were loaded.
     public func json() -> String {
         let (all, order) = state.withLock { ($0.entries, $0.order) }

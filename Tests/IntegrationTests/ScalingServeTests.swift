@@ -65,38 +65,48 @@ import WireFormat
                 pods: {metric: {name: http_requests_per_second}, target: {type: AverageValue, averageValue: "100"}}
         """
 
-    @Test(.timeLimit(.minutes(2)))
-    func serveEvaluatesPoliciesAndReportsRBACDenials() async throws {
+    /// A running `surge serve` whose scaling section reads the policies `policyFiles` writes (it
+    /// returns the `policy_files` entries) and the workload from the strict fake API server.
+    struct Served {
+        let fake: FakeKubernetesAPIServer
+        let surge: ChildProcess
+        let port: Int
+        var base: String { "http://127.0.0.1:\(port)" }
+    }
+
+    static func serving(_ prefix: String, policyFiles: (URL) throws -> String, _ body: (Served) async throws -> Void) async throws {
         try await FakeKubernetesAPIServer.with(accounts: [Self.reader]) { fake in
             Self.addWorkload(to: fake)
-            let dir = try TemporaryDirectory(prefix: "surge-scaling-serve")
+            let dir = try TemporaryDirectory(prefix: prefix)
             defer { dir.remove() }
             let kubeconfig = dir.url.appendingPathComponent("kubeconfig")
             try Self.writeKubeconfig(fake, to: kubeconfig)
-            let policyDir = dir.url.appendingPathComponent("scaling")
-            try FileManager.default.createDirectory(at: policyDir, withIntermediateDirectories: true)
-            try Self.policies.write(to: policyDir.appendingPathComponent("web.yaml"), atomically: true, encoding: .utf8)
             let config = dir.url.appendingPathComponent("surge.yml")
-            try """
-                scaling:
-                  policy_files: ["\(policyDir.path)/*.yaml"]
-                  kubernetes: {kubeconfig_file: \(kubeconfig.path)}
-                """.write(to: config, atomically: true, encoding: .utf8)
+            try "scaling:\n  policy_files: [\(try policyFiles(dir.url))]\n  kubernetes: {kubeconfig_file: \(kubeconfig.path)}\n"
+                .write(to: config, atomically: true, encoding: .utf8)
             let port = try freeLocalPort()
             let surge = try await SurgeBinary.serve(dataDirectory: dir.url.appendingPathComponent("data").path, port: port,
                                                     logURL: dir.url.appendingPathComponent("surge.log"), configPath: config.path)
             defer { surge.signal(SIGKILL) }
-            try await Self.writeMetrics(port: port)
-            let base = "http://127.0.0.1:\(port)"
+            try await body(Served(fake: fake, surge: surge, port: port))
+        }
+    }
 
-            var entries: [[String: Any]] = []
-            let deadline = ContinuousClock.now + .seconds(30)
-            repeat {
-                try await Task.sleep(for: .milliseconds(300))
-                let answer = try await TestHTTP.get("\(base)/api/v1/scaling/decisions").json()
-                entries = answer["data"] as? [[String: Any]] ?? []
-            } while !(entries.first.flatMap { ($0["decision"] as? [String: Any])?["desiredReplicas"] as? Int } == 4
-                      && (entries.last?["failures"] as? Int ?? 0) > 0) && ContinuousClock.now < deadline
+    @Test(.timeLimit(.minutes(2)))
+    func serveEvaluatesPoliciesAndReportsRBACDenials() async throws {
+        try await Self.serving("surge-scaling-serve", policyFiles: { dir in
+            let policyDir = dir.appendingPathComponent("scaling")
+            try FileManager.default.createDirectory(at: policyDir, withIntermediateDirectories: true)
+            try Self.policies.write(to: policyDir.appendingPathComponent("web.yaml"), atomically: true, encoding: .utf8)
+            return "\"\(policyDir.path)/*.yaml\""
+        }) { served in
+            let (fake, surge, base) = (served.fake, served.surge, served.base)
+            try await Self.writeMetrics(port: served.port)
+
+            let entries = try await Self.pollDecisions(base) { entries in
+                entries.first.flatMap { ($0["decision"] as? [String: Any])?["desiredReplicas"] as? Int } == 4
+                    && (entries.last?["failures"] as? Int ?? 0) > 0
+            }
             #expect(entries.map { $0["policy"] as? String } == ["web", "billing"], "\(entries)")
             let web = try #require(entries.first?["decision"] as? [String: Any], "\(entries) \(surge.log.suffix(1500))")
             // Three pods from the scale's selector; web-3 reports nothing, so scaling up counts it at 0:
@@ -174,35 +184,26 @@ import WireFormat
 
     @Test(.timeLimit(.minutes(2)))
     func sighupReloadsPoliciesAndKeepsThemWhenTheFilesAreBroken() async throws {
-        try await FakeKubernetesAPIServer.with(accounts: [Self.reader]) { fake in
-            Self.addWorkload(to: fake)
-            let dir = try TemporaryDirectory(prefix: "surge-scaling-reload")
-            defer { dir.remove() }
-            let kubeconfig = dir.url.appendingPathComponent("kubeconfig")
-            try Self.writeKubeconfig(fake, to: kubeconfig)
-            let policy = dir.url.appendingPathComponent("web.yaml")
-            func writePolicy(maxReplicas: Int) throws {
-                try """
-                    policies:
-                      - name: web
-                        target: {kind: Deployment, namespace: shop, name: web}
-                        maxReplicas: \(maxReplicas)
-                        interval: 1s
-                        metrics:
-                          - type: Pods
-                            pods: {metric: {name: http_requests_per_second}, target: {type: AverageValue, averageValue: "100"}}
-                    """.write(to: policy, atomically: true, encoding: .utf8)
-            }
+        var policyURL: URL?
+        func writePolicy(maxReplicas: Int) throws {
+            try """
+                policies:
+                  - name: web
+                    target: {kind: Deployment, namespace: shop, name: web}
+                    maxReplicas: \(maxReplicas)
+                    interval: 1s
+                    metrics:
+                      - type: Pods
+                        pods: {metric: {name: http_requests_per_second}, target: {type: AverageValue, averageValue: "100"}}
+                """.write(to: policyURL!, atomically: true, encoding: .utf8)
+        }
+        try await Self.serving("surge-scaling-reload", policyFiles: { dir in
+            policyURL = dir.appendingPathComponent("web.yaml")
             try writePolicy(maxReplicas: 10)
-            let config = dir.url.appendingPathComponent("surge.yml")
-            try "scaling:\n  policy_files: [\(policy.path)]\n  kubernetes: {kubeconfig_file: \(kubeconfig.path)}\n"
-                .write(to: config, atomically: true, encoding: .utf8)
-            let port = try freeLocalPort()
-            let surge = try await SurgeBinary.serve(dataDirectory: dir.url.appendingPathComponent("data").path, port: port,
-                                                    logURL: dir.url.appendingPathComponent("surge.log"), configPath: config.path)
-            defer { surge.signal(SIGKILL) }
-            try await Self.writeMetrics(port: port)
-            let base = "http://127.0.0.1:\(port)"
+            return policyURL!.path
+        }) { served in
+            let (surge, base, policy) = (served.surge, served.base, policyURL!)
+            try await Self.writeMetrics(port: served.port)
             func desired(_ entries: [[String: Any]]) -> Int? {
                 (entries.first?["decision"] as? [String: Any])?["desiredReplicas"] as? Int
             }
@@ -230,23 +231,13 @@ import WireFormat
 
     @Test(.timeLimit(.minutes(2)))
     func aSampleArrivingTriggersADecisionBeforeTheNextSync() async throws {
-        try await FakeKubernetesAPIServer.with(accounts: [Self.reader]) { fake in
-            Self.addWorkload(to: fake)
-            let dir = try TemporaryDirectory(prefix: "surge-scaling-arrival")
-            defer { dir.remove() }
-            let kubeconfig = dir.url.appendingPathComponent("kubeconfig")
-            try Self.writeKubeconfig(fake, to: kubeconfig)
-            let policy = dir.url.appendingPathComponent("web.yaml")
+        try await Self.serving("surge-scaling-arrival", policyFiles: { dir in
+            let policy = dir.appendingPathComponent("web.yaml")
             // A sync every 10 minutes: within the test, only arrivals can bring a new decision.
             try Self.policies.replacingOccurrences(of: "interval: 1s", with: "interval: 10m").write(to: policy, atomically: true, encoding: .utf8)
-            let config = dir.url.appendingPathComponent("surge.yml")
-            try "scaling:\n  policy_files: [\(policy.path)]\n  kubernetes: {kubeconfig_file: \(kubeconfig.path)}\n"
-                .write(to: config, atomically: true, encoding: .utf8)
-            let port = try freeLocalPort()
-            let surge = try await SurgeBinary.serve(dataDirectory: dir.url.appendingPathComponent("data").path, port: port,
-                                                    logURL: dir.url.appendingPathComponent("surge.log"), configPath: config.path)
-            defer { surge.signal(SIGKILL) }
-            let base = "http://127.0.0.1:\(port)"
+            return policy.path
+        }) { served in
+            let (fake, base, port) = (served.fake, served.base, served.port)
             func web(_ entries: [[String: Any]]) -> [String: Any]? { entries.first { $0["policy"] as? String == "web" } }
             func desired(_ entries: [[String: Any]]) -> Int? { (web(entries)?["decision"] as? [String: Any])?["desiredReplicas"] as? Int }
             // The first sync finds no samples at all; the samples then arrive and are decided on at once.

@@ -57,7 +57,9 @@ public struct LiveEvaluation: Sendable {
                     }
                     observations.append(perPod.isEmpty ? .unavailable("unable to get metric \(spec.name): the query \(query) returned no pods") : .perPod(perPod))
                     if workload.pods == nil, case .utilization = spec.target, case .resource(let resource) = spec.source {
-                        for sample in try await metrics.instant(MetricQueries.requests(resource: resource, policy: policy), at: now) {
+                        // Without them the calculator reports the missing request; the metric itself stands.
+                        let answer = try? await metrics.instant(MetricQueries.requests(resource: resource, policy: policy), at: now)
+                        for sample in answer ?? [] {
                             if let pod = sample.labels["pod"] { requests[pod, default: [:]]["pod", default: [:]][resource] = Int64((sample.value * 1000).rounded()) }
                         }
                     }

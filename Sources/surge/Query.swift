@@ -53,7 +53,7 @@ struct Query: AsyncParsableCommand {
             path = "/api/v1/query"
             if let time { parameters.append(("time", time)) }
         }
-        let body = formEncode(parameters)
+        let body = QueryHTTP.formEncode(parameters)
         var request = HTTPClientRequest(url: server.trimmingSuffix("/") + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
@@ -61,7 +61,7 @@ struct Query: AsyncParsableCommand {
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            response = try await Self.client.execute(request, timeout: .seconds(60))
+            response = try await QueryHTTP.client.execute(request, timeout: .seconds(60))
             bytes = try await response.body.collect(upTo: 256 << 20)
         } catch {
             throw CLIError("cannot reach \(server): \(error)")
@@ -84,25 +84,11 @@ struct Query: AsyncParsableCommand {
         default: print(ResultTable.render(data), terminator: "")
         }
     }
-
-    /// Servers gzip large answers at ratios beyond the shared client's browser-like limit. A refused
-    /// connection is retried until the connect timeout, so that is kept short.
-    static let client = HTTPClient(
-        eventLoopGroupProvider: .singleton,
-        configuration: HTTPClient.Configuration(
-            timeout: .init(connect: .seconds(3)), decompression: .enabled(limit: .size(512 << 20))))
 }
 
 struct CLIError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-func formEncode(_ pairs: [(String, String)]) -> String {
-    var allowed = CharacterSet.alphanumerics
-    allowed.insert(charactersIn: "-._~")
-    return pairs.map { "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
-        .joined(separator: "&")
 }
 
 extension String {

@@ -1,18 +1,15 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
-import Synchronization
 
 /// Queries any Prometheus-compatible HTTP API (`/api/v1/query`, `/api/v1/query_range`): a running
-/// Surge, Prometheus, VictoriaMetrics. Once the server cannot be reached, later queries fail at once
-/// with the same error instead of each waiting out the timeout.
-public final class HTTPMetricSource: MetricSource {
+/// Surge, Prometheus, VictoriaMetrics.
+public struct HTTPMetricSource: MetricSource {
     public let base: String
     let client: HTTPClient
     let timeout: TimeAmount
-    private let unreachable = Mutex<MetricSourceError?>(nil)
 
-    public init(base: String, client: HTTPClient = .shared, timeout: TimeAmount = .seconds(30)) {
+    public init(base: String, client: HTTPClient = QueryHTTP.client, timeout: TimeAmount = .seconds(30)) {
         self.base = base.hasSuffix("/") ? String(base.dropLast()) : base
         self.client = client
         self.timeout = timeout
@@ -54,23 +51,17 @@ public final class HTTPMetricSource: MetricSource {
     }
 
     private func post(_ path: String, _ form: [String: String]) async throws -> [String: Any] {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        let body = form.sorted { $0.key < $1.key }
-            .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.value)" }.joined(separator: "&")
+        let body = QueryHTTP.formEncode(form.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         var request = HTTPClientRequest(url: base + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.body = .bytes(ByteBuffer(string: body))
-        if let known = unreachable.withLock({ $0 }) { throw known }
         let text: String
         do {
             let response = try await client.execute(request, timeout: timeout)
             text = String(buffer: try await response.body.collect(upTo: 64 << 20))
         } catch {
-            let failure = MetricSourceError("cannot reach \(base): \(error)")
-            unreachable.withLock { $0 = failure }
-            throw failure
+            throw MetricSourceError("cannot reach \(base): \(error)")
         }
         guard let json = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
             throw MetricSourceError("\(base) answered with a body that is not JSON")

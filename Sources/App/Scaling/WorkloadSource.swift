@@ -65,18 +65,9 @@ public enum PodStates {
             }
         }
         return PodState(name: pod.metadata.name ?? "", phase: pod.status?.phase ?? "Pending",
-                        ready: ready.map { $0.status == "True" }, readyTransitionTime: date(ready?.lastTransitionTime),
-                        startTime: date(pod.status?.startTime), deletionTimestamp: date(pod.metadata.deletionTimestamp),
+                        ready: ready.map { $0.status == "True" }, readyTransitionTime: ready?.lastTransitionTime.flatMap(RFC3339.date),
+                        startTime: pod.status?.startTime.flatMap(RFC3339.date),
+                        deletionTimestamp: pod.metadata.deletionTimestamp.flatMap(RFC3339.date),
                         requests: requests)
-    }
-
-    /// RFC 3339 as the API server writes times, with or without fractional seconds.
-    static func date(_ text: String?) -> Date? {
-        guard let text else { return nil }
-        let plain = ISO8601DateFormatter()
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
     }
 }

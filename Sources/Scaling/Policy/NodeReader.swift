@@ -114,10 +114,7 @@ struct NodeReader {
     }
 
     static func parseDate(_ text: String, timeZone: TimeZone) -> Date? {
-        let withZone = ISO8601DateFormatter()
-        if let date = withZone.date(from: text) { return date }
-        withZone.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = withZone.date(from: text) { return date }
+        if let date = RFC3339.date(text) { return date }
         let local = DateFormatter()
         local.locale = Locale(identifier: "en_US_POSIX")
         local.timeZone = timeZone

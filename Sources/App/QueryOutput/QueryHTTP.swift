@@ -1,0 +1,20 @@
+import AsyncHTTPClient
+import Foundation
+
+/// What the command line and live decisions share to call a Prometheus-compatible HTTP API.
+public enum QueryHTTP {
+    /// Servers gzip large answers at ratios beyond the shared client's browser-like limit. A refused
+    /// connection is retried until the connect timeout, so that is kept short.
+    public static let client = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: HTTPClient.Configuration(
+            timeout: .init(connect: .seconds(3)), decompression: .enabled(limit: .size(512 << 20))))
+
+    /// An `application/x-www-form-urlencoded` body.
+    public static func formEncode(_ pairs: [(String, String)]) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return pairs.map { "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
+            .joined(separator: "&")
+    }
+}

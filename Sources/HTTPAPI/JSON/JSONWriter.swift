@@ -1,65 +1,105 @@
 import TimeSeriesCore
 
 /// Builds JSON text directly, so the API's shapes (values as strings, timestamps as float seconds,
-/// key order) are exactly Prometheus' and no intermediate objects are allocated per sample.
+/// key order) are exactly Prometheus' and no intermediate objects are allocated per sample. It
+/// writes UTF-8 bytes; whole numbers are written digit by digit without making strings.
 struct JSONWriter {
-    private(set) var text = ""
+    private var bytes: [UInt8] = []
 
-    init(reserve: Int = 256) { text.reserveCapacity(reserve) }
+    init(reserve: Int = 256) { bytes.reserveCapacity(reserve) }
 
-    mutating func raw(_ s: String) { text += s }
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    mutating func raw(_ s: String) { bytes.append(contentsOf: s.utf8) }
+
+    private mutating func byte(_ ascii: Unicode.Scalar) { bytes.append(UInt8(ascii: ascii)) }
 
     mutating func string(_ value: String) {
-        text += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case "<": text += "\\u003c"
-            case ">": text += "\\u003e"
-            case "&": text += "\\u0026"
+        byte("\"")
+        for unit in value.utf8 {
+            switch unit {
+            case UInt8(ascii: "\""): raw("\\\"")
+            case UInt8(ascii: "\\"): raw("\\\\")
+            case UInt8(ascii: "\n"): raw("\\n")
+            case UInt8(ascii: "\r"): raw("\\r")
+            case UInt8(ascii: "\t"): raw("\\t")
+            case UInt8(ascii: "<"): raw("\\u003c")
+            case UInt8(ascii: ">"): raw("\\u003e")
+            case UInt8(ascii: "&"): raw("\\u0026")
+            case ..<0x20:
+                let hex = String(unit, radix: 16)
+                raw("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
             default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    text.unicodeScalars.append(scalar)
-                }
+                // Bytes of multi-byte characters are >= 0x80 and pass through unchanged.
+                bytes.append(unit)
             }
         }
-        text += "\""
+        byte("\"")
     }
 
     mutating func labels(_ labels: Labels) {
-        text += "{"
+        byte("{")
         for (i, pair) in labels.pairs.enumerated() {
-            if i > 0 { text += "," }
+            if i > 0 { byte(",") }
             string(pair.name)
-            text += ":"
+            byte(":")
             string(pair.value)
         }
-        text += "}"
+        byte("}")
     }
 
     /// `[1435781451.781,"1"]`
     mutating func point(_ timestamp: Timestamp, _ value: Double) {
-        text += "["
-        text += formatTimestamp(timestamp)
-        text += ",\""
-        text += formatValue(value)
-        text += "\"]"
+        byte("[")
+        timestampSeconds(timestamp)
+        raw(",\"")
+        if value.rounded(.towardZero) == value && value.magnitude < 1e15 && !(value == 0 && value.sign == .minus) {
+            // The whole-number case of formatSampleValue.
+            if value < 0 { byte("-") }
+            decimal(UInt64(value.magnitude))
+        } else {
+            raw(formatValue(value))
+        }
+        raw("\"]")
+    }
+
+    /// Milliseconds as float seconds, as `formatTimestamp` writes them.
+    mutating func timestampSeconds(_ t: Timestamp) {
+        if t < 0 { byte("-") }
+        let magnitude = t.magnitude
+        decimal(magnitude / 1000)
+        let fraction = magnitude % 1000
+        if fraction != 0 {
+            byte(".")
+            if fraction < 100 { byte("0") }
+            if fraction < 10 { byte("0") }
+            decimal(fraction)
+        }
+    }
+
+    private mutating func decimal(_ value: UInt64) {
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var rest = value
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[19 - count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            bytes.append(contentsOf: buffer[(20 - count)...])
+        }
     }
 
     mutating func stringArray(_ values: [String]) {
-        text += "["
+        byte("[")
         for (i, value) in values.enumerated() {
-            if i > 0 { text += "," }
+            if i > 0 { byte(",") }
             string(value)
         }
-        text += "]"
+        byte("]")
     }
 }
 

@@ -64,5 +64,11 @@ func textResponse(_ body: String, status: HTTPResponse.Status, contentType: Stri
 
 /// `{"status":"success","data":...}` around already-encoded data.
 func successResponse(data: String) -> Response {
-    jsonResponse("{\"status\":\"success\",\"data\":" + data + "}")
+    let prefix = "{\"status\":\"success\",\"data\":"
+    var buffer = ByteBuffer()
+    buffer.reserveCapacity(prefix.utf8.count + data.utf8.count + 1)
+    buffer.writeString(prefix)
+    buffer.writeString(data)
+    buffer.writeString("}")
+    return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: buffer))
 }

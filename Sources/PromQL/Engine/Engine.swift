@@ -112,6 +112,10 @@ public struct Engine: Sendable {
             statistics = evaluator.limits.statistics
             statistics.evaluationTime = ContinuousClock.now - started
         }
+        if case .vectorSelector(let selector) = expression.unwrapped {
+            try evaluator.limits.checkDeadline()
+            return .matrix(Self.sorted(try evaluator.selectSeries(selector), statistics: evaluator.limits))
+        }
         let vectors: StepVectors
         switch try evaluator.evaluate(expression) {
         case .scalar(let values):

@@ -81,25 +81,50 @@ struct StepEvaluator {
     /// An instant selector: per step, each series' newest sample within the lookback, unless stale.
     /// Sample timestamps are kept only for `timestamp()`, which reports them.
     func select(_ selector: VectorSelector, keepingTimestamps: Bool) throws(EvaluationError) -> StepVectors {
-        let first = referenceTime(0, offset: selector.offset, at: selector.at)
-        let last = referenceTime(stepCount - 1, offset: selector.offset, at: selector.at)
-        let series = try fetch(selector.matchers, mint: first - lookbackDelta, maxt: last)
+        let series = try fetch(selector)
         var out = StepVectors(labels: series.map(\.labels), stepCount: stepCount)
         for (id, s) in series.enumerated() {
-            let samples = s.samples
-            var cursor = 0
-            for index in 0..<stepCount {
-                let ref = referenceTime(index, offset: selector.offset, at: selector.at)
-                while cursor < samples.count && samples[cursor].timestamp <= ref { cursor += 1 }
-                guard cursor > 0 else { continue }
-                let sample = samples[cursor - 1]
-                if sample.timestamp >= ref - lookbackDelta && !StaleNaN.isStale(sample.value) {
-                    out.append(step: index, id: id, value: sample.value)
-                    if keepingTimestamps { out.steps[index].timestamps.append(sample.timestamp) }
-                }
+            forEachStep(of: s.samples, selector) { index, sample in
+                out.append(step: index, id: id, value: sample.value)
+                if keepingTimestamps { out.steps[index].timestamps.append(sample.timestamp) }
             }
         }
         return out
+    }
+
+    /// What `select` gives, series by series with a point per step: the result of a range query
+    /// of a bare selector, without building per-step tables first. Series without points are left out.
+    func selectSeries(_ selector: VectorSelector) throws(EvaluationError) -> [Series] {
+        var out: [Series] = []
+        for s in try fetch(selector) {
+            var points: [Sample] = []
+            forEachStep(of: s.samples, selector) { index, sample in
+                points.append(Sample(timestamp: time(index), value: sample.value))
+            }
+            if !points.isEmpty { out.append(Series(labels: s.labels, samples: points)) }
+        }
+        return out
+    }
+
+    private func fetch(_ selector: VectorSelector) throws(EvaluationError) -> [Series] {
+        let first = referenceTime(0, offset: selector.offset, at: selector.at)
+        let last = referenceTime(stepCount - 1, offset: selector.offset, at: selector.at)
+        return try fetch(selector.matchers, mint: first - lookbackDelta, maxt: last)
+    }
+
+    /// Calls `body` with each step and the sample an instant selector takes there: the newest within
+    /// the lookback, unless it is a staleness marker.
+    private func forEachStep(of samples: [Sample], _ selector: VectorSelector, _ body: (Int, Sample) -> Void) {
+        var cursor = 0
+        for index in 0..<stepCount {
+            let ref = referenceTime(index, offset: selector.offset, at: selector.at)
+            while cursor < samples.count && samples[cursor].timestamp <= ref { cursor += 1 }
+            guard cursor > 0 else { continue }
+            let sample = samples[cursor - 1]
+            if sample.timestamp >= ref - lookbackDelta && !StaleNaN.isStale(sample.value) {
+                body(index, sample)
+            }
+        }
     }
 
     /// The series a range argument (a range selector or a subquery) yields, with the window each

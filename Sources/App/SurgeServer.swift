@@ -1,4 +1,3 @@
-import NIOPosix
 import AsyncHTTPClient
 import Collectors
 import Foundation
@@ -48,9 +47,6 @@ public enum SurgeServer {
         let decisions = ScalingDecisions(policies: policies)
         let metadata = MetricMetadataStore()
         let scrapeStatus = ScrapeTargetsStatus()
-        // One loop serves HTTP: connections are accepted and read where their requests are answered,
-        // and long work moves to the other loops (see WorkPlacement).
-        let serverLoop = MultiThreadedEventLoopGroup.singleton.next()
         let routes = Routes(
             query: QueryAPI(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds, now: now),
             remoteWrite: RemoteWriteAPI(
@@ -76,8 +72,7 @@ public enum SurgeServer {
                     rejected(reason).set(Double(count))
                 }
                 decisions.publish(to: registry)
-            },
-            placement: WorkPlacement(group: MultiThreadedEventLoopGroup.singleton, serverLoop: serverLoop))
+            })
         let router = Router()
         routes.register(on: router)
         let kubeletNames = configuration.kubelet.map { _ in KubeletNamesCache() }
@@ -112,7 +107,6 @@ public enum SurgeServer {
             onServerRunning: { channel in
                 logger.info("Surge is listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? listen.description)"])
             },
-            eventLoopGroupProvider: .shared(serverLoop),
             logger: logger)
     }
 

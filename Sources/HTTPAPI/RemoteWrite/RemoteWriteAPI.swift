@@ -11,8 +11,6 @@ public struct RemoteWriteAPI: Sendable {
     let limits: RemoteWriteLimits
     let metadata: MetricMetadataStore
     private let gate: InflightGate
-    /// Where decoding and appending run; the routes set it to theirs.
-    var placement = WorkPlacement()
 
     public init(appender: any SeriesAppender, maxDecodedBytes: Int, limits: RemoteWriteLimits = .init(),
                 metadata: MetricMetadataStore = MetricMetadataStore(), metrics: APIMetrics) {
@@ -58,11 +56,6 @@ public struct RemoteWriteAPI: Sendable {
         } catch {
             return textResponse("request body exceeds the limit of \(maxCompressed) bytes\n", status: .badRequest)
         }
-        return await placement.spread { [self] in store(body, version: version) }
-    }
-
-    /// Decodes and appends one request's body, and says how it went.
-    private func store(_ body: ByteBuffer, version: RemoteWriteVersion) -> Response {
         let decoded: DecodedWrite
         do {
             decoded = try body.withUnsafeReadableBytes { try decoder.decode(compressed: $0, version: version) }

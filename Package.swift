@@ -21,6 +21,9 @@ let package = Package(
         // Already in the graph through async-http-client; its TLSConfiguration carries CA, client
         // certificates and verification settings for the Kubernetes API and https scrapes.
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // Already in the graph through hummingbird; its event loops run request work and, in the
+        // server, Swift concurrency's jobs.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // C libraries and the generated remote-write messages.
@@ -56,6 +59,8 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .target(name: "App", dependencies: [
             "HTTPAPI", "Storage", "PromQL", "TimeSeriesCore", "WireFormat", "Collectors", "Kubernetes", "Scaling",
@@ -66,6 +71,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Yams", package: "Yams"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .executableTarget(name: "surge", dependencies: [
             "App", "Collectors", "Kubernetes", "Scaling",
@@ -89,6 +96,8 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Yams", package: "Yams"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "ScalingTests", dependencies: ["Scaling"], exclude: ["Fixtures"]),
         .testTarget(name: "KubernetesTests", dependencies: [

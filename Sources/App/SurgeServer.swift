@@ -1,3 +1,4 @@
+import NIOPosix
 import AsyncHTTPClient
 import Collectors
 import Foundation
@@ -72,7 +73,8 @@ public enum SurgeServer {
                     rejected(reason).set(Double(count))
                 }
                 decisions.publish(to: registry)
-            })
+            },
+            placement: WorkPlacement(pool: .singleton))
         let router = Router()
         routes.register(on: router)
         let kubeletNames = configuration.kubelet.map { _ in KubeletNamesCache() }

@@ -16,6 +16,7 @@ public struct Routes: Sendable {
     let scalingDecisions: (@Sendable () -> String)?
     /// Called before /metrics is emitted, to refresh gauges read from other parts.
     let beforeMetricsScrape: @Sendable () -> Void
+    let placement: WorkPlacement
 
     public init(query: QueryAPI, remoteWrite: RemoteWriteAPI, metrics: APIMetrics,
                 metadata: MetricMetadataStore = MetricMetadataStore(),
@@ -23,7 +24,7 @@ public struct Routes: Sendable {
                 droppedTargets: @escaping @Sendable () -> [[String: String]] = { [] },
                 buildInfo: BuildInfo = .current, flushHead: (@Sendable () throws -> [String])? = nil,
                 scalingDecisions: (@Sendable () -> String)? = nil,
-                beforeMetricsScrape: @escaping @Sendable () -> Void = {}) {
+                beforeMetricsScrape: @escaping @Sendable () -> Void = {}, placement: WorkPlacement = WorkPlacement()) {
         self.query = query
         self.remoteWrite = remoteWrite
         self.metrics = metrics
@@ -33,6 +34,7 @@ public struct Routes: Sendable {
         self.flushHead = flushHead
         self.scalingDecisions = scalingDecisions
         self.beforeMetricsScrape = beforeMetricsScrape
+        self.placement = placement
     }
 
     public func register<Context: RequestContext>(on router: Router<Context>) {
@@ -41,10 +43,10 @@ public struct Routes: Sendable {
         }
         for method in [HTTPRequest.Method.get, .post] {
             router.on("/api/v1/query", method: method) { request, _ in
-                await api("/api/v1/query", request) { try query.instantQuery($0) }
+                await api("/api/v1/query", request, inlineIf: query.isSmall) { try query.instantQuery($0) }
             }
             router.on("/api/v1/query_range", method: method) { request, _ in
-                await api("/api/v1/query_range", request) { try query.rangeQuery($0) }
+                await api("/api/v1/query_range", request, inlineIf: query.isSmall) { try query.rangeQuery($0) }
             }
             router.on("/api/v1/series", method: method) { request, _ in
                 await api("/api/v1/series", request) { try query.series($0) }
@@ -53,7 +55,7 @@ public struct Routes: Sendable {
                 await api("/api/v1/labels", request) { try query.labelNames($0) }
             }
             router.on("/api/v1/query_exemplars", method: method) { request, _ in
-                await api("/api/v1/query_exemplars", request) { try query.exemplars($0) }
+                await api("/api/v1/query_exemplars", request, inlineIf: { _ in true }) { try query.exemplars($0) }
             }
         }
         router.get("/api/v1/label/{name}/values") { request, context in
@@ -61,10 +63,10 @@ public struct Routes: Sendable {
             return await api("/api/v1/label/:name/values", request) { try query.labelValues(name, $0) }
         }
         router.get("/api/v1/targets") { request, _ in
-            await api("/api/v1/targets", request) { try targets.targets($0) }
+            await api("/api/v1/targets", request, inlineIf: { _ in true }) { try targets.targets($0) }
         }
         router.get("/api/v1/metadata") { request, _ in
-            await api("/api/v1/metadata", request) { try metadata.metadata($0) }
+            await api("/api/v1/metadata", request, inlineIf: { _ in true }) { try metadata.metadata($0) }
         }
         router.get("/api/v1/status/buildinfo") { _, _ in
             successResponse(data: buildInfo.json)
@@ -72,11 +74,13 @@ public struct Routes: Sendable {
         if let flushHead {
             // Persists everything in memory as blocks, as a backup or a size measurement wants.
             router.post("/api/v1/admin/tsdb/flush") { _, _ in
-                do {
-                    let blocks = try flushHead()
-                    return successResponse(data: "{\"blocks\":[" + blocks.map { jsonQuoted($0) }.joined(separator: ",") + "]}")
-                } catch {
-                    return APIError(.internal, "flush failed: \(error)").response
+                await placement.offload {
+                    do {
+                        let blocks = try flushHead()
+                        return successResponse(data: "{\"blocks\":[" + blocks.map { jsonQuoted($0) }.joined(separator: ",") + "]}")
+                    } catch {
+                        return APIError(.internal, "flush failed: \(error)").response
+                    }
                 }
             }
         }
@@ -106,17 +110,30 @@ public struct Routes: Sendable {
         return response
     }
 
-    private func api(_ handler: String, _ request: Request, _ body: (FormParameters) throws -> String) async -> Response {
+    /// Answers an API request where it was read when `inlineIf` says the work is small, and on the
+    /// work pool otherwise; label and series listings may be large, so they never run inline.
+    private func api(_ handler: String, _ request: Request, inlineIf small: (FormParameters) -> Bool = { _ in false },
+                     _ body: @escaping @Sendable (FormParameters) throws -> String) async -> Response {
         await timed(handler) {
             var request = request
+            let parameters: FormParameters
             do {
-                let parameters = try await FormParameters.from(&request)
-                return successResponse(data: try body(parameters))
-            } catch let error as APIError {
-                return error.response
+                parameters = try await FormParameters.from(&request)
             } catch {
-                return APIError(.internal, "\(error)").response
+                return Self.response(to: error)
             }
+            let answer = { @Sendable in
+                do {
+                    return successResponse(data: try body(parameters))
+                } catch {
+                    return Self.response(to: error)
+                }
+            }
+            return small(parameters) ? answer() : await placement.offload(answer)
         }
+    }
+
+    private static func response(to error: any Error) -> Response {
+        (error as? APIError)?.response ?? APIError(.internal, "\(error)").response
     }
 }

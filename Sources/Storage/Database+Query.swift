@@ -46,6 +46,13 @@ extension Database {
         return byLabels.map { Series(labels: $0.key, samples: $0.value) }.sorted { $0.labels < $1.labels }
     }
 
+    /// Postings sizes of the head and every block; no series or sample is read.
+    public func estimatedSeriesCount(_ matchers: [LabelMatcher]) -> Int {
+        state.withLock { state in
+            state.blocks.reduce(state.index.select(matchers).count) { $0 + $1.index.select(matchers).count }
+        }
+    }
+
     public func series(_ matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) -> [Labels] {
         let (blocks, head) = sources(matchers, mint: mint, maxt: maxt)
         var all = Set(head.map(\.labels))

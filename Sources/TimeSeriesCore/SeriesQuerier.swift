@@ -19,4 +19,13 @@ public protocol SeriesQuerier: Sendable {
     func labelNames(matching: [[LabelMatcher]], mint: Timestamp, maxt: Timestamp) -> [String]
     /// Sorted values of one label, of all series or of the series matching any matcher set.
     func labelValues(_ name: String, matching: [[LabelMatcher]], mint: Timestamp, maxt: Timestamp) -> [String]
+    /// About how many series satisfy every matcher, without reading samples: a series kept in several
+    /// places may count more than once. Tells a cheap query from a costly one before running it.
+    func estimatedSeriesCount(_ matchers: [LabelMatcher]) -> Int
+}
+
+extension SeriesQuerier {
+    public func estimatedSeriesCount(_ matchers: [LabelMatcher]) -> Int {
+        series(matchers, mint: .min, maxt: .max).count
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import PromQL
 import TimeSeriesCore
 
@@ -31,11 +32,14 @@ public struct EngineMetricSource: MetricSource {
 
     public func rangeTotals(_ query: String, from start: Date, through end: Date, step: TimeInterval) async throws -> [(time: Date, value: Double)] {
         let expression = try parse(query)
-        let value: QueryValue
-        do {
-            value = try engine.range(expression, start: Self.timestamp(start), end: Self.timestamp(end), step: Int64(step * 1000))
-        } catch {
-            throw MetricSourceError("\(error)")
+        let (engine, first, last) = (engine, Self.timestamp(start), Self.timestamp(end))
+        // A forecast's history spans days: read it on the thread pool, not on an event loop.
+        let value = try await NIOThreadPool.singleton.runIfActive {
+            do {
+                return try engine.range(expression, start: first, end: last, step: Int64(step * 1000))
+            } catch {
+                throw MetricSourceError("\(error)")
+            }
         }
         guard case .matrix(let series) = value else { return [] }
         var totals: [Timestamp: Double] = [:]

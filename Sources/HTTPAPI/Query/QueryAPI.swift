@@ -100,6 +100,30 @@ public struct QueryAPI: Sendable {
         }
     }
 
+    /// The most series times steps a query may touch and still run on the loop that read it.
+    static let inlineWork = 100_000
+
+    /// Whether a query is small enough to answer where its request was read: its selectors pick few
+    /// series (by the index alone) over few steps, and it has no subquery. A query that fails to
+    /// parse is small too; it fails at once.
+    func isSmall(_ parameters: FormParameters) -> Bool {
+        guard let text = parameters.first("query"), let expression = try? Parser.parse(text) else { return true }
+        let selectors = expression.selectors
+        if selectors.isEmpty { return true }
+        if expression.hasSubquery { return false }
+        var steps: Int64 = 1
+        if let start = try? parameters.time("start", default: 0), let end = try? parameters.time("end", default: 0),
+           let step = try? parameters.duration("step"), step > 0, end >= start {
+            steps = (end - start) / step + 1
+        }
+        var series = 0
+        for selector in selectors {
+            series += querier.estimatedSeriesCount(selector.matchers)
+            if Int64(series) * steps > Int64(Self.inlineWork) { return false }
+        }
+        return true
+    }
+
     /// `match[]` selectors; each must be an instant vector selector.
     func matcherSets(_ parameters: FormParameters) throws -> [[LabelMatcher]] {
         try parameters.all("match[]").map { text in

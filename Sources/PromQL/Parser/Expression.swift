@@ -60,6 +60,18 @@ public indirect enum Expression: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether a subquery appears anywhere in the expression.
+    public var hasSubquery: Bool {
+        switch self {
+        case .number, .string, .vectorSelector, .matrixSelector: false
+        case .subquery: true
+        case .call(_, let args): args.contains(where: \.hasSubquery)
+        case .aggregate(let aggregation): aggregation.parameter?.hasSubquery == true || aggregation.expression.hasSubquery
+        case .binary(let operation): operation.lhs.hasSubquery || operation.rhs.hasSubquery
+        case .negate(let operand), .parenthesized(let operand): operand.hasSubquery
+        }
+    }
+
     /// The expression without enclosing parentheses.
     var unwrapped: Expression {
         if case .parenthesized(let inner) = self { return inner.unwrapped }

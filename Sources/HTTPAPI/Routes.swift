@@ -43,30 +43,30 @@ public struct Routes: Sendable {
         }
         for method in [HTTPRequest.Method.get, .post] {
             router.on("/api/v1/query", method: method) { request, _ in
-                await api("/api/v1/query", request, inlineIf: query.isSmall) { try query.instantQuery($0) }
+                await api("/api/v1/query", request) { query.instantQuery($0) }
             }
             router.on("/api/v1/query_range", method: method) { request, _ in
-                await api("/api/v1/query_range", request, inlineIf: query.isSmall) { try query.rangeQuery($0) }
+                await api("/api/v1/query_range", request) { query.rangeQuery($0) }
             }
             router.on("/api/v1/series", method: method) { request, _ in
-                await api("/api/v1/series", request) { try query.series($0) }
+                await api("/api/v1/series", request) { parameters in .offloaded { try query.series(parameters) } }
             }
             router.on("/api/v1/labels", method: method) { request, _ in
-                await api("/api/v1/labels", request) { try query.labelNames($0) }
+                await api("/api/v1/labels", request) { parameters in .offloaded { try query.labelNames(parameters) } }
             }
             router.on("/api/v1/query_exemplars", method: method) { request, _ in
-                await api("/api/v1/query_exemplars", request, inlineIf: { _ in true }) { try query.exemplars($0) }
+                await api("/api/v1/query_exemplars", request) { parameters in .inline { try query.exemplars(parameters) } }
             }
         }
         router.get("/api/v1/label/{name}/values") { request, context in
             let name = context.parameters.get("name") ?? ""
-            return await api("/api/v1/label/:name/values", request) { try query.labelValues(name, $0) }
+            return await api("/api/v1/label/:name/values", request) { parameters in .offloaded { try query.labelValues(name, parameters) } }
         }
         router.get("/api/v1/targets") { request, _ in
-            await api("/api/v1/targets", request, inlineIf: { _ in true }) { try targets.targets($0) }
+            await api("/api/v1/targets", request) { parameters in .inline { try targets.targets(parameters) } }
         }
         router.get("/api/v1/metadata") { request, _ in
-            await api("/api/v1/metadata", request, inlineIf: { _ in true }) { try metadata.metadata($0) }
+            await api("/api/v1/metadata", request) { parameters in .inline { try metadata.metadata(parameters) } }
         }
         router.get("/api/v1/status/buildinfo") { _, _ in
             successResponse(data: buildInfo.json)
@@ -110,10 +110,9 @@ public struct Routes: Sendable {
         return response
     }
 
-    /// Answers an API request where it was read when `inlineIf` says the work is small, and on the
+    /// Answers an API request where it was read when `prepare` says the answer is small, and on the
     /// work pool otherwise; label and series listings may be large, so they never run inline.
-    private func api(_ handler: String, _ request: Request, inlineIf small: (FormParameters) -> Bool = { _ in false },
-                     _ body: @escaping @Sendable (FormParameters) throws -> String) async -> Response {
+    private func api(_ handler: String, _ request: Request, _ prepare: (FormParameters) -> APIAnswer) async -> Response {
         await timed(handler) {
             var request = request
             let parameters: FormParameters
@@ -122,14 +121,15 @@ public struct Routes: Sendable {
             } catch {
                 return Self.response(to: error)
             }
+            let work = prepare(parameters)
             let answer = { @Sendable in
                 do {
-                    return successResponse(data: try body(parameters))
+                    return successResponse(data: try work.compute())
                 } catch {
                     return Self.response(to: error)
                 }
             }
-            return small(parameters) ? answer() : await placement.offload(answer)
+            return work.small ? answer() : await placement.offload(answer)
         }
     }
 

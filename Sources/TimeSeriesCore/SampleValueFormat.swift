@@ -5,15 +5,18 @@ public func formatSampleValue(_ value: Double) -> String {
     if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
     // Fast paths for the usual values: whole numbers, and those Swift already writes without an
     // exponent (its shortest round-trip digits are the ones Prometheus writes).
-    let whole = value.rounded(.towardZero) == value
-    if whole && value.magnitude < 1e15 && !(value == 0 && value.sign == .minus) {
-        return String(Int64(value))
-    }
+    if let whole = wholeSampleValue(value) { return String(whole) }
     let description = "\(value.magnitude)"
-    if !whole && !description.utf8.contains(UInt8(ascii: "e")) {
+    if value.rounded(.towardZero) != value && !description.utf8.contains(UInt8(ascii: "e")) {
         return value.sign == .minus ? "-" + description : description
     }
     return formatSampleValueDigits(value)
+}
+
+/// The value as an integer when Prometheus writes it as one (a whole number below 1e15, not -0),
+/// so writers can print its digits directly.
+public func wholeSampleValue(_ value: Double) -> Int64? {
+    value.rounded(.towardZero) == value && value.magnitude < 1e15 && !(value == 0 && value.sign == .minus) ? Int64(value) : nil
 }
 
 /// `formatSampleValue` for finite values the long way: Swift's shortest digits, exponent spelled out.

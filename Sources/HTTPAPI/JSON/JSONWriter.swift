@@ -53,17 +53,16 @@ struct JSONWriter {
         byte("[")
         timestampSeconds(timestamp)
         raw(",\"")
-        if value.rounded(.towardZero) == value && value.magnitude < 1e15 && !(value == 0 && value.sign == .minus) {
-            // The whole-number case of formatSampleValue.
-            if value < 0 { byte("-") }
-            decimal(UInt64(value.magnitude))
+        if let whole = wholeSampleValue(value) {
+            if whole < 0 { byte("-") }
+            decimal(whole.magnitude)
         } else {
             raw(formatValue(value))
         }
         raw("\"]")
     }
 
-    /// Milliseconds as float seconds, as `formatTimestamp` writes them.
+    /// Milliseconds as float seconds with exactly the digits Prometheus writes (`12.5` is `12.500`).
     mutating func timestampSeconds(_ t: Timestamp) {
         if t < 0 { byte("-") }
         let magnitude = t.magnitude
@@ -105,18 +104,9 @@ struct JSONWriter {
 
 /// Milliseconds as float seconds with exactly the digits Prometheus writes (`12.5` is `12.500`).
 func formatTimestamp(_ t: Timestamp) -> String {
-    let negative = t < 0
-    let magnitude = t.magnitude
-    var out = negative ? "-" : ""
-    out += String(magnitude / 1000)
-    let fraction = magnitude % 1000
-    if fraction != 0 {
-        out += "."
-        if fraction < 100 { out += "0" }
-        if fraction < 10 { out += "0" }
-        out += String(fraction)
-    }
-    return out
+    var json = JSONWriter(reserve: 24)
+    json.timestampSeconds(t)
+    return json.text
 }
 
 /// A sample value as Prometheus formats it.

@@ -48,8 +48,14 @@ public struct QueryAPI: Sendable {
         }
     }
 
-    func instantQuery(_ parameters: FormParameters) throws -> String {
-        let expression = try parse(parameters.first("query"))
+    /// `/api/v1/query`: the query is parsed once, both to size it and to answer it.
+    func instantQuery(_ parameters: FormParameters) -> APIAnswer {
+        let expression: Expression
+        do { expression = try parse(parameters.first("query")) } catch { return .inline { throw error } }
+        return APIAnswer(small: isSmall(expression, parameters)) { try instant(expression, parameters) }
+    }
+
+    private func instant(_ expression: Expression, _ parameters: FormParameters) throws -> String {
         let time = try parameters.time("time", default: now())
         let engine = try engine(parameters)
         let started = ContinuousClock.now
@@ -70,8 +76,14 @@ public struct QueryAPI: Sendable {
         return QueryResultEncoder.encode(statistics, total: ContinuousClock.now - started)
     }
 
-    func rangeQuery(_ parameters: FormParameters) throws -> String {
-        let expression = try parse(parameters.first("query"))
+    /// `/api/v1/query_range`: the query is parsed once, both to size it and to answer it.
+    func rangeQuery(_ parameters: FormParameters) -> APIAnswer {
+        let expression: Expression
+        do { expression = try parse(parameters.first("query")) } catch { return .inline { throw error } }
+        return APIAnswer(small: isSmall(expression, parameters)) { try range(expression, parameters) }
+    }
+
+    private func range(_ expression: Expression, _ parameters: FormParameters) throws -> String {
         guard parameters.first("start") != nil else { throw APIError.invalidParameter("start", "missing") }
         guard parameters.first("end") != nil else { throw APIError.invalidParameter("end", "missing") }
         let start = try parameters.time("start", default: 0)
@@ -104,10 +116,8 @@ public struct QueryAPI: Sendable {
     static let inlineWork = 100_000
 
     /// Whether a query is small enough to answer where its request was read: its selectors pick few
-    /// series (by the index alone) over few steps, and it has no subquery. A query that fails to
-    /// parse is small too; it fails at once.
-    func isSmall(_ parameters: FormParameters) -> Bool {
-        guard let text = parameters.first("query"), let expression = try? Parser.parse(text) else { return true }
+    /// series (by the index alone) over few steps, and it has no subquery.
+    func isSmall(_ expression: Expression, _ parameters: FormParameters) -> Bool {
         let selectors = expression.selectors
         if selectors.isEmpty { return true }
         if expression.hasSubquery { return false }

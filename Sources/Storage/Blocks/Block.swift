@@ -10,6 +10,8 @@ public final class Block: @unchecked Sendable {
     let directory: URL
     let index: IndexReader
     private let chunkFile: MappedFile
+    /// Whether each chunk's bytes begin with its encoding (false in first-version chunk files).
+    private let chunksCarryEncoding: Bool
 
     init(directory: URL) throws {
         self.directory = directory
@@ -22,7 +24,12 @@ public final class Block: @unchecked Sendable {
         index = try IndexReader(path: directory.appendingPathComponent("index").path)
         let chunkPath = directory.appendingPathComponent("chunks").appendingPathComponent(ChunkFileFormat.fileName).path
         chunkFile = try MappedFile(path: chunkPath)
-        guard ChunkFileFormat.magic.elementsEqual(chunkFile.bytes.prefix(ChunkFileFormat.magic.count)) else {
+        let magic = chunkFile.bytes.prefix(ChunkFileFormat.magic.count)
+        if ChunkFileFormat.magic.elementsEqual(magic) {
+            chunksCarryEncoding = true
+        } else if ChunkFileFormat.firstVersionMagic.elementsEqual(magic) {
+            chunksCarryEncoding = false
+        } else {
             throw BlockCorruptError(path: chunkPath, reason: "not a chunk file")
         }
         let metaSize = (try? FileManager.default.attributesOfItem(atPath: metaPath.path)[.size] as? Int) ?? 0
@@ -39,9 +46,12 @@ public final class Block: @unchecked Sendable {
     /// Bytes of the block's files, read once at open (a block never changes).
     let sizeBytes: Int
 
-    /// Bytes of the chunk at `ref`; nil when the reference or the record is damaged.
-    func chunkBytes(_ meta: ChunkMeta, verify: Bool = false) -> UnsafeRawBufferPointer? {
-        ChunkRecord.bytes(in: chunkFile.bytes, at: Int(truncatingIfNeeded: meta.ref), verify: verify)
+    /// The encoding and bytes of the chunk at `ref`; nil when the reference or the record is damaged.
+    func chunk(_ meta: ChunkMeta) -> (encoding: ChunkEncoding, bytes: UnsafeRawBufferPointer)? {
+        guard let record = ChunkRecord.bytes(in: chunkFile.bytes, at: Int(truncatingIfNeeded: meta.ref)) else { return nil }
+        guard chunksCarryEncoding else { return (.xor, record) }
+        guard let first = record.first, let encoding = ChunkEncoding(rawValue: first) else { return nil }
+        return (encoding, UnsafeRawBufferPointer(rebasing: record.dropFirst()))
     }
 
     func select(_ matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) -> [Series] {
@@ -64,8 +74,8 @@ public final class Block: @unchecked Sendable {
     func decode(_ chunks: [ChunkMeta], mint: Timestamp, maxt: Timestamp) -> [Sample] {
         var out: [Sample] = []
         for meta in chunks where meta.overlaps(mint: mint, maxt: maxt) {
-            guard let bytes = chunkBytes(meta) else { continue }
-            XORChunk.forEach(in: bytes, count: Int(meta.count)) { t, v in
+            guard let chunk = chunk(meta) else { continue }
+            chunk.encoding.forEach(in: chunk.bytes, count: Int(meta.count)) { t, v in
                 if t > maxt { return false }
                 if t >= mint { out.append(Sample(timestamp: t, value: v)) }
                 return true

@@ -12,12 +12,14 @@ struct BlockSeries {
 
 /// A chunk's bytes and what they span.
 struct EncodedChunk {
+    var encoding: ChunkEncoding
     var bytes: [UInt8]
     var minTime: Timestamp
     var maxTime: Timestamp
     var count: Int
 
-    init(bytes: [UInt8], minTime: Timestamp, maxTime: Timestamp, count: Int) {
+    init(encoding: ChunkEncoding = .xor, bytes: [UInt8], minTime: Timestamp, maxTime: Timestamp, count: Int) {
+        self.encoding = encoding
         self.bytes = bytes
         self.minTime = minTime
         self.maxTime = maxTime
@@ -57,10 +59,11 @@ enum BlockWriter {
             let encoded = try chunks(i)
             guard !encoded.isEmpty else { continue }
             var metas: [ChunkMeta] = []
-            for chunk in encoded {
+            for original in encoded {
+                let chunk = original.smallest()
                 metas.append(ChunkMeta(ref: UInt64(fileOffset + buffer.count), minTime: chunk.minTime,
                                        maxTime: chunk.maxTime, count: UInt16(chunk.count)))
-                ChunkRecord.encode(chunk.bytes, into: &buffer)
+                ChunkRecord.encode(chunk.bytes, encoding: chunk.encoding, into: &buffer)
                 stats.numSamples += chunk.count
             }
             stats.numChunks += encoded.count

@@ -97,3 +97,25 @@ struct BitReader {
         return Int64(bitPattern: u >> 1) ^ -Int64(bitPattern: u & 1)
     }
 }
+
+extension BitWriter {
+    /// Bits written so far.
+    var bitCount: Int { bytes.count * 8 - free }
+
+    /// Appends whole bytes; the writer must be at a byte boundary.
+    mutating func append(aligned other: [UInt8]) {
+        precondition(free == 0, "append(aligned:) needs a byte boundary")
+        bytes.append(contentsOf: other)
+    }
+}
+
+extension BitReader {
+    /// A reader over the next `length` bytes, which this reader then skips; nil when the reader is
+    /// not at a byte boundary or fewer bytes are left.
+    mutating func splitAligned(length: Int) -> BitReader? {
+        guard position & 7 == 0, length >= 0, length <= bytes.count - position >> 3 else { return nil }
+        let start = position >> 3
+        position += length * 8
+        return BitReader(UnsafeRawBufferPointer(rebasing: bytes[start..<start + length]))
+    }
+}

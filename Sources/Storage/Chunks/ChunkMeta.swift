@@ -13,7 +13,8 @@ struct ChunkMeta: Sendable, Equatable {
     }
 }
 
-/// The framing of one chunk in a chunk file: `uvarint length | bytes | CRC-32C (u32 LE)`.
+/// The framing of one chunk in a chunk file: `uvarint length | bytes | CRC-32C (u32 LE)`. In a
+/// block's chunk file the bytes begin with the `ChunkEncoding`.
 enum ChunkRecord {
     static func encode(_ bytes: [UInt8], into out: inout [UInt8]) {
         var length = ByteWriter()
@@ -21,6 +22,17 @@ enum ChunkRecord {
         out.append(contentsOf: length.bytes)
         out.append(contentsOf: bytes)
         appendLE(CRC32C.checksum(bytes), to: &out)
+    }
+
+    static func encode(_ bytes: [UInt8], encoding: ChunkEncoding, into out: inout [UInt8]) {
+        var length = ByteWriter()
+        length.uvarint(UInt64(bytes.count + 1))
+        out.append(contentsOf: length.bytes)
+        let start = out.count
+        out.append(encoding.rawValue)
+        out.append(contentsOf: bytes)
+        let checksum = out.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        appendLE(checksum, to: &out)
     }
 
     /// The chunk bytes of the record at `offset`, or nil when the record does not fit in `file`.

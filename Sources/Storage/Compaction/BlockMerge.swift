@@ -30,8 +30,9 @@ enum BlockMerge {
                     let block = sorted[part.block]
                     guard let entry = block.index.entry(part.number) else { return [] }
                     return entry.chunks.compactMap { meta in
-                        block.chunkBytes(meta).map {
-                            EncodedChunk(bytes: Array($0), minTime: meta.minTime, maxTime: meta.maxTime, count: Int(meta.count))
+                        block.chunk(meta).map {
+                            EncodedChunk(encoding: $0.encoding, bytes: Array($0.bytes), minTime: meta.minTime,
+                                         maxTime: meta.maxTime, count: Int(meta.count))
                         }
                     }
                 }

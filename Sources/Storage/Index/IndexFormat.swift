@@ -18,9 +18,12 @@ enum IndexFormat {
     static let trailerSize = 6 * 8 + 4
 }
 
-/// The layout of a block's chunk file `chunks/000001`: magic "SRGCHK01", then `ChunkRecord`s.
+/// The layout of a block's chunk file `chunks/000001`: magic "SRGCHK02", then `ChunkRecord`s whose
+/// bytes begin with their `ChunkEncoding`. Files of the first version ("SRGCHK01") hold XOR chunks
+/// without the encoding byte and are still read.
 enum ChunkFileFormat {
-    static let magic: [UInt8] = Array("SRGCHK01".utf8)
+    static let magic: [UInt8] = Array("SRGCHK02".utf8)
+    static let firstVersionMagic: [UInt8] = Array("SRGCHK01".utf8)
     static let fileName = "000001"
 }
 

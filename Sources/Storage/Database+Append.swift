@@ -16,6 +16,9 @@ extension Database {
             let stamp = state.appendStamp
             var newestAccepted = state.headMaxTime
             var touched: UInt64 = 0
+            // Each lookup misses the cache; a pass that only reads lets those misses overlap
+            // instead of waiting for each in turn.
+            state.cacheTouch = state.index.touchKeys(of: batch)
             for entry in 0..<batch.seriesCount {
                 let sampleRange = batch.sampleRange(entry)
                 guard !sampleRange.isEmpty else { continue }
@@ -83,6 +86,7 @@ extension Database {
             let chunks = state.chunks
             let blockRange = options.blockRange
             var appended = 0
+            state.cacheTouch &+= state.index.touchOpenChunks(accepted)
             for (ref, t, v) in accepted {
                 let outcome = state.index.modify(ref) {
                     $0.append(t, v, allowOutOfOrder: true, blockRange: blockRange, store: chunks)

@@ -26,6 +26,8 @@ public final class Database: SeriesAppender, SeriesQuerier {
         var rejected: [AppendRejection: Int] = [:]
         /// Identifies the append in progress to the series it touches (see `MemSeries.batchStamp`).
         var appendStamp: UInt32 = 0
+        /// The result of the last cache-warming pass, kept so the pass is not optimized away.
+        var cacheTouch: UInt64 = 0
         /// Registered append watches by slot; a slot is a bit of the series' watch masks.
         var watches: [AppendWatch?] = Array(repeating: nil, count: AppendWatch.slots)
         var closed = false

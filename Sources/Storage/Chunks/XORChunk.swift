@@ -30,6 +30,8 @@ public struct XORChunk: Sendable {
     public var isFull: Bool { count >= Self.targetSamples }
     public var byteCount: Int { writer.bytes.count }
     public var bytes: [UInt8] { writer.bytes }
+    /// The byte the next append writes into, read only to bring it into the cache.
+    var lastByte: UInt8 { writer.bytes.last ?? 0 }
 
     public mutating func append(_ t: Timestamp, _ v: Double) {
         let bits = v.bitPattern

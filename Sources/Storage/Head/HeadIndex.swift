@@ -28,6 +28,19 @@ struct HeadIndex: Sendable {
         batch.withKey(index) { keys.find(hash: batch.hashes[index], key: $0) }
     }
 
+    /// Brings the key table entries of a batch's series into the cache; see `SeriesKeyTable.touch`.
+    func touchKeys(of batch: WriteBatch) -> UInt64 { keys.touch(hashes: batch.hashes) }
+
+    /// Brings each series' open chunk into the cache before the appends write to it; see
+    /// `SeriesKeyTable.touch`.
+    func touchOpenChunks(_ accepted: [(SeriesRef, Timestamp, Double)]) -> UInt64 {
+        var sum: UInt64 = 0
+        for (ref, _, _) in accepted where Int(ref) < series.count {
+            sum &+= UInt64(series[Int(ref)]?.open.lastByte ?? 0)
+        }
+        return sum
+    }
+
     /// Adds a series at `ref` (default: the next one). References grow monotonically, so every
     /// postings list stays sorted.
     mutating func add(_ labels: Labels, at ref: SeriesRef? = nil) -> SeriesRef {

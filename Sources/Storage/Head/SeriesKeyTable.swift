@@ -38,6 +38,24 @@ struct SeriesKeyTable: Sendable {
         }
     }
 
+    /// Reads the slot a lookup of `hash` starts at and the first bytes of its key, so a pass over a
+    /// whole batch brings them into the cache together (the loads do not wait on each other) before
+    /// the lookups, which would otherwise wait for each miss in turn. Returns a value only so the
+    /// reads are not optimized away.
+    func touch(hashes: [UInt64]) -> UInt64 {
+        let mask = slots.count - 1
+        return slots.withUnsafeBufferPointer { slots in
+            arena.withUnsafeBytes { arena in
+                var sum: UInt64 = 0
+                for hash in hashes {
+                    let slot = slots[Int(truncatingIfNeeded: hash) & mask]
+                    if slot.refPlusOne != 0 && slot.keyStart < arena.count { sum &+= UInt64(arena[slot.keyStart]) }
+                }
+                return sum
+            }
+        }
+    }
+
     /// Adds the key of `ref`, which must not be in the table yet.
     mutating func insert(_ ref: SeriesRef, hash: UInt64, key: UnsafeRawBufferPointer) {
         let slot = Slot(hash: hash, keyStart: arena.count, refPlusOne: ref + 1, keyLength: UInt32(key.count))

@@ -7,8 +7,10 @@
 /// Label pairs of a series are sorted by name, names unique and non-empty, values non-empty and
 /// everything valid UTF-8; whoever builds a batch has checked this.
 public struct WriteBatch: Sendable {
-    /// All series keys, back to back.
+    /// All series keys, back to back, then unused space (`keyRange` tells where each key is).
     public private(set) var bytes: [UInt8] = []
+    /// Bytes of `bytes` in use.
+    private var used = 0
     /// Per label pair: where its name and its value start and end (in `bytes`).
     public private(set) var pairs: [(name: Int32, nameEnd: Int32, value: Int32, end: Int32)] = []
     /// Per series: the end of its pairs (in `pairs`), of its samples (in `samples`) and of its key
@@ -20,7 +22,7 @@ public struct WriteBatch: Sendable {
     public init() {}
 
     public init(reservingSeries series: Int, samples: Int, bytes: Int) {
-        self.bytes.reserveCapacity(bytes)
+        self.bytes = [UInt8](repeating: 0, count: bytes)
         pairs.reserveCapacity(series * 8)
         seriesEnds.reserveCapacity(series)
         hashes.reserveCapacity(series)
@@ -46,15 +48,38 @@ public struct WriteBatch: Sendable {
     public var sampleCount: Int { samples.count }
 
     public mutating func appendLabel(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
-        // Typed buffers take the memcpy path of `append(contentsOf:)`.
-        appendLength(name.count)
-        let nameStart = Int32(bytes.count)
-        name.withMemoryRebound(to: UInt8.self) { bytes.append(contentsOf: $0) }
-        let nameEnd = Int32(bytes.count)
-        appendLength(value.count)
-        let valueStart = Int32(bytes.count)
-        value.withMemoryRebound(to: UInt8.self) { bytes.append(contentsOf: $0) }
-        pairs.append((nameStart, nameEnd, valueStart, Int32(bytes.count)))
+        // Written through one pointer into space grown ahead: a copy per string, no per-byte checks.
+        let needed = name.count + value.count + 2 * 10
+        if used + needed > bytes.count { bytes.append(contentsOf: repeatElement(0, count: max(needed, bytes.count))) }
+        var at = used
+        var nameStart = 0, nameEnd = 0, valueStart = 0
+        bytes.withUnsafeMutableBytes { out in
+            at = Self.put(name, into: out, at: at)
+            nameEnd = at
+            nameStart = nameEnd - name.count
+            at = Self.put(value, into: out, at: at)
+            valueStart = at - value.count
+        }
+        used = at
+        pairs.append((Int32(nameStart), Int32(nameEnd), Int32(valueStart), Int32(at)))
+    }
+
+    /// Writes the length of `string` (LEB128) and its bytes at `at`; returns where they end.
+    @inline(__always)
+    private static func put(_ string: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer, at start: Int) -> Int {
+        var at = start
+        var rest = UInt(string.count)
+        while rest >= 0x80 {
+            out[at] = UInt8(truncatingIfNeeded: rest) | 0x80
+            at += 1
+            rest >>= 7
+        }
+        out[at] = UInt8(rest)
+        at += 1
+        if let source = string.baseAddress, string.count > 0 {
+            (out.baseAddress! + at).copyMemory(from: source, byteCount: string.count)
+        }
+        return at + string.count
     }
 
     public mutating func appendLabel(name: String, value: String) {
@@ -63,23 +88,19 @@ public struct WriteBatch: Sendable {
         name.withUTF8 { n in value.withUTF8 { v in appendLabel(name: UnsafeRawBufferPointer(n), value: UnsafeRawBufferPointer(v)) } }
     }
 
-    @inline(__always)
-    private mutating func appendLength(_ count: Int) {
-        var rest = UInt(count)
-        while rest >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
-            rest >>= 7
-        }
-        bytes.append(UInt8(rest))
-    }
-
     public mutating func appendSample(_ sample: Sample) { samples.append(sample) }
 
-    /// Ends the series begun by the labels and samples appended since the previous series.
-    public mutating func endSeries() {
+    /// Ends the series begun by the labels and samples appended since the previous series. Returns
+    /// whether every byte of its key is below 0x80 (ASCII text and short lengths), which the hash
+    /// pass finds out for free, so a decoder checks UTF-8 pair by pair only when it is not.
+    @discardableResult
+    public mutating func endSeries() -> Bool {
         let keyStart = Int(seriesEnds.last?.bytes ?? 0)
-        seriesEnds.append((Int32(pairs.count), Int32(samples.count), Int32(bytes.count)))
-        hashes.append(bytes.withUnsafeBytes { Self.hash(key: UnsafeRawBufferPointer(rebasing: $0[keyStart...])) })
+        let keyEnd = used
+        seriesEnds.append((Int32(pairs.count), Int32(samples.count), Int32(keyEnd)))
+        let (hash, highBits) = bytes.withUnsafeBytes { Self.hashAndHighBits(key: UnsafeRawBufferPointer(rebasing: $0[keyStart..<keyEnd])) }
+        hashes.append(hash)
+        return highBits == 0
     }
 
     public mutating func endSeries(samples new: [Sample]) {
@@ -131,10 +152,18 @@ public struct WriteBatch: Sendable {
     /// A 64-bit hash of a series key, eight bytes at a time, well mixed in every bit (tables index
     /// by its low bits).
     public static func hash(key: UnsafeRawBufferPointer) -> UInt64 {
+        hashAndHighBits(key: key).hash
+    }
+
+    /// The hash, and the high bits of every byte OR-ed together.
+    @inline(__always)
+    static func hashAndHighBits(key: UnsafeRawBufferPointer) -> (hash: UInt64, highBits: UInt64) {
         var h: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(key.count)
+        var high: UInt64 = 0
         var offset = 0
         while offset + 8 <= key.count {
             let word = key.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            high |= word
             h = (h ^ word) &* 0x9E37_79B9_7F4A_7C15
             h ^= h >> 29
             offset += 8
@@ -146,9 +175,10 @@ public struct WriteBatch: Sendable {
             shift += 8
             offset += 1
         }
+        high |= tail
         h = (h ^ tail) &* 0xBF58_476D_1CE4_E5B9
         h ^= h >> 31
         h = h &* 0x94D0_49BB_1331_11EB
-        return h ^ (h >> 29)
+        return (h ^ (h >> 29), high & 0x8080_8080_8080_8080)
     }
 }

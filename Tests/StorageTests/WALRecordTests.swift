@@ -22,4 +22,23 @@ import Testing
         // The standard check value of CRC-32C over "123456789".
         #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
     }
+
+    @Test func crc32cEightBytesAtATimeMatchesTheBitwiseDefinition() {
+        func bitwise(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+            var crc: UInt32 = 0xFFFF_FFFF
+            for byte in bytes {
+                crc ^= UInt32(byte)
+                for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
+            }
+            return crc ^ 0xFFFF_FFFF
+        }
+        var rng = SplitMix(seed: 21)
+        let bytes = (0..<300).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        for start in 0..<9 {
+            for end in stride(from: start, through: bytes.count, by: 7) {
+                let slice = bytes[start..<end]
+                #expect(slice.withUnsafeBytes { CRC32C.checksum($0) } == bitwise(slice))
+            }
+        }
+    }
 }

@@ -62,6 +62,8 @@ import Testing
         ([Label("job", "a"), Label("job", "b")], "duplicate label name"),
         ([Label("job", "a"), Label("__name__", "up")], "not sorted"),
         ([Label("__name__", "up"), Label("job", "\u{FFFF}bad")], ""),  // valid UTF-8: accepted
+        // A length of 128 or more has a byte with the high bit set in the key: still plain ASCII.
+        ([Label("__name__", "up"), Label("id", String(repeating: "a", count: 200))], ""),
     ]
 
     @Test(arguments: RemoteWriteVersion.allCases)
@@ -69,7 +71,9 @@ import Testing
         for (labels, expected) in Self.invalidLabelSets {
             let body = RemoteWriteEncoder.encode([.init(labels: labels, samples: [Sample(timestamp: 1, value: 1)])], version: version)
             if expected.isEmpty {
-                _ = try body.withUnsafeBytes { try RemoteWriteDecoder().decode(compressed: $0, version: version) }
+                let decoded = try body.withUnsafeBytes { try RemoteWriteDecoder().decode(compressed: $0, version: version) }
+                #expect(decoded.batch.labels(of: 0) == Labels(sortedUnique: labels))
+                #expect(decoded.batch.hashes == [WriteBatch.hash(of: Labels(sortedUnique: labels))])
                 continue
             }
             #expect {

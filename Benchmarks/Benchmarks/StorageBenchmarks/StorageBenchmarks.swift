@@ -42,6 +42,40 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // Blocks keep chunks packed: a byte counter scraped every 15 s, the form most series take there.
+    let counter = (0..<XORChunk.targetSamples).map { i in (start + Int64(i) * 15_000, profile.value(4, step: i, interval: 15)) }
+    Benchmark("PackedChunk encode (120 samples)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(PackedChunk.encode(timestamps: counter.map(\.0), values: counter.map(\.1)).count)
+        }
+    }
+    let packed = PackedChunk.encode(timestamps: counter.map(\.0), values: counter.map(\.1))
+    Benchmark("PackedChunk decode (120 samples)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var sum = 0.0
+            packed.withUnsafeBytes { bytes in
+                PackedChunk.forEach(in: bytes, count: counter.count) { _, v in
+                    sum += v
+                    return true
+                }
+            }
+            blackHole(sum)
+        }
+    }
+    var counterXOR = XORChunk()
+    for (t, v) in counter { counterXOR.append(t, v) }
+    let counterChunk = counterXOR
+    Benchmark("XORChunk decode (the same 120 counter samples)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var sum = 0.0
+            counterChunk.forEach { _, v in
+                sum += v
+                return true
+            }
+            blackHole(sum)
+        }
+    }
+
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("surge-bench-\(getpid())")
     let database = try! Database(directory: directory, logger: Logger(label: "bench"))
     var step = 0

@@ -19,11 +19,11 @@ import TimeSeriesCore
 ///                  plain: Rice(zigzag(residual - offset)); zero-flagged: bit 0 for a zero
 ///                  residual, else bit 1 and Rice(zigzag(residual) - 1)
 /// ```
-enum PackedChunk {
+public enum PackedChunk {
     enum ValueForm: UInt8 { case xor = 0, same = 1, whole = 2 }
 
     /// Encodes samples in time order (at least one).
-    static func encode(timestamps: [Timestamp], values: [Double]) -> [UInt8] {
+    public static func encode(timestamps: [Timestamp], values: [Double]) -> [UInt8] {
         precondition(!timestamps.isEmpty && timestamps.count == values.count, "a chunk has samples")
         let count = timestamps.count
         var out = BitWriter()
@@ -72,7 +72,7 @@ enum PackedChunk {
     }
 
     /// Decodes `count` samples. Damaged bytes end the walk early; they never trap.
-    static func forEach(in bytes: UnsafeRawBufferPointer, count: Int, _ body: (Timestamp, Double) -> Bool) {
+    public static func forEach(in bytes: UnsafeRawBufferPointer, count: Int, _ body: (Timestamp, Double) -> Bool) {
         guard count > 0 else { return }
         var reader = BitReader(bytes)
         guard var t = reader.readVarint(), let formByte = reader.readBits(8),

@@ -5,16 +5,15 @@ import Glibc
 
 /// Checks a series' label pairs as sent on the wire, on their bytes: names non-empty, strictly
 /// ascending (so unique), names and values valid UTF-8. Empty values are dropped, as Prometheus
-/// treats them as absent. Strings are only made for error messages.
+/// treats them as absent. Strings are only made for error messages. UTF-8 is checked when the
+/// series ends (`endSeries`), pair by pair only if its key has a byte outside ASCII.
 struct LabelValidator {
     private var previousName: UnsafeRawBufferPointer?
     private(set) var kept = 0
 
     mutating func add(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, into batch: inout WriteBatch) throws {
-        guard isValidUTF8(name) else { throw RemoteWriteError(.invalidLabels, "label name is not valid UTF-8") }
-        guard isValidUTF8(value) else {
-            throw RemoteWriteError(.invalidLabels, "value of label \(quoted(string(name))) is not valid UTF-8")
-        }
+        // A name kept in the batch is checked with its series; one with an empty value is not kept.
+        if value.isEmpty { try Self.checkUTF8(name: name, value: value) }
         guard !name.isEmpty else { throw RemoteWriteError(.invalidLabels, "label name is empty") }
         if let previousName {
             let order = compare(name, previousName)
@@ -32,6 +31,25 @@ struct LabelValidator {
 
     func finish() throws {
         guard kept > 0 else { throw RemoteWriteError(.invalidLabels, "series has no labels") }
+    }
+
+    /// Ends the series in `batch` and checks its labels' UTF-8.
+    func endSeries(_ batch: inout WriteBatch) throws {
+        if batch.endSeries() { return }
+        try batch.bytes.withUnsafeBytes { bytes in
+            for index in batch.pairRange(batch.seriesCount - 1) {
+                let pair = batch.pairs[index]
+                try Self.checkUTF8(name: UnsafeRawBufferPointer(rebasing: bytes[Int(pair.name)..<Int(pair.nameEnd)]),
+                                   value: UnsafeRawBufferPointer(rebasing: bytes[Int(pair.value)..<Int(pair.end)]))
+            }
+        }
+    }
+
+    private static func checkUTF8(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws {
+        guard isValidUTF8(name) else { throw RemoteWriteError(.invalidLabels, "label name is not valid UTF-8") }
+        guard isValidUTF8(value) else {
+            throw RemoteWriteError(.invalidLabels, "value of label \(quoted(String(decoding: name, as: UTF8.self))) is not valid UTF-8")
+        }
     }
 
     private func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {

@@ -68,7 +68,7 @@ public struct RemoteWriteDecoder: Sendable {
                     let sample = ts.samples[s]!.pointee
                     decoded.batch.appendSample(Sample(timestamp: sample.timestamp, value: sample.value))
                 }
-                decoded.batch.endSeries()
+                try validator.endSeries(&decoded.batch)
                 decoded.histograms += ts.n_histograms
                 decoded.exemplars += ts.n_exemplars
             }
@@ -109,7 +109,7 @@ public struct RemoteWriteDecoder: Sendable {
                     let sample = ts.samples[s]!.pointee
                     decoded.batch.appendSample(Sample(timestamp: sample.timestamp, value: sample.value))
                 }
-                decoded.batch.endSeries()
+                try validator.endSeries(&decoded.batch)
                 decoded.histograms += ts.n_histograms
                 decoded.exemplars += ts.n_exemplars
                 if let metadata = ts.metadata?.pointee,

@@ -113,7 +113,7 @@ struct WriteRequestV1Parser {
             }
         }
         try validator.finish()
-        decoded.batch.endSeries()
+        try validator.endSeries(&decoded.batch)
     }
 
     @inline(__always)

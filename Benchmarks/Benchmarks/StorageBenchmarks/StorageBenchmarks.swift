@@ -28,19 +28,23 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(chunk.count)
     }
 
-    var full = XORChunk()
-    for (t, v) in samples { full.append(t, v) }
-    let chunk = full
-    Benchmark("XORChunk decode (120 samples)") { benchmark in
-        for _ in benchmark.scaledIterations {
-            var sum = 0.0
-            chunk.forEach { _, v in
-                sum += v
-                return true
+    /// Decoding 120 samples of a chunk, summing their values so nothing is optimized away.
+    func decodeBenchmark(_ name: String, _ samples: [(Int64, Double)]) {
+        var full = XORChunk()
+        for (t, v) in samples { full.append(t, v) }
+        let chunk = full
+        Benchmark(name) { benchmark in
+            for _ in benchmark.scaledIterations {
+                var sum = 0.0
+                chunk.forEach { _, v in
+                    sum += v
+                    return true
+                }
+                blackHole(sum)
             }
-            blackHole(sum)
         }
     }
+    decodeBenchmark("XORChunk decode (120 samples)", samples)
 
     // Blocks keep chunks packed: a byte counter scraped every 15 s, the form most series take there.
     let counter = (0..<XORChunk.targetSamples).map { i in (start + Int64(i) * 15_000, profile.value(4, step: i, interval: 15)) }
@@ -62,19 +66,7 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(sum)
         }
     }
-    var counterXOR = XORChunk()
-    for (t, v) in counter { counterXOR.append(t, v) }
-    let counterChunk = counterXOR
-    Benchmark("XORChunk decode (the same 120 counter samples)") { benchmark in
-        for _ in benchmark.scaledIterations {
-            var sum = 0.0
-            counterChunk.forEach { _, v in
-                sum += v
-                return true
-            }
-            blackHole(sum)
-        }
-    }
+    decodeBenchmark("XORChunk decode (the same 120 counter samples)", counter)
 
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("surge-bench-\(getpid())")
     let database = try! Database(directory: directory, logger: Logger(label: "bench"))

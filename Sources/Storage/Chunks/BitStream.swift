@@ -43,7 +43,7 @@ struct BitWriter {
     }
 
     mutating func writeVarint(_ value: Int64) {
-        writeUVarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+        writeUVarint(zigzag(value))
     }
 }
 
@@ -93,8 +93,7 @@ struct BitReader {
     }
 
     mutating func readVarint() -> Int64? {
-        guard let u = readUVarint() else { return nil }
-        return Int64(bitPattern: u >> 1) ^ -Int64(bitPattern: u & 1)
+        readUVarint().map(unzigzag)
     }
 }
 

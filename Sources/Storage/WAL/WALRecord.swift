@@ -130,7 +130,7 @@ struct ByteWriter {
     }
 
     mutating func varint(_ value: Int64) {
-        uvarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+        uvarint(zigzag(value))
     }
 
     mutating func fixed64(_ value: UInt64) {
@@ -168,8 +168,7 @@ struct ByteReader {
     }
 
     mutating func varint() -> Int64? {
-        guard let u = uvarint() else { return nil }
-        return Int64(bitPattern: u >> 1) ^ -Int64(bitPattern: u & 1)
+        uvarint().map(unzigzag)
     }
 
     mutating func fixed64() -> UInt64? {

@@ -89,7 +89,7 @@ public enum PackedChunk {
             times = stream
         }
         var values = ValueReader(form: form)
-        guard values.start(&reader, count: count) else { return }
+        guard values.start(&reader) else { return }
         for index in 0..<count {
             if index >= 2, times != nil {
                 guard let dod = DeltaOfDeltaCode.read(&times!) else { return }
@@ -111,14 +111,14 @@ public enum PackedChunk {
 
         init(form: ValueForm) { self.form = form }
 
-        mutating func start(_ reader: inout BitReader, count: Int) -> Bool {
+        mutating func start(_ reader: inout BitReader) -> Bool {
             switch form {
             case .xor, .same:
                 guard let first = reader.readBits(64) else { return false }
                 bits = first
                 return true
             case .whole:
-                return whole.start(&reader, count: count)
+                return whole.start(&reader)
             }
         }
 

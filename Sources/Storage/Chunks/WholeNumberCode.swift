@@ -23,7 +23,8 @@ struct WholeNumberCode {
         }
         guard let differences = Self.differences(numbers) else { return nil }
         var best: WholeNumberCode? = nil
-        for order in [1, 2] where values.count > order || order == 1 {
+        // Second differences need at least three values.
+        for order in [1, 2] where order == 1 || values.count > 2 {
             let residuals: [Int64]
             if order == 1 {
                 residuals = differences
@@ -132,7 +133,7 @@ struct WholeNumberCode {
 
         init() {}
 
-        mutating func start(_ reader: inout BitReader, count: Int) -> Bool {
+        mutating func start(_ reader: inout BitReader) -> Bool {
             guard let flags = reader.readBits(8), let first = reader.readVarint() else { return false }
             order = Int(flags & 3)
             zeroFlagged = flags & 4 != 0

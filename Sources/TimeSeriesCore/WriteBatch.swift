@@ -1,30 +1,52 @@
-/// Series and samples of one write, as flat arrays: label bytes are kept as received, with a hash
-/// per series, so storage finds a known series without building a single string.
+/// Series and samples of one write, as flat arrays: each series is found by its key, a byte string
+/// with a hash, so storage finds a known series without building a single string.
 ///
-/// The bytes of a series form its key: every name and value preceded by its length (LEB128), so one
-/// comparison of two byte ranges tells whether two label sets are equal.
+/// A key is the series' labels as remote-write 1.0 puts them on the wire: for every pair, in name
+/// order, a `Label` message (field 1) holding the name (field 1) and the value (field 2), each
+/// length-prefixed, every length a minimal varint. The encoding is canonical, so one comparison of
+/// two byte ranges tells whether two label sets are equal, and a request whose labels are encoded
+/// this way (as Prometheus encodes them) lends its own bytes as keys (`appendWireSeries`).
 ///
 /// Label pairs of a series are sorted by name, names unique and non-empty, values non-empty and
 /// everything valid UTF-8; whoever builds a batch has checked this.
 public struct WriteBatch: Sendable {
-    /// All series keys, back to back, then unused space (`keyRange` tells where each key is).
+    /// Keys built pair by pair (`appendLabel`), back to back, then unused space.
     public private(set) var bytes: [UInt8] = []
     /// Bytes of `bytes` in use.
     private var used = 0
-    /// Per label pair: where its name and its value start and end (in `bytes`).
-    public private(set) var pairs: [(name: Int32, nameEnd: Int32, value: Int32, end: Int32)] = []
-    /// Per series: the end of its pairs (in `pairs`), of its samples (in `samples`) and of its key
-    /// (in `bytes`).
-    public private(set) var seriesEnds: [(pairs: Int32, samples: Int32, bytes: Int32)] = []
+    /// Where the key being built in `bytes` starts.
+    private var builtKeysEnd = 0
+    /// A received message whose bytes hold keys in place, never changed once adopted.
+    public let wire: [UInt8]
+    private var entries: [Entry] = []
     public private(set) var hashes: [UInt64] = []
     public private(set) var samples: [Sample] = []
 
-    public init() {}
+    private struct Entry {
+        /// The end of the series' samples in `samples`.
+        var samplesEnd: Int32
+        var keyStart: Int32
+        var keyEnd: Int32
+        /// Whether the key lies in `wire` rather than `bytes`.
+        var inWire: Bool
+    }
+
+    public init() { wire = [] }
 
     public init(reservingSeries series: Int, samples: Int, bytes: Int) {
+        wire = []
         self.bytes = [UInt8](repeating: 0, count: bytes)
-        pairs.reserveCapacity(series * 8)
-        seriesEnds.reserveCapacity(series)
+        reserve(series: series, samples: samples)
+    }
+
+    /// A batch whose series may take their keys from `wire` (`appendWireSeries`).
+    public init(wire: [UInt8], reservingSeries series: Int, samples: Int) {
+        self.wire = wire
+        reserve(series: series, samples: samples)
+    }
+
+    private mutating func reserve(series: Int, samples: Int) {
+        entries.reserveCapacity(series)
         hashes.reserveCapacity(series)
         self.samples.reserveCapacity(samples)
     }
@@ -40,42 +62,60 @@ public struct WriteBatch: Sendable {
     /// A batch of one series with these labels and no samples: its key and hash are those a write
     /// naming the same labels gets.
     public init(labels: Labels) {
+        wire = []
         for pair in labels.pairs { appendLabel(name: pair.name, value: pair.value) }
         endSeries()
     }
 
-    public var seriesCount: Int { seriesEnds.count }
+    public var seriesCount: Int { entries.count }
     public var sampleCount: Int { samples.count }
 
     public mutating func appendLabel(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
         // Written through one pointer into space grown ahead: a copy per string, no per-byte checks.
-        let needed = name.count + value.count + 2 * 10
+        let needed = name.count + value.count + 4 + 3 * 10
         if used + needed > bytes.count { bytes.append(contentsOf: repeatElement(0, count: max(needed, bytes.count))) }
+        let message = Self.labelMessageLength(name: name.count, value: value.count)
         var at = used
-        var nameStart = 0, nameEnd = 0, valueStart = 0
         bytes.withUnsafeMutableBytes { out in
-            at = Self.put(name, into: out, at: at)
-            nameEnd = at
-            nameStart = nameEnd - name.count
-            at = Self.put(value, into: out, at: at)
-            valueStart = at - value.count
+            out[at] = 0x0A
+            at = Self.putVarint(UInt64(message), into: out, at: at + 1)
+            out[at] = 0x0A
+            at = Self.put(name, into: out, at: at + 1)
+            out[at] = 0x12
+            at = Self.put(value, into: out, at: at + 1)
         }
         used = at
-        pairs.append((Int32(nameStart), Int32(nameEnd), Int32(valueStart), Int32(at)))
     }
 
-    /// Writes the length of `string` (LEB128) and its bytes at `at`; returns where they end.
+    /// The length of a `Label` message, canonically encoded, with a name and value of these lengths.
     @inline(__always)
-    private static func put(_ string: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer, at start: Int) -> Int {
+    public static func labelMessageLength(name: Int, value: Int) -> Int {
+        2 + varintLength(UInt64(name)) + name + varintLength(UInt64(value)) + value
+    }
+
+    @inline(__always)
+    public static func varintLength(_ value: UInt64) -> Int {
+        // One byte per started group of seven bits; zero takes one byte.
+        (64 - (value | 1).leadingZeroBitCount + 6) / 7
+    }
+
+    @inline(__always)
+    private static func putVarint(_ value: UInt64, into out: UnsafeMutableRawBufferPointer, at start: Int) -> Int {
         var at = start
-        var rest = UInt(string.count)
+        var rest = value
         while rest >= 0x80 {
             out[at] = UInt8(truncatingIfNeeded: rest) | 0x80
             at += 1
             rest >>= 7
         }
         out[at] = UInt8(rest)
-        at += 1
+        return at + 1
+    }
+
+    /// Writes the length of `string` (varint) and its bytes at `at`; returns where they end.
+    @inline(__always)
+    private static func put(_ string: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer, at start: Int) -> Int {
+        let at = putVarint(UInt64(string.count), into: out, at: start)
         if let source = string.baseAddress, string.count > 0 {
             (out.baseAddress! + at).copyMemory(from: source, byteCount: string.count)
         }
@@ -95,10 +135,21 @@ public struct WriteBatch: Sendable {
     /// pass finds out for free, so a decoder checks UTF-8 pair by pair only when it is not.
     @discardableResult
     public mutating func endSeries() -> Bool {
-        let keyStart = Int(seriesEnds.last?.bytes ?? 0)
-        let keyEnd = used
-        seriesEnds.append((Int32(pairs.count), Int32(samples.count), Int32(keyEnd)))
-        let (hash, highBits) = bytes.withUnsafeBytes { Self.hashAndHighBits(key: UnsafeRawBufferPointer(rebasing: $0[keyStart..<keyEnd])) }
+        let keyStart = builtKeysEnd
+        builtKeysEnd = used
+        return addEntry(keyStart: keyStart, keyEnd: used, inWire: false)
+    }
+
+    /// Ends a series whose key is `range` of `wire`, which the caller has checked is a canonical key
+    /// (see the type's comment). Returns what `endSeries()` returns.
+    @discardableResult
+    public mutating func endWireSeries(key range: Range<Int>) -> Bool {
+        addEntry(keyStart: range.lowerBound, keyEnd: range.upperBound, inWire: true)
+    }
+
+    private mutating func addEntry(keyStart: Int, keyEnd: Int, inWire: Bool) -> Bool {
+        entries.append(Entry(samplesEnd: Int32(samples.count), keyStart: Int32(keyStart), keyEnd: Int32(keyEnd), inWire: inWire))
+        let (hash, highBits) = withKey(entries.count - 1) { Self.hashAndHighBits(key: $0) }
         hashes.append(hash)
         return highBits == 0
     }
@@ -108,35 +159,60 @@ public struct WriteBatch: Sendable {
         endSeries()
     }
 
-    public func pairRange(_ series: Int) -> Range<Int> {
-        (series == 0 ? 0 : Int(seriesEnds[series - 1].pairs))..<Int(seriesEnds[series].pairs)
-    }
-
     public func sampleRange(_ series: Int) -> Range<Int> {
-        (series == 0 ? 0 : Int(seriesEnds[series - 1].samples))..<Int(seriesEnds[series].samples)
-    }
-
-    public func keyRange(_ series: Int) -> Range<Int> {
-        (series == 0 ? 0 : Int(seriesEnds[series - 1].bytes))..<Int(seriesEnds[series].bytes)
+        (series == 0 ? 0 : Int(entries[series - 1].samplesEnd))..<Int(entries[series].samplesEnd)
     }
 
     /// Calls `body` with the key of series `index`, borrowed.
     @inline(__always)
-    public func withKey<R>(_ index: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
-        let range = keyRange(index)
-        return bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[range])) }
+    public func withKey<R>(_ index: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let entry = entries[index]
+        let range = Int(entry.keyStart)..<Int(entry.keyEnd)
+        if entry.inWire { return try wire.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range])) } }
+        return try bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range])) }
+    }
+
+    /// Calls `body` with each name and value of series `index`, in order.
+    public func forEachPair(of index: Int, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) rethrows {
+        try withKey(index) { key in try Self.forEachPair(inKey: key, body) }
+    }
+
+    /// Walks a canonical key (see the type's comment); stops early if the bytes do not hold one.
+    public static func forEachPair(inKey key: UnsafeRawBufferPointer,
+                                   _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) rethrows {
+        var offset = 0
+        // A field after its one-byte tag: its length, then its bytes.
+        func field() -> Range<Int>? {
+            offset += 1
+            var length = 0, shift = 0
+            while offset < key.count && shift <= 28 {
+                let byte = key[offset]
+                offset += 1
+                length |= Int(byte & 0x7f) << shift
+                if byte < 0x80 {
+                    guard length <= key.count - offset else { return nil }
+                    offset += length
+                    return offset - length..<offset
+                }
+                shift += 7
+            }
+            return nil
+        }
+        while offset < key.count {
+            guard let message = field() else { return }
+            offset = message.lowerBound
+            guard let name = field(), let value = field(), offset == message.upperBound else { return }
+            try body(UnsafeRawBufferPointer(rebasing: key[name]), UnsafeRawBufferPointer(rebasing: key[value]))
+        }
     }
 
     /// The labels of series `index` as strings, for a series seen for the first time.
     public func labels(of index: Int) -> Labels {
-        Labels(sortedUnique: pairRange(index).map { offset in
-            let pair = pairs[offset]
-            return Label(string(Int(pair.name), Int(pair.nameEnd)), string(Int(pair.value), Int(pair.end)))
-        })
-    }
-
-    private func string(_ start: Int, _ end: Int) -> String {
-        bytes.withUnsafeBytes { String(decoding: UnsafeRawBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
+        var pairs: [Label] = []
+        forEachPair(of: index) { name, value in
+            pairs.append(Label(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+        }
+        return Labels(sortedUnique: pairs)
     }
 
     /// The series in the shape the rest of the code speaks.

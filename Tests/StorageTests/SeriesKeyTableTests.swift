@@ -5,7 +5,7 @@ import TimeSeriesCore
 @Suite struct SeriesKeyTableTests {
     static func key(_ labels: Labels) -> (hash: UInt64, bytes: [UInt8]) {
         let batch = WriteBatch(labels: labels)
-        return (batch.hashes[0], Array(batch.bytes[batch.keyRange(0)]))
+        return (batch.hashes[0], batch.withKey(0) { Array($0) })
     }
 
     @Test func findsEveryKeyThroughGrowthAndRemoval() {

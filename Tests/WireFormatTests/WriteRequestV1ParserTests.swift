@@ -23,7 +23,7 @@ import Testing
         var rng = SystemRandomNumberGenerator()
         let request = Self.randomRequest(&rng, series: seed * 7)
         let bytes = RemoteWriteEncoder.protobuf(request, version: .v1)
-        let direct = try bytes.withUnsafeBytes { try WriteRequestV1Parser($0).parse() }
+        let direct = try WriteRequestV1Parser.parse(bytes)
         let viaC = try bytes.withUnsafeBytes { try RemoteWriteDecoder.decodeV1($0) }
         #expect(direct.series.map(\.labels) == viaC.series.map(\.labels))
         #expect(direct.series.map(\.samples) == viaC.series.map(\.samples))
@@ -41,8 +41,8 @@ import Testing
                 damaged[Int.random(in: 0..<damaged.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
             }
             if Bool.random(using: &rng) { damaged.removeLast(Int.random(in: 0..<damaged.count, using: &rng)) }
-            let direct = try? damaged.withUnsafeBytes { try WriteRequestV1Parser($0).parse() }
-            let again = try? damaged.withUnsafeBytes { try WriteRequestV1Parser($0).parse() }
+            let direct = try? WriteRequestV1Parser.parse(damaged)
+            let again = try? WriteRequestV1Parser.parse(damaged)
             _ = try? damaged.withUnsafeBytes { try RemoteWriteDecoder.decodeV1($0) }
             #expect(direct?.series.map(\.labels) == again?.series.map(\.labels))
         }

@@ -35,10 +35,10 @@ public struct RemoteWriteLoad: Sendable {
     var steps: Int { max(1, Int(durationMilliseconds / intervalMilliseconds)) }
 
     /// Bodies per worker, in the order the worker sends them.
-    func encode(end: Timestamp) -> [[[UInt8]]] {
+    func encode(end: Timestamp) -> [[ByteBuffer]] {
         let profile = LoadProfile(series: series)
         let start = end - Int64(steps - 1) * intervalMilliseconds
-        var workers: [[[UInt8]]] = Array(repeating: [], count: concurrency)
+        var workers: [[ByteBuffer]] = Array(repeating: [], count: concurrency)
         let interval = Double(intervalMilliseconds) / 1000
         for worker in 0..<concurrency {
             let owned = Array(stride(from: worker, to: series, by: concurrency))
@@ -53,7 +53,7 @@ public struct RemoteWriteLoad: Sendable {
                     for (position, member) in templates[index].1.enumerated() {
                         templates[index].0.set(position, timestamp: t, value: profile.value(member, step: step, interval: interval))
                     }
-                    workers[worker].append(templates[index].0.compressed())
+                    workers[worker].append(ByteBuffer(bytes: templates[index].0.compressed()))
                 }
             }
         }
@@ -67,7 +67,7 @@ public struct RemoteWriteLoad: Sendable {
         let bodies = encode(end: end)
         var result = Result()
         result.encodeSeconds = (ContinuousClock.now - encodeStart).seconds
-        result.compressedBytes = bodies.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count } }
+        result.compressedBytes = bodies.reduce(0) { $0 + $1.reduce(0) { $0 + $1.readableBytes } }
         progress("encoded \(bodies.reduce(0) { $0 + $1.count }) requests, \(result.compressedBytes) bytes, in \(String(format: "%.1f", result.encodeSeconds)) s; sending")
 
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
@@ -119,7 +119,7 @@ public struct RemoteWriteLoad: Sendable {
     }
 
     /// Sends one body, retrying 5xx and 429 (as Prometheus does) with a short backoff.
-    private func send(_ body: [UInt8], client: HTTPClient) async -> Outcome {
+    private func send(_ body: ByteBuffer, client: HTTPClient) async -> Outcome {
         var outcome = Outcome()
         var backoff = Duration.milliseconds(50)
         for _ in 0..<10 {
@@ -128,7 +128,7 @@ public struct RemoteWriteLoad: Sendable {
             request.headers.add(name: "Content-Type", value: "application/x-protobuf")
             request.headers.add(name: "Content-Encoding", value: "snappy")
             request.headers.add(name: "X-Prometheus-Remote-Write-Version", value: "0.1.0")
-            request.body = .bytes(ByteBuffer(bytes: body))
+            request.body = .bytes(body)  // shared, not copied
             do {
                 let response = try await client.execute(request, timeout: .seconds(60))
                 _ = try await response.body.collect(upTo: 1 << 20)

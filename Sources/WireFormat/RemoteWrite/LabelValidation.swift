@@ -11,8 +11,10 @@ struct LabelValidator {
     private var previousName: UnsafeRawBufferPointer?
     private(set) var kept = 0
 
-    mutating func add(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, into batch: inout WriteBatch) throws {
-        // A name kept in the batch is checked with its series; one with an empty value is not kept.
+    /// Checks the next pair of a series; returns whether it belongs in the series' key (a pair with
+    /// an empty value does not).
+    mutating func check(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws -> Bool {
+        // A name kept in the key is checked with its series; one with an empty value is not kept.
         if value.isEmpty { try Self.checkUTF8(name: name, value: value) }
         guard !name.isEmpty else { throw RemoteWriteError(.invalidLabels, "label name is empty") }
         if let previousName {
@@ -23,26 +25,30 @@ struct LabelValidator {
             }
         }
         previousName = name
-        if !value.isEmpty {
-            batch.appendLabel(name: name, value: value)
-            kept += 1
-        }
+        guard !value.isEmpty else { return false }
+        kept += 1
+        return true
+    }
+
+    /// Checks the next pair and adds it to the series being built in `batch`.
+    mutating func add(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, into batch: inout WriteBatch) throws {
+        if try check(name: name, value: value) { batch.appendLabel(name: name, value: value) }
     }
 
     func finish() throws {
         guard kept > 0 else { throw RemoteWriteError(.invalidLabels, "series has no labels") }
     }
 
-    /// Ends the series in `batch` and checks its labels' UTF-8.
+    /// Ends the series being built in `batch` and checks its labels' UTF-8.
     func endSeries(_ batch: inout WriteBatch) throws {
-        if batch.endSeries() { return }
-        try batch.bytes.withUnsafeBytes { bytes in
-            for index in batch.pairRange(batch.seriesCount - 1) {
-                let pair = batch.pairs[index]
-                try Self.checkUTF8(name: UnsafeRawBufferPointer(rebasing: bytes[Int(pair.name)..<Int(pair.nameEnd)]),
-                                   value: UnsafeRawBufferPointer(rebasing: bytes[Int(pair.value)..<Int(pair.end)]))
-            }
-        }
+        let ascii = batch.endSeries()
+        try Self.checkUTF8(ofLast: batch, ascii: ascii)
+    }
+
+    /// Checks the UTF-8 of the last series' pairs, unless the hash pass found its key all ASCII.
+    static func checkUTF8(ofLast batch: WriteBatch, ascii: Bool) throws {
+        if ascii { return }
+        try batch.forEachPair(of: batch.seriesCount - 1) { try checkUTF8(name: $0, value: $1) }
     }
 
     private static func checkUTF8(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws {

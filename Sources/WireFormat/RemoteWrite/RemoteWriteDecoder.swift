@@ -18,16 +18,19 @@ public struct RemoteWriteDecoder: Sendable {
         } catch let error as Snappy.Error {
             throw RemoteWriteError(error.code == .tooLarge ? .tooLarge : .corruptSnappy, error.description)
         }
-        return try raw.withUnsafeBytes { buffer throws in
-            try decode(protobuf: buffer, version: version)
+        return try decode(protobuf: raw, version: version)
+    }
+
+    /// Decodes an uncompressed body; a 1.0 batch keeps `bytes` for the label keys it lends.
+    public func decode(protobuf bytes: [UInt8], version: RemoteWriteVersion) throws -> DecodedWrite {
+        switch version {
+        case .v1: try WriteRequestV1Parser.parse(bytes)
+        case .v2: try bytes.withUnsafeBytes { try Self.decodeV2($0) }
         }
     }
 
     public func decode(protobuf buffer: UnsafeRawBufferPointer, version: RemoteWriteVersion) throws -> DecodedWrite {
-        switch version {
-        case .v1: try WriteRequestV1Parser(buffer).parse()
-        case .v2: try Self.decodeV2(buffer)
-        }
+        try decode(protobuf: [UInt8](buffer), version: version)
     }
 
     private static func bytes(_ buffer: UnsafeRawBufferPointer) -> UnsafePointer<UInt8>? {

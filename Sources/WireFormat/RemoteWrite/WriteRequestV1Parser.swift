@@ -8,10 +8,22 @@ import TimeSeriesCore
 /// .samples (2), .exemplars (3) and .histograms (4, counted); Label.name (1), .value (2);
 /// Sample.value (1, double), .timestamp (2, int64). Unknown fields are skipped by wire type, as
 /// protobuf requires. Truncated or malformed input is a `.corruptProtobuf` error.
+///
+/// A series whose labels are encoded canonically (see `WriteBatch`), as Prometheus and its peers
+/// send them, keeps them where they are: its key is that range of the request, not a copy.
 struct WriteRequestV1Parser {
     private let bytes: UnsafeRawBufferPointer
+    private let wire: [UInt8]
 
-    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    private init(_ bytes: UnsafeRawBufferPointer, wire: [UInt8]) {
+        self.bytes = bytes
+        self.wire = wire
+    }
+
+    /// Reads a whole request; the batch keeps `wire` alive for the keys it lends.
+    static func parse(_ wire: [UInt8]) throws -> DecodedWrite {
+        try wire.withUnsafeBytes { try WriteRequestV1Parser($0, wire: wire).parse() }
+    }
 
     private static func corrupt(_ what: String) -> RemoteWriteError {
         RemoteWriteError(.corruptProtobuf, "protobuf: cannot decode prometheus.WriteRequest: \(what)")
@@ -19,7 +31,7 @@ struct WriteRequestV1Parser {
 
     func parse() throws -> DecodedWrite {
         var decoded = DecodedWrite()
-        decoded.batch = WriteBatch(reservingSeries: bytes.count / 256, samples: bytes.count / 256, bytes: bytes.count)
+        decoded.batch = WriteBatch(wire: wire, reservingSeries: bytes.count / 256, samples: bytes.count / 256)
         var offset = 0
         while offset < bytes.count {
             let (field, wireType) = try key(&offset)
@@ -65,26 +77,24 @@ struct WriteRequestV1Parser {
 
     private func timeSeries(_ start: Int, _ end: Int, into decoded: inout DecodedWrite) throws {
         var validator = LabelValidator()
+        // The labels' range, while they are contiguous and canonically encoded.
+        var keyStart = -1, keyEnd = -1
+        var canonical = true
         var offset = start
         while offset < end {
+            let fieldStart = offset
             let (field, wireType) = try key(&offset, end: end)
             switch (field, wireType) {
             case (1, 2):
                 let labelEnd = try lengthDelimited(&offset, end: end)
-                var name = UnsafeRawBufferPointer(start: nil, count: 0)
-                var value = UnsafeRawBufferPointer(start: nil, count: 0)
-                while offset < labelEnd {
-                    let (labelField, labelWire) = try key(&offset, end: labelEnd)
-                    if labelWire == 2 && (labelField == 1 || labelField == 2) {
-                        let stringEnd = try lengthDelimited(&offset, end: labelEnd)
-                        let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<stringEnd])
-                        if labelField == 1 { name = slice } else { value = slice }
-                        offset = stringEnd
-                    } else {
-                        try skip(labelWire, &offset, end: labelEnd)
-                    }
+                let (name, value) = try labelFields(offset, labelEnd)
+                offset = labelEnd
+                let kept = try validator.check(name: slice(name), value: slice(value))
+                if canonical {
+                    if keyStart < 0 { keyStart = fieldStart } else if fieldStart != keyEnd { canonical = false }
+                    canonical = canonical && kept && Self.isCanonical(label: fieldStart, labelEnd, name: name, value: value)
+                    keyEnd = labelEnd
                 }
-                try validator.add(name: name, value: value, into: &decoded.batch)
             case (2, 2):
                 let sampleEnd = try lengthDelimited(&offset, end: end)
                 var value = 0.0
@@ -113,7 +123,64 @@ struct WriteRequestV1Parser {
             }
         }
         try validator.finish()
-        try validator.endSeries(&decoded.batch)
+        let ascii: Bool
+        if canonical {
+            ascii = decoded.batch.endWireSeries(key: keyStart..<keyEnd)
+        } else {
+            try copyLabels(start, end, into: &decoded.batch)
+            ascii = decoded.batch.endSeries()
+        }
+        try LabelValidator.checkUTF8(ofLast: decoded.batch, ascii: ascii)
+    }
+
+    /// Whether a `Label` field from `start` to `end` is encoded as a key encodes it: the tag, the
+    /// message length, the name field and the value field, in that order, each length minimal.
+    private static func isCanonical(label start: Int, _ end: Int, name: Range<Int>, value: Range<Int>) -> Bool {
+        let message = WriteBatch.labelMessageLength(name: name.count, value: value.count)
+        return name.lowerBound == start + 2 + WriteBatch.varintLength(UInt64(message)) + WriteBatch.varintLength(UInt64(name.count))
+            && value.lowerBound == name.upperBound + 1 + WriteBatch.varintLength(UInt64(value.count))
+            && value.upperBound == end
+    }
+
+    /// The name and value of a `Label` message (the last of each, as protobuf reads repeated fields
+    /// of a scalar); empty ranges for absent ones.
+    @inline(__always)
+    private func labelFields(_ start: Int, _ end: Int) throws -> (name: Range<Int>, value: Range<Int>) {
+        var name = start..<start, value = start..<start
+        var offset = start
+        while offset < end {
+            let (labelField, labelWire) = try key(&offset, end: end)
+            if labelWire == 2 && (labelField == 1 || labelField == 2) {
+                let stringEnd = try lengthDelimited(&offset, end: end)
+                if labelField == 1 { name = offset..<stringEnd } else { value = offset..<stringEnd }
+                offset = stringEnd
+            } else {
+                try skip(labelWire, &offset, end: end)
+            }
+        }
+        return (name, value)
+    }
+
+    /// Builds the key of a series whose labels are not canonically encoded, from its pairs with
+    /// values (already checked).
+    private func copyLabels(_ start: Int, _ end: Int, into batch: inout WriteBatch) throws {
+        var offset = start
+        while offset < end {
+            let (field, wireType) = try key(&offset, end: end)
+            guard field == 1 && wireType == 2 else {
+                try skip(wireType, &offset, end: end)
+                continue
+            }
+            let labelEnd = try lengthDelimited(&offset, end: end)
+            let (name, value) = try labelFields(offset, labelEnd)
+            if !value.isEmpty { batch.appendLabel(name: slice(name), value: slice(value)) }
+            offset = labelEnd
+        }
+    }
+
+    @inline(__always)
+    private func slice(_ range: Range<Int>) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: bytes[range])
     }
 
     @inline(__always)

@@ -26,16 +26,20 @@ public enum Snappy {
         guard length <= limit else {
             throw Error(code: .tooLarge, description: "decoded body of \(length) bytes exceeds the limit of \(limit) bytes")
         }
-        var output = [UInt8](repeating: 0, count: length)
-        var outputLength = length
-        let status = output.withUnsafeMutableBufferPointer { out in
-            compressed.withMemoryRebound(to: CChar.self) { input in
+        // Left uninitialized: snappy writes every byte of a block it accepts, and zeroing a large
+        // body first would cost a pass over it.
+        var status = SNAPPY_INVALID_INPUT
+        let output = [UInt8](unsafeUninitializedCapacity: length) { out, initialized in
+            var outputLength = length
+            status = compressed.withMemoryRebound(to: CChar.self) { input in
                 out.withMemoryRebound(to: CChar.self) { outChars in
                     snappy_uncompress(input.baseAddress, input.count, outChars.baseAddress, &outputLength)
                 }
             }
+            if status == SNAPPY_OK && outputLength != length { status = SNAPPY_INVALID_INPUT }
+            initialized = status == SNAPPY_OK ? length : 0
         }
-        guard status == SNAPPY_OK, outputLength == length else {
+        guard status == SNAPPY_OK else {
             throw Error(code: .corrupt, description: "snappy: corrupt input")
         }
         return output

@@ -88,12 +88,12 @@ public struct WriteBatch: Sendable {
     }
 
     /// The length of a `Label` message, canonically encoded, with a name and value of these lengths.
-    @inline(__always)
+    @inlinable
     public static func labelMessageLength(name: Int, value: Int) -> Int {
         2 + varintLength(UInt64(name)) + name + varintLength(UInt64(value)) + value
     }
 
-    @inline(__always)
+    @inlinable
     public static func varintLength(_ value: UInt64) -> Int {
         // One byte per started group of seven bits; zero takes one byte.
         (64 - (value | 1).leadingZeroBitCount + 6) / 7
@@ -231,13 +231,25 @@ public struct WriteBatch: Sendable {
         hashAndHighBits(key: key).hash
     }
 
-    /// The hash, and the high bits of every byte OR-ed together.
+    /// The hash, and the high bits of every byte OR-ed together. Two lanes of eight bytes each, so
+    /// the multiplications of one lane do not wait on the other's.
     @inline(__always)
     static func hashAndHighBits(key: UnsafeRawBufferPointer) -> (hash: UInt64, highBits: UInt64) {
         var h: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(key.count)
+        var g: UInt64 = 0x1319_8A2E_0370_7344
         var high: UInt64 = 0
         var offset = 0
-        while offset + 8 <= key.count {
+        while offset + 16 <= key.count {
+            let first = key.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            let second = key.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)
+            high |= first | second
+            h = (h ^ first) &* 0x9E37_79B9_7F4A_7C15
+            g = (g ^ second) &* 0xC2B2_AE3D_27D4_EB4F
+            h ^= h >> 29
+            g ^= g >> 31
+            offset += 16
+        }
+        if offset + 8 <= key.count {
             let word = key.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
             high |= word
             h = (h ^ word) &* 0x9E37_79B9_7F4A_7C15
@@ -252,7 +264,7 @@ public struct WriteBatch: Sendable {
             offset += 1
         }
         high |= tail
-        h = (h ^ tail) &* 0xBF58_476D_1CE4_E5B9
+        h = (h ^ tail ^ (g &* 0x1656_67B1_9E37_79F9)) &* 0xBF58_476D_1CE4_E5B9
         h ^= h >> 31
         h = h &* 0x94D0_49BB_1331_11EB
         return (h ^ (h >> 29), high & 0x8080_8080_8080_8080)

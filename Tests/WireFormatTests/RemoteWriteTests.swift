@@ -61,6 +61,11 @@ import Testing
         ([Label("", "x"), Label("job", "a")], "label name is empty"),
         ([Label("job", "a"), Label("job", "b")], "duplicate label name"),
         ([Label("job", "a"), Label("__name__", "up")], "not sorted"),
+        // Names compared eight bytes at a time: differences past the first word, and prefixes.
+        ([Label("container_zz", "a"), Label("container_aa", "b")], "not sorted"),
+        ([Label("container_name", "a"), Label("container_name", "b")], "duplicate label name"),
+        ([Label("container_name", "a"), Label("container", "b")], "not sorted"),
+        ([Label("container", "a"), Label("container_name", "b"), Label("container_namf", "c")], ""),
         ([Label("__name__", "up"), Label("job", "\u{FFFF}bad")], ""),  // valid UTF-8: accepted
         // A length of 128 or more has a byte with the high bit set in the key: still plain ASCII.
         ([Label("__name__", "up"), Label("id", String(repeating: "a", count: 200))], ""),

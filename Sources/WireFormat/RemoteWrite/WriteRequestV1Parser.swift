@@ -86,15 +86,19 @@ struct WriteRequestV1Parser {
             let (field, wireType) = try key(&offset, end: end)
             switch (field, wireType) {
             case (1, 2):
+                let tagEnd = offset
                 let labelEnd = try lengthDelimited(&offset, end: end)
-                let (name, value) = try labelFields(offset, labelEnd)
-                offset = labelEnd
+                let lent = canonicalLabelFields(offset, labelEnd)
+                let (name, value) = try lent ?? labelFields(offset, labelEnd)
                 let kept = try validator.check(name: slice(name), value: slice(value))
                 if canonical {
                     if keyStart < 0 { keyStart = fieldStart } else if fieldStart != keyEnd { canonical = false }
-                    canonical = canonical && kept && Self.isCanonical(label: fieldStart, labelEnd, name: name, value: value)
+                    // The Label field's own tag and length must be minimal too.
+                    canonical = canonical && kept && lent != nil && tagEnd == fieldStart + 1
+                        && offset == tagEnd + WriteBatch.varintLength(UInt64(labelEnd - offset))
                     keyEnd = labelEnd
                 }
+                offset = labelEnd
             case (2, 2):
                 let sampleEnd = try lengthDelimited(&offset, end: end)
                 var value = 0.0
@@ -133,13 +137,36 @@ struct WriteRequestV1Parser {
         try LabelValidator.checkUTF8(ofLast: decoded.batch, ascii: ascii)
     }
 
-    /// Whether a `Label` field from `start` to `end` is encoded as a key encodes it: the tag, the
-    /// message length, the name field and the value field, in that order, each length minimal.
-    private static func isCanonical(label start: Int, _ end: Int, name: Range<Int>, value: Range<Int>) -> Bool {
-        let message = WriteBatch.labelMessageLength(name: name.count, value: value.count)
-        return name.lowerBound == start + 2 + WriteBatch.varintLength(UInt64(message)) + WriteBatch.varintLength(UInt64(name.count))
-            && value.lowerBound == name.upperBound + 1 + WriteBatch.varintLength(UInt64(value.count))
-            && value.upperBound == end
+    /// The name and value of a `Label` message encoded as a key encodes it: the name field, then the
+    /// value field (not empty), lengths minimal, nothing else; nil for any other encoding.
+    @inline(__always)
+    private func canonicalLabelFields(_ start: Int, _ end: Int) -> (name: Range<Int>, value: Range<Int>)? {
+        var offset = start
+        guard let name = stringField(tag: 0x0A, &offset, end), let value = stringField(tag: 0x12, &offset, end),
+              offset == end, !value.isEmpty else { return nil }
+        return (name, value)
+    }
+
+    /// A length-delimited field with this one-byte tag and a minimal length at `offset`, or nil.
+    @inline(__always)
+    private func stringField(tag: UInt8, _ offset: inout Int, _ end: Int) -> Range<Int>? {
+        guard offset < end, bytes[offset] == tag else { return nil }
+        offset += 1
+        var length = 0, shift = 0
+        while true {
+            guard offset < end, shift < 35 else { return nil }
+            let byte = bytes[offset]
+            offset += 1
+            length |= Int(byte & 0x7f) << shift
+            if byte < 0x80 {
+                if byte == 0 && shift > 0 { return nil }
+                break
+            }
+            shift += 7
+        }
+        guard length <= end - offset else { return nil }
+        offset += length
+        return offset - length..<offset
     }
 
     /// The name and value of a `Label` message (the last of each, as protobuf reads repeated fields

@@ -17,7 +17,7 @@ public struct WriteBatch: Sendable {
     /// Where the key being built in `bytes` starts.
     private var builtKeysEnd = 0
     /// A received message whose bytes hold keys in place, never changed once adopted.
-    public let wire: [UInt8]
+    private let wire: [UInt8]
     private var entries: [Entry] = []
     public private(set) var hashes: [UInt64] = []
     public private(set) var samples: [Sample] = []

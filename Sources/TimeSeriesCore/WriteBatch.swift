@@ -5,7 +5,7 @@
 /// order, a `Label` message (field 1) holding the name (field 1) and the value (field 2), each
 /// length-prefixed, every length a minimal varint. The encoding is canonical, so one comparison of
 /// two byte ranges tells whether two label sets are equal, and a request whose labels are encoded
-/// this way (as Prometheus encodes them) lends its own bytes as keys (`appendWireSeries`).
+/// this way (as Prometheus encodes them) lends its own bytes as keys (`endWireSeries`).
 ///
 /// Label pairs of a series are sorted by name, names unique and non-empty, values non-empty and
 /// everything valid UTF-8; whoever builds a batch has checked this.
@@ -39,7 +39,7 @@ public struct WriteBatch: Sendable {
         reserve(series: series, samples: samples)
     }
 
-    /// A batch whose series may take their keys from `wire` (`appendWireSeries`).
+    /// A batch whose series may take their keys from `wire` (`endWireSeries`).
     public init(wire: [UInt8], reservingSeries series: Int, samples: Int) {
         self.wire = wire
         reserve(series: series, samples: samples)

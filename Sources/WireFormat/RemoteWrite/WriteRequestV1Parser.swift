@@ -152,21 +152,11 @@ struct WriteRequestV1Parser {
     private func stringField(tag: UInt8, _ offset: inout Int, _ end: Int) -> Range<Int>? {
         guard offset < end, bytes[offset] == tag else { return nil }
         offset += 1
-        var length = 0, shift = 0
-        while true {
-            guard offset < end, shift < 35 else { return nil }
-            let byte = bytes[offset]
-            offset += 1
-            length |= Int(byte & 0x7f) << shift
-            if byte < 0x80 {
-                if byte == 0 && shift > 0 { return nil }
-                break
-            }
-            shift += 7
-        }
-        guard length <= end - offset else { return nil }
-        offset += length
-        return offset - length..<offset
+        let lengthStart = offset
+        guard let length = try? varint(&offset, end: end), offset - lengthStart == WriteBatch.varintLength(length),
+              length <= UInt64(end - offset) else { return nil }
+        offset += Int(length)
+        return offset - Int(length)..<offset
     }
 
     /// The name and value of a `Label` message (the last of each, as protobuf reads repeated fields

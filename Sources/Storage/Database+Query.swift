@@ -46,10 +46,10 @@ extension Database {
         return byLabels.map { Series(labels: $0.key, samples: $0.value) }.sorted { $0.labels < $1.labels }
     }
 
-    /// Postings sizes of the head and every block; no series or sample is read.
+    /// Postings sizes of the head and every block; nothing is intersected and no series or sample is read.
     public func estimatedSeriesCount(_ matchers: [LabelMatcher]) -> Int {
         state.withLock { state in
-            state.blocks.reduce(state.index.select(matchers).count) { $0 + $1.index.select(matchers).count }
+            state.blocks.reduce(state.index.estimatedCount(matchers)) { $0 + $1.index.estimatedCount(matchers) }
         }
     }
 

@@ -113,6 +113,32 @@ import Testing
         #expect(late.samplesAppended == 0)
     }
 
+    @Test func seriesEstimatesBoundTheSelectionFromPostingsSizes() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try Database(directory: dir.url, options: Self.options(), logger: StorageFixtures.logger)
+        // Ten series: requests_total on even numbers, namespace ns-(n % 3).
+        try StorageFixtures.ingest(StorageFixtures.workload(series: 10, start: 0, step: 30_000, count: 20), into: db)
+        let cases: [([LabelMatcher], estimate: Int, actual: Int)] = [
+            ([try LabelMatcher(.equal, "__name__", "requests_total")], 5, 5),
+            // The smaller list (ns-1: series 1, 4, 7) bounds the intersection (series 4).
+            ([try LabelMatcher(.equal, "__name__", "requests_total"), try LabelMatcher(.equal, "namespace", "ns-1")], 3, 1),
+            ([try LabelMatcher(.regexMatch, "pod", "pod-[12]"), try LabelMatcher(.regexMatch, "namespace", "ns-.*")], 2, 2),
+            ([try LabelMatcher(.equal, "__name__", "absent")], 0, 0),
+            // A matcher that takes the empty value narrows nothing: every series may match.
+            ([try LabelMatcher(.notEqual, "namespace", "ns-0")], 10, 6),
+        ]
+        for (matchers, estimate, actual) in cases {
+            #expect(db.estimatedSeriesCount(matchers) == estimate, "\(matchers)")
+            #expect(db.series(matchers, mint: .min, maxt: .max).count == actual, "\(matchers)")
+        }
+        try db.persistAll()
+        let block = try #require(db.state.withLock { $0.blocks.first })
+        for (matchers, estimate, _) in cases {
+            #expect(block.index.estimatedCount(matchers) == estimate, "\(matchers)")
+        }
+    }
+
     @Test func retentionDropsOnlyExpiredBlocksAndKeepsTheRestIdentical() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -176,6 +176,16 @@ struct HeadIndex: Sendable {
         }
     }
 
+    /// At least as many series as `select` finds, from postings sizes alone: the smallest total
+    /// postings size over the matchers that narrow through postings. Nothing is intersected.
+    mutating func estimatedCount(_ matchers: [LabelMatcher]) -> Int {
+        var bound = count
+        for matcher in matchers where !matcher.matchesEmpty {
+            bound = min(bound, postingsLists(matcher).reduce(0) { $0 + $1.count })
+        }
+        return bound
+    }
+
     private mutating func postingsLists(_ matcher: LabelMatcher) -> [[SeriesRef]] {
         guard let byValue = postings[matcher.name] else { return [] }
         if matcher.exactValues == nil && matcher.requiredPrefix.isEmpty {

@@ -98,6 +98,24 @@ final class IndexReader: @unchecked Sendable {
         return low < values.count && values[low] == value ? low : nil
     }
 
+    /// At least as many series as `select` finds, from the postings lists' stored lengths alone.
+    func estimatedCount(_ matchers: [LabelMatcher]) -> Int {
+        var bound = seriesCount
+        for matcher in matchers where !matcher.matchesEmpty {
+            guard let entry = table[matcher.name] else { return 0 }
+            let values = ValueMatching.values(matcher, sorted: entry.values) { Self.search(entry.values, $0) != nil }
+            var total = 0
+            for value in values {
+                guard let index = Self.search(entry.values, value) else { continue }
+                var reader = ByteReader(file.bytes)
+                reader.seek(entry.offsets[index])
+                total += Int(min(reader.uvarint() ?? 0, UInt64(seriesCount)))
+            }
+            bound = min(bound, total)
+        }
+        return bound
+    }
+
     /// Series numbers satisfying every matcher, ascending.
     func select(_ matchers: [LabelMatcher]) -> [UInt32] {
         var matched: [[UInt32]] = []

@@ -47,7 +47,7 @@ struct Serve: AsyncParsableCommand {
         if noCollect { configuration.collect = false }
         // SIGHUP re-reads the scaling policies when there are any, and never ends the server.
         signal(SIGHUP, SIG_IGN)
-        var logger = Logger(label: "surge")
+        var logger = Logger(label: "surge") { LineLogHandler(label: $0) }
         logger.logLevel = Logger.Level(rawValue: logLevel)!
         let app = try SurgeServer.buildApplication(configuration: configuration, logger: logger)
         try await app.runService()

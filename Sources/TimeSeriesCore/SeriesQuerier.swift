@@ -19,8 +19,9 @@ public protocol SeriesQuerier: Sendable {
     func labelNames(matching: [[LabelMatcher]], mint: Timestamp, maxt: Timestamp) -> [String]
     /// Sorted values of one label, of all series or of the series matching any matcher set.
     func labelValues(_ name: String, matching: [[LabelMatcher]], mint: Timestamp, maxt: Timestamp) -> [String]
-    /// About how many series satisfy every matcher, without reading samples: a series kept in several
-    /// places may count more than once. Tells a cheap query from a costly one before running it.
+    /// An upper bound of how many series satisfy every matcher, found without reading samples: a
+    /// series kept in several places counts more than once, and postings need not be intersected.
+    /// Tells a cheap query from a costly one before running it.
     func estimatedSeriesCount(_ matchers: [LabelMatcher]) -> Int
 }
 

@@ -9,7 +9,6 @@ extension Database {
         var samples = 0
         var unknownRefs = 0
         var tooOld = 0
-        var records = 0
         /// A series logged again under a new reference (removed from the head, then seen again
         /// before a checkpoint was written) maps onto the reference replay already gave it.
         var alias: [SeriesRef: SeriesRef] = [:]
@@ -19,10 +18,6 @@ extension Database {
         var headMax = Timestamp.min
         let chunks = state.chunks
         let report = try state.wal.replay(logger: logger) { record in
-            records += 1
-            if records % 100_000 == 0 {
-                logger.info("WAL replay in progress", metadata: ["records": "\(records)", "series": "\(index.count)", "samples": "\(samples)"])
-            }
             switch record {
             case .series(let entries):
                 for (ref, labels) in entries {

@@ -100,6 +100,32 @@ import Testing
         #expect(third.stats.samplesAppended == 1002)
     }
 
+    @Test func walReplayLogsProgressOneLinePerSegment() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let options = DatabaseOptions(walSegmentSize: 2048)
+        do {
+            let db = try Database(directory: dir.url, options: options, logger: logger)
+            for round in 0..<40 {
+                _ = try db.append((0..<10).map { batch("metric", ["series": "\($0)"], [(Int64(round) * 15_000, Double(round))]) })
+            }
+            db.close()
+        }
+        let segments = try FileManager.default.contentsOfDirectory(atPath: dir.url.appendingPathComponent("wal").path)
+            .compactMap { Int($0) }.sorted()
+        try #require(segments.count >= 3)
+        let entries = SharedValue<[RecordingLogHandler.Entry]>([])
+        let reopened = try Database(directory: dir.url, options: options, logger: RecordingLogHandler.logger(into: entries))
+        #expect(reopened.stats.samplesAppended == 400)
+        let progress = entries.value.filter { $0.message == "WAL segment replayed" }
+        #expect(progress.map { $0.metadata["segment"] } == segments.map { "\($0)" })
+        #expect(progress.allSatisfy { $0.metadata["lastSegment"] == "\(segments.last!)" })
+        let records = progress.compactMap { $0.metadata["records"].flatMap { Int($0) } }
+        #expect(records == records.sorted() && records.count == segments.count)
+        let done = try #require(entries.value.last { $0.message == "WAL replayed" })
+        #expect(done.metadata["samples"] == "400" && done.metadata["records"] == "\(records.last!)")
+    }
+
     @Test(arguments: [1, 5, 20])
     func tornTailIsTruncatedAndEarlierRecordsKept(cutBytes: Int) throws {
         let dir = try TemporaryDirectory()

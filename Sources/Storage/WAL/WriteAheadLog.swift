@@ -73,6 +73,7 @@ final class WriteAheadLog {
             // A checkpoint is renamed into place only once complete, so damage here is not a torn write.
             guard end == data.count else { throw WALError(operation: "read checkpoint", path: path, errno: EILSEQ) }
             report.checkpoint = checkpoint
+            logger.info("WAL checkpoint replayed", metadata: ["checkpoint": "\(checkpoint)", "records": "\(report.records)"])
         }
         let numbers = try segmentNumbers().filter { checkpoint == nil || $0 > checkpoint! }
         var lastGood = numbers.last ?? (checkpoint.map { $0 + 1 } ?? 0)
@@ -100,6 +101,10 @@ final class WriteAheadLog {
                 lastGood = number
                 break
             }
+            // Progress, as Prometheus logs it: one line per segment, with the last one to come.
+            logger.info("WAL segment replayed", metadata: [
+                "segment": "\(number)", "lastSegment": "\(numbers.last!)", "records": "\(report.records)",
+            ])
         }
         if let checkpoint {
             // Left over when the process stopped between writing a checkpoint and deleting what it replaces.

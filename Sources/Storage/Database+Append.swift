@@ -36,7 +36,7 @@ extension Database {
                                       "series limit reached: the head holds \(state.index.count) series, max_series is \(limits.maxSeries); new series \(labels) refused")
                         continue
                     }
-                    ref = state.index.add(labels)
+                    ref = state.index.add(labels, key: batch, entry)
                     state.watchNewSeries(ref, labels: labels)
                     newSeries.append((ref, labels))
                     result.seriesCreated += 1

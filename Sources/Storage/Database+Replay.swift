@@ -21,13 +21,14 @@ extension Database {
             switch record {
             case .series(let entries):
                 for (ref, labels) in entries {
-                    if let existing = index.ref(for: labels) {
+                    let key = WriteBatch(labels: labels)
+                    if let existing = index.ref(in: key, 0) {
                         if existing != ref { alias[ref] = existing }
                         index.reserve(upTo: ref)
                     } else if ref >= index.nextRef {
-                        _ = index.add(labels, at: ref)
+                        _ = index.add(labels, key: key, 0, at: ref)
                     } else {
-                        alias[ref] = index.add(labels)
+                        alias[ref] = index.add(labels, key: key, 0)
                     }
                 }
             case .samples(let entries):

@@ -2,7 +2,8 @@ import TimeSeriesCore
 
 /// The head's series table and inverted index: label name → value → postings (ascending refs).
 ///
-/// Label strings are interned, so a value shared by many series is stored once.
+/// Label strings are interned through the postings tables, so a value shared by many series is
+/// stored once per label name.
 struct HeadIndex: Sendable {
     private(set) var series: [MemSeries?] = []
     /// Per series, which append watches (bit i: slot i) select it; shorter than `series` when the
@@ -11,17 +12,12 @@ struct HeadIndex: Sendable {
     /// Series by their label bytes.
     private var keys = SeriesKeyTable()
     private var postings: [String: [String: [SeriesRef]]] = [:]
-    private var symbols = Set<String>()
     /// Values per name in ascending order, rebuilt lazily after a new value appears.
     private var sortedValues: [String: [String]] = [:]
     private(set) var count = 0
 
     /// The next reference to hand out; references are never reused.
     var nextRef: SeriesRef { SeriesRef(series.count) }
-
-    func ref(for labels: Labels) -> SeriesRef? {
-        ref(in: WriteBatch(labels: labels), 0)
-    }
 
     /// The series of a batch entry, found by its key.
     func ref(in batch: WriteBatch, _ index: Int) -> SeriesRef? {
@@ -44,21 +40,39 @@ struct HeadIndex: Sendable {
     /// Adds a series at `ref` (default: the next one). References grow monotonically, so every
     /// postings list stays sorted.
     mutating func add(_ labels: Labels, at ref: SeriesRef? = nil) -> SeriesRef {
+        add(labels, key: WriteBatch(labels: labels), 0, at: ref)
+    }
+
+    /// Adds a series whose key is that of entry `index` of `batch`, which holds `labels`.
+    mutating func add(_ labels: Labels, key batch: WriteBatch, _ index: Int, at ref: SeriesRef? = nil) -> SeriesRef {
         let ref = ref ?? nextRef
         precondition(ref >= nextRef, "series references only grow")
-        let interned = Labels(sortedUnique: labels.pairs.map { Label(intern($0.name), intern($0.value)) })
+        var interned: [Label] = []
+        interned.reserveCapacity(labels.pairs.count)
+        for pair in labels.pairs { interned.append(addPosting(pair, ref)) }
         while series.count < Int(ref) { series.append(nil) }
-        series.append(MemSeries(labels: interned))
-        let single = WriteBatch(labels: labels)
-        single.withKey(0) { keys.insert(ref, hash: single.hashes[0], key: $0) }
+        series.append(MemSeries(labels: Labels(sortedUnique: interned)))
+        batch.withKey(index) { keys.insert(ref, hash: batch.hashes[index], key: $0) }
         count += 1
-        for pair in interned.pairs {
-            if postings[pair.name]?[pair.value] == nil { sortedValues[pair.name] = nil }
-            postings[pair.name, default: [:]][pair.value, default: []].append(ref)
-        }
         return ref
     }
 
+    /// Appends `ref` to the postings of `pair` and returns the pair as the index stores it: the
+    /// name and value strings are the postings tables' own keys, so series sharing a string share
+    /// its storage. Each string is hashed once (twice when it is new).
+    private mutating func addPosting(_ pair: Label, _ ref: SeriesRef) -> Label {
+        let nameSlot: [String: [String: [SeriesRef]]].Index
+        if let found = postings.index(forKey: pair.name) {
+            nameSlot = found
+        } else {
+            postings[pair.name] = [:]
+            nameSlot = postings.index(forKey: pair.name)!
+        }
+        let name = postings.keys[nameSlot]
+        let value = postings.values[nameSlot].appendPosting(ref, value: pair.value)
+        if value.isNew { sortedValues[name] = nil }
+        return Label(name, value.stored)
+    }
     /// The watches that select `ref`.
     func watchMask(_ ref: SeriesRef) -> UInt64 {
         Int(ref) < watchMasks.count ? watchMasks[Int(ref)] : 0
@@ -81,10 +95,6 @@ struct HeadIndex: Sendable {
         while series.count <= Int(ref) { series.append(nil) }
     }
 
-    private mutating func intern(_ string: String) -> String {
-        symbols.insert(string).memberAfterInsert
-    }
-
     /// Removes series that hold no samples any more; returns how many went.
     mutating func removeEmpty() -> Int {
         var removed = Set<SeriesRef>()
@@ -105,12 +115,6 @@ struct HeadIndex: Sendable {
             postings[name] = kept.isEmpty ? nil : kept
             sortedValues[name] = nil
         }
-        var live = Set<String>()
-        for (name, values) in postings {
-            live.insert(name)
-            for value in values.keys { live.insert(value) }
-        }
-        symbols = live
         return removed.count
     }
 
@@ -193,5 +197,17 @@ struct HeadIndex: Sendable {
         }
         let sorted = matcher.exactValues == nil ? values(of: matcher.name) : []
         return ValueMatching.values(matcher, sorted: sorted) { byValue[$0] != nil }.compactMap { byValue[$0] }
+    }
+}
+
+extension Dictionary where Key == String, Value == [SeriesRef] {
+    /// Appends `ref` to the list of `value`, made if new; returns the key as stored and whether it is new.
+    fileprivate mutating func appendPosting(_ ref: SeriesRef, value: String) -> (stored: String, isNew: Bool) {
+        if let slot = index(forKey: value) {
+            values[slot].append(ref)
+            return (keys[slot], false)
+        }
+        self[value] = [ref]
+        return (value, true)
     }
 }

@@ -47,4 +47,22 @@ import TimeSeriesCore
         #expect(try LabelMatcher(.regexMatch, "a", "a|b.*").requiredPrefix == "")
         #expect(try LabelMatcher(.regexMatch, "a", "a|b").exactValues == ["a", "b"])
     }
+
+    @Test func newSeriesShareTheIndexStringsAndJoinTheirPostings() throws {
+        var index = HeadIndex()
+        let value = String(repeating: "a-namespace-too-long-to-be-inline-", count: 2)
+        // An equal string with storage of its own, as a decoded request would give.
+        let copy = String(decoding: Array(value.utf8), as: UTF8.self)
+        let a = index.add(Labels(["__name__": "requests_total", "namespace": value, "pod": "a"]))
+        let b = index.add(Labels(["__name__": "requests_total", "namespace": copy, "pod": "b"]))
+        let c = index.add(Labels(["__name__": "memory_bytes", "namespace": "other", "pod": "a"]))
+        func storage(_ ref: SeriesRef) -> UnsafePointer<UInt8>? {
+            index[ref]?.labels["namespace"]?.utf8.withContiguousStorageIfAvailable { $0.baseAddress } ?? nil
+        }
+        #expect(storage(a) != nil && storage(a) == storage(b))
+        #expect(index.select([try LabelMatcher(.equal, "namespace", copy)]) == [a, b])
+        #expect(index.select([try LabelMatcher(.equal, "pod", "a")]) == [a, c])
+        #expect(index.values(of: "namespace") == ["other", value].sorted())
+        #expect(index.ref(in: WriteBatch(labels: Labels(["__name__": "requests_total", "namespace": value, "pod": "b"])), 0) == b)
+    }
 }

@@ -73,6 +73,7 @@ struct HeadIndex: Sendable {
         if value.isNew { sortedValues[name] = nil }
         return Label(name, value.stored)
     }
+
     /// The watches that select `ref`.
     func watchMask(_ ref: SeriesRef) -> UInt64 {
         Int(ref) < watchMasks.count ? watchMasks[Int(ref)] : 0

@@ -31,7 +31,7 @@ import Testing
         let sample: [UInt8] = [0x09, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0x10, 0xe8, 0x07]
         let timeSeries: [UInt8] = [0x0a, UInt8(label.count)] + label + [0x12, UInt8(sample.count)] + sample
         let request: [UInt8] = [0x0a, UInt8(timeSeries.count)] + timeSeries
-        let decoded = try request.withUnsafeBytes { try RemoteWriteDecoder().decode(protobuf: $0, version: .v1) }
+        let decoded = try RemoteWriteDecoder().decode(protobuf: request, version: .v1)
         #expect(decoded.series.count == 1)
         #expect(decoded.series[0].labels == Labels(["__name__": "up"]))
         #expect(decoded.series[0].samples == [Sample(timestamp: 1000, value: 1)])
@@ -44,7 +44,7 @@ import Testing
         let sample: [UInt8] = [0x09, 0, 0, 0, 0, 0, 0, 0x00, 0x40, 0x10, 7]
         let timeSeries: [UInt8] = [0x0a, 2, 1, 2, 0x12, UInt8(sample.count)] + sample
         request += [0x2a, UInt8(timeSeries.count)] + timeSeries
-        let decoded = try request.withUnsafeBytes { try RemoteWriteDecoder().decode(protobuf: $0, version: .v2) }
+        let decoded = try RemoteWriteDecoder().decode(protobuf: request, version: .v2)
         #expect(decoded.series.map(\.labels) == [Labels(["__name__": "up"])])
         #expect(decoded.series[0].samples == [Sample(timestamp: 7, value: 2)])
     }
@@ -53,7 +53,7 @@ import Testing
     func corruptProtobufIsRejected(version: RemoteWriteVersion) {
         let garbage: [UInt8] = [0x0a, 0xff, 0xff, 0x01, 0x02]
         #expect {
-            try garbage.withUnsafeBytes { try RemoteWriteDecoder().decode(protobuf: $0, version: version) }
+            try RemoteWriteDecoder().decode(protobuf: garbage, version: version)
         } throws: { ($0 as? RemoteWriteError)?.code == .corruptProtobuf }
     }
 
@@ -96,7 +96,7 @@ import Testing
         let timeSeries: [UInt8] = [0x0a, UInt8(label.count)] + label
         let request: [UInt8] = [0x0a, UInt8(timeSeries.count)] + timeSeries
         #expect {
-            try request.withUnsafeBytes { try RemoteWriteDecoder().decode(protobuf: $0, version: .v1) }
+            try RemoteWriteDecoder().decode(protobuf: request, version: .v1)
         } throws: { error in
             (error as? RemoteWriteError)?.description.contains("not valid UTF-8") == true
         }
@@ -107,7 +107,7 @@ import Testing
         let timeSeries: [UInt8] = [0x0a, 2, 5, 6]
         request += [0x2a, UInt8(timeSeries.count)] + timeSeries
         #expect {
-            try request.withUnsafeBytes { try RemoteWriteDecoder().decode(protobuf: $0, version: .v2) }
+            try RemoteWriteDecoder().decode(protobuf: request, version: .v2)
         } throws: { ($0 as? RemoteWriteError)?.code == .invalidSymbolReference }
     }
 

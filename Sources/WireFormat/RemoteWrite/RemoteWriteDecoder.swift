@@ -29,10 +29,6 @@ public struct RemoteWriteDecoder: Sendable {
         }
     }
 
-    public func decode(protobuf buffer: UnsafeRawBufferPointer, version: RemoteWriteVersion) throws -> DecodedWrite {
-        try decode(protobuf: [UInt8](buffer), version: version)
-    }
-
     private static func bytes(_ buffer: UnsafeRawBufferPointer) -> UnsafePointer<UInt8>? {
         buffer.baseAddress?.assumingMemoryBound(to: UInt8.self)
     }

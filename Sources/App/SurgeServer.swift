@@ -61,6 +61,7 @@ public enum SurgeServer {
                 let report = try database.persistAll()
                 return report.blocksWritten
             },
+            tsdbStatus: { database.tsdbStatus(limit: $0) },
             scalingDecisions: { decisions.json() },
             beforeMetricsScrape: {
                 let stats = database.stats

@@ -10,6 +10,8 @@ public struct Routes: Sendable {
     let buildInfo: BuildInfo
     let metadata: MetadataAPI
     let targets: TargetsAPI
+    /// The head's figures for `/api/v1/status/tsdb`, when the server has a database.
+    let tsdbStatus: TSDBStatusAPI?
     /// Writes the whole head into blocks; returns the new blocks' names.
     let flushHead: (@Sendable () throws -> [String])?
     /// The scaling decisions' `data`, when the server evaluates policies.
@@ -23,6 +25,7 @@ public struct Routes: Sendable {
                 targets: @escaping @Sendable () -> [TargetView] = { [] },
                 droppedTargets: @escaping @Sendable () -> [[String: String]] = { [] },
                 buildInfo: BuildInfo = .current, flushHead: (@Sendable () throws -> [String])? = nil,
+                tsdbStatus: (@Sendable (_ limit: Int) -> TSDBStatus)? = nil,
                 scalingDecisions: (@Sendable () -> String)? = nil,
                 beforeMetricsScrape: @escaping @Sendable () -> Void = {}, placement: WorkPlacement = WorkPlacement()) {
         self.query = query
@@ -32,6 +35,7 @@ public struct Routes: Sendable {
         self.metadata = MetadataAPI(store: metadata)
         self.targets = TargetsAPI(targets: targets, dropped: droppedTargets)
         self.flushHead = flushHead
+        self.tsdbStatus = tsdbStatus.map(TSDBStatusAPI.init(status:))
         self.scalingDecisions = scalingDecisions
         self.beforeMetricsScrape = beforeMetricsScrape
         self.placement = placement
@@ -70,6 +74,11 @@ public struct Routes: Sendable {
         }
         router.get("/api/v1/status/buildinfo") { _, _ in
             successResponse(data: buildInfo.json)
+        }
+        if let tsdbStatus {
+            router.get("/api/v1/status/tsdb") { request, _ in
+                await api("/api/v1/status/tsdb", request) { parameters in .offloaded { try tsdbStatus.status(parameters) } }
+            }
         }
         if let flushHead {
             // Persists everything in memory as blocks, as a backup or a size measurement wants.

@@ -50,7 +50,7 @@ extension Database {
             case .chunks(let logged, let encoded):
                 let ref = alias[logged] ?? logged
                 for chunk in encoded where chunk.maxTime >= minValid {
-                    let restored = index.modify(ref) { $0.restoreSealed(XORChunk(restoring: chunk), store: chunks) }
+                    let restored: Void? = index.modify(ref) { $0.restoreSealed(XORChunk(restoring: chunk), store: chunks) }
                     if restored == nil { unknownRefs += chunk.count; continue }
                     samples += chunk.count
                     headMin = min(headMin, chunk.minTime)

@@ -117,6 +117,17 @@ public final class Database: SeriesAppender, SeriesQuerier {
         }
     }
 
+    /// The head's figures and cardinality rankings for `/api/v1/status/tsdb`, `limit` entries each.
+    public func tsdbStatus(limit: Int) -> TSDBStatus {
+        state.withLock { state in
+            var status = state.index.cardinality(limit: limit)
+            for series in state.index.series { status.chunkCount += series?.chunkCount ?? 0 }
+            status.minTime = state.headMinTime
+            status.maxTime = state.headMaxTime
+            return status
+        }
+    }
+
     /// Metadata of the persisted blocks, oldest first.
     public var blocks: [BlockMeta] { state.withLock { $0.blocks.map(\.meta) } }
 

@@ -93,3 +93,30 @@ import WireFormat
         }
     }
 }
+
+/// `/api/v1/status/tsdb` answers in Prometheus' shape and refuses a bad limit as Prometheus does.
+@Suite struct TSDBStatusRouteTests {
+    @Test func statusHasPrometheusShapeAndHonoursTheLimit() async throws {
+        try await withSurge { client in
+            let empty = try await client.get("/api/v1/status/tsdb")
+            #expect(empty.status == .ok)
+            #expect(String(buffer: empty.body) == #"{"status":"success","data":{"headStats":{"numSeries":0,"numLabelPairs":0,"chunkCount":0,"minTime":9223372036854775807,"maxTime":-9223372036854775808},"seriesCountByMetricName":[],"labelValueCountByLabelName":[],"memoryInBytesByLabelName":[],"seriesCountByLabelValuePair":[]}}"#)
+
+            let write = try await client.write([
+                series(["__name__": "up", "job": "api", "instance": "a:80"], [(1_700_000_000_000, 1)]),
+                series(["__name__": "up", "job": "api", "instance": "b:80"], [(1_700_000_015_000, 0)]),
+                series(["__name__": "http_requests_total", "job": "api", "path": "/\"quoted\""], [(1_700_000_000_000, 7)]),
+            ])
+            #expect(write.status == .noContent)
+            let reply = try await client.get("/api/v1/status/tsdb?limit=2")
+            #expect(reply.status == .ok)
+            #expect(String(buffer: reply.body) == #"{"status":"success","data":{"headStats":{"numSeries":3,"numLabelPairs":6,"chunkCount":3,"minTime":1700000000000,"maxTime":1700000015000},"seriesCountByMetricName":[{"name":"up","value":2},{"name":"http_requests_total","value":1}],"labelValueCountByLabelName":[{"name":"__name__","value":2},{"name":"instance","value":2}],"memoryInBytesByLabelName":[{"name":"__name__","value":21},{"name":"path","value":9}],"seriesCountByLabelValuePair":[{"name":"job=api","value":3},{"name":"__name__=up","value":2}]}}"#)
+
+            for limit in ["0", "-3", "ten"] {
+                let bad = try await client.get("/api/v1/status/tsdb?limit=\(limit)")
+                #expect(bad.status == .badRequest)
+                #expect(String(buffer: bad.body) == #"{"status":"error","errorType":"bad_data","error":"limit must be a positive number"}"#)
+            }
+        }
+    }
+}

@@ -153,6 +153,32 @@ struct HeadIndex: Sendable {
         for index in series.indices where series[index] != nil { body(&series[index]!) }
     }
 
+    /// The cardinality rankings of `/api/v1/status/tsdb`, read from the postings: series per
+    /// metric name and per label pair, distinct values and their bytes per label name.
+    func cardinality(limit: Int) -> TSDBStatus {
+        var status = TSDBStatus()
+        status.numSeries = count
+        var metrics = TopCounts(limit: limit), valueCounts = TopCounts(limit: limit)
+        var valueBytes = TopCounts(limit: limit), pairs = TopCounts(limit: limit)
+        for (name, values) in postings {
+            status.numLabelPairs += values.count
+            valueCounts.offer(name, values.count)
+            var bytes = 0
+            let isMetricName = name == metricNameLabel
+            for (value, refs) in values {
+                bytes += value.utf8.count
+                if isMetricName { metrics.offer(value, refs.count) }
+                if pairs.admits(refs.count) { pairs.offer(name + "=" + value, refs.count) }
+            }
+            valueBytes.offer(name, bytes)
+        }
+        status.seriesCountByMetricName = metrics.ranked
+        status.labelValueCountByLabelName = valueCounts.ranked
+        status.memoryInBytesByLabelName = valueBytes.ranked
+        status.seriesCountByLabelValuePair = pairs.ranked
+        return status
+    }
+
     var labelNames: [String] { postings.keys.sorted() }
 
     mutating func values(of name: String) -> [String] {

@@ -117,5 +117,8 @@ struct MemSeries: Sendable {
         return SeriesSnapshot(labels: labels, sealed: sealed, segments: segments, memory: memory, outOfOrder: outOfOrder)
     }
 
+    /// Chunks of in-order samples: sealed ones and the open one when it holds samples.
+    var chunkCount: Int { sealed.count + unwritten.count + (open.count > 0 ? 1 : 0) }
+
     var memoryChunkBytes: Int { unwritten.reduce(open.byteCount) { $0 + $1.byteCount } }
 }

@@ -91,6 +91,11 @@ import WireFormat
         #expect(tally.withData * 10 >= tally.runs * 8, "too few answers carried data")
         print("differential: both servers rejected:\n  " + tally.rejected.joined(separator: "\n  "))
         #expect(report.isEmpty, "\(report.count) queries differ:\n\(report.joined(separator: "\n"))")
+        // The same head, described by both.
+        let status = try TSDBStatusComparison(actual: try await TestHTTP.get(surgeURL + "/api/v1/status/tsdb"),
+                                              expected: try await TestHTTP.get(promURL + "/api/v1/status/tsdb"))
+        print("differential: /api/v1/status/tsdb chunkCount \(status.chunkCounts.actual) in Surge, \(status.chunkCounts.expected) in Prometheus")
+        #expect(status.differences.isEmpty, "/api/v1/status/tsdb differs:\n\(status.differences.joined(separator: "\n"))")
         await prometheus.stop()
         #expect(await surge.stop() == 0)
     }

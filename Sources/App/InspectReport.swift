@@ -4,7 +4,7 @@ import Storage
 /// The text `surge tsdb inspect` prints, in the spirit of `promtool tsdb analyze`.
 public enum InspectReport {
     public static func render(dataDirectory: String, limit: Int = 10) throws -> String {
-        let report = try DataDirectoryReport.read(URL(fileURLWithPath: dataDirectory, isDirectory: true))
+        let report = try DataDirectoryReport.read(URL(fileURLWithPath: dataDirectory, isDirectory: true), limit: limit)
         var out = ""
         func line(_ text: String = "") { out += text + "\n" }
         line("Blocks: \(report.blocks.count)")
@@ -30,11 +30,13 @@ public enum InspectReport {
         func ranking(_ title: String, _ entries: [(name: String, count: Int)]) {
             line()
             line(title)
-            for entry in entries.prefix(limit) { line(row(["\(entry.count)", entry.name.isEmpty ? "(no name)" : entry.name])) }
+            for entry in entries { line(row(["\(entry.count)", entry.name.isEmpty ? "(no name)" : entry.name])) }
         }
         ranking("Highest cardinality metric names (series):", report.seriesPerMetric)
         ranking("Highest cardinality labels (distinct values):", report.valuesPerLabel)
         ranking("Most common label names (series):", report.seriesPerLabel)
+        ranking("Most common label pairs (series):", report.seriesPerPair)
+        ranking("Label names with the longest values (bytes of distinct values):", report.valueBytesPerLabel)
         return out
     }
 

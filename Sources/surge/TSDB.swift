@@ -18,6 +18,10 @@ struct TSDB: ParsableCommand {
         @Option(help: "Entries in each cardinality ranking.")
         var limit = 10
 
+        func validate() throws {
+            guard limit >= 1 else { throw ValidationError("--limit must be at least 1, not \(limit)") }
+        }
+
         func run() throws {
             do {
                 print(try InspectReport.render(dataDirectory: dataDirectory, limit: limit), terminator: "")

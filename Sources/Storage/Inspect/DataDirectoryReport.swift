@@ -30,11 +30,22 @@ public struct DataDirectoryReport: Sendable {
     public var valuesPerLabel: [(name: String, count: Int)] = []
     /// Series carrying each label name, most first.
     public var seriesPerLabel: [(name: String, count: Int)] = []
+    /// Series carrying each `name=value` pair, most first.
+    public var seriesPerPair: [(name: String, count: Int)] = []
+    /// Bytes of the distinct values of each label name, most first.
+    public var valueBytesPerLabel: [(name: String, count: Int)] = []
 
     public var blockSamples: Int { blocks.reduce(0) { $0 + $1.meta.stats.numSamples } }
     public var blockBytes: Int { blocks.reduce(0) { $0 + $1.bytes } }
 
-    public static func read(_ directory: URL) throws -> DataDirectoryReport {
+    /// Reads the blocks and WAL of `directory`; each ranking keeps its `limit` largest entries,
+    /// names ascending among equal counts.
+    public static func read(_ directory: URL, limit: Int = 10) throws -> DataDirectoryReport {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw InspectError("no such directory")
+        }
+        guard limit >= 1 else { throw InspectError("the ranking limit must be at least 1, not \(limit)") }
         var report = DataDirectoryReport()
         var allLabels = Set<Labels>()
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
@@ -56,19 +67,25 @@ public struct DataDirectoryReport: Sendable {
         var perMetric: [String: Int] = [:]
         var values: [String: Set<String>] = [:]
         var perLabel: [String: Int] = [:]
+        var perPair: [Label: Int] = [:]
         for labels in allLabels {
             perMetric[labels.metricName ?? "", default: 0] += 1
             for pair in labels.pairs {
                 values[pair.name, default: []].insert(pair.value)
                 perLabel[pair.name, default: 0] += 1
+                perPair[pair, default: 0] += 1
             }
         }
-        func ranked(_ counts: [String: Int]) -> [(name: String, count: Int)] {
-            counts.map { (name: $0.key, count: $0.value) }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.name < $1.name }
+        func ranked<Key>(_ counts: [Key: Int], _ name: (Key) -> String) -> [(name: String, count: Int)] {
+            var top = TopCounts(limit: limit)
+            for (key, count) in counts where top.admits(count) { top.offer(name(key), count) }
+            return top.ranked.map { (name: $0.name, count: $0.value) }
         }
-        report.seriesPerMetric = ranked(perMetric)
-        report.valuesPerLabel = ranked(values.mapValues(\.count))
-        report.seriesPerLabel = ranked(perLabel)
+        report.seriesPerMetric = ranked(perMetric) { $0 }
+        report.valuesPerLabel = ranked(values.mapValues(\.count)) { $0 }
+        report.seriesPerLabel = ranked(perLabel) { $0 }
+        report.seriesPerPair = ranked(perPair) { "\($0.name)=\($0.value)" }
+        report.valueBytesPerLabel = ranked(values.mapValues { $0.reduce(0) { $0 + $1.utf8.count } }) { $0 }
         return report
     }
 
@@ -116,4 +133,9 @@ public struct DataDirectoryReport: Sendable {
         head.series = series.count
         return head
     }
+}
+
+public struct InspectError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -73,6 +73,35 @@ public struct RemoteWriteLoad: Sendable {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let counters = Tally()
         let started = ContinuousClock.now
+        do {
+            try await checkReachable(client: client)
+            try await sendAll(bodies, client: client, into: counters)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+        let elapsed = (ContinuousClock.now - started).seconds
+        var final = counters.state.withLock { $0 }
+        final.seconds = elapsed
+        final.encodeSeconds = result.encodeSeconds
+        final.compressedBytes = result.compressedBytes
+        return final
+    }
+
+    /// Fails fast when nothing answers at `url`: the client keeps retrying a refused connection
+    /// until a request's deadline. Any HTTP answer will do.
+    private func checkReachable(client: HTTPClient) async throws {
+        do {
+            let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+            _ = try await response.body.collect(upTo: 1 << 20)
+        } catch {
+            throw RemoteWriteLoadError("cannot reach \(url): \(error)")
+        }
+    }
+
+    /// Each worker sends its bodies in order; a request that never reached the server ends the run.
+    private func sendAll(_ bodies: [[ByteBuffer]], client: HTTPClient, into counters: Tally) async throws {
         let perRequest = requestSampleCounts()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<concurrency {
@@ -81,6 +110,9 @@ public struct RemoteWriteLoad: Sendable {
                 group.addTask {
                     for (index, body) in mine.enumerated() {
                         let outcome = await send(body, client: client)
+                        if let unreachable = outcome.unreachable {
+                            throw RemoteWriteLoadError("cannot reach \(url) (\(Self.attempts) attempts): \(unreachable)")
+                        }
                         counters.state.withLock { result in
                             result.requests += 1
                             for status in outcome.failures { result.errorsByStatus[status, default: 0] += 1 }
@@ -91,13 +123,6 @@ public struct RemoteWriteLoad: Sendable {
             }
             try await group.waitForAll()
         }
-        try await client.shutdown()
-        let elapsed = (ContinuousClock.now - started).seconds
-        var final = counters.state.withLock { $0 }
-        final.seconds = elapsed
-        final.encodeSeconds = result.encodeSeconds
-        final.compressedBytes = result.compressedBytes
-        return final
     }
 
     /// Samples in each of a worker's requests, cycling per step.
@@ -116,13 +141,19 @@ public struct RemoteWriteLoad: Sendable {
         var delivered = false
         /// The status (or "connection") of every failed attempt.
         var failures: [String] = []
+        /// The last connection error, when no attempt reached the server.
+        var unreachable: String?
     }
 
-    /// Sends one body, retrying 5xx and 429 (as Prometheus does) with a short backoff.
+    static let attempts = 10
+
+    /// Sends one body, retrying 5xx, 429 (as Prometheus does) and connection errors with a short
+    /// backoff, about 11 s in all.
     private func send(_ body: ByteBuffer, client: HTTPClient) async -> Outcome {
         var outcome = Outcome()
         var backoff = Duration.milliseconds(50)
-        for _ in 0..<10 {
+        var reached = false
+        for _ in 0..<Self.attempts where !Task.isCancelled {
             var request = HTTPClientRequest(url: url)
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/x-protobuf")
@@ -131,6 +162,7 @@ public struct RemoteWriteLoad: Sendable {
             request.body = .bytes(body)  // shared, not copied
             do {
                 let response = try await client.execute(request, timeout: .seconds(60))
+                reached = true
                 _ = try await response.body.collect(upTo: 1 << 20)
                 let code = Int(response.status.code)
                 if (200..<300).contains(code) {
@@ -141,12 +173,19 @@ public struct RemoteWriteLoad: Sendable {
                 if code != 429 && code < 500 { return outcome }
             } catch {
                 outcome.failures.append("connection")
+                if !reached { outcome.unreachable = "\(error)" }
             }
             try? await Task.sleep(for: backoff)
             backoff = min(backoff * 2, .seconds(2))
         }
+        if reached { outcome.unreachable = nil }
         return outcome
     }
+}
+
+public struct RemoteWriteLoadError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// Durations on the command line, in PromQL's notation (`15s`, `2h`, `1h30m`).

@@ -63,6 +63,26 @@ private let minute: Int64 = 60_000
         #expect(try limited.instant(try Parser.parse("a"), at: 10 * minute) != .vector([]))
     }
 
+    @Test func subqueryStepsCountAgainstTheSamplesLimitBeforeTheyAreAllocated() throws {
+        let tooMany = EvaluationError(.tooManySamples, "query processing would load too many samples into memory in query execution")
+        // A year at millisecond resolution is 3.2e10 steps; refused before any is allocated.
+        #expect(throws: tooMany) { try engine.instant(try Parser.parse("rate(vector(1)[1y:1ms])"), at: 10 * minute) }
+        var limited = engine
+        limited.maxSamples = 100
+        #expect(throws: tooMany) { try limited.instant(try Parser.parse("max_over_time(vector(1)[10m:1s])"), at: 10 * minute) }
+        #expect(try limited.instant(try Parser.parse("max_over_time(vector(1)[10m:10s])"), at: 10 * minute) != .vector([]))
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func theDeadlineStopsALongRangeFunction() throws {
+        // 172,800 steps of a one-day window at one-second resolution: minutes of work.
+        var limited = engine
+        limited.timeout = .milliseconds(300)
+        #expect(throws: EvaluationError(.timeout, "query timed out in expression evaluation")) {
+            try limited.instant(try Parser.parse("rate(rate(vector(1)[1d:1s])[1d:1s])"), at: 10 * minute)
+        }
+    }
+
     @Test func anExpiredDeadlineStopsTheQuery() throws {
         var limited = engine
         limited.timeout = .zero

@@ -189,57 +189,19 @@ enum InstantFunctions {
         return a < b ? a : b
     }
 
-    /// A calendar field of a Unix time in UTC.
+    /// A calendar field of a Unix time in UTC, as Prometheus computes it with Go's `time` package.
     static func dateField(_ function: Function, seconds: Double) -> Double {
-        guard seconds.isFinite else { return .nan }
-        let total = Int64(seconds)
-        var days = total / 86_400
-        var rest = total % 86_400
-        if rest < 0 {
-            rest += 86_400
-            days -= 1
-        }
-        let (year, month, day) = civil(fromDays: days)
+        let calendar = GoCalendar(unixSeconds: seconds)
         switch function {
-        case .year: return Double(year)
-        case .month: return Double(month)
-        case .dayOfMonth: return Double(day)
-        case .dayOfWeek: return Double(((days % 7) + 11) % 7)  // 1970-01-01 was a Thursday (4)
-        case .dayOfYear: return Double(days - daysFromCivil(year, 1, 1) + 1)
-        case .daysInMonth: return Double(daysInMonth(year, month))
-        case .hour: return Double(rest / 3600)
-        case .minute: return Double(rest % 3600 / 60)
+        case .year: return Double(calendar.date.year)
+        case .month: return Double(calendar.date.month)
+        case .dayOfMonth: return Double(calendar.date.day)
+        case .dayOfWeek: return Double(calendar.weekday)
+        case .dayOfYear: return Double(calendar.date.yearDay + 1)
+        case .daysInMonth: return Double(calendar.daysInMonth)
+        case .hour: return Double(calendar.hour)
+        case .minute: return Double(calendar.minute)
         default: return .nan
         }
-    }
-
-    static func daysInMonth(_ year: Int64, _ month: Int64) -> Int64 {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    /// Howard Hinnant's civil-from-days.
-    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    static func daysFromCivil(_ year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 }

@@ -5,18 +5,19 @@ import TimeSeriesCore
 enum RangeFunctions {
     /// Applies `function` at every step to each series' window; `scalars` are the function's other
     /// (scalar) arguments, per step, in order.
-    static func apply(_ function: Function, _ input: RangeInput, scalars: [[Double]], evaluator: StepEvaluator) -> StepVectors {
+    static func apply(_ function: Function, _ input: RangeInput, scalars: [[Double]],
+                      evaluator: StepEvaluator) throws(EvaluationError) -> StepVectors {
         let steps = evaluator.stepCount
         if function == .absentOverTime {
             var present = [Bool](repeating: false, count: steps)
-            forEachWindow(input, evaluator) { _, index, window, _, _ in if !window.isEmpty { present[index] = true } }
+            try forEachWindow(input, evaluator) { _, index, window, _, _ in if !window.isEmpty { present[index] = true } }
             var out = StepVectors(labels: [InstantFunctions.absentLabels(input.matchers)], stepCount: steps)
             for index in 0..<steps where !present[index] { out.append(step: index, id: 0, value: 1) }
             return out
         }
         var out = StepVectors(labels: function.keepsMetricName ? input.labels : input.labels.map { $0.droppingMetricName() },
                               stepCount: steps)
-        forEachWindow(input, evaluator) { id, index, window, rangeStart, rangeEnd in
+        try forEachWindow(input, evaluator) { id, index, window, rangeStart, rangeEnd in
             guard !window.isEmpty,
                   let value = evaluate(function, window, rangeStart: rangeStart, rangeEnd: rangeEnd,
                                        parameters: scalars.map { $0[index] }, stepTime: evaluator.time(index)) else { return }
@@ -26,12 +27,20 @@ enum RangeFunctions {
     }
 
     /// Calls `body` with each series' samples in `[t - range, t]` at each step, moving two cursors.
+    /// Windows overlap, so the work grows with steps times window size (`rate(x[1d:1s])` at a
+    /// second's resolution reads 86,400 samples a step): the query's deadline is checked as it goes.
     private static func forEachWindow(_ input: RangeInput, _ evaluator: StepEvaluator,
-                                      _ body: (Int, Int, ArraySlice<Sample>, Timestamp, Timestamp) -> Void) {
+                                      _ body: (Int, Int, ArraySlice<Sample>, Timestamp, Timestamp) -> Void) throws(EvaluationError) {
+        var work = 0
         for (id, samples) in input.samples.enumerated() {
             var low = 0
             var high = 0
             for index in 0..<evaluator.stepCount {
+                work += high - low + 1
+                if work >= 1 << 20 {
+                    work = 0
+                    try evaluator.limits.checkDeadline()
+                }
                 let rangeEnd = evaluator.referenceTime(index, offset: input.offset, at: input.at)
                 let rangeStart = rangeEnd - input.range
                 while high < samples.count && samples[high].timestamp <= rangeEnd { high += 1 }

@@ -159,6 +159,9 @@ struct StepEvaluator {
         guard innerStart <= latest else {
             return RangeInput(labels: [], samples: [], range: subquery.range, offset: subquery.offset, at: subquery.at, matchers: nil)
         }
+        // Every inner step holds at least a slot per series, so steps count against the samples
+        // limit before any is allocated (`x[1y:1ms]` has 3.2e10).
+        try limits.checkSteps((latest - innerStart) / interval + 1)
         let inner = StepEvaluator(querier: querier, lookbackDelta: lookbackDelta, defaultInterval: defaultInterval,
                                   start: innerStart, end: latest, step: interval,
                                   queryStart: queryStart, queryEnd: queryEnd, limits: limits)
@@ -210,7 +213,7 @@ struct StepEvaluator {
                     }
                 }
             }
-            return .vector(RangeFunctions.apply(function, input, scalars: scalars, evaluator: self))
+            return .vector(try RangeFunctions.apply(function, input, scalars: scalars, evaluator: self))
         }
         return try InstantFunctions.apply(function, args, evaluator: self)
     }
@@ -245,6 +248,13 @@ public final class EvaluationLimits: @unchecked Sendable {
         loaded += samples
         statistics.peakSamples = loaded
         if loaded > maxSamples {
+            throw EvaluationError(.tooManySamples, "query processing would load too many samples into memory in query execution")
+        }
+    }
+
+    /// Refuses an evaluation of more steps than the samples limit allows, before it allocates them.
+    func checkSteps(_ steps: Int64) throws(EvaluationError) {
+        if steps > Int64(maxSamples) {
             throw EvaluationError(.tooManySamples, "query processing would load too many samples into memory in query execution")
         }
     }

@@ -116,6 +116,11 @@ enum DifferentialQueries {
         "sinh(ratio)", "cosh(ratio)", "tanh(ratio)", "asinh(ratio)", "acosh(ratio + 1.5)", "atanh(ratio)",
         "deg(ratio)", "rad(temperature_celsius)",
         "month()", "days_in_month()", "minute()", "day_of_week()", "day_of_year()",
+        // Times Go's calendar takes to its extremes: NaN, ±Inf and values beyond Int64 wrap past Int64.max.
+        "year(vector(1e300))", "month(vector(NaN))", "day_of_month(vector(Inf))", "hour(vector(-Inf))",
+        "minute(vector(-1e300))", "day_of_week(vector(9.3e18))", "day_of_year(vector(-9.223372036854775e18))",
+        "days_in_month(vector(-9.223372028715322e18))", "year(vector(9.2e18))", "year(vector(-1e18))",
+        "day_of_year(vector(8139454208))", "year(weird_values * 1e300)",
         "timestamp(timestamp_gauge @ 1767227400)",
         "sum(rate(http_requests_total[5m] offset 1h))",
         "predict_linear(temperature_celsius[10m] offset 5m, 600)",

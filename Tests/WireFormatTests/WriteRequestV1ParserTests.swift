@@ -47,4 +47,21 @@ import Testing
             #expect(direct?.series.map(\.labels) == again?.series.map(\.labels))
         }
     }
+
+    /// Remote-write 2.0 goes through libprotobuf-c and then symbol references; damaged bytes are
+    /// refused or read, never trapped on.
+    @Test func damagedV2RequestsNeverTrap() {
+        var rng = SystemRandomNumberGenerator()
+        let bytes = RemoteWriteEncoder.protobuf(Self.randomRequest(&rng, series: 20), version: .v2)
+        var decoded = 0
+        for _ in 0..<2_000 {
+            var damaged = bytes
+            for _ in 0..<Int.random(in: 1...3, using: &rng) {
+                damaged[Int.random(in: 0..<damaged.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
+            }
+            if Bool.random(using: &rng) { damaged.removeLast(Int.random(in: 0..<damaged.count, using: &rng)) }
+            if (try? damaged.withUnsafeBytes { try RemoteWriteDecoder.decodeV2($0) }) != nil { decoded += 1 }
+        }
+        #expect(decoded < 2_000, "some damage must be detected")
+    }
 }

@@ -67,4 +67,34 @@ import Testing
         #expect(unreachable.status != 0)
         #expect(unreachable.output.contains("cannot reach http://127.0.0.1:\(closed)/api/v1/write"), "\(unreachable.output)")
     }
+
+    /// Eight senders against a server taking one write at a time: the rest are shed with 503, the
+    /// generator retries them as Prometheus would, and every sample ends up stored once.
+    @Test(.timeLimit(.minutes(2)))
+    func overloadIsShedWith503AndRetriedUntilEverythingIsStored() async throws {
+        let dir = try TemporaryDirectory(prefix: "surge-bench-overload")
+        defer { dir.remove() }
+        let config = dir.url.appendingPathComponent("surge.yml")
+        try "remote_write:\n  max_inflight_requests: 1\n".write(to: config, atomically: true, encoding: .utf8)
+        let port = try freeLocalPort()
+        let surge = try await SurgeBinary.serve(dataDirectory: dir.url.appendingPathComponent("data").path, port: port,
+                                                logURL: dir.url.appendingPathComponent("surge.log"), configPath: config.path)
+        defer { surge.signal(SIGKILL) }
+        let base = "http://127.0.0.1:\(port)"
+        let end = Int64(Date().timeIntervalSince1970) / 15 * 15_000
+        let run = try await SurgeBinary.run([
+            "bench", "remote-write", "--url", "\(base)/api/v1/write", "--series", "400", "--duration", "30m",
+            "--concurrency", "8", "--batch", "50", "--end", "\(end)", "--json",
+        ])
+        #expect(run.status == 0, "\(run.output)")
+        let report = try #require(run.output.split(separator: "\n").last { $0.hasPrefix("{") }, "\(run.output)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any])
+        #expect(json["samples_sent"] as? Int == 400 * 120, "\(report)")
+        let errors = json["errors"] as? [String: Int] ?? [:]
+        #expect(Set(errors.keys) == ["503"], "only overload answers, and some: \(report)")
+        let stored = try await instantResult(base, #"sum(count_over_time({__name__=~".+"}[30m]))"#, time: String(end / 1000))
+        #expect(stored == [[:]: "\(400 * 120)"], "every sample once: \(stored)")
+        let metrics = try await TestHTTP.get("\(base)/metrics")
+        #expect(metrics.text.contains(#"surge_remote_write_requests_total{code="503"}"#))
+    }
 }

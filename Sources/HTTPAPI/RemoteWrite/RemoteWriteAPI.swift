@@ -10,7 +10,7 @@ public struct RemoteWriteAPI: Sendable {
     let metrics: APIMetrics
     let limits: RemoteWriteLimits
     let metadata: MetricMetadataStore
-    private let gate: InflightGate
+    let gate: InflightGate
 
     public init(appender: any SeriesAppender, maxDecodedBytes: Int, limits: RemoteWriteLimits = .init(),
                 metadata: MetricMetadataStore = MetricMetadataStore(), metrics: APIMetrics) {

@@ -111,4 +111,41 @@ import WireFormat
             #expect(String(buffer: range.body).contains(#""values":[[2,"2"],[3,"3"]]"#))
         }
     }
+
+    @Test func limitsAnswer400NamingTheLimitCountTheRefusalsAndKeepTheRest() async throws {
+        try await withSurge(configure: { config in
+            config.storage.limits.maxSeries = 2
+            config.storage.limits.maxLabelValueLength = 8
+            config.remoteWriteLimits.maxSamplesPerRequest = 4
+        }) { client in
+            #expect(try await client.write([series(["__name__": "m", "pod": "a"], [(1000, 1)])]).status == .noContent)
+            let seriesLimit = try await client.write([
+                series(["__name__": "m", "pod": "a"], [(2000, 2)]),
+                series(["__name__": "m", "pod": "b"], [(2000, 2)]),
+                series(["__name__": "m", "pod": "c"], [(2000, 2)]),
+            ])
+            #expect(seriesLimit.status == .badRequest)
+            #expect(String(buffer: seriesLimit.body).contains("max_series is 2"))
+            #expect(String(buffer: seriesLimit.body).contains("(1 of 3 samples refused, the rest stored)"), "\(String(buffer: seriesLimit.body))")
+
+            let longValue = try await client.write([series(["__name__": "m", "pod": "a-very-long-pod"], [(3000, 3)])])
+            #expect(longValue.status == .badRequest)
+            #expect(String(buffer: longValue.body).contains("max_label_value_length (8)"), "\(String(buffer: longValue.body))")
+
+            let tooMany = try await client.write([series(["__name__": "m", "pod": "a"], (3...7).map { (Int64($0) * 1000, 9) })])
+            #expect(tooMany.status == .badRequest)
+            #expect(String(buffer: tooMany.body).contains("request has 5 samples, more than remote_write.max_samples_per_request (4); nothing was stored"))
+
+            let range = try await client.get("/api/v1/query_range?query=m&start=1&end=7&step=1")
+            let body = String(buffer: range.body)
+            #expect(body.contains(#"{"metric":{"__name__":"m","pod":"a"},"values":[[1,"1"],[2,"2"],[3,"2"],[4,"2"],[5,"2"],[6,"2"],[7,"2"]]}"#), "\(body)")
+            #expect(body.contains(#"{"metric":{"__name__":"m","pod":"b"},"values":[[2,"2"]"#), "\(body)")
+            #expect(!body.contains(#""pod":"c""#) && !body.contains("a-very-long-pod"), "\(body)")
+
+            let metrics = String(buffer: try await client.get("/metrics").body)
+            for (reason, count) in [("max_series", 1), ("max_label_value_length", 1), ("max_samples_per_request", 5)] {
+                #expect(metrics.contains(#"surge_remote_write_rejected_samples_total{reason="\#(reason)"} \#(count)"#), "\(reason): \(metrics)")
+            }
+        }
+    }
 }

@@ -32,6 +32,8 @@ import Testing
         #expect(config.storage.outOfOrderWindow == Int64(10 * 60_000))
         #expect(config.storage.limits.maxSeries == 10)
         #expect(config.remoteWriteLimits.maxInflightRequests == 3)
+        #expect(config.storage.walSync == .never, "the default, as in Prometheus")
+        #expect(try ConfigurationFile.parse("storage:\n  wal_fsync: always\n", path: "s.yml").storage.walSync == .always)
         #expect(try ConfigurationFile.parse("storage:\n  retention_time: 0\n", path: "s.yml").storage.retentionTime == nil)
     }
 
@@ -39,6 +41,7 @@ import Testing
         ("storage:\n  block_duration: soon\n", "s.yml:2: block_duration must be a duration of at least 1m, such as 2h"),
         ("storage:\n  max_series: -1\n", "s.yml:2: expected a positive integer"),
         ("storage:\n  retension_time: 1d\n", "s.yml:2: unknown key \"retension_time\""),
+        ("storage:\n  wal_fsync: sometimes\n", "s.yml:2: wal_fsync must be one of always, never"),
     ])
     func badStorageKeysNameTheLine(text: String, message: String) {
         #expect {

@@ -29,6 +29,8 @@ final class WriteAheadLog {
     let directory: URL
     let segmentSize: Int
     let syncPolicy: WALSyncPolicy
+    /// Puts a file's written data on disk (`fsync`); replaced in tests to count or fail flushes.
+    var flushFile: (Int32) -> Int32 = { fsync($0) }
     private var fd: Int32 = -1
     private var currentSegment = 0
     private var currentSize = 0
@@ -159,7 +161,7 @@ final class WriteAheadLog {
     /// Closes the current segment and starts the next; returns the number of the closed one.
     func cutSegment() throws -> Int {
         let closed = currentSegment
-        if fd >= 0 { _ = fsync(fd) }
+        if fd >= 0 { _ = flushFile(fd) }
         closedSegmentsSize += currentSize
         try openSegment(currentSegment + 1)
         return closed
@@ -219,18 +221,18 @@ final class WriteAheadLog {
             }
         }
         currentSize += bytes.count
-        if syncPolicy == .always && fsync(fd) != 0 {
+        if syncPolicy == .always && flushFile(fd) != 0 {
             throw WALError(operation: "fsync", path: segmentPath(currentSegment), errno: errno)
         }
     }
 
     func sync() {
-        if fd >= 0 { _ = fsync(fd) }
+        if fd >= 0 { _ = flushFile(fd) }
     }
 
     func close() {
         if fd >= 0 {
-            _ = fsync(fd)
+            _ = flushFile(fd)
             Glibc.close(fd)
             fd = -1
         }

@@ -220,10 +220,13 @@ final class WriteAheadLog {
                 written += n
             }
         }
-        currentSize += bytes.count
         if syncPolicy == .always && flushFile(fd) != 0 {
-            throw WALError(operation: "fsync", path: segmentPath(currentSegment), errno: errno)
+            let failure = errno
+            // The append fails, so its records must not come back on replay.
+            _ = ftruncate(fd, off_t(currentSize))
+            throw WALError(operation: "fsync", path: segmentPath(currentSegment), errno: failure)
         }
+        currentSize += bytes.count
     }
 
     func sync() {

@@ -98,20 +98,26 @@ final class IndexReader: @unchecked Sendable {
         return low < values.count && values[low] == value ? low : nil
     }
 
+    /// Offsets of the postings lists of the values `matcher` accepts; nil when no series has its label.
+    private func postingsOffsets(_ matcher: LabelMatcher) -> [Int]? {
+        guard let entry = table[matcher.name] else { return nil }
+        return ValueMatching.values(matcher, sorted: entry.values) { _ in true }
+            .compactMap { value in Self.search(entry.values, value).map { entry.offsets[$0] } }
+    }
+
+    /// The stored length of the postings list at `offset`, read without decoding the list.
+    private func postingsLength(at offset: Int) -> Int {
+        var reader = ByteReader(file.bytes)
+        reader.seek(offset)
+        return Int(min(reader.uvarint() ?? 0, UInt64(seriesCount)))
+    }
+
     /// At least as many series as `select` finds, from the postings lists' stored lengths alone.
     func estimatedCount(_ matchers: [LabelMatcher]) -> Int {
         var bound = seriesCount
         for matcher in matchers where !matcher.matchesEmpty {
-            guard let entry = table[matcher.name] else { return 0 }
-            let values = ValueMatching.values(matcher, sorted: entry.values) { Self.search(entry.values, $0) != nil }
-            var total = 0
-            for value in values {
-                guard let index = Self.search(entry.values, value) else { continue }
-                var reader = ByteReader(file.bytes)
-                reader.seek(entry.offsets[index])
-                total += Int(min(reader.uvarint() ?? 0, UInt64(seriesCount)))
-            }
-            bound = min(bound, total)
+            guard let offsets = postingsOffsets(matcher) else { return 0 }
+            bound = min(bound, offsets.reduce(0) { $0 + postingsLength(at: $1) })
         }
         return bound
     }
@@ -120,10 +126,8 @@ final class IndexReader: @unchecked Sendable {
     func select(_ matchers: [LabelMatcher]) -> [UInt32] {
         var matched: [[UInt32]] = []
         for matcher in matchers where !matcher.matchesEmpty {
-            guard let entry = table[matcher.name] else { return [] }
-            let values = ValueMatching.values(matcher, sorted: entry.values) { Self.search(entry.values, $0) != nil }
-            let lists = values.compactMap { value in Self.search(entry.values, value).map { postings(at: entry.offsets[$0]) } }
-            if lists.isEmpty { return [] }
+            guard let offsets = postingsOffsets(matcher), !offsets.isEmpty else { return [] }
+            let lists = offsets.map(postings(at:))
             matched.append(Postings.union(lists))
         }
         let candidates: [UInt32]? = matched.isEmpty ? nil : Postings.intersect(all: matched)

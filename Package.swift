@@ -99,7 +99,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
-        .testTarget(name: "ScalingTests", dependencies: ["Scaling"], exclude: ["Fixtures"]),
+        .testTarget(name: "ScalingTests", dependencies: ["Scaling", "SurgeTestKit"], exclude: ["Fixtures"]),
         .testTarget(name: "KubernetesTests", dependencies: [
             "Kubernetes", "SurgeTestKit",
             .product(name: "Yams", package: "Yams"),

@@ -1,45 +1,49 @@
 import Foundation
+import SurgeTestKit
 import Testing
 @testable import Scaling
 
 /// Policy files: every section read, HPA manifests taken as they are, and errors with file:line.
 @Suite struct PolicyFileTests {
+    /// A policy using every section of the format.
+    static let everySection = """
+        policies:
+          - name: checkout
+            target: {apiVersion: apps/v1, kind: Deployment, namespace: shop, name: checkout}
+            minReplicas: 2
+            maxReplicas: 50
+            interval: 10s
+            metrics:
+              - type: Resource
+                resource: {name: cpu, target: {type: Utilization, averageUtilization: 60}}
+              - type: Pods
+                pods: {metric: {name: rps, selector: {matchLabels: {tier: web}}}, target: {type: AverageValue, averageValue: 1k}}
+              - type: Object
+                object:
+                  metric: {name: requests-per-second}
+                  describedObject: {apiVersion: networking.k8s.io/v1, kind: Ingress, name: main}
+                  target: {type: Value, value: 2k}
+              - type: External
+                external:
+                  metric:
+                    name: queue_ready
+                    selector:
+                      matchExpressions:
+                        - {key: queue, operator: In, values: [orders, refunds]}
+                        - {key: shard, operator: Exists}
+                  target: {type: AverageValue, averageValue: "30"}
+              - type: PromQL
+                promql: {query: 'sum(rate(http_requests_total[1m]))', target: {type: AverageValue, averageValue: 500m}}
+            behavior:
+              scaleDown: {stabilizationWindowSeconds: 600, selectPolicy: Min, policies: [{type: Percent, value: 10, periodSeconds: 60}]}
+            schedules:
+              - {name: office, start: "0 9 * * 1-5", end: "0 18 * * 1-5", timezone: Asia/Shanghai, minReplicas: 20}
+              - {name: sale, start: "2026-11-11 00:00", end: "2026-11-12 02:00", timezone: Asia/Shanghai, minReplicas: 40}
+            predictive: {seasons: [1d, 1w], history: 3w, podStartup: 90s}
+        """
+
     @Test func readsEverySection() throws {
-        let text = """
-            policies:
-              - name: checkout
-                target: {apiVersion: apps/v1, kind: Deployment, namespace: shop, name: checkout}
-                minReplicas: 2
-                maxReplicas: 50
-                interval: 10s
-                metrics:
-                  - type: Resource
-                    resource: {name: cpu, target: {type: Utilization, averageUtilization: 60}}
-                  - type: Pods
-                    pods: {metric: {name: rps, selector: {matchLabels: {tier: web}}}, target: {type: AverageValue, averageValue: 1k}}
-                  - type: Object
-                    object:
-                      metric: {name: requests-per-second}
-                      describedObject: {apiVersion: networking.k8s.io/v1, kind: Ingress, name: main}
-                      target: {type: Value, value: 2k}
-                  - type: External
-                    external:
-                      metric:
-                        name: queue_ready
-                        selector:
-                          matchExpressions:
-                            - {key: queue, operator: In, values: [orders, refunds]}
-                            - {key: shard, operator: Exists}
-                      target: {type: AverageValue, averageValue: "30"}
-                  - type: PromQL
-                    promql: {query: 'sum(rate(http_requests_total[1m]))', target: {type: AverageValue, averageValue: 500m}}
-                behavior:
-                  scaleDown: {stabilizationWindowSeconds: 600, selectPolicy: Min, policies: [{type: Percent, value: 10, periodSeconds: 60}]}
-                schedules:
-                  - {name: office, start: "0 9 * * 1-5", end: "0 18 * * 1-5", timezone: Asia/Shanghai, minReplicas: 20}
-                  - {name: sale, start: "2026-11-11 00:00", end: "2026-11-12 02:00", timezone: Asia/Shanghai, minReplicas: 40}
-                predictive: {seasons: [1d, 1w], history: 3w, podStartup: 90s}
-            """
+        let text = Self.everySection
         let policies = try PolicyFile.parse(text, path: "p.yaml")
         let policy = try #require(policies.first)
         #expect(policy.name == "checkout" && policy.target.namespace == "shop" && policy.minReplicas == 2 && policy.maxReplicas == 50)
@@ -138,5 +142,13 @@ import Testing
         } throws: { error in
             "\(error)".hasPrefix(message)
         }
+    }
+
+    /// Damaged policy files are refused with an error naming the file, never trapped on.
+    @Test func damagedPolicyFilesAreRefusedNamingTheFile() throws {
+        _ = try PolicyFile.parse(Self.everySection, path: "p.yaml")
+        let errors = TextDamage.errors(parsing: Self.everySection, copies: 1_500) { _ = try PolicyFile.parse($0, path: "p.yaml") }
+        #expect(!errors.isEmpty)
+        for (error, damaged) in errors { #expect("\(error)".hasPrefix("p.yaml"), "\(error)\n\(damaged)") }
     }
 }

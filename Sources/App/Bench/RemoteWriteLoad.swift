@@ -153,6 +153,7 @@ public struct RemoteWriteLoad: Sendable {
         var outcome = Outcome()
         var backoff = Duration.milliseconds(50)
         var reached = false
+        var lastError: (any Error)?
         for _ in 0..<Self.attempts where !Task.isCancelled {
             var request = HTTPClientRequest(url: url)
             request.method = .POST
@@ -173,12 +174,12 @@ public struct RemoteWriteLoad: Sendable {
                 if code != 429 && code < 500 { return outcome }
             } catch {
                 outcome.failures.append("connection")
-                if !reached { outcome.unreachable = "\(error)" }
+                lastError = error
             }
             try? await Task.sleep(for: backoff)
             backoff = min(backoff * 2, .seconds(2))
         }
-        if reached { outcome.unreachable = nil }
+        if !reached, let lastError { outcome.unreachable = "\(lastError)" }
         return outcome
     }
 }

@@ -49,13 +49,13 @@ import TimeSeriesCore
         let forecast = try #require(decision.forecast)
         #expect(abs(forecast.peak - 1400) < 50, "\(forecast)")
         #expect(decision.desiredReplicas == forecast.replicas && (14...15).contains(decision.desiredReplicas), "\(decision.explanation)")
-        #expect(decision.drivenBy == "forecast")
+        #expect(decision.drivenBy == .forecast)
 
         var cold = LiveEvaluation(policy: Self.policy)
         let unprimed = await cold.evaluate(now: now, metrics: source, workload: WorkloadState(specReplicas: 2))
         #expect(unprimed.forecast == nil && unprimed.explanation.contains { $0.contains("still learning") })
         // Without behavior the HPA's scale-up limit is max(2 x current, 4): 4 from two replicas.
-        #expect(unprimed.desiredReplicas == 4 && unprimed.drivenBy == "metrics", "\(unprimed.desiredReplicas) \(unprimed.explanation)")
+        #expect(unprimed.desiredReplicas == 4 && unprimed.drivenBy == .metrics, "\(unprimed.desiredReplicas) \(unprimed.explanation)")
     }
 
     struct FailingSource: MetricSource {

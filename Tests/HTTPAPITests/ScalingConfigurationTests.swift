@@ -72,14 +72,14 @@ import Testing
                                        {"type": "Ready", "status": "False", "lastTransitionTime": "2026-11-22T09:00:30.5Z"}]}}
             """
         let state = PodStates.state(try JSONDecoder().decode(Pod.self, from: Data(json.utf8)))
-        #expect(state.name == "web-1" && state.phase == "Running" && state.ready == false)
+        #expect(state.name == "web-1" && state.phase == .running && state.ready == false)
         #expect(state.startTime == Date(timeIntervalSince1970: 1_795_338_000))
         #expect(state.readyTransitionTime == Date(timeIntervalSince1970: 1_795_338_030.5))
         #expect(state.deletionTimestamp == Date(timeIntervalSince1970: 1_795_341_900))
         #expect(state.requests == ["app": ["cpu": 250, "memory": 1_073_741_824_000], "sidecar": ["cpu": 100]])
 
         let pending = PodStates.state(Pod(metadata: ObjectMeta(name: "web-2")))
-        #expect(pending.phase == "Pending" && pending.ready == nil && pending.startTime == nil && pending.requests.isEmpty)
+        #expect(pending.phase == .pending && pending.ready == nil && pending.startTime == nil && pending.requests.isEmpty)
     }
 }
 

@@ -26,12 +26,13 @@ import Testing
     @Test func theLargestOfReactiveAndScheduleWins() throws {
         var evaluator = PolicyEvaluator(policy: Self.policy(schedules: [try Self.office(10)]))
         let floorWins = evaluator.decide(Self.input(replicas: 4, perPod: 120_000))
-        #expect(floorWins.desiredReplicas == 10 && floorWins.drivenBy == "schedule" && floorWins.schedule.activeWindows == ["office"])
+        #expect(floorWins.desiredReplicas == 10 && floorWins.drivenBy == .schedule && floorWins.schedule.activeWindows == ["office"])
         var busy = PolicyEvaluator(policy: Self.policy(schedules: [try Self.office(10)]))
         let metricsWin = busy.decide(Self.input(replicas: 10, perPod: 150_000))
-        #expect(metricsWin.desiredReplicas == 15 && metricsWin.drivenBy == "metrics")
-        // Outside the window the same load scales down to what the metric needs (after stabilization).
-        var evening = PolicyEvaluator(policy: Self.policy(schedules: [try Self.office(10)]))
+        #expect(metricsWin.desiredReplicas == 15 && metricsWin.drivenBy == .metrics)
+        // Outside the window the same load scales down to what the metric needs (for a policy evaluated
+        // before with no recent recommendations, so stabilization holds nothing up).
+        var evening = PolicyEvaluator(policy: Self.policy(schedules: [try Self.office(10)]), history: ScaleHistory())
         var late = Self.input(replicas: 10, perPod: 20_000)
         late.now = Self.now.addingTimeInterval(9 * 3600)
         #expect(evening.decide(late).desiredReplicas == 2)
@@ -67,7 +68,7 @@ import Testing
         early.now = Self.now.addingTimeInterval(-3600)
         let before = evaluator.decide(early)
         #expect(before.forecast.map { $0.replicas >= 18 } == true, "\(String(describing: before.forecast))")
-        #expect(before.desiredReplicas == before.forecast?.replicas && before.drivenBy == "forecast")
+        #expect(before.desiredReplicas == before.forecast?.replicas && before.drivenBy == .forecast)
         // A forecast below what the metrics need changes nothing.
         var quiet = PolicyEvaluator(policy: policy)
         let decision = quiet.decide(Self.input(replicas: 8, perPod: 100_000))

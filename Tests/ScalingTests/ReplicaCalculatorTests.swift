@@ -10,10 +10,10 @@ import Testing
     /// Pods started an hour ago (past the CPU initialization period), requesting 1 CPU each. A ready
     /// pod became ready 10 minutes in; an unready one has never been ready (its condition last
     /// changed within the initial readiness delay of its start).
-    static func pods(_ count: Int, ready: [Bool]? = nil, phases: [String]? = nil) -> [PodState] {
+    static func pods(_ count: Int, ready: [Bool]? = nil, phases: [PodPhase]? = nil) -> [PodState] {
         (0..<count).map { index in
             let isReady = ready?[index] ?? true
-            return PodState(name: "p\(index)", phase: phases?[index] ?? "Running", ready: isReady,
+            return PodState(name: "p\(index)", phase: phases?[index] ?? .running, ready: isReady,
                             readyTransitionTime: now.addingTimeInterval(isReady ? -3000 : -3590), startTime: now.addingTimeInterval(-3600),
                             requests: ["app": ["cpu": 1000]])
         }
@@ -54,10 +54,13 @@ import Testing
         // Memory ignores readiness.
         let memory = PodGroups(pods: pods, metrics: Self.samples([900, 900, 900]), cpu: false, now: Self.now, settings: ControllerSettings())
         #expect(memory.unready.isEmpty && memory.readyCount == 3)
-        // Pending, failed and deleted pods are ignored.
-        var others = Self.pods(3, phases: ["Pending", "Failed", "Running"])
+        // Failed and deleted pods are ignored; a pending pod is unready, whatever the metric.
+        var others = Self.pods(3, phases: [.pending, .failed, .running])
         others[2].deletionTimestamp = Self.now
-        #expect(PodGroups(pods: others, metrics: [:], cpu: true, now: Self.now, settings: ControllerSettings()).ignored.count == 3)
+        for cpu in [true, false] {
+            let grouped = PodGroups(pods: others, metrics: [:], cpu: cpu, now: Self.now, settings: ControllerSettings())
+            #expect(grouped.ignored == ["p1", "p2"] && grouped.unready == ["p0"])
+        }
     }
 
     @Test func errorsNameWhatIsMissing() {
@@ -79,12 +82,12 @@ import Testing
                                                    metrics: Self.samples([15_000, 20_000, 25_000])).get()
         #expect(qps.replicas == 6 && qps.averageValue == 20_000)
         // Object Value: 300 against 100 with 2 ready pods → 6; from zero replicas the ratio alone → 3.
-        #expect(Self.calculator.value(currentReplicas: 2, usage: 300_000, target: 100_000, readyPods: 2) == 6)
-        #expect(Self.calculator.value(currentReplicas: 0, usage: 250_000, target: 100_000, readyPods: 0) == 3)
-        #expect(Self.calculator.value(currentReplicas: 4, usage: 105_000, target: 100_000, readyPods: 4) == 4)
+        #expect(Self.calculator.value(currentReplicas: 2, usage: 300_000, target: 100_000, pods: Self.pods(2)) == .success(6))
+        #expect(Self.calculator.value(currentReplicas: 0, usage: 250_000, target: 100_000, pods: []) == .success(3))
+        #expect(Self.calculator.value(currentReplicas: 4, usage: 105_000, target: 100_000, pods: Self.pods(4)) == .success(4))
         // External AverageValue: a queue of 95 at 10 per pod → 10; within tolerance of 9 pods' share stays.
-        #expect(Self.calculator.averageValue(currentReplicas: 3, usage: 95_000, targetAverage: 10_000) == 10)
-        #expect(Self.calculator.averageValue(currentReplicas: 9, usage: 95_000, targetAverage: 10_000) == 9)
+        #expect(Self.calculator.averageValue(statusReplicas: 3, usage: 95_000, targetAverage: 10_000) == 10)
+        #expect(Self.calculator.averageValue(statusReplicas: 9, usage: 95_000, targetAverage: 10_000) == 9)
     }
 
     @Test func perDirectionTolerance() {

@@ -61,6 +61,7 @@ public enum DecisionReport {
         var limitedBy: String?
         var drivenBy: String
         var explanation: [String]
+        var history: History
 
         func encode(to encoder: Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -77,10 +78,30 @@ public enum DecisionReport {
             try container.encode(limitedBy, forKey: .limitedBy)
             try container.encode(drivenBy, forKey: .drivenBy)
             try container.encode(explanation, forKey: .explanation)
+            try container.encode(history, forKey: .history)
         }
 
         enum CodingKeys: String, CodingKey {
-            case policy, target, now, desiredReplicas, currentReplicas, minReplicas, maxReplicas, proposals, floors, conditions, limitedBy, drivenBy, explanation
+            case policy, target, now, desiredReplicas, currentReplicas, minReplicas, maxReplicas, proposals, floors, conditions, limitedBy, drivenBy,
+                 explanation, history
+        }
+    }
+
+    /// The controller's history after the decision, in the shape a decision snapshot's `history`
+    /// takes, so the next decision of a sequence can be replayed from a snapshot.
+    struct History: Encodable {
+        struct Recommendation: Encodable { var time: String, replicas: Int }
+        struct Event: Encodable { var time: String, replicaChange: Int }
+        var evaluatedBefore: Bool
+        var recommendations: [Recommendation]
+        var scaleUpEvents: [Event]
+        var scaleDownEvents: [Event]
+
+        init(_ history: ScaleHistory) {
+            evaluatedBefore = history.evaluatedBefore
+            recommendations = history.recommendations.map { Recommendation(time: $0.time.formatted(.iso8601), replicas: $0.replicas) }
+            scaleUpEvents = history.scaleUpEvents.map { Event(time: $0.time.formatted(.iso8601), replicaChange: $0.replicaChange) }
+            scaleDownEvents = history.scaleDownEvents.map { Event(time: $0.time.formatted(.iso8601), replicaChange: $0.replicaChange) }
         }
     }
 
@@ -98,8 +119,8 @@ public enum DecisionReport {
                       proposals: proposals,
                       floors: Floors(schedule: decision.schedule.replicas, activeSchedules: decision.schedule.activeWindows,
                                      forecast: decision.forecast?.replicas, forecastMetric: decision.forecast?.metric, forecastPeak: decision.forecast?.peak),
-                      conditions: decision.reactive.conditions, limitedBy: decision.reactive.limitedBy, drivenBy: decision.drivenBy,
-                      explanation: decision.explanation)
+                      conditions: decision.reactive.conditions, limitedBy: decision.reactive.limitedBy, drivenBy: decision.drivenBy.rawValue,
+                      explanation: decision.explanation, history: History(decision.reactive.history))
     }
 
     public static func json(_ decision: PolicyDecision, policy: ScalingPolicy, now: Date, pretty: Bool = true) throws -> String {

@@ -69,7 +69,7 @@ public struct LiveEvaluation: Sendable {
             }
         }
         let pods = workload.pods ?? reporting.sorted().map { name in
-            PodState(name: name, phase: "Running", ready: true, readyTransitionTime: now.addingTimeInterval(-3600),
+            PodState(name: name, phase: .running, ready: true, readyTransitionTime: now.addingTimeInterval(-3600),
                      startTime: now.addingTimeInterval(-3600), requests: requests[name] ?? [:])
         }
         return evaluator.decide(PolicyInput(now: now, specReplicas: workload.specReplicas, statusReplicas: workload.statusReplicas,

@@ -64,7 +64,7 @@ public enum PodStates {
                 if let milli = Quantity.milliValue(quantity) { requests[container.name, default: [:]][resource] = milli }
             }
         }
-        return PodState(name: pod.metadata.name ?? "", phase: pod.status?.phase ?? "Pending",
+        return PodState(name: pod.metadata.name ?? "", phase: pod.status?.phase.map { PodPhase(rawValue: $0) ?? .unknown } ?? .pending,
                         ready: ready.map { $0.status == "True" }, readyTransitionTime: ready?.lastTransitionTime.flatMap(RFC3339.date),
                         startTime: pod.status?.startTime.flatMap(RFC3339.date),
                         deletionTimestamp: pod.metadata.deletionTimestamp.flatMap(RFC3339.date),

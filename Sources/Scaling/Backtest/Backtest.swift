@@ -138,7 +138,7 @@ public enum Backtest {
                 let perPod = demand[lagged] / Double(laggedReady)
                 let date = Date(timeIntervalSince1970: now)
                 let podStates = pods.map { pod in
-                    PodState(name: "pod-\(pod.id)", phase: "Running", ready: pod.readyAt <= now,
+                    PodState(name: "pod-\(pod.id)", phase: .running, ready: pod.readyAt <= now,
                              readyTransitionTime: Date(timeIntervalSince1970: pod.readyAt <= now ? pod.readyAt : pod.created),
                              startTime: Date(timeIntervalSince1970: pod.created), requests: ["app": ["cpu": cpuPerPod, "memory": cpuPerPod]])
                 }
@@ -161,7 +161,10 @@ public enum Backtest {
                 }
                 let decision = evaluator.decide(PolicyInput(now: date, specReplicas: pods.count, pods: podStates, observations: observations))
                 let wanted = decision.desiredReplicas
-                if wanted != pods.count { figures.scaleActions += 1 }
+                if wanted != pods.count {
+                    figures.scaleActions += 1
+                    evaluator.recordScale(from: pods.count, to: wanted, at: date)
+                }
                 if wanted > pods.count {
                     for _ in pods.count..<wanted {
                         pods.append((now, now + options.podStartupSeconds, nextID))

@@ -16,6 +16,7 @@ import Yams
 ///              "objects": [{"name": "requests", "value": "2k"}], "external": [{"name": "queue", "value": "40"}],
 ///              "promql": [{"query": "sum(rate(x[1m]))", "value": "530"}]},
 ///  "history": {"recommendations": [{"time": "...", "replicas": 5}], "scaleUpEvents": [], "scaleDownEvents": []},
+///  // without "history" (or with "evaluatedBefore": false in it) the policy was never evaluated before
 ///  "metricHistory": [{"metric": 0, "samples": [{"time": "...", "value": 510}]}]}
 /// ```
 public struct DecisionSnapshot: Sendable {
@@ -43,7 +44,8 @@ public struct DecisionSnapshot: Sendable {
         let pods = try map["pods"].map { try reader.sequence($0, "pods").map { try pod($0, reader) } } ?? []
         let observations = try map["metrics"].map { try MetricValues.observations($0, policy: policy, reader: reader) }
             ?? policy.metrics.map { .unavailable("unable to get metric \($0.name): the snapshot has no metrics") }
-        let history = try map["history"].map { try self.history($0, reader) } ?? ScaleHistory()
+        // Without a history the policy was never evaluated, as for a new HPA.
+        let history = try map["history"].map { try self.history($0, reader) } ?? .initial
         var metricHistory: [(Int, Date, Double)] = []
         for entry in try map["metricHistory"].map({ try reader.sequence($0, "metricHistory") }) ?? [] {
             let fields = try reader.mapping(entry, "a metricHistory entry", allowed: ["metric", "samples"])
@@ -113,8 +115,8 @@ public struct DecisionSnapshot: Sendable {
             }
             requests[containerName] = resources
         }
-        let phase = try map["phase"].map { try reader.string($0, "phase") } ?? "Running"
-        guard ["Pending", "Running", "Succeeded", "Failed", "Unknown"].contains(phase) else {
+        let phaseName = try map["phase"].map { try reader.string($0, "phase") } ?? PodPhase.running.rawValue
+        guard let phase = PodPhase(rawValue: phaseName) else {
             throw reader.fail(map["phase"], "phase must be Pending, Running, Succeeded, Failed or Unknown")
         }
         let ready: Bool? = try map["ready"].flatMap { $0.scalar?.string == "null" || $0.scalar?.string == "~" ? nil : try reader.bool($0, "ready") }
@@ -126,7 +128,7 @@ public struct DecisionSnapshot: Sendable {
     }
 
     static func history(_ node: Node, _ reader: NodeReader) throws -> ScaleHistory {
-        let map = try reader.mapping(node, "history", allowed: ["recommendations", "scaleUpEvents", "scaleDownEvents"])
+        let map = try reader.mapping(node, "history", allowed: ["recommendations", "scaleUpEvents", "scaleDownEvents", "evaluatedBefore"])
         func events(_ key: String) throws -> [ScaleHistory.Event] {
             try (map[key].map { try reader.sequence($0, key) } ?? []).map { item in
                 let fields = try reader.mapping(item, "an event", allowed: ["time", "replicaChange"])
@@ -139,6 +141,7 @@ public struct DecisionSnapshot: Sendable {
             return ScaleHistory.Recommendation(time: try time(try reader.require(fields, "time", in: "a recommendation", at: item), "time", reader),
                                                replicas: try reader.int(try reader.require(fields, "replicas", in: "a recommendation", at: item), "replicas", minimum: 0))
         }
-        return ScaleHistory(recommendations: recommendations, scaleUpEvents: try events("scaleUpEvents"), scaleDownEvents: try events("scaleDownEvents"))
+        return ScaleHistory(recommendations: recommendations, scaleUpEvents: try events("scaleUpEvents"), scaleDownEvents: try events("scaleDownEvents"),
+                            evaluatedBefore: try map["evaluatedBefore"].map { try reader.bool($0, "evaluatedBefore") } ?? true)
     }
 }

@@ -28,13 +28,17 @@ public struct ForecastFloor: Sendable, Equatable {
     public var horizon: Date
 }
 
+/// What set a decision's replica count.
+public enum DecisionDriver: String, Sendable, Equatable, CaseIterable {
+    case metrics, schedule, forecast, minReplicas, maxReplicas
+}
+
 public struct PolicyDecision: Sendable, Equatable {
     public var desiredReplicas: Int
     public var reactive: ScalingDecision
     public var schedule: ScheduleFloor
     public var forecast: ForecastFloor?
-    /// "metrics", "schedule", "forecast", "minReplicas" or "maxReplicas": what set the count.
-    public var drivenBy: String
+    public var drivenBy: DecisionDriver
     public var explanation: [String]
 }
 
@@ -47,7 +51,7 @@ public struct PolicyEvaluator: Sendable {
     private var schedules: ScheduleTracker
     private var forecasters: [MetricForecaster]
 
-    public init(policy: ScalingPolicy, settings: ControllerSettings = ControllerSettings(), history: ScaleHistory = ScaleHistory()) {
+    public init(policy: ScalingPolicy, settings: ControllerSettings = ControllerSettings(), history: ScaleHistory = .initial) {
         self.policy = policy
         self.settings = settings
         self.history = history
@@ -91,18 +95,24 @@ public struct PolicyEvaluator: Sendable {
             explanation.append("The forecast is still learning: it needs more history before it raises the floor.")
         }
         let desired = reactive.desiredReplicas
-        let drivenBy: String
+        let drivenBy: DecisionDriver
         if floor > policy.minReplicas && desired == floor && floor > (metricProposal ?? 0) {
-            drivenBy = schedule.replicas >= (forecast?.replicas ?? 0) ? "schedule" : "forecast"
+            drivenBy = schedule.replicas >= (forecast?.replicas ?? 0) ? .schedule : .forecast
         } else if desired == policy.maxReplicas && (metricProposal ?? 0) > desired {
-            drivenBy = "maxReplicas"
+            drivenBy = .maxReplicas
         } else if desired == policy.minReplicas && (metricProposal ?? desired) < desired {
-            drivenBy = "minReplicas"
+            drivenBy = .minReplicas
         } else {
-            drivenBy = policy.metrics.isEmpty ? "schedule" : "metrics"
+            drivenBy = policy.metrics.isEmpty ? .schedule : .metrics
         }
         return PolicyDecision(desiredReplicas: desired, reactive: reactive, schedule: schedule, forecast: forecast,
                               drivenBy: drivenBy, explanation: explanation + reactive.explanation)
+    }
+
+    /// Records that the target's replicas were changed from `previous` to `new`: only an applied
+    /// scale counts against the scaling policies' rate limits, as in the controller.
+    public mutating func recordScale(from previous: Int, to new: Int, at now: Date) {
+        history.recordScale(from: previous, to: new, at: now, longestPeriodSeconds: Autoscaler.longestPolicyPeriodSeconds(policy.behavior))
     }
 
     /// A metric's figure for forecasting: the sum over pods, or the single value.
@@ -125,7 +135,7 @@ public struct PolicyEvaluator: Sendable {
             case .averageValue(let target):
                 replicas = Int((peak * 1000 / Double(target)).rounded(.up))
             case .value(let target):
-                let ready = input.pods.filter { $0.phase == "Running" && $0.ready == true }.count
+                let ready = input.pods.readyCount
                 replicas = Int((Double(max(ready, 1)) * peak * 1000 / Double(target)).rounded(.up))
             case .utilization(let percent):
                 replicas = Self.averageRequest(spec, pods: input.pods).map { request in

@@ -59,7 +59,8 @@ public struct ScalingDecision: Sendable, Equatable {
     /// The ScalingLimited reason when a limit changed the count, else nil.
     public var limitedBy: String?
     public var explanation: [String]
-    /// The history to carry into the next decision.
+    /// The history to carry into the next decision: recommendations only. A scale event enters it
+    /// when the scale is applied (`ScaleHistory.recordScale`), not when it is decided.
     public var history: ScaleHistory
 }
 
@@ -69,6 +70,9 @@ public enum Autoscaler {
     public static func decide(_ input: AutoscalerInput, history: ScaleHistory) -> ScalingDecision {
         var history = history
         let current = input.specReplicas
+        // A new HPA starts its recommendations with the replicas it found, so scale-down
+        // stabilization holds from the first decision on.
+        history.recordInitialRecommendation(current, at: input.now)
         var conditions = [ScalingCondition(type: "AbleToScale", status: true, reason: "SucceededGetScale",
                                            message: "the HPA controller was able to get the target's current scale")]
         var explanation: [String] = []
@@ -130,15 +134,18 @@ public enum Autoscaler {
             explanation.append("\(outcome.scalingLimited.reason) changed \(outcome.stabilized) to \(outcome.replicas): \(outcome.scalingLimited.message).")
         }
         if outcome.replicas != current {
-            let longest = ((input.behavior?.scaleUp?.policies ?? ScalingBehavior.defaultScaleUp.policies!)
-                + (input.behavior?.scaleDown?.policies ?? ScalingBehavior.defaultScaleDown.policies!)).map(\.periodSeconds).max() ?? 15
-            history.recordScale(from: current, to: outcome.replicas, at: input.now, longestPeriodSeconds: longest)
             explanation.append(outcome.replicas > current ? "Scale up from \(current) to \(outcome.replicas)."
                                : "Scale down from \(current) to \(outcome.replicas) (all metrics below target).")
         } else {
             explanation.append("No change: \(current) replicas.")
         }
         return finish(outcome.replicas, limitedBy: outcome.scalingLimited.status == "True" ? outcome.scalingLimited.reason : nil)
+    }
+
+    /// The longest period of the scaling policies in force: how long scale events are kept.
+    public static func longestPolicyPeriodSeconds(_ behavior: ScalingBehavior?) -> Int {
+        ((behavior?.scaleUp?.policies ?? ScalingBehavior.defaultScaleUp.policies!)
+            + (behavior?.scaleDown?.policies ?? ScalingBehavior.defaultScaleDown.policies!)).map(\.periodSeconds).max() ?? 15
     }
 
     static func proposal(_ spec: MetricSpecification, _ observation: MetricObservation, current: Int, input: AutoscalerInput,
@@ -176,12 +183,14 @@ public enum Autoscaler {
             }
         case (.total(let usage), .object, .value(let target)), (.total(let usage), .external, .value(let target)),
              (.total(let usage), .promql, .value(let target)):
-            let ready = input.pods.filter { $0.phase == "Running" && $0.ready == true }.count
-            proposal.replicas = calculator.value(currentReplicas: current, usage: usage, target: target, readyPods: ready)
+            switch calculator.value(currentReplicas: current, usage: usage, target: target, pods: input.pods) {
+            case .success(let replicas): proposal.replicas = replicas
+            case .failure(let error): proposal.error = MetricError(reason: failureReason, message: error.message)
+            }
             proposal.current = usage
         case (.total(let usage), .object, .averageValue(let target)), (.total(let usage), .external, .averageValue(let target)),
              (.total(let usage), .promql, .averageValue(let target)):
-            proposal.replicas = calculator.averageValue(currentReplicas: current, usage: usage, targetAverage: target)
+            proposal.replicas = calculator.averageValue(statusReplicas: input.statusReplicas, usage: usage, targetAverage: target)
             proposal.current = Int64((Double(usage) / Double(max(input.statusReplicas, 1))).rounded(.up))
         default:
             proposal.error = MetricError(reason: "InvalidMetricSourceType", message: "the target \(spec.target) does not apply to \(spec.name) with this observation")

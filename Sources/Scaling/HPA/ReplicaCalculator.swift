@@ -99,7 +99,8 @@ public struct ReplicaCalculator: Sendable {
             if settings.isWithinTolerance(ratio) { return .success(proposal(currentReplicas)) }
             return .success(proposal(Int((ratio * Double(groups.readyCount)).rounded(.up))))
         }
-        for name in groups.missing {
+        // As for utilization: a ratio of exactly 1.0 leaves missing pods out of the second pass.
+        for name in groups.missing where ratio != 1.0 {
             metrics[name] = PodMetric(value: ratio < 1.0 ? targetAverage : 0, timestamp: now)
         }
         if scaleUpWithUnready {
@@ -110,18 +111,22 @@ public struct ReplicaCalculator: Sendable {
     }
 
     /// Object or External metric with a Value target: scale by the ratio over ready pods, or from
-    /// zero by the ratio alone.
-    public func value(currentReplicas: Int, usage: Int64, target: Int64, readyPods: Int) -> Int {
+    /// zero by the ratio alone. Outside the tolerance the workload's pods are counted, and with none
+    /// there is nothing to scale by: an error, so the replicas stay (never a proposal of zero).
+    public func value(currentReplicas: Int, usage: Int64, target: Int64, pods: [PodState]) -> Result<Int, MetricError> {
         let ratio = Double(usage) / Double(target)
-        guard currentReplicas != 0 else { return Int(ratio.rounded(.up)) }
-        if settings.isWithinTolerance(ratio) { return currentReplicas }
-        return Int((ratio * Double(readyPods)).rounded(.up))
+        guard currentReplicas != 0 else { return .success(Int(ratio.rounded(.up))) }
+        if settings.isWithinTolerance(ratio) { return .success(currentReplicas) }
+        guard !pods.isEmpty else { return .failure(Self.noPods) }
+        return .success(Int((ratio * Double(pods.readyCount)).rounded(.up)))
     }
 
-    /// Object or External metric with an AverageValue target: the total divided by the per-pod target.
-    public func averageValue(currentReplicas: Int, usage: Int64, targetAverage: Int64) -> Int {
-        let ratio = Double(usage) / (Double(targetAverage) * Double(currentReplicas))
-        if currentReplicas != 0, settings.isWithinTolerance(ratio) { return currentReplicas }
+    /// Object or External metric with an AverageValue target: the total divided by the per-pod
+    /// target. The tolerance is judged against the pods that exist (the scale's `status.replicas`),
+    /// which is also the count kept inside it.
+    public func averageValue(statusReplicas: Int, usage: Int64, targetAverage: Int64) -> Int {
+        let ratio = Double(usage) / (Double(targetAverage) * Double(statusReplicas))
+        if settings.isWithinTolerance(ratio) { return statusReplicas }
         return Int((Double(usage) / Double(targetAverage)).rounded(.up))
     }
 

@@ -26,11 +26,26 @@ public struct ScaleHistory: Sendable, Equatable, Codable {
     public var recommendations: [Recommendation] = []
     public var scaleUpEvents: [Event] = []
     public var scaleDownEvents: [Event] = []
+    /// False until the first decision: the state of an HPA the controller has never reconciled.
+    public var evaluatedBefore: Bool
 
-    public init(recommendations: [Recommendation] = [], scaleUpEvents: [Event] = [], scaleDownEvents: [Event] = []) {
+    public init(recommendations: [Recommendation] = [], scaleUpEvents: [Event] = [], scaleDownEvents: [Event] = [],
+                evaluatedBefore: Bool = true) {
         self.recommendations = recommendations
         self.scaleUpEvents = scaleUpEvents
         self.scaleDownEvents = scaleDownEvents
+        self.evaluatedBefore = evaluatedBefore
+    }
+
+    /// The history of a policy that was never evaluated.
+    public static let initial = ScaleHistory(evaluatedBefore: false)
+
+    /// On the first decision only: the current replicas become the first recommendation, as the
+    /// controller's `recordInitialRecommendation` does for a new HPA.
+    mutating func recordInitialRecommendation(_ replicas: Int, at now: Date) {
+        guard !evaluatedBefore else { return }
+        evaluatedBefore = true
+        if recommendations.isEmpty { recommendations = [Recommendation(time: now, replicas: replicas)] }
     }
 
     /// Replicas added (or removed) by events within the last `periodSeconds`.

@@ -1,13 +1,18 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+/// Every module a file imports is declared by its target, and a member is visible only where its
+/// module is imported.
+let strict: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
+
 let package = Package(
     name: "surge",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "surge", targets: ["surge"]),
         // For the Benchmarks package; not a stable API.
-        .library(name: "SurgeKit", targets: ["App", "Storage", "WireFormat", "TimeSeriesCore", "PromQL", "Collectors", "Kubernetes", "Scaling"]),
+        .library(name: "SurgeKit", targets: ["App", "Storage", "WireFormat", "TimeSeriesCore", "PromQL", "Collectors", "Kubernetes", "Scaling",
+                                             "ScalingRuntime", "QueryClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -24,6 +29,9 @@ let package = Package(
         // Already in the graph through hummingbird; its event loops run request work and, in the
         // server, Swift concurrency's jobs.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        // Already in the graph through async-http-client; its decompression limits configure the
+        // HTTP clients.
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         // C libraries and the generated remote-write messages.
@@ -31,29 +39,52 @@ let package = Package(
         .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
         .target(name: "CRemoteWrite", dependencies: ["CProtobufC"]),
 
-        .target(name: "WireFormat", dependencies: ["CSnappy", "CProtobufC", "CRemoteWrite", "TimeSeriesCore"]),
-        .target(name: "TimeSeriesCore"),
+        .target(name: "WireFormat", dependencies: ["CSnappy", "CProtobufC", "CRemoteWrite", "TimeSeriesCore"], swiftSettings: strict),
+        .target(name: "TimeSeriesCore", swiftSettings: strict),
         .target(name: "Storage", dependencies: [
             "TimeSeriesCore",
             .product(name: "Logging", package: "swift-log"),
-        ]),
-        .target(name: "PromQL", dependencies: ["TimeSeriesCore"]),
+        ], swiftSettings: strict),
+        .target(name: "PromQL", dependencies: ["TimeSeriesCore"], swiftSettings: strict),
+        // The query seam over HTTP: any Prometheus-compatible query API.
+        .target(name: "QueryClient", dependencies: [
+            "TimeSeriesCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
+        ], swiftSettings: strict),
         // Pure decisions: no I/O, no clock.
-        .target(name: "Scaling", dependencies: ["TimeSeriesCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Scaling", dependencies: ["TimeSeriesCore", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .target(name: "Kubernetes", dependencies: [
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: strict),
         .target(name: "Collectors", dependencies: [
             "TimeSeriesCore", "WireFormat", "Kubernetes",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
+        ], swiftSettings: strict),
+        // The policy loops: reads metrics through the query seam, decides with Scaling, publishes
+        // (and, with the actuators, applies) the decisions. PromQL's parser checks policy queries
+        // and finds the selectors an arrival watch needs; no evaluation happens here.
+        .target(name: "ScalingRuntime", dependencies: [
+            "Scaling", "TimeSeriesCore", "Kubernetes", "PromQL",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
         .target(name: "HTTPAPI", dependencies: [
             "PromQL", "WireFormat", "TimeSeriesCore",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -61,54 +92,87 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-        ]),
+        ], swiftSettings: strict),
+        // Configuration and the composition root.
         .target(name: "App", dependencies: [
-            "HTTPAPI", "Storage", "PromQL", "TimeSeriesCore", "WireFormat", "Collectors", "Kubernetes", "Scaling",
+            "HTTPAPI", "Storage", "PromQL", "TimeSeriesCore", "Collectors", "Kubernetes", "Scaling", "ScalingRuntime",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ], swiftSettings: strict),
+        // What only the command line shows: query output, decision and backtest reports, plots,
+        // the remote-write load generator.
+        .target(name: "SurgeCLI", dependencies: [
+            "Scaling", "ScalingRuntime", "TimeSeriesCore", "WireFormat",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "surge", dependencies: [
+            "App", "Collectors", "HTTPAPI", "Kubernetes", "QueryClient", "Scaling", "ScalingRuntime", "SurgeCLI", "TimeSeriesCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], swiftSettings: strict),
+        .target(name: "SurgeTestKit", dependencies: [
+            "TimeSeriesCore", "WireFormat",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ], swiftSettings: strict),
+
+        .testTarget(name: "WireFormatTests", dependencies: ["WireFormat", "CRemoteWrite", "SurgeTestKit", "TimeSeriesCore"]),
+        .testTarget(name: "TimeSeriesCoreTests", dependencies: ["TimeSeriesCore", "SurgeTestKit"]),
+        .testTarget(name: "StorageTests", dependencies: [
+            "Storage", "TimeSeriesCore", "SurgeTestKit", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TimeSeriesCore", "SurgeTestKit"], exclude: ["Scripts"]),
+        .testTarget(name: "HTTPAPITests", dependencies: [
+            "App", "HTTPAPI", "WireFormat", "SurgeTestKit", "TimeSeriesCore", "Collectors", "Kubernetes", "Scaling", "ScalingRuntime", "Storage",
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
-        .executableTarget(name: "surge", dependencies: [
-            "App", "Collectors", "Kubernetes", "Scaling",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-        ]),
-        .target(name: "SurgeTestKit", dependencies: [
-            "TimeSeriesCore", "WireFormat",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "HummingbirdTLS", package: "hummingbird"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-        ]),
-
-        .testTarget(name: "WireFormatTests", dependencies: ["WireFormat", "CRemoteWrite", "SurgeTestKit"]),
-        .testTarget(name: "TimeSeriesCoreTests", dependencies: ["TimeSeriesCore"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "TimeSeriesCore", "SurgeTestKit"]),
-        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TimeSeriesCore", "SurgeTestKit"], exclude: ["Scripts"]),
-        .testTarget(name: "HTTPAPITests", dependencies: [
-            "App", "HTTPAPI", "WireFormat", "SurgeTestKit", "TimeSeriesCore", "Collectors", "Kubernetes", "Scaling",
-            .product(name: "HTTPTypes", package: "swift-http-types"),
-            .product(name: "HummingbirdTesting", package: "hummingbird"),
-            .product(name: "Yams", package: "Yams"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-        ]),
         .testTarget(name: "ScalingTests", dependencies: ["Scaling", "SurgeTestKit"], exclude: ["Fixtures"]),
+        .testTarget(name: "ScalingRuntimeTests", dependencies: [
+            "ScalingRuntime", "Scaling", "SurgeTestKit", "TimeSeriesCore", "Storage", "PromQL",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "SurgeCLITests", dependencies: ["SurgeCLI", "Scaling", "ScalingRuntime", "TimeSeriesCore"]),
         .testTarget(name: "KubernetesTests", dependencies: [
             "Kubernetes", "SurgeTestKit",
             .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
-        .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "Kubernetes", "SurgeTestKit", .product(name: "AsyncHTTPClient", package: "async-http-client"), "TimeSeriesCore", "WireFormat"], exclude: ["Fixtures"]),
+        .testTarget(name: "CollectorsTests", dependencies: [
+            "Collectors", "Kubernetes", "SurgeTestKit", "TimeSeriesCore", "WireFormat",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+        ], exclude: ["Fixtures"]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "SurgeTestKit", "WireFormat", "Collectors",
+            "SurgeTestKit", "WireFormat", "Collectors", "QueryClient", "TimeSeriesCore", "PromQL",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
     ],

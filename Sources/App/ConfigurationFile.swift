@@ -1,7 +1,8 @@
-import TimeSeriesCore
 import Foundation
+import HTTPAPI
 import PromQL
 import Storage
+import TimeSeriesCore
 import Yams
 
 /// Reads the YAML configuration file into `SurgeConfiguration`. Unknown keys are errors, so a typo

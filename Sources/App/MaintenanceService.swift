@@ -2,19 +2,21 @@ import Dispatch
 import Logging
 import ServiceLifecycle
 import Storage
+import TimeSeriesCore
 
 /// Runs the database's maintenance (head → blocks, block merges, retention) on a timer until
 /// shutdown. The work is blocking file I/O, so it runs on its own dispatch queue.
 struct MaintenanceService: Service {
     let database: Database
     let interval: Duration
+    let clock: any LoopClock
     let logger: Logger
 
     func run() async throws {
         let queue = DispatchQueue(label: "surge.maintenance")
         while !Task.isShuttingDownGracefully {
             do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+                try await cancelWhenGracefulShutdown { [clock, interval] in try await clock.sleep(for: interval) }
             } catch {
                 return
             }

@@ -1,4 +1,3 @@
-import NIOPosix
 import AsyncHTTPClient
 import Collectors
 import Foundation
@@ -6,25 +5,25 @@ import HTTPAPI
 import Hummingbird
 import Kubernetes
 import Logging
+import NIOPosix
 import Prometheus
+import PromQL
 import Scaling
+import ScalingRuntime
 import ServiceLifecycle
 import Storage
 import TimeSeriesCore
 
 /// Builds the running server from a configuration: storage, routes, metrics and services.
 public enum SurgeServer {
-    /// The wall clock in milliseconds, the default time source of queries.
-    public static let systemNow: @Sendable () -> Timestamp = {
-        Timestamp((Date().timeIntervalSince1970 * 1000).rounded())
-    }
-
-    /// The application `surge serve` runs; tests drive the same one in-process.
+    /// The application `surge serve` runs; tests drive the same one in-process, with a clock of
+    /// their own. Every part reads time from `clock`.
     public static func buildApplication(
         configuration: SurgeConfiguration,
         logger: Logger,
-        now: @escaping @Sendable () -> Timestamp = systemNow
+        clock: any LoopClock = SystemClock()
     ) throws -> some ApplicationProtocol {
+        let now: @Sendable () -> Timestamp = { clock.now }
         // Policies first: a mistake in one stops start-up before the database is opened.
         let policies: [ScalingPolicy]
         do { policies = try PolicyLoader.load(patterns: configuration.scalingPolicyFiles) } catch let error as PolicyFileError {
@@ -62,7 +61,7 @@ public enum SurgeServer {
                 return report.blocksWritten
             },
             tsdbStatus: { database.tsdbStatus(limit: $0) },
-            scalingDecisions: { decisions.json() },
+            scalingDecisions: { decisions.snapshots().map(ScalingDecisionView.init) },
             beforeMetricsScrape: {
                 let stats = database.stats
                 headSeries.set(Double(stats.series))
@@ -85,27 +84,25 @@ public enum SurgeServer {
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "Surge"),
             // Stopped in reverse order: collectors first, so their last writes reach an open database.
             services: [
-                MaintenanceService(database: database, interval: configuration.maintenanceInterval, logger: logger),
+                MaintenanceService(database: database, interval: configuration.maintenanceInterval, clock: clock, logger: logger),
                 DatabaseService(database: database),
             ] + (configuration.collect ? [
                 CollectionService(
                     sources: [NodeCollector(root: URL(fileURLWithPath: configuration.procPath))]
                         + (configuration.collectCgroups ? [CgroupCollector(kubeletNames: kubeletNames)] : []),
-                    appender: database, interval: configuration.collectInterval, now: now, logger: logger),
+                    appender: database, interval: configuration.collectInterval, clock: clock, logger: logger),
             ] as [any Service] : [])
               + (configuration.collect && configuration.collectCgroups ? configuration.kubelet.map {
                   [KubeletNamesService(config: $0, cache: kubeletNames!, logger: logger)] as [any Service]
               } ?? [] : [])
               + (configuration.collect && !configuration.scrapeConfigs.isEmpty ? [
-                ScrapeService(configs: configuration.scrapeConfigs, appender: database, status: scrapeStatus, now: now, logger: logger),
+                ScrapeService(configs: configuration.scrapeConfigs, appender: database, status: scrapeStatus, clock: clock, logger: logger),
             ] : [])
               + (policies.isEmpty ? [] : [
                 ScalingService(policies: policies, reload: { [files = configuration.scalingPolicyFiles] in try PolicyLoader.load(patterns: files) },
-                               metrics: EngineMetricSource(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds),
+                               metrics: EmbeddedQueryEngine(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds),
                                workloads: try kubernetesWorkloads(configuration.scalingKubernetes ?? KubernetesSDConfig()),
-                               decisions: decisions,
-                               arrivals: .init(watch: { database.watch($0) }, unwatch: { database.unwatch($0) }),
-                               now: { Date(timeIntervalSince1970: Double(now()) / 1000) }, logger: logger),
+                               decisions: decisions, arrivals: database, clock: clock, logger: logger),
             ] as [any Service]),
             onServerRunning: { channel in
                 logger.info("Surge is listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? listen.description)"])
@@ -125,6 +122,16 @@ public enum SurgeServer {
 /// A problem that stops the server before it starts, with the file and line when there is one.
 public struct StartupError: Error, CustomStringConvertible {
     public var description: String
+}
+
+extension ScalingDecisionView {
+    init(_ snapshot: ScalingDecisions.Snapshot) {
+        let policy = snapshot.policy
+        self.init(policy: policy.name, source: policy.source,
+                  target: Target(apiVersion: policy.target.apiVersion, kind: policy.target.kind, namespace: policy.target.namespace, name: policy.target.name),
+                  evaluatedAt: snapshot.evaluatedAt, trigger: snapshot.trigger?.rawValue, evaluations: snapshot.evaluations,
+                  failures: snapshot.failures, lastError: snapshot.lastError, decision: snapshot.decision, applied: snapshot.applied)
+    }
 }
 
 extension TargetView {

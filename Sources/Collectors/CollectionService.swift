@@ -17,15 +17,15 @@ public struct CollectionService: Service {
     let sources: [any SampleSource]
     let appender: any SeriesAppender
     let interval: Duration
-    let now: @Sendable () -> Timestamp
+    let clock: any LoopClock
     let logger: Logger
 
     public init(sources: [any SampleSource], appender: any SeriesAppender, interval: Duration,
-                now: @escaping @Sendable () -> Timestamp, logger: Logger) {
+                clock: any LoopClock = SystemClock(), logger: Logger) {
         self.sources = sources
         self.appender = appender
         self.interval = interval
-        self.now = now
+        self.clock = clock
         self.logger = logger
     }
 
@@ -41,14 +41,14 @@ public struct CollectionService: Service {
                     logger.warning("a collector cannot read a file; its metrics are left out", metadata: ["error": "\(error)"])
                 }
             }
-            append(CollectionRound.series(samples, at: now(), staleness: &staleness))
+            append(CollectionRound.series(samples, at: clock.now, staleness: &staleness))
             do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+                try await cancelWhenGracefulShutdown { [clock, interval] in try await clock.sleep(for: interval) }
             } catch {
                 break
             }
         }
-        let time = now()
+        let time = clock.now
         append(staleness.endAll().map { SeriesSamples(labels: $0, samples: [Sample(timestamp: time, value: StaleNaN.value)]) })
     }
 

@@ -14,8 +14,8 @@ public struct Routes: Sendable {
     let tsdbStatus: TSDBStatusAPI?
     /// Writes the whole head into blocks; returns the new blocks' names.
     let flushHead: (@Sendable () throws -> [String])?
-    /// The scaling decisions' `data`, when the server evaluates policies.
-    let scalingDecisions: (@Sendable () -> String)?
+    /// The newest decision of each scaling policy, when the server evaluates policies.
+    let scalingDecisions: (@Sendable () -> [ScalingDecisionView])?
     /// Called before /metrics is emitted, to refresh gauges read from other parts.
     let beforeMetricsScrape: @Sendable () -> Void
     let placement: WorkPlacement
@@ -26,7 +26,7 @@ public struct Routes: Sendable {
                 droppedTargets: @escaping @Sendable () -> [[String: String]] = { [] },
                 buildInfo: BuildInfo = .current, flushHead: (@Sendable () throws -> [String])? = nil,
                 tsdbStatus: (@Sendable (_ limit: Int) -> TSDBStatus)? = nil,
-                scalingDecisions: (@Sendable () -> String)? = nil,
+                scalingDecisions: (@Sendable () -> [ScalingDecisionView])? = nil,
                 beforeMetricsScrape: @escaping @Sendable () -> Void = {}, placement: WorkPlacement = WorkPlacement()) {
         self.query = query
         self.remoteWrite = remoteWrite
@@ -96,7 +96,7 @@ public struct Routes: Sendable {
         // The newest decision of each scaling policy, with its explanation.
         router.get("/api/v1/scaling/decisions") { _, _ in
             await timed("/api/v1/scaling/decisions") {
-                successResponse(data: scalingDecisions?() ?? "[]")
+                successResponse(data: ScalingDecisionView.json(scalingDecisions?() ?? []))
             }
         }
         router.get("/metrics") { _, _ in

@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import Synchronization
 import TimeSeriesCore
 
 /// What one maintenance pass did.

@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
+import NIOHTTPCompression
 
 /// Minimal HTTP calls for tests against real servers on 127.0.0.1.
 public enum TestHTTP {

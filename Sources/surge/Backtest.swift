@@ -1,8 +1,9 @@
 import TimeSeriesCore
-import App
 import ArgumentParser
 import Foundation
 import Scaling
+import ScalingRuntime
+import SurgeCLI
 
 struct BacktestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

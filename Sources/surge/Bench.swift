@@ -1,6 +1,6 @@
-import App
 import ArgumentParser
 import Foundation
+import SurgeCLI
 
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

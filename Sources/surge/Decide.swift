@@ -1,8 +1,12 @@
-import App
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import Kubernetes
+import NIOCore
+import QueryClient
 import Scaling
+import ScalingRuntime
+import SurgeCLI
 
 struct Decide: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -71,7 +75,7 @@ struct Decide: AsyncParsableCommand {
             do { state = try await workload.state(of: chosen.target) } catch {
                 throw CLIError("cannot read \(chosen.target.kind) \(chosen.target.namespace)/\(chosen.target.name) from Kubernetes: \(error)")
             }
-            let metrics = HTTPMetricSource(base: prometheusURL, timeout: .seconds(Int64(timeout)))
+            let metrics = HTTPQueryEngine(base: prometheusURL, timeout: .seconds(Int64(timeout)))
             var evaluation = LiveEvaluation(policy: chosen)
             await evaluation.prime(from: metrics, now: now)
             decision = await evaluation.evaluate(now: now, metrics: metrics, workload: state)

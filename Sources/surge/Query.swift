@@ -1,8 +1,10 @@
-import App
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
+import QueryClient
+import SurgeCLI
 
 struct Query: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,4 +1,5 @@
 import App
+import ScalingRuntime
 import Foundation
 import Kubernetes
 import Scaling

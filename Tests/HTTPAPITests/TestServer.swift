@@ -24,7 +24,7 @@ func withSurge<T: Sendable>(
     configure(&configuration)
     var logger = Logger(label: "test")
     logger.logLevel = .warning
-    let app = try SurgeServer.buildApplication(configuration: configuration, logger: logger, now: now)
+    let app = try SurgeServer.buildApplication(configuration: configuration, logger: logger, clock: ManualClock(now: now()))
     return try await app.test(.router, body)
 }
 

@@ -4,7 +4,7 @@ import Logging
 import Synchronization
 
 /// Runs the pod watches of one `kubernetes_sd_configs` entry and keeps the targets they imply. The
-/// scrape pool reads `groups` whenever `version` moves.
+/// scrape pool is told of each change through `onChange` and then reads `groups`.
 final class KubernetesDiscovery: Sendable {
     let config: KubernetesSDConfig
     private let state = Mutex<(pods: [String: [Pod]], version: Int)>(([:], 0))
@@ -21,7 +21,7 @@ final class KubernetesDiscovery: Sendable {
     }
 
     /// Watches until cancelled. Credentials that cannot be read are logged and retried each minute.
-    func run(httpClient: HTTPClient, job: String, logger: Logger) async {
+    func run(httpClient: HTTPClient, job: String, logger: Logger, onChange: @escaping @Sendable () -> Void) async {
         while !Task.isCancelled {
             let client: KubernetesClient
             do {
@@ -40,6 +40,7 @@ final class KubernetesDiscovery: Sendable {
                                 state.pods[namespace ?? ""] = pods
                                 state.version += 1
                             }
+                            onChange()
                         }
                     }
                 }

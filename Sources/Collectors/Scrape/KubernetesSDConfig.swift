@@ -1,3 +1,4 @@
+import Foundation
 import Kubernetes
 
 /// `kubernetes_sd_configs` with role pod: which API server (a kubeconfig file, `api_server` with its

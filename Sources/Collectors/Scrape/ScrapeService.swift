@@ -3,28 +3,30 @@ import Foundation
 import Kubernetes
 import Logging
 import NIOCore
+import NIOHTTP1
+import NIOHTTPCompression
 import ServiceLifecycle
 import Synchronization
 import TimeSeriesCore
 import WireFormat
 
 /// Scrapes every target of the configured jobs on its interval and appends what it read straight
-/// into storage. Each target has its own loop; a target's first scrape is offset within the interval
-/// by a hash of its URL so targets do not all fire at once. On shutdown every target's series are
-/// marked stale.
+/// into storage. Each target has its own loop, scraping at a fixed phase of its interval
+/// (`ScrapeSchedule`) so targets do not all fire at once; each job's discovery follows
+/// `ScrapePool`. On shutdown every target's series are marked stale.
 public struct ScrapeService: Service {
     let configs: [ScrapeConfig]
     let appender: any SeriesAppender
     let status: ScrapeTargetsStatus
-    let now: @Sendable () -> Timestamp
+    let clock: any LoopClock
     let logger: Logger
 
     public init(configs: [ScrapeConfig], appender: any SeriesAppender, status: ScrapeTargetsStatus,
-                now: @escaping @Sendable () -> Timestamp, logger: Logger) {
+                clock: any LoopClock = SystemClock(), logger: Logger) {
         self.configs = configs
         self.appender = appender
         self.status = status
-        self.now = now
+        self.clock = clock
         self.logger = logger
     }
 
@@ -46,86 +48,86 @@ public struct ScrapeService: Service {
         try? await client.shutdown()
     }
 
-    /// One job: keeps a loop running for each of its current targets. Discovery is polled: file_sd
-    /// files every few seconds (re-read when they change, or every refresh interval), Kubernetes pod
-    /// watches every second; loops of targets that went away end with staleness markers, new targets
+    /// One job: keeps a loop running for each of its current targets, re-resolving them when its
+    /// discovery changes. Loops of targets that went away end with staleness markers; new targets
     /// get loops.
     private func pool(_ config: ScrapeConfig, client: HTTPClient) async {
         let wanted = WantedTargets()
-        let refresh = config.fileSDConfigs.map(\.refreshInterval).min() ?? .seconds(300)
         let kubernetes = config.kubernetesSDConfigs.map(KubernetesDiscovery.init(config:))
+        let (events, sink) = AsyncStream.makeStream(of: ScrapePool.Event.self, bufferingPolicy: .bufferingNewest(8))
         await withDiscardingTaskGroup { group in
             for discovery in kubernetes {
                 group.addTask {
                     try? await cancelWhenGracefulShutdown {
-                        await discovery.run(httpClient: client, job: config.jobName, logger: logger)
+                        await discovery.run(httpClient: client, job: config.jobName, logger: logger) { sink.yield(.kubernetesChanged) }
                     }
                 }
             }
-            var signature: [String]?
-            var kubernetesVersions: [Int]?
+            var pool = ScrapePool(hasFiles: !config.fileSDConfigs.isEmpty,
+                                  refresh: (config.fileSDConfigs.map(\.refreshInterval).min() ?? .seconds(300)).inMilliseconds)
             var fileGroups: [ScrapeConfig.StaticGroup] = []
-            var lastRead = ContinuousClock.now
             var reportedErrors = Set<String>()
-            while !Task.isShuttingDownGracefully {
-                let current = FileDiscovery.signature(config.fileSDConfigs)
-                let versions = kubernetes.map(\.version)
-                let filesChanged = signature != current || ContinuousClock.now - lastRead >= refresh
-                if filesChanged || versions != kubernetesVersions {
-                    if filesChanged {
-                        signature = current
-                        lastRead = ContinuousClock.now
+            var pending = events.makeAsyncIterator()
+            var timer: Task<Void, Never>?
+            var event = ScrapePool.Event.start
+            // Shutdown ends the wait for the next event.
+            await withGracefulShutdownHandler {
+                while !Task.isShuttingDownGracefully {
+                    let step = pool.next(event, signature: FileDiscovery.signature(config.fileSDConfigs), now: clock.now)
+                    if step.readFiles {
                         let (groups, errors) = FileDiscovery.read(config.fileSDConfigs)
                         for error in errors where reportedErrors.insert(error).inserted {
                             logger.warning("file_sd cannot read a target file", metadata: ["job": "\(config.jobName)", "error": "\(error)"])
                         }
                         fileGroups = groups
                     }
-                    kubernetesVersions = versions
-                    let resolved = config.resolveTargets(discovered: fileGroups + kubernetes.flatMap(\.groups))
-                    status.setDropped(resolved.dropped, pool: config.jobName)
-                    let started = wanted.replace(with: Set(resolved.active))
-                    for (target, generation) in started {
-                        status.register(target)
-                        group.addTask { await scrapeLoop(target, config: config, client: client, wanted: wanted, generation: generation) }
+                    if step.resolve {
+                        let resolved = config.resolveTargets(discovered: fileGroups + kubernetes.flatMap(\.groups))
+                        status.setDropped(resolved.dropped, pool: config.jobName)
+                        for (target, generation) in wanted.replace(with: Set(resolved.active)) {
+                            status.register(target)
+                            group.addTask { await scrapeLoop(target, config: config, client: client, wanted: wanted, generation: generation) }
+                        }
                     }
+                    timer?.cancel()
+                    if let wakeAt = step.wakeAt {
+                        timer = Task { [clock] in
+                            if (try? await clock.sleep(until: wakeAt)) != nil { sink.yield(.wake) }
+                        }
+                    }
+                    guard let next = await pending.next() else { break }
+                    event = next
                 }
-                // Static-only jobs never change; they just wait for shutdown.
-                let pause: Duration = !kubernetes.isEmpty ? .seconds(1) : config.fileSDConfigs.isEmpty ? .seconds(3600) : .seconds(5)
-                do {
-                    try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
-                } catch {
-                    break
-                }
+            } onGracefulShutdown: {
+                sink.finish()
             }
+            timer?.cancel()
+            sink.finish()
         }
     }
 
     private func scrapeLoop(_ target: ScrapeTarget, config: ScrapeConfig, client: HTTPClient, wanted: WantedTargets, generation: Int) async {
         var round = ScrapeRound(target: target, honorLabels: config.honorLabels, honorTimestamps: config.honorTimestamps,
                                 sampleLimit: config.sampleLimit, metricRelabel: config.metricRelabelConfigs)
-        let intervalMilliseconds = max(target.interval.inMilliseconds, 1)
-        let offset = Int64(abs(target.url.hashValue % Int(intervalMilliseconds)))
-        var wait = Duration.milliseconds(offset)
+        let schedule = ScrapeSchedule(target: target)
+        var scheduled = schedule.first(atOrAfter: clock.now)
         while !Task.isShuttingDownGracefully {
-            let pause = wait
             do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+                try await cancelWhenGracefulShutdown { [clock, scheduled] in try await clock.sleep(until: scheduled) }
             } catch {
                 break
             }
             if !wanted.isCurrent(target, generation) { break }
-            let started = ContinuousClock.now
-            let time = now()
+            let started = clock.nanoseconds
+            let time = clock.now
             let outcome = await ScrapeFetch.fetch(target, client: client)
-            let duration = ContinuousClock.now - started
-            let seconds = duration.inSeconds
+            let seconds = clock.seconds(since: started)
             let result = round.process(outcome, at: time, duration: seconds)
             append(result.series, target: target)
             status.record(target, error: result.error, at: time, duration: seconds)
-            wait = max(target.interval - duration, .milliseconds(1))
+            scheduled = schedule.next(after: scheduled, now: clock.now)
         }
-        append(round.end(at: now()), target: target)
+        append(round.end(at: clock.now), target: target)
         if !wanted.contains(target) { status.remove(target) }
     }
 
@@ -134,29 +136,14 @@ public struct ScrapeService: Service {
     }
 }
 
-/// The targets a job currently has, shared by its loops so each notices when it is no longer wanted.
-/// A target that leaves and comes back gets a new generation, so its old loop ends and only the new
-/// one runs.
+/// The targets a job currently has (`TargetGenerations`), shared by its loops so each notices when
+/// it is no longer wanted.
 final class WantedTargets: Sendable {
-    private let state = Mutex<(current: [ScrapeTarget: Int], next: Int)>(([:], 0))
+    private let state = Mutex(TargetGenerations())
 
     /// Makes `targets` the wanted set; returns the ones that need a new loop, with their generation.
     func replace(with targets: Set<ScrapeTarget>) -> [(ScrapeTarget, Int)] {
-        state.withLock { state in
-            var started: [(ScrapeTarget, Int)] = []
-            var current: [ScrapeTarget: Int] = [:]
-            for target in targets {
-                if let generation = state.current[target] {
-                    current[target] = generation
-                } else {
-                    state.next += 1
-                    current[target] = state.next
-                    started.append((target, state.next))
-                }
-            }
-            state.current = current
-            return started
-        }
+        state.withLock { $0.replace(with: targets).started }
     }
 
     func isCurrent(_ target: ScrapeTarget, _ generation: Int) -> Bool {

@@ -1,5 +1,6 @@
-import Hummingbird
 import HTTPTypes
+import Hummingbird
+import Prometheus
 import TimeSeriesCore
 import WireFormat
 

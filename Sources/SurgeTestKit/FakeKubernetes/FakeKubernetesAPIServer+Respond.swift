@@ -2,6 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import NIOFoundationCompat
+import Synchronization
 
 extension FakeKubernetesAPIServer {
     func respond(to request: Request) async -> Response {

@@ -1,3 +1,4 @@
+import Foundation
 /// Label and field selectors as the API server parses them, for list and watch. A selector the fake
 /// cannot read is refused with 400, as the real server refuses one it cannot parse.
 struct FakeLabelSelector: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOFoundationCompat
 
 /// The fake API server's store: objects by resource, namespace and name, a cluster-wide
 /// resourceVersion bumped by every write, the history watches replay from, and the open watches.

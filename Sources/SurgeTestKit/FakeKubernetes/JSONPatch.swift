@@ -1,3 +1,4 @@
+import Foundation
 /// RFC 6902 JSON patch over objects (add, replace, remove, test), enough for scale patches.
 enum JSONPatch {
     static func apply(_ patch: JSONValue, to document: JSONValue) throws(FakeKubernetesFailure) -> JSONValue {

@@ -1,3 +1,4 @@
+import Foundation
 import PromQL
 import Scaling
 import TimeSeriesCore

@@ -1,19 +1,19 @@
 import Foundation
 import Scaling
 
-/// A policy decision as JSON, or as text that reads like `kubectl describe hpa` plus why.
+/// A policy decision as JSON: what `/api/v1/scaling/decisions` and `surge decide -o json` show.
 public enum DecisionReport {
-    struct Proposal: Encodable {
-        var metric: String
-        var type: String
-        var replicas: Int?
-        var utilization: Int?
-        var averageValue: String?
-        var value: String?
-        var target: String
-        var error: String?
+    package struct Proposal: Encodable, Sendable {
+        package var metric: String
+        package var type: String
+        package var replicas: Int?
+        package var utilization: Int?
+        package var averageValue: String?
+        package var value: String?
+        package var target: String
+        package var error: String?
 
-        func encode(to encoder: Encoder) throws {
+        package func encode(to encoder: Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(metric, forKey: .metric)
             try container.encode(type, forKey: .type)
@@ -28,14 +28,14 @@ public enum DecisionReport {
         enum CodingKeys: String, CodingKey { case metric, type, replicas, utilization, averageValue, value, target, error }
     }
 
-    struct Floors: Encodable {
-        var schedule: Int
-        var activeSchedules: [String]
-        var forecast: Int?
-        var forecastMetric: String?
-        var forecastPeak: Double?
+    package struct Floors: Encodable, Sendable {
+        package var schedule: Int
+        package var activeSchedules: [String]
+        package var forecast: Int?
+        package var forecastMetric: String?
+        package var forecastPeak: Double?
 
-        func encode(to encoder: Encoder) throws {
+        package func encode(to encoder: Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(schedule, forKey: .schedule)
             try container.encode(activeSchedules, forKey: .activeSchedules)
@@ -47,23 +47,23 @@ public enum DecisionReport {
         enum CodingKeys: String, CodingKey { case schedule, activeSchedules, forecast, forecastMetric, forecastPeak }
     }
 
-    struct Report: Encodable {
-        var policy: String
-        var target: ScalingPolicy.TargetReference
-        var now: String
-        var desiredReplicas: Int
-        var currentReplicas: Int
-        var minReplicas: Int
-        var maxReplicas: Int
-        var proposals: [Proposal]
-        var floors: Floors
-        var conditions: [ScalingCondition]
-        var limitedBy: String?
-        var drivenBy: String
-        var explanation: [String]
-        var history: History
+    package struct Report: Encodable, Sendable {
+        package var policy: String
+        package var target: ScalingPolicy.TargetReference
+        package var now: String
+        package var desiredReplicas: Int
+        package var currentReplicas: Int
+        package var minReplicas: Int
+        package var maxReplicas: Int
+        package var proposals: [Proposal]
+        package var floors: Floors
+        package var conditions: [ScalingCondition]
+        package var limitedBy: String?
+        package var drivenBy: String
+        package var explanation: [String]
+        package var history: History
 
-        func encode(to encoder: Encoder) throws {
+        package func encode(to encoder: Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(policy, forKey: .policy)
             try container.encode(target, forKey: .target)
@@ -89,13 +89,19 @@ public enum DecisionReport {
 
     /// The controller's history after the decision, in the shape a decision snapshot's `history`
     /// takes, so the next decision of a sequence can be replayed from a snapshot.
-    struct History: Encodable {
-        struct Recommendation: Encodable { var time: String, replicas: Int }
-        struct Event: Encodable { var time: String, replicaChange: Int }
-        var evaluatedBefore: Bool
-        var recommendations: [Recommendation]
-        var scaleUpEvents: [Event]
-        var scaleDownEvents: [Event]
+    package struct History: Encodable, Sendable {
+        package struct Recommendation: Encodable, Sendable {
+            package var time: String
+            package var replicas: Int
+        }
+        package struct Event: Encodable, Sendable {
+            package var time: String
+            package var replicaChange: Int
+        }
+        package var evaluatedBefore: Bool
+        package var recommendations: [Recommendation]
+        package var scaleUpEvents: [Event]
+        package var scaleDownEvents: [Event]
 
         init(_ history: ScaleHistory) {
             evaluatedBefore = history.evaluatedBefore
@@ -105,7 +111,7 @@ public enum DecisionReport {
         }
     }
 
-    static func report(_ decision: PolicyDecision, policy: ScalingPolicy, now: Date) -> Report {
+    package static func report(_ decision: PolicyDecision, policy: ScalingPolicy, now: Date) -> Report {
         let proposals = zip(policy.metrics, decision.reactive.proposals).map { spec, proposal in
             var entry = Proposal(metric: proposal.metric, type: typeName(spec), replicas: proposal.replicas, utilization: proposal.utilization,
                                  target: targetText(spec.target), error: proposal.error.map { "\($0.reason): \($0.message)" })
@@ -129,42 +135,7 @@ public enum DecisionReport {
         return String(decoding: try encoder.encode(report(decision, policy: policy, now: now)), as: UTF8.self) + (pretty ? "\n" : "")
     }
 
-    public static func text(_ decision: PolicyDecision, policy: ScalingPolicy, now: Date) -> String {
-        let report = report(decision, policy: policy, now: now)
-        var rows: [(String, String)] = [("Name:", policy.name), ("Namespace:", policy.target.namespace),
-                                        ("Reference:", "\(policy.target.kind)/\(policy.target.name)"),
-                                        ("Metrics:", "( current / target )")]
-        for proposal in report.proposals {
-            let current = proposal.utilization.map { "\($0)% (\(proposal.averageValue ?? "?"))" } ?? proposal.averageValue ?? proposal.value ?? "<unknown>"
-            let label = proposal.utilization != nil || proposal.target.hasSuffix("%") ? "  \(proposal.metric) (as a percentage of request):" : "  \(proposal.metric):"
-            rows.append((label, "\(current) / \(proposal.target)"))
-        }
-        rows.append(("Min replicas:", String(policy.minReplicas)))
-        rows.append(("Max replicas:", String(policy.maxReplicas)))
-        rows.append(("\(policy.target.kind) pods:", "\(report.currentReplicas) current / \(report.desiredReplicas) desired"))
-        let width = rows.map(\.0.count).max()! + 2
-        var lines = rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + $0.1 }
-        lines.append("Conditions:")
-        let table = [("Type", "Status", "Reason", "Message"), ("----", "------", "------", "-------")]
-            + report.conditions.map { ($0.type, $0.status, $0.reason, $0.message) }
-        let w0 = table.map(\.0.count).max()! + 2, w1 = table.map(\.1.count).max()! + 2, w2 = table.map(\.2.count).max()! + 2
-        for row in table {
-            lines.append("  " + row.0.padding(toLength: w0, withPad: " ", startingAt: 0) + row.1.padding(toLength: w1, withPad: " ", startingAt: 0)
-                         + row.2.padding(toLength: w2, withPad: " ", startingAt: 0) + row.3)
-        }
-        lines.append("Decision:")
-        lines.append("  desired replicas \(report.desiredReplicas), driven by \(report.drivenBy)" + (report.limitedBy.map { ", limited by \($0)" } ?? ""))
-        let floors = report.floors
-        lines.append("  floors: schedule \(floors.schedule)" + (floors.activeSchedules.isEmpty ? "" : " (\(floors.activeSchedules.joined(separator: ", ")))")
-                     + ", forecast " + (floors.forecast.map(String.init) ?? (policy.predictive == nil ? "off" : "not ready")))
-        for proposal in report.proposals {
-            lines.append("  \(proposal.metric) proposes " + (proposal.replicas.map { "\($0) replicas" } ?? "nothing: \(proposal.error ?? "no value")"))
-        }
-        for sentence in report.explanation { lines.append("  - " + sentence) }
-        return lines.joined(separator: "\n") + "\n"
-    }
-
-    static func typeName(_ spec: MetricSpecification) -> String {
+    package static func typeName(_ spec: MetricSpecification) -> String {
         switch spec.source {
         case .resource: "Resource"
         case .containerResource: "ContainerResource"
@@ -175,7 +146,7 @@ public enum DecisionReport {
         }
     }
 
-    static func targetText(_ target: MetricSpecification.Target) -> String {
+    package static func targetText(_ target: MetricSpecification.Target) -> String {
         switch target {
         case .utilization(let percent): "\(percent)%"
         case .averageValue(let milli): "\(Quantity.format(milli: milli)) (avg)"

@@ -1,7 +1,8 @@
 import Foundation
 import Scaling
+import TimeSeriesCore
 
-/// A policy evaluated on live data: its metrics read from a `MetricSource`, the workload from a
+/// A policy evaluated on live data: its metrics read through the query seam, the workload from a
 /// `WorkloadSource`. Keeps the evaluator (stabilization history, forecasters) between evaluations,
 /// so `surge serve` evaluates it along the clock and `surge decide --policy` once.
 public struct LiveEvaluation: Sendable {
@@ -15,25 +16,26 @@ public struct LiveEvaluation: Sendable {
     /// Teaches the forecasters the policy's `history` from storage, one value per `resolution`.
     /// Returns how many values each metric gave; a metric whose query fails gives none.
     @discardableResult
-    public mutating func prime(from metrics: any MetricSource, now: Date) async -> [Int] {
+    public mutating func prime(from metrics: any QueryEngine, now: Date) async -> [Int] {
         guard let predictive = policy.predictive else { return [] }
         var counts: [Int] = []
         for (index, spec) in policy.metrics.enumerated() {
             let (query, _) = MetricQueries.query(for: spec, policy: policy)
             let start = now.addingTimeInterval(-predictive.historySeconds)
             let end = now.addingTimeInterval(-predictive.resolutionSeconds)
-            guard end > start, let values = try? await metrics.rangeTotals(query, from: start, through: end, step: predictive.resolutionSeconds) else {
+            guard end > start, let values = try? await metrics.rangeTotals(query, start: start.milliseconds, end: end.milliseconds,
+                                                                                step: Int64(predictive.resolutionSeconds * 1000)) else {
                 counts.append(0)
                 continue
             }
-            for value in values { evaluator.learn(metric: index, value: value.value, at: value.time) }
+            for value in values { evaluator.learn(metric: index, value: value.value, at: Date(milliseconds: value.timestamp)) }
             counts.append(values.count)
         }
         return counts
     }
 
     /// One decision at `now`.
-    public mutating func evaluate(now: Date, metrics: any MetricSource, workload: WorkloadState) async -> PolicyDecision {
+    public mutating func evaluate(now: Date, metrics: any QueryEngine, workload: WorkloadState) async -> PolicyDecision {
         var observations: [MetricObservation] = []
         var reporting = Set<String>()
         var requests: [String: [String: [String: Int64]]] = [:]
@@ -41,7 +43,7 @@ public struct LiveEvaluation: Sendable {
         for spec in policy.metrics {
             let (query, shape) = MetricQueries.query(for: spec, policy: policy)
             do {
-                let vector = try await metrics.instant(query, at: now)
+                let vector = try await metrics.vector(query, at: now.milliseconds)
                 switch shape {
                 case .total:
                     observations.append(vector.isEmpty ? .unavailable("unable to get metric \(spec.name): the query \(query) returned nothing")
@@ -58,7 +60,7 @@ public struct LiveEvaluation: Sendable {
                     observations.append(perPod.isEmpty ? .unavailable("unable to get metric \(spec.name): the query \(query) returned no pods") : .perPod(perPod))
                     if workload.pods == nil, case .utilization = spec.target, case .resource(let resource) = spec.source {
                         // Without them the calculator reports the missing request; the metric itself stands.
-                        let answer = try? await metrics.instant(MetricQueries.requests(resource: resource, policy: policy), at: now)
+                        let answer = try? await metrics.vector(MetricQueries.requests(resource: resource, policy: policy), at: now.milliseconds)
                         for sample in answer ?? [] {
                             if let pod = sample.labels["pod"] { requests[pod, default: [:]]["pod", default: [:]][resource] = Int64((sample.value * 1000).rounded()) }
                         }

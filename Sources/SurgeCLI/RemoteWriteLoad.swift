@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
-import PromQL
+import NIOHTTP1
 import Synchronization
 import TimeSeriesCore
 import WireFormat

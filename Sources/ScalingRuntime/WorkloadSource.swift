@@ -41,7 +41,7 @@ public struct KubernetesWorkloads: WorkloadSource {
 
     public func state(of target: ScalingPolicy.TargetReference) async throws -> WorkloadState {
         guard let scaleTarget = ScaleTarget(apiVersion: target.apiVersion, kind: target.kind, namespace: target.namespace, name: target.name) else {
-            throw MetricSourceError("\(target.apiVersion) \(target.kind) is not a kind Surge knows the scale subresource of "
+            throw WorkloadError("\(target.apiVersion) \(target.kind) is not a kind Surge knows the scale subresource of "
                 + "(apps/v1 Deployment, StatefulSet, ReplicaSet)")
         }
         let scale = try await client.scale(of: scaleTarget)
@@ -70,4 +70,11 @@ public enum PodStates {
                         deletionTimestamp: pod.metadata.deletionTimestamp.flatMap(RFC3339.date),
                         requests: requests)
     }
+}
+
+/// A workload that cannot be read as a scaling target.
+public struct WorkloadError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+
+    public init(_ description: String) { self.description = description }
 }

@@ -6,18 +6,14 @@ import Synchronization
 /// The newest decision of each policy `surge serve` evaluates, for `/api/v1/scaling/decisions` and
 /// the `surge_scaling_*` gauges.
 public final class ScalingDecisions: Sendable {
-    /// What started a decision: the policy's interval (a sync, with the workload read afresh) or a
-    /// sample of its metrics arriving in storage.
-    enum Trigger: String, Sendable { case interval, arrival }
-
     struct Entry: Sendable {
         var policy: ScalingPolicy
-        /// The decision report as compact JSON, nil until the first evaluation succeeds.
-        var decision: String?
+        /// The decision and its explanation, nil until the first evaluation succeeds.
+        var decision: DecisionReport.Report?
         var desiredReplicas: Int?
         var currentReplicas: Int?
         var evaluatedAt: Date?
-        var trigger: Trigger?
+        var trigger: DecisionTrigger?
         var lastError: String?
         var evaluations = 0
         var failures = 0
@@ -57,11 +53,11 @@ public final class ScalingDecisions: Sendable {
         "\(policy.target.namespace)/\(policy.name)"
     }
 
-    func record(_ decision: PolicyDecision, of policy: ScalingPolicy, at now: Date, trigger: Trigger, seconds: Double) {
-        let json = try? DecisionReport.json(decision, policy: policy, now: now, pretty: false)
+    func record(_ decision: PolicyDecision, of policy: ScalingPolicy, at now: Date, trigger: DecisionTrigger, seconds: Double) {
+        let report = DecisionReport.report(decision, policy: policy, now: now)
         state.withLock { state in
             guard var entry = state.entries[Self.key(policy)], entry.policy == policy else { return }
-            entry.decision = json
+            entry.decision = report
             entry.desiredReplicas = decision.desiredReplicas
             entry.currentReplicas = decision.reactive.currentReplicas
             entry.evaluatedAt = now
@@ -87,25 +83,27 @@ public final class ScalingDecisions: Sendable {
         state.withLock { $0.entries.values.reduce(0) { $0 + $1.evaluations } }
     }
 
-    /// `data` of the API answer: one object per policy, in the order the policies were loaded.
-    public func json() -> String {
+    /// One policy's newest figures, as the API shows them.
+    public struct Snapshot: Sendable {
+        public var policy: ScalingPolicy
+        public var evaluatedAt: Date?
+        public var trigger: DecisionTrigger?
+        public var evaluations: Int
+        public var failures: Int
+        public var lastError: String?
+        /// The decision with its explanation (encodable as `surge decide -o json` prints it).
+        public var decision: (any Encodable & Sendable)?
+        /// Whether the decision was applied to the workload: never yet.
+        public var applied: Bool
+    }
+
+    /// Every policy's newest figures, in the order the policies were loaded.
+    public func snapshots() -> [Snapshot] {
         let (all, order) = state.withLock { ($0.entries, $0.order) }
-        let objects = order.compactMap { all[$0] }.map { entry -> String in
-            let policy = entry.policy
-            var fields = [
-                "\"policy\":\(quote(policy.name))", "\"source\":\(quote(policy.source))",
-                "\"target\":{\"apiVersion\":\(quote(policy.target.apiVersion)),\"kind\":\(quote(policy.target.kind)),"
-                    + "\"namespace\":\(quote(policy.target.namespace)),\"name\":\(quote(policy.target.name))}",
-                "\"evaluatedAt\":\(entry.evaluatedAt.map { quote($0.formatted(.iso8601)) } ?? "null")",
-                "\"trigger\":\(entry.trigger.map { quote($0.rawValue) } ?? "null")",
-                "\"evaluations\":\(entry.evaluations)", "\"failures\":\(entry.failures)",
-                "\"lastError\":\(entry.lastError.map(quote) ?? "null")",
-                "\"decision\":\(entry.decision ?? "null")",
-            ]
-            fields.append("\"applied\":false")
-            return "{" + fields.joined(separator: ",") + "}"
+        return order.compactMap { all[$0] }.map { entry in
+            Snapshot(policy: entry.policy, evaluatedAt: entry.evaluatedAt, trigger: entry.trigger, evaluations: entry.evaluations,
+                     failures: entry.failures, lastError: entry.lastError, decision: entry.decision, applied: false)
         }
-        return "[" + objects.joined(separator: ",") + "]"
     }
 
     /// Sets the per-policy gauges from the newest decisions.
@@ -147,8 +145,4 @@ public final class ScalingDecisions: Sendable {
         "surge_scaling_current_replicas": "The workload's replicas at the newest decision.",
         "surge_scaling_decision_duration_seconds": "How long the newest decision took, reading metrics and the workload included.",
     ]
-
-    private func quote(_ text: String) -> String {
-        String(decoding: (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8), as: UTF8.self)
-    }
 }

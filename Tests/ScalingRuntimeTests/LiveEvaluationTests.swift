@@ -1,7 +1,8 @@
-import App
 import Foundation
 import Logging
+import PromQL
 import Scaling
+import ScalingRuntime
 import Storage
 import SurgeTestKit
 import Testing
@@ -38,7 +39,7 @@ import TimeSeriesCore
         let now = Date(timeIntervalSince1970: 1_795_305_600)  // 2026-11-22T00:00:00Z
         let database = try Self.database(now: now, in: dir)
         defer { database.close() }
-        let source = EngineMetricSource(querier: database)
+        let source = EmbeddedQueryEngine(querier: database)
 
         var primed = LiveEvaluation(policy: Self.policy)
         let counts = await primed.prime(from: source, now: now)
@@ -58,13 +59,13 @@ import TimeSeriesCore
         #expect(unprimed.desiredReplicas == 4 && unprimed.drivenBy == .metrics, "\(unprimed.desiredReplicas) \(unprimed.explanation)")
     }
 
-    struct FailingSource: MetricSource {
-        func instant(_ query: String, at time: Date) async throws -> [LiveSample] {
-            throw MetricSourceError("cannot reach http://127.0.0.1:1")
+    struct FailingSource: QueryEngine {
+        func instant(_ query: String, at time: Timestamp) async throws -> QueryValue {
+            throw QueryError(.unavailable, "cannot reach http://127.0.0.1:1")
         }
 
-        func rangeTotals(_ query: String, from start: Date, through end: Date, step: TimeInterval) async throws -> [(time: Date, value: Double)] {
-            throw MetricSourceError("cannot reach http://127.0.0.1:1")
+        func range(_ query: String, start: Timestamp, end: Timestamp, step: Int64) async throws -> QueryValue {
+            throw QueryError(.unavailable, "cannot reach http://127.0.0.1:1")
         }
     }
 

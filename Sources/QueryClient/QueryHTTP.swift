@@ -1,7 +1,12 @@
 import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTPCompression
 
-/// What the command line and live decisions share to call a Prometheus-compatible HTTP API.
+/// QueryClient owns the query seam over HTTP: a client of any Prometheus-compatible query API, for
+/// the command line, live decisions and, later, remote query sources.
+///
+/// What they share to call such an API: one HTTP client and the form encoding.
 public enum QueryHTTP {
     /// Servers gzip large answers at ratios beyond the shared client's browser-like limit. A refused
     /// connection is retried until the connect timeout, so that is kept short.

@@ -1,0 +1,200 @@
+import Foundation
+import Logging
+import Scaling
+import ServiceLifecycle
+import Synchronization
+import TimeSeriesCore
+import UnixSignals
+
+/// Evaluates every loaded policy along the clock, each at its own interval: metrics read through the
+/// query seam, the workload from Kubernetes. Between those syncs, a sample of one of the policy's
+/// metrics arriving in storage (delivered by `arrivals` as it is stored) triggers a fresh decision
+/// at once, on the workload as last read; such a decision is a preview that does not enter the
+/// controller's history, so stabilization and the scale-up limit per sync stay the HPA's. When to
+/// read, decide and sleep is `ScalingLoop`'s; this service performs what it says.
+/// Decisions are published (API, gauges, log) and not applied: Surge does not change replica counts
+/// yet. SIGHUP re-reads the policy files, as Prometheus
+/// re-reads its rule files: a policy that did not change keeps its state (stabilization history,
+/// forecast), and files that no longer load leave the running policies as they were.
+public struct ScalingService: Service {
+    let policies: [ScalingPolicy]
+    let reload: @Sendable () throws -> [ScalingPolicy]
+    let metrics: any QueryEngine
+    let workloads: any WorkloadSource
+    let decisions: ScalingDecisions
+    let arrivals: (any SampleArrivals)?
+    let clock: any LoopClock
+    let logger: Logger
+
+    /// `reload` reads the policy files again; by default the policies never change. Without
+    /// `arrivals` a policy decides at its interval only.
+    public init(policies: [ScalingPolicy], reload: (@Sendable () throws -> [ScalingPolicy])? = nil,
+                metrics: any QueryEngine, workloads: any WorkloadSource, decisions: ScalingDecisions, arrivals: (any SampleArrivals)? = nil,
+                clock: any LoopClock = SystemClock(), logger: Logger) {
+        self.policies = policies
+        self.reload = reload ?? { [policies] in policies }
+        self.metrics = metrics
+        self.workloads = workloads
+        self.decisions = decisions
+        self.arrivals = arrivals
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Each policy's evaluation between generations, so an unchanged policy carries on after a reload.
+    final class Evaluations: Sendable {
+        let stored = Mutex<[String: LiveEvaluation]>([:])
+    }
+
+    public func run() async throws {
+        logger.notice("scaling policies are evaluated and their decisions published at /api/v1/scaling/decisions; Surge does not apply them to workloads yet",
+                      metadata: ["policies": "\(policies.count)"])
+        let evaluations = Evaluations()
+        let (requests, requested) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let hangups = Task {
+            for await _ in await UnixSignalsSequence(trapping: .sighup) { requested.yield() }
+        }
+        defer { hangups.cancel() }
+        var generation = start(policies, evaluations: evaluations)
+        for await _ in requests.cancelOnGracefulShutdown() {
+            let reloaded: [ScalingPolicy]
+            do {
+                reloaded = try reload()
+            } catch {
+                logger.error("scaling policies not reloaded; the running ones stay", metadata: ["error": "\(error)"])
+                continue
+            }
+            generation.cancel()
+            await generation.value
+            decisions.replace(with: reloaded)
+            evaluations.stored.withLock { stored in
+                stored = stored.filter { key, evaluation in reloaded.contains { ScalingDecisions.key($0) == key && $0 == evaluation.policy } }
+            }
+            logger.notice("scaling policies reloaded", metadata: ["policies": "\(reloaded.count)"])
+            generation = start(reloaded, evaluations: evaluations)
+        }
+        generation.cancel()
+        await generation.value
+    }
+
+    /// One evaluation loop per policy, until cancelled by a reload or ended by shutdown.
+    private func start(_ policies: [ScalingPolicy], evaluations: Evaluations) -> Task<Void, Never> {
+        Task {
+            await withDiscardingTaskGroup { group in
+                for policy in policies {
+                    group.addTask { await evaluate(policy, evaluations: evaluations) }
+                }
+            }
+        }
+    }
+
+    private func evaluate(_ policy: ScalingPolicy, evaluations: Evaluations) async {
+        let key = ScalingDecisions.key(policy)
+        let metadata: Logger.Metadata = ["policy": "\(policy.name)", "target": "\(policy.target.namespace)/\(policy.target.name)"]
+        var kept: LiveEvaluation
+        if let stored = evaluations.stored.withLock({ $0[key] }), stored.policy == policy {
+            kept = stored
+        } else {
+            kept = LiveEvaluation(policy: policy)
+            if policy.predictive != nil {
+                let counts = await kept.prime(from: metrics, now: Date(milliseconds: clock.now))
+                logger.info("forecast primed from storage", metadata: metadata.merging(["values": "\(counts)"]) { $1 })
+            }
+        }
+        let primed = kept
+        let selectors = arrivals == nil ? [] : MetricQueries.selectorMatchers(policy)
+        let streams = selectors.compactMap { arrivals?.arrivals(matching: $0) }
+        if streams.count < selectors.count {
+            logger.warning("storage has no append watch left for this policy; it decides at its interval only", metadata: metadata)
+        }
+        let (events, sink) = AsyncStream.makeStream(of: ScalingLoop.Event.self)
+        // Arrivals while one is waiting to be read add nothing: the decision that reads it sees them.
+        let arrivalPending = ArrivalFlag()
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                for stream in streams {
+                    group.addTask {
+                        for await _ in stream where !arrivalPending.raise() { sink.yield(.arrival) }
+                    }
+                }
+                var evaluation = primed
+                var loop = ScalingLoop(interval: Int64(policy.intervalSeconds * 1000))
+                var action = loop.next(.start, now: clock.now)
+                var workload: WorkloadState?
+                var lastError: String?
+                var lastDesired: Int?
+                var timer: Task<Void, Never>?
+                var pending = events.makeAsyncIterator()
+                run: while !Task.isCancelled {
+                    switch action {
+                    case .readWorkload:
+                        workload = await readWorkload(policy, lastError: &lastError, metadata: metadata)
+                        if Task.isCancelled { break run }
+                        action = loop.next(.workloadRead(succeeded: workload != nil), now: clock.now)
+                    case .decide(let trigger):
+                        guard let workload else { action = loop.next(.decided, now: clock.now); continue }
+                        let started = clock.nanoseconds
+                        let time = Date(milliseconds: clock.now)
+                        let decision: PolicyDecision
+                        if trigger == .interval {
+                            decision = await evaluation.evaluate(now: time, metrics: metrics, workload: workload)
+                            evaluations.stored.withLock { $0[key] = evaluation }
+                        } else {
+                            // Between syncs a decision is a preview: the controller's history only moves at syncs.
+                            var preview = evaluation
+                            decision = await preview.evaluate(now: time, metrics: metrics, workload: workload)
+                        }
+                        decisions.record(decision, of: policy, at: time, trigger: trigger, seconds: clock.seconds(since: started))
+                        if decision.desiredReplicas != lastDesired {
+                            logger.info("scaling decision", metadata: metadata.merging([
+                                "current": "\(decision.reactive.currentReplicas)", "desired": "\(decision.desiredReplicas)",
+                                "drivenBy": "\(decision.drivenBy.rawValue)", "trigger": "\(trigger.rawValue)",
+                            ]) { $1 })
+                            lastDesired = decision.desiredReplicas
+                        }
+                        action = loop.next(.decided, now: clock.now)
+                    case .sleep(let deadline):
+                        timer?.cancel()
+                        timer = Task { [clock] in
+                            if (try? await clock.sleep(until: deadline)) != nil { sink.yield(.wake) }
+                        }
+                        guard let event = await pending.next() else { break run }
+                        if event == .arrival { arrivalPending.lower() }
+                        action = loop.next(event, now: clock.now)
+                    }
+                }
+                timer?.cancel()
+                sink.finish()
+                group.cancelAll()
+            }
+        }
+    }
+
+    /// The workload's state, or nil (recorded and logged once per distinct error) when it cannot be read.
+    private func readWorkload(_ policy: ScalingPolicy, lastError: inout String?, metadata: Logger.Metadata) async -> WorkloadState? {
+        do {
+            let workload = try await workloads.state(of: policy.target)
+            lastError = nil
+            return workload
+        } catch {
+            guard !Task.isCancelled else { return nil }
+            let message = "cannot read the workload: \(error)"
+            decisions.recordFailure(message, of: policy, at: Date(milliseconds: clock.now))
+            if message != lastError {
+                logger.warning("scaling policy not evaluated", metadata: metadata.merging(["error": "\(message)"]) { $1 })
+                lastError = message
+            }
+            return nil
+        }
+    }
+}
+
+/// Whether an arrival event waits to be read, shared by a policy's arrival forwarders and its loop.
+final class ArrivalFlag: Sendable {
+    private let raised = Atomic<Bool>(false)
+
+    /// Raises the flag; returns whether it was raised already.
+    func raise() -> Bool { raised.exchange(true, ordering: .acquiringAndReleasing) }
+
+    func lower() { raised.store(false, ordering: .releasing) }
+}

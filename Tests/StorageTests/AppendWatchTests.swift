@@ -54,4 +54,30 @@ import Testing
         _ = try db.append([series("web-1", at: 1000)])
         #expect(again.generation == 1 && all[11].generation == 1 && all[10].generation == 0)
     }
+
+    /// The stream face of a watch: an element per append that stored a watched sample, the unread
+    /// ones coalesced, and the slot released when the stream ends.
+    @Test func arrivalsStreamDeliversAndReleasesItsSlot() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let db = try Database(directory: dir.url, logger: Logger(label: "test"))
+        defer { db.close() }
+        let matcher = try LabelMatcher(.regexMatch, "pod", "web-.*")
+        var stream: AsyncStream<Void>? = try #require(db.arrivals(matching: [matcher]))
+        var iterator = stream!.makeAsyncIterator()
+        _ = try db.append([series("web-1", at: 1000)])
+        _ = try db.append([series("web-1", at: 2000)])
+        _ = try db.append([series("api-1", at: 2000)])
+        // Two appends while nobody read: one element.
+        #expect(await iterator.next() != nil)
+        _ = try db.append([series("web-2", at: 3000)])
+        #expect(await iterator.next() != nil)
+        // Every slot but the stream's can be taken; dropping the stream frees its slot.
+        let others = (1..<AppendWatch.slots).compactMap { _ in db.watch([matcher]) }
+        #expect(others.count == AppendWatch.slots - 1)
+        #expect(db.arrivals(matching: [matcher]) == nil)
+        stream = nil
+        iterator = AsyncStream<Void> { $0.finish() }.makeAsyncIterator()
+        #expect(db.watch([matcher]) != nil)
+    }
 }

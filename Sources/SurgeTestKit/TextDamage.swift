@@ -26,9 +26,9 @@ public enum TextDamage {
 
     /// Feeds `copies` damaged copies of `text` to `parse`; returns what it threw, with each damaged text.
     /// A trap in `parse` ends the test process, which is what such tests look for.
-    public static func errors(parsing text: String, copies: Int,
+    public static func errors(parsing text: String, copies: Int, seed: UInt64 = 1,
                               _ parse: (String) throws -> Void) -> [(error: any Error, text: String)] {
-        var rng = SystemRandomNumberGenerator()
+        var (rng, _) = SplitMix.forTest("damaged copies", defaultSeed: seed)
         var errors: [(error: any Error, text: String)] = []
         for _ in 0..<copies {
             let damaged = damage(text, using: &rng)

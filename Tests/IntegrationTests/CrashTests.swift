@@ -59,7 +59,7 @@ import WireFormat
         let acked = Acknowledged()
         let clock = ContinuousClock.now
         var lasts: [Int64] = [0, 0]
-        var rng = SystemRandomNumberGenerator()
+        var (rng, _) = SplitMix.forTest("crash rounds", defaultSeed: 6)
         for round in 0..<6 {
             let port = try freeLocalPort()
             let surge = try await SurgeBinary.serve(

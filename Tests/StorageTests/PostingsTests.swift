@@ -1,3 +1,4 @@
+import SurgeTestKit
 import Testing
 import TimeSeriesCore
 @testable import Storage

@@ -1,3 +1,4 @@
+import SurgeTestKit
 import TimeSeriesCore
 import Testing
 @testable import Storage

@@ -1,3 +1,4 @@
+import SurgeTestKit
 import TimeSeriesCore
 import Testing
 @testable import Storage
@@ -24,7 +25,7 @@ import Testing
 
     @Test(arguments: [1, 2, 3, 120])
     func randomSamplesRoundTripExactly(count: Int) {
-        var generator = SystemRandomNumberGenerator()
+        var (generator, seed) = SplitMix.forTest("randomSamplesRoundTripExactly(\(count))", defaultSeed: 1_000 + UInt64(count))
         var t: Int64 = Int64.random(in: -1_000_000...1_000_000_000_000, using: &generator)
         var samples: [(Int64, Double)] = []
         let specials: [Double] = [.nan, StaleNaN.value, .infinity, -.infinity, -0.0, 0, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
@@ -38,8 +39,8 @@ import Testing
         let decoded = Self.roundTrip(samples)
         #expect(decoded.count == samples.count)
         for (expected, actual) in zip(samples, decoded) {
-            #expect(expected.0 == actual.0)
-            #expect(expected.1.bitPattern == actual.1)
+            #expect(expected.0 == actual.0, "seed \(seed)")
+            #expect(expected.1.bitPattern == actual.1, "seed \(seed)")
         }
     }
 

@@ -1,3 +1,4 @@
+import SurgeTestKit
 import TimeSeriesCore
 import Testing
 @testable import WireFormat
@@ -20,7 +21,7 @@ import Testing
 
     @Test(arguments: 1...20)
     func agreesWithProtobufC(seed: Int) throws {
-        var rng = SystemRandomNumberGenerator()
+        var (rng, _) = SplitMix.forTest("agreesWithProtobufC(\(seed))", defaultSeed: UInt64(seed))
         let request = Self.randomRequest(&rng, series: seed * 7)
         let bytes = RemoteWriteEncoder.protobuf(request, version: .v1)
         let direct = try WriteRequestV1Parser.parse(bytes)
@@ -33,7 +34,7 @@ import Testing
     /// Damaged bytes may be read differently by the two (libprotobuf-c cuts strings at an embedded NUL,
     /// the direct reader keeps them, as Prometheus does); neither may trap.
     @Test func damagedRequestsNeverTrap() {
-        var rng = SystemRandomNumberGenerator()
+        var (rng, _) = SplitMix.forTest("damagedRequestsNeverTrap", defaultSeed: 35)
         let bytes = RemoteWriteEncoder.protobuf(Self.randomRequest(&rng, series: 20), version: .v1)
         for _ in 0..<2_000 {
             var damaged = bytes
@@ -51,7 +52,7 @@ import Testing
     /// Remote-write 2.0 goes through libprotobuf-c and then symbol references; damaged bytes are
     /// refused or read, never trapped on.
     @Test func damagedV2RequestsNeverTrap() {
-        var rng = SystemRandomNumberGenerator()
+        var (rng, _) = SplitMix.forTest("damagedV2RequestsNeverTrap", defaultSeed: 53)
         let bytes = RemoteWriteEncoder.protobuf(Self.randomRequest(&rng, series: 20), version: .v2)
         var decoded = 0
         for _ in 0..<2_000 {

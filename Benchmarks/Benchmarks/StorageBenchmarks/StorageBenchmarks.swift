@@ -1,8 +1,8 @@
-import App
 import Benchmark
 import Foundation
 import Logging
 import Storage
+import SurgeCLI
 import TimeSeriesCore
 import WireFormat
 

@@ -1,7 +1,7 @@
-import App
 import Foundation
 import Logging
 import Storage
+import SurgeCLI
 import TimeSeriesCore
 import WireFormat
 

@@ -54,8 +54,10 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
         ], swiftSettings: strict),
+        // One reader and one file:line error for every YAML file Surge reads.
+        .target(name: "YAMLFiles", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
         // Pure decisions: no I/O, no clock.
-        .target(name: "Scaling", dependencies: ["TimeSeriesCore", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
+        .target(name: "Scaling", dependencies: ["TimeSeriesCore", "YAMLFiles", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .target(name: "Kubernetes", dependencies: [
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -65,7 +67,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "Collectors", dependencies: [
-            "TimeSeriesCore", "WireFormat", "Kubernetes",
+            "TimeSeriesCore", "WireFormat", "Kubernetes", "YAMLFiles",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -79,7 +81,7 @@ let package = Package(
         // (and, with the actuators, applies) the decisions. PromQL's parser checks policy queries
         // and finds the selectors an arrival watch needs; no evaluation happens here.
         .target(name: "ScalingRuntime", dependencies: [
-            "Scaling", "TimeSeriesCore", "Kubernetes", "PromQL",
+            "Scaling", "TimeSeriesCore", "Kubernetes", "PromQL", "YAMLFiles",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -95,7 +97,7 @@ let package = Package(
         ], swiftSettings: strict),
         // Configuration and the composition root.
         .target(name: "App", dependencies: [
-            "HTTPAPI", "Storage", "PromQL", "TimeSeriesCore", "Collectors", "Kubernetes", "Scaling", "ScalingRuntime",
+            "HTTPAPI", "Storage", "PromQL", "TimeSeriesCore", "Collectors", "Kubernetes", "Scaling", "ScalingRuntime", "YAMLFiles",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -114,7 +116,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], swiftSettings: strict),
         .executableTarget(name: "surge", dependencies: [
-            "App", "Collectors", "HTTPAPI", "Kubernetes", "QueryClient", "Scaling", "ScalingRuntime", "SurgeCLI", "TimeSeriesCore",
+            "App", "Collectors", "HTTPAPI", "Kubernetes", "QueryClient", "Scaling", "ScalingRuntime", "SurgeCLI", "TimeSeriesCore", "YAMLFiles",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),

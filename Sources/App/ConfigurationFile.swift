@@ -3,6 +3,7 @@ import HTTPAPI
 import PromQL
 import Storage
 import TimeSeriesCore
+import YAMLFiles
 import Yams
 
 /// Reads the YAML configuration file into `SurgeConfiguration`. Unknown keys are errors, so a typo
@@ -51,16 +52,8 @@ import Yams
 ///     kubeconfig_file: /etc/surge/kubeconfig   # tls_config and a token; empty: in-cluster account
 /// ```
 public enum ConfigurationFile {
-    public struct Error: Swift.Error, CustomStringConvertible, Sendable {
-        public let path: String
-        public let line: Int?
-        public let message: String
-
-        public var description: String {
-            if let line { return "\(path):\(line): \(message)" }
-            return "\(path): \(message)"
-        }
-    }
+    /// The configuration's errors name the file and line, as every YAML file's do.
+    public typealias Error = FileError
 
     public static func load(path: String, into base: SurgeConfiguration = .init()) throws -> SurgeConfiguration {
         let text: String
@@ -76,13 +69,7 @@ public enum ConfigurationFile {
     /// service account), to check a file meant for another machine.
     public static func parse(_ text: String, path: String, into base: SurgeConfiguration = .init(),
                              checkCredentials: Bool = true) throws -> SurgeConfiguration {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else { return base }
-            root = node
-        } catch let error as YamlError {
-            throw Error(path: path, line: yamlLine(error), message: "invalid YAML: \(error)")
-        }
+        guard let root = try YAMLReader(path: path).compose(text).first else { return base }
         var config = base
         let top = try mapping(root, path: path, allowed: ["listen", "data_dir", "collect", "collectors", "scrape_configs", "storage", "remote_write", "query", "scaling"])
         func fail(_ node: Node, _ message: String) -> Error {
@@ -231,12 +218,4 @@ public enum ConfigurationFile {
         return out
     }
 
-    private static func yamlLine(_ error: YamlError) -> Int? {
-        switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
-            return mark.line
-        default:
-            return nil
-        }
-    }
 }

@@ -1,5 +1,6 @@
 import Collectors
 import Kubernetes
+import YAMLFiles
 import Yams
 
 /// Reads `kubernetes_sd_configs` and `tls_config` in Prometheus' shape. Credentials are checked when

@@ -1,5 +1,6 @@
 import Collectors
 import TimeSeriesCore
+import YAMLFiles
 import Yams
 
 /// Reads `scrape_configs` in Prometheus' own shape. Fields Surge does not support yet are named in

@@ -13,6 +13,7 @@ import ScalingRuntime
 import ServiceLifecycle
 import Storage
 import TimeSeriesCore
+import YAMLFiles
 
 /// Builds the running server from a configuration: storage, routes, metrics and services.
 public enum SurgeServer {

@@ -1,6 +1,7 @@
 import Foundation
 import PromQL
 import Scaling
+import YAMLFiles
 
 /// Reads policy files from disk, checking each `PromQL` metric's query with the PromQL parser.
 public enum PolicyLoader {

@@ -1,9 +1,10 @@
-import TimeSeriesCore
 import ArgumentParser
 import Foundation
 import Scaling
 import ScalingRuntime
 import SurgeCLI
+import TimeSeriesCore
+import YAMLFiles
 
 struct BacktestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

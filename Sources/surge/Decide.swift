@@ -7,6 +7,7 @@ import QueryClient
 import Scaling
 import ScalingRuntime
 import SurgeCLI
+import YAMLFiles
 
 struct Decide: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

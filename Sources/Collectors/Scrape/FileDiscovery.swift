@@ -1,4 +1,5 @@
 import Foundation
+import YAMLFiles
 import Yams
 
 /// `file_sd_configs`: target groups read from JSON or YAML files (`[{targets: [...], labels: {...}}]`),
@@ -30,25 +31,23 @@ public enum FileDiscovery {
         var groups: [ScrapeConfig.StaticGroup] = []
         var errors: [String] = []
         for path in configs.flatMap({ $0.files.flatMap(expand) }) {
-            do {
-                groups += try parse(String(contentsOfFile: path, encoding: .utf8), path: path)
-            } catch {
-                errors.append("\(path): \(error)")
+            let text: String
+            do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+                errors.append("\(path): \(error.localizedDescription)")
+                continue
             }
+            do { groups += try parse(text, path: path) } catch { errors.append(error.description) }
         }
         return (groups, errors)
     }
 
-    struct FormatError: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    static func parse(_ text: String, path: String) throws -> [ScrapeConfig.StaticGroup] {
-        guard let root = try Yams.compose(yaml: text) else { return [] }
-        guard let list = root.sequence else { throw FormatError(description: "expected a list of target groups") }
-        return try list.map { entry in
+    static func parse(_ text: String, path: String) throws(FileError) -> [ScrapeConfig.StaticGroup] {
+        let reader = YAMLReader(path: path)
+        guard let root = try reader.compose(text).first else { return [] }
+        guard let list = root.sequence else { throw reader.fail(root, "expected a list of target groups") }
+        return try list.map { entry throws(FileError) in
             guard let map = entry.mapping, let targets = map["targets"]?.sequence?.compactMap(\.string) else {
-                throw FormatError(description: "line \((entry.mark?.line).map(String.init) ?? "?"): a target group needs a list of targets")
+                throw reader.fail(entry, "a target group needs a list of targets")
             }
             var labels: [String: String] = [:]
             for (key, value) in map["labels"]?.mapping ?? [:] {

@@ -1,4 +1,5 @@
 import Foundation
+import YAMLFiles
 
 /// A demand trace: `timestamp,value` rows (RFC 3339 or Unix seconds), read between the points by
 /// linear interpolation.

@@ -1,4 +1,5 @@
 import Foundation
+import YAMLFiles
 import Yams
 
 /// Everything one decision needs, frozen in a file, so `surge decide --snapshot` is deterministic:

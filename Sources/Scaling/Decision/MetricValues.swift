@@ -1,4 +1,5 @@
 import Foundation
+import YAMLFiles
 import Yams
 
 /// The `metrics` section of a snapshot, matched to a policy's metric specs the way the HPA's

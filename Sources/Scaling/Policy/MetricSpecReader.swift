@@ -1,3 +1,4 @@
+import YAMLFiles
 import Yams
 
 /// `metrics:` entries as `autoscaling/v2` writes them, checked as the API server validates them,

@@ -1,4 +1,5 @@
 import Foundation
+import YAMLFiles
 import Yams
 
 /// Reads scaling policies from YAML: a file with `policies: [...]`, or documents that are each one

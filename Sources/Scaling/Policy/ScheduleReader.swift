@@ -1,4 +1,5 @@
 import Foundation
+import YAMLFiles
 import Yams
 
 /// `schedules:` entries: recurring windows between two cron expressions, or one-off windows between

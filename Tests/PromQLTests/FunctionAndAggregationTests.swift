@@ -66,3 +66,59 @@ import Testing
         }
     }
 }
+
+/// NaN's place in ordered results, a NaN quantile, and two series alike once their names are gone.
+@Suite struct ExactnessTests {
+    static let series = [
+        Series(labels: Labels(["__name__": "a", "k": "nan"]), samples: [Sample(timestamp: 0, value: .nan)]),
+        Series(labels: Labels(["__name__": "a", "k": "two"]), samples: [Sample(timestamp: 0, value: 2)]),
+        Series(labels: Labels(["__name__": "a", "k": "minus"]), samples: [Sample(timestamp: 0, value: -1)]),
+        Series(labels: Labels(["__name__": "b", "k": "two"]), samples: [Sample(timestamp: 0, value: 5)]),
+    ]
+    static let engine = Engine(querier: FixedQuerier(all: series))
+
+    static func order(_ query: String) throws -> [String] {
+        guard case .vector(let elements) = try engine.instant(try Parser.parse(query), at: 1000) else { return [] }
+        return elements.map { $0.labels["k"] ?? "" }
+    }
+
+    @Test(arguments: [("sort(a)", ["minus", "two", "nan"]), ("sort_desc(a)", ["two", "minus", "nan"]),
+                      ("topk(3, a)", ["two", "minus", "nan"]), ("bottomk(3, a)", ["minus", "two", "nan"])])
+    func nanGoesLast(query: String, expected: [String]) throws {
+        #expect(try Self.order(query) == expected)
+    }
+
+    @Test func aNaNQuantileIsNaNForEveryBucketSet() throws {
+        let buckets = Engine(querier: FixedQuerier(all: [
+            Series(labels: Labels(["__name__": "h", "job": "x", "le": "1"]), samples: [Sample(timestamp: 0, value: 1)]),
+            Series(labels: Labels(["__name__": "h", "job": "x", "le": "+Inf"]), samples: [Sample(timestamp: 0, value: 2)]),
+            Series(labels: Labels(["__name__": "h", "job": "y", "le": "1"]), samples: [Sample(timestamp: 0, value: 1)]),
+        ]))
+        guard case .vector(let elements) = try buckets.instant(try Parser.parse("histogram_quantile(NaN, h)"), at: 1000) else {
+            Issue.record("expected a vector")
+            return
+        }
+        // One set is valid, the other has no +Inf bucket; both answer NaN.
+        #expect(elements.count == 2 && elements.allSatisfy(\.value.isNaN))
+    }
+
+    @Test(arguments: ["abs({k=\"two\"})", "sum(abs({k=\"two\"}))", "-{k=\"two\"}", "{k=\"two\"} * 2", "sum_over_time({k=\"two\"}[5m])",
+                      #"label_replace(a, "k", "same", "", "")"#])
+    func seriesAlikeAfterTheNameIsDroppedAreRefused(query: String) {
+        #expect(throws: EvaluationError("vector cannot contain metrics with the same labelset")) {
+            _ = try Self.engine.instant(try Parser.parse(query), at: 1000)
+        }
+        #expect(throws: EvaluationError("vector cannot contain metrics with the same labelset")) {
+            _ = try Self.engine.range(try Parser.parse(query), start: 0, end: 60_000, step: 15_000)
+        }
+    }
+
+    @Test(arguments: [("abs(a)", 3), ("last_over_time({k=\"two\"}[5m])", 2), ("abs(a - 1)", 3), ("sum by (k) ({k=\"two\"})", 1)])
+    func oneMetricOrKeptNamesAreNotRefused(query: String, count: Int) throws {
+        guard case .vector(let elements) = try Self.engine.instant(try Parser.parse(query), at: 1000) else {
+            Issue.record("expected a vector")
+            return
+        }
+        #expect(elements.count == count)
+    }
+}

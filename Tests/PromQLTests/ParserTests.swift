@@ -9,6 +9,10 @@ import Testing
         (#"{__name__=~"up|down", job!="x"}"#, #"{__name__=~"up|down", job!="x"}"#),
         (#"http_requests_total{code=~"5..", path!~'/health.*',}"#, #"http_requests_total{code=~"5..", path!~"/health.*"}"#),
         ("rate_limit:sum5m", "rate_limit:sum5m"),
+        (":job:rate5m", ":job:rate5m"),
+        (":a:b[5m:1m]", ":a:b[5m:1m]"),
+        ("rate(:a[5m])", "rate(:a[5m])"),
+        ("sum(:a:) by (job)", "sum by (job) (:a:)"),
         ("up[5m]", "up[5m]"),
         ("up[1h30m]", "up[1h30m]"),
         ("up offset 5m", "up offset 5m"),
@@ -119,5 +123,13 @@ import Testing
                       ("30m1h", nil), ("5", nil), ("m", nil), ("1s1s", nil)])
     func durations(text: String, milliseconds: Int64?) {
         #expect(parseDuration(text) == milliseconds)
+    }
+}
+
+extension ParserTests {
+    /// A colon starts a metric name outside brackets only; a label name never holds one.
+    @Test(arguments: ["sum by (:a) (up)", #"up{:a="x"}"#, "up[5m::1m]", "up[:5m]"])
+    func colonsWhereNamesCannotHaveThem(query: String) {
+        #expect(throws: ParseError.self) { try Parser.parse(query) }
     }
 }

@@ -56,8 +56,8 @@ public struct Engine: Sendable {
             var elements = zip(step.ids, step.values).map { VectorElement(labels: vectors.labels[$0.0], timestamp: time, value: $0.1) }
             let sortStarted = ContinuousClock.now
             switch Self.ordering(expression) {
-            case .ascending?: elements.sort { Self.valueOrder($0.value, $1.value) }
-            case .descending?: elements.sort { Self.valueOrder($1.value, $0.value) }
+            case .ascending?: elements.sort { Self.valueOrder($0.value, $1.value, descending: false) }
+            case .descending?: elements.sort { Self.valueOrder($0.value, $1.value, descending: true) }
             case nil: elements.sort { $0.labels < $1.labels }
             }
             evaluator.limits.statistics.sortTime += ContinuousClock.now - sortStarted
@@ -76,10 +76,12 @@ public struct Engine: Sendable {
         }
     }
 
-    /// Ascending by value with NaN first, as Prometheus' sort orders them.
-    private static func valueOrder(_ a: Double, _ b: Double) -> Bool {
-        if a.isNaN { return !b.isNaN }
-        return !b.isNaN && a < b
+    /// By value, with NaN last in either direction: Prometheus' `sort`, `sort_desc`, `topk` and
+    /// `bottomk` all reverse a heap order in which NaN is the least, which puts NaN at the end.
+    private static func valueOrder(_ a: Double, _ b: Double, descending: Bool) -> Bool {
+        if b.isNaN { return !a.isNaN }
+        if a.isNaN { return false }
+        return descending ? a > b : a < b
     }
 
     /// Prometheus refuses a result in which two elements of one step share a label set.

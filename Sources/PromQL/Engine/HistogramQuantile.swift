@@ -46,6 +46,8 @@ enum HistogramQuantile {
     }
 
     static func quantile(_ q: Double, _ unsorted: [(bound: Double, count: Double)]) -> Double {
+        // A NaN quantile is NaN whatever the buckets, before any check of them (as Prometheus).
+        if q.isNaN { return .nan }
         if q < 0 { return -.infinity }
         if q > 1 { return .infinity }
         var buckets = unsorted.sorted { $0.bound < $1.bound }

@@ -15,6 +15,7 @@ enum LabelFunctions {
             throw EvaluationError("invalid destination label name in label_replace(): \(destination)")
         }
         var out = input
+        out.labelsMayRepeat = true
         out.labels = input.labels.map { labels in
             guard let groups = regex.groups(in: labels[source] ?? "") else { return labels }
             return labels.setting(destination, AnchoredRegex.expand(replacement, groups))
@@ -32,6 +33,7 @@ enum LabelFunctions {
             throw EvaluationError("invalid source label name in label_join(): \(source)")
         }
         var out = input
+        out.labelsMayRepeat = true
         out.labels = input.labels.map { labels in
             labels.setting(destination, sources.map { labels[$0] ?? "" }.joined(separator: separator))
         }

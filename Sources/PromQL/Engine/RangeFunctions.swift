@@ -15,8 +15,8 @@ enum RangeFunctions {
             for index in 0..<steps where !present[index] { out.append(step: index, id: 0, value: 1) }
             return out
         }
-        var out = StepVectors(labels: function.keepsMetricName ? input.labels : input.labels.map { $0.droppingMetricName() },
-                              stepCount: steps)
+        var out = StepVectors(labels: input.labels, stepCount: steps)
+        if !function.keepsMetricName { out.dropMetricNames() }
         try forEachWindow(input, evaluator) { id, index, window, rangeStart, rangeEnd in
             guard !window.isEmpty,
                   let value = evaluate(function, window, rangeStart: rangeStart, rangeEnd: rangeEnd,

@@ -37,13 +37,14 @@ struct StepEvaluator {
             case .vector(var vectors):
                 vectors.dropMetricNames()
                 vectors.mapValues { -$0 }
+                try vectors.checkUniqueLabels()
                 return .vector(vectors)
             case .string: throw EvaluationError("unary minus on a string")
             }
         case .binary(let operation):
-            return try BinaryEvaluator.evaluate(operation, lhs: try evaluate(operation.lhs), rhs: try evaluate(operation.rhs))
+            return try Self.unique(try BinaryEvaluator.evaluate(operation, lhs: try evaluate(operation.lhs), rhs: try evaluate(operation.rhs)))
         case .call(let function, let args):
-            return try call(function, args)
+            return try Self.unique(try call(function, args))
         case .aggregate(let aggregation):
             guard case .vector(let input) = try evaluate(aggregation.expression) else {
                 throw EvaluationError("expected an instant vector in the aggregation")
@@ -52,6 +53,13 @@ struct StepEvaluator {
             if let expression = aggregation.parameter { parameter = try evaluate(expression) }
             return .vector(try Aggregator.aggregate(aggregation, parameter: parameter, input))
         }
+    }
+
+    /// A function's or operator's vector, refused when two of its series became alike.
+    private static func unique(_ value: StepValue) throws(EvaluationError) -> StepValue {
+        guard case .vector(var vectors) = value, vectors.labelsMayRepeat else { return value }
+        try vectors.checkUniqueLabels()
+        return .vector(vectors)
     }
 
     func resolve(_ at: AtModifier) -> Timestamp {

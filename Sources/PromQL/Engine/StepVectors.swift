@@ -12,6 +12,9 @@ struct StepVectors {
 
     var labels: [Labels]
     var steps: [Step]
+    /// Set when labels were rewritten in a way that may give two series the same label set (names
+    /// dropped from series of several metrics, label_replace, label_join): the evaluator then checks.
+    var labelsMayRepeat = false
 
     init(labels: [Labels], stepCount: Int) {
         self.labels = labels
@@ -36,7 +39,29 @@ struct StepVectors {
     }
 
     mutating func dropMetricNames() {
+        if !labelsMayRepeat { labelsMayRepeat = Self.severalMetricNames(labels) }
         labels = labels.map { $0.droppingMetricName() }
+    }
+
+    /// Whether the series carry more than one metric name (or some none): dropping names may then
+    /// make two of them alike. Compares names only, without hashing whole label sets.
+    static func severalMetricNames(_ labels: [Labels]) -> Bool {
+        guard let first = labels.first?.metricName else { return labels.count > 1 && labels.contains { $0.metricName != nil } }
+        return labels.contains { $0.metricName != first }
+    }
+
+    /// Prometheus refuses a vector in which two elements of one step share a label set. Looked at
+    /// only when `labelsMayRepeat` says a rewrite may have caused it.
+    mutating func checkUniqueLabels() throws(EvaluationError) {
+        guard labelsMayRepeat else { return }
+        labelsMayRepeat = false
+        guard Set(labels).count != labels.count else { return }
+        for step in steps {
+            var seen = Set<Labels>()
+            for id in step.ids where !seen.insert(labels[id]).inserted {
+                throw EvaluationError("vector cannot contain metrics with the same labelset")
+            }
+        }
     }
 }
 

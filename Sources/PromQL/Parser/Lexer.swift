@@ -5,6 +5,9 @@ struct Lexer {
     private let query: String
     private let scalars: [Unicode.Scalar]
     private var position = 0
+    /// Inside `[...]` a colon separates a subquery's range from its step; outside, it may start a
+    /// metric name (`:node_cpu:rate5m`, as recording rules name their outputs), as in Prometheus.
+    private var bracketOpen = false
 
     init(_ query: String) {
         self.query = query
@@ -44,12 +47,16 @@ struct Lexer {
         switch c {
         case "{": return single(.leftBrace)
         case "}": return single(.rightBrace)
-        case "[": return single(.leftBracket)
-        case "]": return single(.rightBracket)
+        case "[":
+            bracketOpen = true
+            return single(.leftBracket)
+        case "]":
+            bracketOpen = false
+            return single(.rightBracket)
         case "(": return single(.leftParen)
         case ")": return single(.rightParen)
         case ",": return single(.comma)
-        case ":": return single(.colon)
+        case ":" where bracketOpen: return single(.colon)
         case "@": return single(.at)
         case "=":
             if peek(1) == "~" { return double(.regexMatch) }
@@ -70,7 +77,7 @@ struct Lexer {
             if isDigit(c) || (c == "." && peek(1).map(isDigit) == true) {
                 return try numberOrDuration()
             }
-            if isIdentifierStart(c) {
+            if isIdentifierStart(c) || c == ":" {
                 while let n = peek(), isIdentifierPart(n) || n == ":" { position += 1 }
                 return Token(kind: .identifier, text: text(from: start), offset: start)
             }

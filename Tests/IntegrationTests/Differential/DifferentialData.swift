@@ -110,6 +110,8 @@ enum DifferentialData {
             Double(start + Int64(index) * 86_400 * 3 + Int64(index) * 3_671)
         })
         all.append(Series(labels: ["__name__": "ratio", "instance": "a:80"]) { Double($0 % 11) / 10 - 0.5 })
+        // A recording rule's output: the same labels as `ratio` but for the name, which starts with a colon.
+        all.append(Series(labels: ["__name__": ":job:ratio:avg", "instance": "a:80"]) { Double($0 % 13) / 10 })
         return all
     }
 

@@ -24,6 +24,10 @@ enum DifferentialQueries {
         "flaky_gauge[3m]",
         "temperature_celsius[2m] offset 1m",
         #"http_requests_total{code="500"}[10m] @ 1767227400"#,
+        // Recording rules name their outputs with colons, leading ones included.
+        ":job:ratio:avg",
+        ":job:ratio:avg offset 1m",
+        "rate(:job:ratio:avg[5m:1m])",
     ]
 
     static let literals = [
@@ -127,6 +131,25 @@ enum DifferentialQueries {
         "rate(http_requests_total[5m] @ start())",
         "sort_desc(weird_values)",
         "sort(weird_values)",
+        // NaN goes last whichever way a result is ordered.
+        "sort(\(Self.threeValues))",
+        "sort_desc(\(Self.threeValues))",
+        "topk(3, \(Self.threeValues))",
+        "bottomk(3, \(Self.threeValues))",
+        "topk(2, \(Self.threeValues))",
+        "bottomk(1, \(Self.threeValues))",
+        "histogram_quantile(NaN, rate(request_duration_seconds_bucket[5m]))",
+        "histogram_quantile(NaN, request_duration_seconds_bucket)",
+        "histogram_quantile(NaN, sum by (le) (rate(request_duration_seconds_bucket[10m])))",
+        // Two series alike once the metric name is gone: refused, nested or not.
+        #"abs({__name__=~"ratio|:job:ratio:avg"})"#,
+        #"sum(abs({__name__=~"ratio|:job:ratio:avg"}))"#,
+        #"rate({__name__=~"ratio|:job:ratio:avg"}[5m])"#,
+        #"-{__name__=~"ratio|:job:ratio:avg"}"#,
+        #"{__name__=~"ratio|:job:ratio:avg"} * 2"#,
+        #"label_replace(http_requests_total, "code", "x", "", "")"#,
+        #"{__name__=~"ratio|:job:ratio:avg"}"#,
+        #"last_over_time({__name__=~"ratio|:job:ratio:avg"}[5m])"#,
         #"absent(nonexistent_metric{job=~"a|b"})"#,
         #"label_replace(build_info, "x", "$1", "version", "(")"#,
         #"label_replace(build_info, "1x", "$1", "version", "(.*)")"#,
@@ -241,6 +264,10 @@ enum DifferentialQueries {
         "histogram_quantile(0.9)",
         "1 + \"a\"",
     ]
+
+    /// An instant vector of NaN, 2 and -1 under distinct labels.
+    static let threeValues = #"label_replace(vector(NaN), "k", "nan", "", "") or label_replace(vector(2), "k", "two", "", "")"#
+        + #" or label_replace(vector(-1), "k", "minus", "", "")"#
 
     static var all: [String] { selectors + literals + functions + operators + aggregations + subqueries + failing }
 }

@@ -56,7 +56,8 @@ import WireFormat
         var report: [String] = []
         let queries = DifferentialQueries.all
         for query in queries {
-            let ordered = query.hasPrefix("sort")
+            // Ordered results: sort functions, and topk/bottomk of a single group.
+            let ordered = query.hasPrefix("sort") || ((query.hasPrefix("topk(") || query.hasPrefix("bottomk(")) && !query.contains(" by "))
             var differences: [String] = []
             var rangeWanted = false
             for time in Self.instantTimes {

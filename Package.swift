@@ -38,9 +38,11 @@ let package = Package(
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
         .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
         .target(name: "CRemoteWrite", dependencies: ["CProtobufC"]),
+        // A C face of RE2 (apt libre2-dev): Prometheus' regular expressions, in linear time.
+        .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2")]),
 
         .target(name: "WireFormat", dependencies: ["CSnappy", "CProtobufC", "CRemoteWrite", "TimeSeriesCore"], swiftSettings: strict),
-        .target(name: "TimeSeriesCore", swiftSettings: strict),
+        .target(name: "TimeSeriesCore", dependencies: ["CRE2"], swiftSettings: strict),
         .target(name: "Storage", dependencies: [
             "TimeSeriesCore",
             .product(name: "Logging", package: "swift-log"),

@@ -65,7 +65,7 @@ public enum PodStates {
             }
         }
         return PodState(name: pod.metadata.name ?? "", phase: pod.status?.phase.map { PodPhase(rawValue: $0) ?? .unknown } ?? .pending,
-                        ready: ready.map { $0.status == "True" }, readyTransitionTime: ready?.lastTransitionTime.flatMap(RFC3339.date),
+                        ready: ready.map { ConditionStatus(rawValue: $0.status) == .true }, readyTransitionTime: ready?.lastTransitionTime.flatMap(RFC3339.date),
                         startTime: pod.status?.startTime.flatMap(RFC3339.date),
                         deletionTimestamp: pod.metadata.deletionTimestamp.flatMap(RFC3339.date),
                         requests: requests)

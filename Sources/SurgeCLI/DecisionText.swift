@@ -21,7 +21,7 @@ extension DecisionReport {
         var lines = rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + $0.1 }
         lines.append("Conditions:")
         let table = [("Type", "Status", "Reason", "Message"), ("----", "------", "------", "-------")]
-            + report.conditions.map { ($0.type, $0.status, $0.reason, $0.message) }
+            + report.conditions.map { ($0.type, $0.status.rawValue, $0.reason, $0.message) }
         let w0 = table.map(\.0.count).max()! + 2, w1 = table.map(\.1.count).max()! + 2, w2 = table.map(\.2.count).max()! + 2
         for row in table {
             lines.append("  " + row.0.padding(toLength: w0, withPad: " ", startingAt: 0) + row.1.padding(toLength: w1, withPad: " ", startingAt: 0)

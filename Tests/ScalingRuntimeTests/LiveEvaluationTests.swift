@@ -76,6 +76,6 @@ import TimeSeriesCore
         let decision = await evaluation.evaluate(now: Date(), metrics: source, workload: WorkloadState(specReplicas: 3))
         #expect(decision.desiredReplicas == 3)
         let active = decision.reactive.conditions.first { $0.type == "ScalingActive" }
-        #expect(active?.status == "False" && active?.reason == "FailedGetPodsMetric", "\(decision.reactive.conditions)")
+        #expect(active?.status == .false && active?.reason == "FailedGetPodsMetric", "\(decision.reactive.conditions)")
     }
 }

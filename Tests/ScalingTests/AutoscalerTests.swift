@@ -12,7 +12,7 @@ import Testing
     @Test func legacyScaleUpLimitAndDownscaleWindow() {
         var history = ScaleHistory()
         let up = Self.normalization.legacy(current: 1, desired: 10, minReplicas: 1, maxReplicas: 20, history: &history)
-        #expect(up.replicas == 4 && up.scalingLimited.reason == "ScaleUpLimit" && up.scalingLimited.status == "True")
+        #expect(up.replicas == 4 && up.scalingLimited.reason == "ScaleUpLimit" && up.scalingLimited.status == .true)
         #expect(history.recommendations == [.init(time: Self.now, replicas: 10)])
 
         var recent = ScaleHistory(recommendations: [.init(time: Self.ago(60), replicas: 8), .init(time: Self.ago(400), replicas: 12)])

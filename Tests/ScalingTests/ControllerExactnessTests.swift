@@ -78,7 +78,7 @@ import Testing
         #expect(decision.proposals.first?.replicas == nil)
         #expect(decision.proposals.first?.error?.message == ReplicaCalculator.noPods.message)
         #expect(decision.desiredReplicas == 3)
-        #expect(decision.conditions.last?.status == "False")
+        #expect(decision.conditions.last?.status == .false)
     }
 
     /// A new policy records the current replicas as its first recommendation, so scale-down

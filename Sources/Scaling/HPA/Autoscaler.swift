@@ -139,7 +139,7 @@ public enum Autoscaler {
         } else {
             explanation.append("No change: \(current) replicas.")
         }
-        return finish(outcome.replicas, limitedBy: outcome.scalingLimited.status == "True" ? outcome.scalingLimited.reason : nil)
+        return finish(outcome.replicas, limitedBy: outcome.scalingLimited.status == .true ? outcome.scalingLimited.reason : nil)
     }
 
     /// The longest period of the scaling policies in force: how long scale events are kept.

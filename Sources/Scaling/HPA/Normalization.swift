@@ -1,15 +1,24 @@
 import Foundation
 
+/// A condition's status, as Kubernetes writes it.
+public enum ConditionStatus: String, Sendable, Equatable, Codable, CaseIterable {
+    case `true` = "True"
+    case `false` = "False"
+    case unknown = "Unknown"
+
+    public init(_ value: Bool) { self = value ? .true : .false }
+}
+
 /// A condition as the HPA reports it.
 public struct ScalingCondition: Sendable, Equatable, Codable {
     public var type: String
-    public var status: String
+    public var status: ConditionStatus
     public var reason: String
     public var message: String
 
     public init(type: String, status: Bool, reason: String, message: String) {
         self.type = type
-        self.status = status ? "True" : "False"
+        self.status = ConditionStatus(status)
         self.reason = reason
         self.message = message
     }

@@ -92,6 +92,10 @@ import WireFormat
         #expect(tally.withData * 10 >= tally.runs * 8, "too few answers carried data")
         print("differential: both servers rejected:\n  " + tally.rejected.joined(separator: "\n  "))
         #expect(report.isEmpty, "\(report.count) queries differ:\n\(report.joined(separator: "\n"))")
+        // The same answers through the typed query seam over HTTP.
+        let seam = await QuerySeamComparison.differences(surge: surgeURL, prometheus: promURL, at: (DifferentialData.start + 1800) * 1000,
+                                                         start: (DifferentialData.start + 300) * 1000, end: DifferentialData.end * 1000)
+        #expect(seam.isEmpty, "the query seam's answers differ:\n\(seam.joined(separator: "\n"))")
         // The same head, described by both.
         let status = try TSDBStatusComparison(actual: try await TestHTTP.get(surgeURL + "/api/v1/status/tsdb"),
                                               expected: try await TestHTTP.get(promURL + "/api/v1/status/tsdb"))

@@ -68,7 +68,7 @@ private let minute: Int64 = 60_000
         // A year at millisecond resolution is 3.2e10 steps; refused before any is allocated.
         #expect(throws: tooMany) { try engine.instant(try Parser.parse("rate(vector(1)[1y:1ms])"), at: 10 * minute) }
         var limited = engine
-        limited.maxSamples = 100
+        limited.maxSamples = 200  // 601 steps at a second weigh more; 61 at ten seconds less
         #expect(throws: tooMany) { try limited.instant(try Parser.parse("max_over_time(vector(1)[10m:1s])"), at: 10 * minute) }
         #expect(try limited.instant(try Parser.parse("max_over_time(vector(1)[10m:10s])"), at: 10 * minute) != .vector([]))
     }

@@ -10,8 +10,16 @@ public struct Engine: Sendable {
     /// The most samples one query may load.
     public var maxSamples: Int
     public var timeout: Duration?
+    /// Where the timeout is measured: the monotonic clock, or a test's.
+    public var elapsed: @Sendable () -> Duration = Engine.monotonic
 
     private let querier: any SeriesQuerier
+
+    /// Time since an arbitrary fixed point of the process's monotonic clock.
+    public static let monotonic: @Sendable () -> Duration = {
+        ContinuousClock.now - Engine.origin
+    }
+    private static let origin = ContinuousClock.now
 
     public init(querier: any SeriesQuerier, lookbackDelta: Int64 = 5 * 60 * 1000, defaultSubqueryStep: Int64 = 60_000,
                 maxSamples: Int = 50_000_000, timeout: Duration? = nil) {
@@ -25,7 +33,7 @@ public struct Engine: Sendable {
     private func evaluator(start: Timestamp, end: Timestamp, step: Int64) -> StepEvaluator {
         StepEvaluator(querier: querier, lookbackDelta: lookbackDelta, defaultInterval: defaultSubqueryStep,
                       start: start, end: end, step: step, queryStart: start, queryEnd: end,
-                      limits: EvaluationLimits(maxSamples: maxSamples, timeout: timeout))
+                      limits: EvaluationLimits(maxSamples: maxSamples, timeout: timeout, elapsed: elapsed))
     }
 
     public func instant(_ expression: Expression, at time: Timestamp) throws(EvaluationError) -> QueryValue {
@@ -132,6 +140,8 @@ public struct Engine: Sendable {
         try Self.checkUnique(vectors)
         var points = [[Sample]](repeating: [], count: vectors.labels.count)
         for (index, values) in vectors.steps.enumerated() {
+            try evaluator.limits.countResultPoints(values.ids.count)
+            if index % 256 == 0 { try evaluator.limits.checkDeadline() }
             let t = evaluator.time(index)
             for (id, value) in zip(values.ids, values.values) { points[id].append(Sample(timestamp: t, value: value)) }
         }

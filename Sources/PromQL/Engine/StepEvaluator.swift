@@ -92,10 +92,16 @@ struct StepEvaluator {
         let series = try fetch(selector)
         var out = StepVectors(labels: series.map(\.labels), stepCount: stepCount)
         for (id, s) in series.enumerated() {
+            // Each series costs a pass over every step: many series at many steps check the deadline,
+            // and the points a series takes count against the samples limit, as in Prometheus.
+            try limits.checkDeadline()
+            var points = 0
             forEachStep(of: s.samples, selector) { index, sample in
                 out.append(step: index, id: id, value: sample.value)
                 if keepingTimestamps { out.steps[index].timestamps.append(sample.timestamp) }
+                points += 1
             }
+            if stepCount > 1 { try limits.count(points) }
         }
         return out
     }
@@ -105,10 +111,12 @@ struct StepEvaluator {
     func selectSeries(_ selector: VectorSelector) throws(EvaluationError) -> [Series] {
         var out: [Series] = []
         for s in try fetch(selector) {
+            try limits.checkDeadline()
             var points: [Sample] = []
             forEachStep(of: s.samples, selector) { index, sample in
                 points.append(Sample(timestamp: time(index), value: sample.value))
             }
+            try limits.countResultPoints(points.count)
             if !points.isEmpty { out.append(Series(labels: s.labels, samples: points)) }
         }
         return out
@@ -167,9 +175,10 @@ struct StepEvaluator {
         guard innerStart <= latest else {
             return RangeInput(labels: [], samples: [], range: subquery.range, offset: subquery.offset, at: subquery.at, matchers: nil)
         }
-        // Every inner step holds at least a slot per series, so steps count against the samples
-        // limit before any is allocated (`x[1y:1ms]` has 3.2e10).
-        try limits.checkSteps((latest - innerStart) / interval + 1)
+        // Every inner step holds a slot in each table the inner evaluation builds, so the steps count
+        // against the samples limit, weighted by a slot's size, before any is allocated
+        // (`x[1y:1ms]` has 3.2e10 steps, `x[365d:1s]` 3.2e7).
+        try limits.reserveSteps((latest - innerStart) / interval + 1)
         let inner = StepEvaluator(querier: querier, lookbackDelta: lookbackDelta, defaultInterval: defaultInterval,
                                   start: innerStart, end: latest, step: interval,
                                   queryStart: queryStart, queryEnd: queryEnd, limits: limits)
@@ -242,14 +251,18 @@ struct RangeInput {
 public final class EvaluationLimits: @unchecked Sendable {
     // Mutated only by the single evaluation that owns it; the class lets nested evaluators share it.
     public let maxSamples: Int
-    public let deadline: ContinuousClock.Instant?
+    /// When the evaluation must stop, on the `elapsed` clock.
+    public let deadline: Duration?
+    private let elapsed: @Sendable () -> Duration
     private var loaded = 0
+    private var resultPoints = 0
     /// Filled as the evaluation goes.
     var statistics = QueryStatistics()
 
-    public init(maxSamples: Int = 50_000_000, timeout: Duration? = nil) {
+    public init(maxSamples: Int = 50_000_000, timeout: Duration? = nil, elapsed: @escaping @Sendable () -> Duration = Engine.monotonic) {
         self.maxSamples = maxSamples
-        self.deadline = timeout.map { ContinuousClock.now + $0 }
+        self.elapsed = elapsed
+        self.deadline = timeout.map { elapsed() + $0 }
     }
 
     func count(_ samples: Int) throws(EvaluationError) {
@@ -260,15 +273,31 @@ public final class EvaluationLimits: @unchecked Sendable {
         }
     }
 
-    /// Refuses an evaluation of more steps than the samples limit allows, before it allocates them.
-    func checkSteps(_ steps: Int64) throws(EvaluationError) {
-        if steps > Int64(maxSamples) {
+    /// What one step's slot in a table of steps costs, in samples' worth of memory.
+    static let stepSlotCost = Int64((MemoryLayout<StepVectors.Step>.stride + MemoryLayout<Sample>.stride - 1) / MemoryLayout<Sample>.stride)
+
+    /// Counts an evaluation over `steps` steps against the samples limit before it allocates its
+    /// tables, a step weighing what its slot costs: memory stays bounded by the limit.
+    func reserveSteps(_ steps: Int64) throws(EvaluationError) {
+        let (cost, overflow) = steps.multipliedReportingOverflow(by: Self.stepSlotCost)
+        if overflow || cost > Int64(maxSamples) - Int64(loaded) {
+            throw EvaluationError(.tooManySamples, "query processing would load too many samples into memory in query execution")
+        }
+        try count(Int(cost))
+    }
+
+    /// The points of a range query's result, counted as they are gathered: no more than the samples
+    /// limit may be returned (a bare `{__name__=~".+"}` at a one-second step would otherwise be
+    /// answered with gigabytes).
+    func countResultPoints(_ points: Int) throws(EvaluationError) {
+        resultPoints += points
+        if resultPoints > maxSamples {
             throw EvaluationError(.tooManySamples, "query processing would load too many samples into memory in query execution")
         }
     }
 
     func checkDeadline() throws(EvaluationError) {
-        if let deadline, ContinuousClock.now > deadline {
+        if let deadline, elapsed() > deadline {
             throw EvaluationError(.timeout, "query timed out in expression evaluation")
         }
     }

@@ -62,6 +62,10 @@ import Testing
         ("/api/v1/series", "no match[] parameter provided"),
         ("/api/v1/series?match[]=up%2B1", "invalid parameter \\\"match[]\\\""),
         ("/api/v1/label/1bad/values", "invalid label name"),
+        ("/api/v1/query?query=" + String(repeating: "(", count: 30_000) + "1" + String(repeating: ")", count: 30_000),
+         "expression nested too deeply: more than 500 levels"),
+        ("/api/v1/query_range?start=0&end=60&step=15&query=" + Array(repeating: "1", count: 16_000).joined(separator: "-"),
+         "expression nested too deeply: more than 500 levels"),
     ])
     func badQueriesGetThePrometheusErrorBody(uri: String, message: String) async throws {
         try await seeded { client in
@@ -104,6 +108,15 @@ import Testing
             }
             #expect(metrics.contains("surge_wal_size_bytes "))
             #expect(metrics.contains(#"surge_http_request_duration_seconds_count{handler="/api/v1/write"} 1"#))
+        }
+    }
+
+    /// Nesting up to the parser's bound is answered: evaluation recurses that deep without trouble.
+    @Test func deepButBoundedNestingIsAnswered() async throws {
+        try await seeded { client in
+            let query = String(repeating: "abs(", count: 450) + "up" + String(repeating: ")", count: 450)
+            let response = try await client.get("/api/v1/query?query=\(q(query))")
+            #expect(response.status == .ok, "\(String(buffer: response.body).prefix(300))")
         }
     }
 }

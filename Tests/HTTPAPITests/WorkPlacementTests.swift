@@ -54,6 +54,7 @@ private struct CountingQuerier: SeriesQuerier {
         ("max_over_time(one[10m:1m])", false, false),      // subqueries never run inline
         ("1 + 1", true, true),
         ("sum(", true, true),                              // fails at once, wherever it runs
+        (Array(repeating: "1", count: 3_000).joined(separator: "+"), false, false),  // a long query is parsed off the loop
     ])
     func smallQueriesRunInline(query: String, range: Bool, small: Bool) {
         let answer = range ? api.rangeQuery(parameters(query)) : api.instantQuery(parameters(query, range: false))

@@ -133,3 +133,36 @@ extension ParserTests {
         #expect(throws: ParseError.self) { try Parser.parse(query) }
     }
 }
+
+extension ParserTests {
+    /// Parsing is linear in the query: a chain of 16,000 subtractions (32 KB) parses at once, its
+    /// type known without walking the chain.
+    @Test func longChainsParseInOnePass() throws {
+        let chain = try Parser.parse(Array(repeating: "1", count: 400).joined(separator: "-"))
+        #expect(chain.type == .scalar && chain.depth == 400)
+        let vectors = Array(repeating: "up", count: 16_000).joined(separator: " or ")
+        // 16,000 terms nest 16,000 deep: refused with a clear error rather than overflowing a stack later.
+        #expect(throws: ParseError.self) { try Parser.parse(vectors) }
+    }
+
+    /// Nesting is bounded, whatever makes it (parentheses, calls, unary minus, operators), and so is
+    /// the length of a query.
+    @Test(arguments: [
+        String(repeating: "(", count: 30_000) + "1" + String(repeating: ")", count: 30_000),
+        String(repeating: "abs(", count: 10_000) + "up" + String(repeating: ")", count: 10_000),
+        String(repeating: "sum(", count: 10_000) + "up" + String(repeating: ")", count: 10_000),
+        String(repeating: "-", count: 50_000) + "1",
+        Array(repeating: "1", count: 16_000).joined(separator: "-"),
+        "2" + String(repeating: " ^ 2", count: 600),
+    ])
+    func deepNestingIsRefused(query: String) {
+        #expect { try Parser.parse(query) } throws: { "\($0)".contains("expression nested too deeply: more than 500 levels") }
+    }
+
+    @Test func nestingUpToTheBoundIsAccepted() throws {
+        let depth = Parser.maxDepth - 2
+        let nested = String(repeating: "abs(", count: depth) + "up" + String(repeating: ")", count: depth)
+        #expect(try Parser.parse(nested).depth == depth + 1)
+        #expect(throws: ParseError.self) { try Parser.parse("up{a=\"" + String(repeating: "x", count: Parser.maxLength) + "\"}") }
+    }
+}

@@ -48,8 +48,14 @@ public struct QueryAPI: Sendable {
         }
     }
 
+    /// Longer queries are parsed off the event loop, with the rest of their work.
+    static let inlineParseBytes = 4096
+
     /// `/api/v1/query`: the query is parsed once, both to size it and to answer it.
     func instantQuery(_ parameters: FormParameters) -> APIAnswer {
+        if (parameters.first("query")?.utf8.count ?? 0) > Self.inlineParseBytes {
+            return APIAnswer(small: false) { try instant(try parse(parameters.first("query")), parameters) }
+        }
         let expression: Expression
         do { expression = try parse(parameters.first("query")) } catch { return .inline { throw error } }
         return APIAnswer(small: isSmall(expression, parameters)) { try instant(expression, parameters) }
@@ -78,6 +84,9 @@ public struct QueryAPI: Sendable {
 
     /// `/api/v1/query_range`: the query is parsed once, both to size it and to answer it.
     func rangeQuery(_ parameters: FormParameters) -> APIAnswer {
+        if (parameters.first("query")?.utf8.count ?? 0) > Self.inlineParseBytes {
+            return APIAnswer(small: false) { try range(try parse(parameters.first("query")), parameters) }
+        }
         let expression: Expression
         do { expression = try parse(parameters.first("query")) } catch { return .inline { throw error } }
         return APIAnswer(small: isSmall(expression, parameters)) { try range(expression, parameters) }

@@ -39,8 +39,20 @@ public indirect enum Expression: Sendable, CustomStringConvertible {
         case .matrixSelector, .subquery: .matrix
         case .call(let function, _): function.returnType
         case .aggregate: .vector
-        case .binary(let operation): operation.lhs.type == .scalar && operation.rhs.type == .scalar ? .scalar : .vector
+        case .binary(let operation): operation.type
         case .negate(let operand), .parenthesized(let operand): operand.type
+        }
+    }
+
+    /// Levels of the tree: 1 for a leaf.
+    public var depth: Int {
+        switch self {
+        case .number, .string, .vectorSelector, .matrixSelector: 1
+        case .subquery(let subquery): subquery.expression.depth + 1
+        case .call(_, let args): (args.map(\.depth).max() ?? 0) + 1
+        case .aggregate(let aggregation): max(aggregation.expression.depth, aggregation.parameter?.depth ?? 0) + 1
+        case .binary(let operation): operation.depth
+        case .negate(let operand), .parenthesized(let operand): operand.depth + 1
         }
     }
 
@@ -220,12 +232,27 @@ public struct BinaryOperation: Sendable, CustomStringConvertible {
         public var explicit = false
     }
 
-    public var op: Operator
-    public var lhs: Expression
-    public var rhs: Expression
+    public let op: Operator
+    public let lhs: Expression
+    public let rhs: Expression
     /// `bool` after a comparison: 0 or 1 instead of filtering.
-    public var returnBool = false
-    public var matching: Matching
+    public let returnBool: Bool
+    public let matching: Matching
+    /// Scalar when both sides are, else vector; kept so that asking the type of a long chain of
+    /// operations (`1 - 1 - ... - 1`) does not walk the chain each time.
+    public let type: ValueType
+    /// Levels of the tree below and including this operation, kept for the same reason.
+    public let depth: Int
+
+    public init(op: Operator, lhs: Expression, rhs: Expression, returnBool: Bool = false, matching: Matching) {
+        self.op = op
+        self.lhs = lhs
+        self.rhs = rhs
+        self.returnBool = returnBool
+        self.matching = matching
+        type = lhs.type == .scalar && rhs.type == .scalar ? .scalar : .vector
+        depth = max(lhs.depth, rhs.depth) + 1
+    }
 
     public var description: String {
         var out = lhs.description + " " + op.rawValue

@@ -7,10 +7,22 @@ public struct Parser {
     private let query: String
     private let tokens: [Token]
     private var index = 0
+    /// How deeply the parser has recursed.
+    private var depth = 0
+
+    /// The deepest an expression may nest (parentheses, calls, unary operators and chains of binary
+    /// operations all count): evaluation recurses as deep as the tree, so the bound keeps any query
+    /// from overflowing a thread's stack. Real queries nest a few dozen levels at most.
+    public static let maxDepth = 500
+    /// The longest query accepted, in bytes.
+    public static let maxLength = 1 << 20
 
     static let aggregations: Set<String> = Set(Aggregation.Operator.allCases.map(\.rawValue))
 
     public static func parse(_ query: String) throws(ParseError) -> Expression {
+        guard query.utf8.count <= maxLength else {
+            throw ParseError("query too long: \(query.utf8.count) bytes, more than \(maxLength)", at: 0, in: query)
+        }
         var parser = Parser(query: query, tokens: try Lexer.tokenize(query))
         guard parser.current.kind != .end else {
             throw ParseError("no expression found in input", at: 0, in: query)
@@ -74,6 +86,9 @@ public struct Parser {
     }
 
     private mutating func parseExpression(minimumPrecedence: Int) throws(ParseError) -> Expression {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maxDepth else { throw error("expression nested too deeply: more than \(Self.maxDepth) levels") }
         var lhs = try parseUnary()
         while let op = binaryOperator(current), op.precedence >= minimumPrecedence {
             let opToken = advance()
@@ -123,7 +138,11 @@ public struct Parser {
                 throw error("label \(quoted(label)) must not occur in ON and GROUP clause at once", at: token)
             }
         }
-        return .binary(BinaryOperation(op: op, lhs: lhs, rhs: rhs, returnBool: returnBool, matching: matching))
+        let operation = BinaryOperation(op: op, lhs: lhs, rhs: rhs, returnBool: returnBool, matching: matching)
+        guard operation.depth <= Self.maxDepth else {
+            throw error("expression nested too deeply: more than \(Self.maxDepth) levels", at: token)
+        }
+        return .binary(operation)
     }
 
     /// Unary minus and plus bind like multiplication: `-a ^ b` is `-(a ^ b)`, `-a * b` is `(-a) * b`.

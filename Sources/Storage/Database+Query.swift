@@ -2,11 +2,21 @@ import Synchronization
 import TimeSeriesCore
 
 extension Database {
+    /// Regular expressions matched against the head's label values without holding the lock.
+    private func resolve(_ matchers: [LabelMatcher]) -> ResolvedMatchers {
+        guard matchers.contains(where: { ($0.type == .regexMatch || $0.type == .regexNoMatch) && $0.exactValues == nil }) else {
+            return ResolvedMatchers()
+        }
+        let pending = state.withLock { ResolvedMatchers.pending(matchers, in: &$0.index) }
+        return ResolvedMatchers(pending)
+    }
+
     /// Blocks overlapping the range and snapshots of the matching head series, taken under the lock.
     private func sources(_ matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) -> ([Block], [SeriesSnapshot]) {
-        state.withLock { state in
+        let resolved = resolve(matchers)
+        return state.withLock { state in
             let blocks = state.blocks.filter { $0.overlaps(mint: mint, maxt: maxt) }
-            let refs = state.index.select(matchers)
+            let refs = state.index.select(matchers, resolved: resolved.current(in: state.index))
             var head: [SeriesSnapshot] = []
             head.reserveCapacity(refs.count)
             for ref in refs {
@@ -49,9 +59,12 @@ extension Database {
 
     /// Postings sizes of the head and every block; nothing is intersected and no series or sample is read.
     public func estimatedSeriesCount(_ matchers: [LabelMatcher]) -> Int {
-        state.withLock { state in
-            state.blocks.reduce(state.index.estimatedCount(matchers)) { $0 + $1.index.estimatedCount(matchers) }
+        let resolved = resolve(matchers)
+        let (head, blocks) = state.withLock { state in
+            (state.index.estimatedCount(matchers, resolved: resolved.current(in: state.index)), state.blocks)
         }
+        // Blocks are immutable: their indexes are read without the lock.
+        return blocks.reduce(head) { $0 + $1.index.estimatedCount(matchers) }
     }
 
     public func series(_ matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) -> [Labels] {

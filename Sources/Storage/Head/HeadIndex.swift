@@ -14,6 +14,9 @@ struct HeadIndex: Sendable {
     private var postings: [String: [String: [SeriesRef]]] = [:]
     /// Values per name in ascending order, rebuilt lazily after a new value appears.
     private var sortedValues: [String: [String]] = [:]
+    /// Moves whenever a label name gains or loses a value, so values matched outside the lock
+    /// are known to be still the whole set.
+    private(set) var valueGenerations: [String: Int] = [:]
     private(set) var count = 0
 
     /// The next reference to hand out; references are never reused.
@@ -70,7 +73,10 @@ struct HeadIndex: Sendable {
         }
         let name = postings.keys[nameSlot]
         let value = postings.values[nameSlot].appendPosting(ref, value: pair.value)
-        if value.isNew { sortedValues[name] = nil }
+        if value.isNew {
+            sortedValues[name] = nil
+            valueGenerations[name, default: 0] += 1
+        }
         return Label(name, value.stored)
     }
 
@@ -115,6 +121,7 @@ struct HeadIndex: Sendable {
             }
             postings[name] = kept.isEmpty ? nil : kept
             sortedValues[name] = nil
+            valueGenerations[name, default: 0] += 1
         }
         return removed.count
     }
@@ -188,37 +195,44 @@ struct HeadIndex: Sendable {
         return values
     }
 
-    /// References of the series satisfying every matcher, ascending.
-    mutating func select(_ matchers: [LabelMatcher]) -> [SeriesRef] {
+    /// References of the series satisfying every matcher, ascending. `resolved` holds, by matcher
+    /// position, the values a regular expression was found to match outside the lock (see
+    /// `ResolvedMatchers`); the index then looks them up instead of matching again.
+    mutating func select(_ matchers: [LabelMatcher], resolved: [Int: Set<String>] = [:]) -> [SeriesRef] {
         // Matchers that reject the empty string narrow through postings; the rest filter afterwards.
         var matched: [[SeriesRef]] = []
-        for matcher in matchers where !matcher.matchesEmpty {
-            let lists = postingsLists(matcher)
+        for (position, matcher) in matchers.enumerated() where !matcher.matchesEmpty {
+            let lists = postingsLists(matcher, resolved: resolved[position])
             if lists.isEmpty { return [] }
             matched.append(Postings.union(lists))
         }
         let candidates: [SeriesRef]? = matched.isEmpty ? nil : Postings.intersect(all: matched)
         let base = candidates ?? series.indices.compactMap { series[$0] == nil ? nil : SeriesRef($0) }
-        let filters = matchers.filter(\.matchesEmpty)
+        let filters = matchers.enumerated().filter(\.element.matchesEmpty)
         if filters.isEmpty { return base }
         return base.filter { ref in
             let labels = series[Int(ref)]!.labels
-            return filters.allSatisfy { $0.matches(labels[$0.name] ?? "") }
+            return filters.allSatisfy { position, matcher in
+                let value = labels[matcher.name] ?? ""
+                if !value.isEmpty, let values = resolved[position] { return values.contains(value) }
+                return matcher.matches(value)
+            }
         }
     }
 
     /// At least as many series as `select` finds, from postings sizes alone: the smallest total
     /// postings size over the matchers that narrow through postings. Nothing is intersected.
-    mutating func estimatedCount(_ matchers: [LabelMatcher]) -> Int {
+    mutating func estimatedCount(_ matchers: [LabelMatcher], resolved: [Int: Set<String>] = [:]) -> Int {
         var bound = count
-        for matcher in matchers where !matcher.matchesEmpty {
-            bound = min(bound, postingsLists(matcher).reduce(0) { $0 + $1.count })
+        for (position, matcher) in matchers.enumerated() where !matcher.matchesEmpty {
+            bound = min(bound, postingsLists(matcher, resolved: resolved[position]).reduce(0) { $0 + $1.count })
         }
         return bound
     }
 
-    private mutating func postingsLists(_ matcher: LabelMatcher) -> [[SeriesRef]] {
+    private mutating func postingsLists(_ matcher: LabelMatcher, resolved: Set<String>? = nil) -> [[SeriesRef]] {
         guard let byValue = postings[matcher.name] else { return [] }
+        if let resolved { return resolved.compactMap { byValue[$0] } }
         if matcher.exactValues == nil && matcher.requiredPrefix.isEmpty {
             return byValue.compactMap { matcher.matches($0.key) ? $0.value : nil }
         }

@@ -104,7 +104,9 @@ public struct QueryAPI: Sendable {
         guard step > 0 else {
             throw APIError.invalidParameter("step", "zero or negative query resolution step widths are not accepted. Try a positive integer")
         }
-        guard (end - start) / step < Self.maxPointsPerSeries else {
+        // Times may be anywhere in Int64's range; a span that overflows is as good as too long.
+        let (span, overflow) = end.subtractingReportingOverflow(start)
+        guard !overflow, span / step < Self.maxPointsPerSeries else {
             throw APIError(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
         }
         guard expression.type == .scalar || expression.type == .vector else {
@@ -133,12 +135,13 @@ public struct QueryAPI: Sendable {
         var steps: Int64 = 1
         if let start = try? parameters.time("start", default: 0), let end = try? parameters.time("end", default: 0),
            let step = try? parameters.duration("step"), step > 0, end >= start {
-            steps = (end - start) / step + 1
+            steps = (end &- start) / step + 1
         }
         var series = 0
         for selector in selectors {
             series += querier.estimatedSeriesCount(selector.matchers)
-            if Int64(series) * steps > Int64(Self.inlineWork) { return false }
+            let (work, overflow) = Int64(series).multipliedReportingOverflow(by: steps)
+            if overflow || work > Int64(Self.inlineWork) { return false }
         }
         return true
     }

@@ -42,7 +42,7 @@ enum RangeFunctions {
                     try evaluator.limits.checkDeadline()
                 }
                 let rangeEnd = evaluator.referenceTime(index, offset: input.offset, at: input.at)
-                let rangeStart = rangeEnd - input.range
+                let rangeStart = rangeEnd &- input.range
                 while high < samples.count && samples[high].timestamp <= rangeEnd { high += 1 }
                 while low < high && samples[low].timestamp < rangeStart { low += 1 }
                 body(id, index, samples[low..<high], rangeStart, rangeEnd)
@@ -62,7 +62,7 @@ enum RangeFunctions {
             let last = window[window.endIndex - 1]
             let previous = window[window.endIndex - 2]
             if function == .idelta { return last.value - previous.value }
-            let interval = Double(last.timestamp - previous.timestamp) / 1000
+            let interval = Double(last.timestamp &- previous.timestamp) / 1000
             guard interval > 0 else { return nil }
             let change = last.value < previous.value ? last.value : last.value - previous.value
             return change / interval
@@ -155,7 +155,7 @@ enum RangeFunctions {
         for (i, sample) in samples.enumerated() {
             if constant && i > 0 && sample.value != initial { constant = false }
             n += 1
-            let x = Double(sample.timestamp - interceptTime) / 1000
+            let x = Double(sample.timestamp &- interceptTime) / 1000
             (sumX, cX) = kahanSum(x, sumX, cX)
             (sumY, cY) = kahanSum(sample.value, sumY, cY)
             (sumXY, cXY) = kahanSum(x * sample.value, sumXY, cXY)
@@ -199,9 +199,9 @@ enum RangeFunctions {
                 previous = sample.value
             }
         }
-        var durationToStart = Double(first.timestamp - rangeStart) / 1000
-        let durationToEnd = Double(rangeEnd - last.timestamp) / 1000
-        let sampledInterval = Double(last.timestamp - first.timestamp) / 1000
+        var durationToStart = Double(first.timestamp &- rangeStart) / 1000
+        let durationToEnd = Double(rangeEnd &- last.timestamp) / 1000
+        let sampledInterval = Double(last.timestamp &- first.timestamp) / 1000
         let averageBetween = sampledInterval / Double(samples.count - 1)
         if isCounter && result > 0 && first.value >= 0 {
             let durationToZero = sampledInterval * (first.value / result)
@@ -212,7 +212,7 @@ enum RangeFunctions {
         extrapolateTo += durationToStart < threshold ? durationToStart : averageBetween / 2
         extrapolateTo += durationToEnd < threshold ? durationToEnd : averageBetween / 2
         result *= extrapolateTo / sampledInterval
-        if isRate { result /= Double(rangeEnd - rangeStart) / 1000 }
+        if isRate { result /= Double(rangeEnd &- rangeStart) / 1000 }
         return result
     }
 

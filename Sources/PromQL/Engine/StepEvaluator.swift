@@ -15,8 +15,8 @@ struct StepEvaluator {
     let queryEnd: Timestamp
     let limits: EvaluationLimits
 
-    var stepCount: Int { Int((end - start) / step) + 1 }
-    func time(_ index: Int) -> Timestamp { start + Int64(index) * step }
+    var stepCount: Int { Int((end &- start) / step) + 1 }
+    func time(_ index: Int) -> Timestamp { start &+ Int64(index) &* step }
 
     func evaluate(_ expression: Expression) throws(EvaluationError) -> StepValue {
         try limits.checkDeadline()
@@ -72,7 +72,7 @@ struct StepEvaluator {
 
     /// The time a selector reads at step `index`: the step time, or the `@` time, minus the offset.
     func referenceTime(_ index: Int, offset: Int64, at: AtModifier?) -> Timestamp {
-        (at.map(resolve) ?? time(index)) - offset
+        (at.map(resolve) ?? time(index)) &- offset
     }
 
     /// The series of a selector from storage, counted against the samples limit and timed.
@@ -125,7 +125,7 @@ struct StepEvaluator {
     private func fetch(_ selector: VectorSelector) throws(EvaluationError) -> [Series] {
         let first = referenceTime(0, offset: selector.offset, at: selector.at)
         let last = referenceTime(stepCount - 1, offset: selector.offset, at: selector.at)
-        return try fetch(selector.matchers, mint: first - lookbackDelta, maxt: last)
+        return try fetch(selector.matchers, mint: first &- lookbackDelta, maxt: last)
     }
 
     /// Calls `body` with each step and the sample an instant selector takes there: the newest within
@@ -137,7 +137,7 @@ struct StepEvaluator {
             while cursor < samples.count && samples[cursor].timestamp <= ref { cursor += 1 }
             guard cursor > 0 else { continue }
             let sample = samples[cursor - 1]
-            if sample.timestamp >= ref - lookbackDelta && !StaleNaN.isStale(sample.value) {
+            if sample.timestamp >= ref &- lookbackDelta && !StaleNaN.isStale(sample.value) {
                 body(index, sample)
             }
         }
@@ -150,7 +150,7 @@ struct StepEvaluator {
         case .matrixSelector(let selector, let range):
             let first = referenceTime(0, offset: selector.offset, at: selector.at)
             let last = referenceTime(stepCount - 1, offset: selector.offset, at: selector.at)
-            let fetched = try fetch(selector.matchers, mint: first - range, maxt: last)
+            let fetched = try fetch(selector.matchers, mint: first &- range, maxt: last)
             return RangeInput(
                 labels: fetched.map(\.labels),
                 samples: fetched.map { s in
@@ -168,17 +168,19 @@ struct StepEvaluator {
     /// first such time after the earliest window start up to the latest window end.
     private func evaluateSubquery(_ subquery: Subquery) throws(EvaluationError) -> RangeInput {
         let interval = subquery.step ?? defaultInterval
-        let earliest = referenceTime(0, offset: subquery.offset, at: subquery.at) - subquery.range
+        let earliest = referenceTime(0, offset: subquery.offset, at: subquery.at) &- subquery.range
         let latest = referenceTime(stepCount - 1, offset: subquery.offset, at: subquery.at)
-        var innerStart = interval * (earliest / interval)
-        if innerStart < earliest { innerStart += interval }
+        var innerStart = interval &* (earliest / interval)
+        if innerStart < earliest { innerStart &+= interval }
         guard innerStart <= latest else {
             return RangeInput(labels: [], samples: [], range: subquery.range, offset: subquery.offset, at: subquery.at, matchers: nil)
         }
         // Every inner step holds a slot in each table the inner evaluation builds, so the steps count
         // against the samples limit, weighted by a slot's size, before any is allocated
         // (`x[1y:1ms]` has 3.2e10 steps, `x[365d:1s]` 3.2e7).
-        try limits.reserveSteps((latest - innerStart) / interval + 1)
+        let (span, overflow) = latest.subtractingReportingOverflow(innerStart)
+        if overflow { throw EvaluationError(.tooManySamples, "query processing would load too many samples into memory in query execution") }
+        try limits.reserveSteps(span / interval + 1)
         let inner = StepEvaluator(querier: querier, lookbackDelta: lookbackDelta, defaultInterval: defaultInterval,
                                   start: innerStart, end: latest, step: interval,
                                   queryStart: queryStart, queryEnd: queryEnd, limits: limits)
@@ -208,7 +210,7 @@ struct StepEvaluator {
         let input = try rangeInput(expression)
         let t = referenceTime(0, offset: input.offset, at: input.at)
         return zip(input.labels, input.samples).compactMap { labels, samples in
-            let window = samples.filter { $0.timestamp >= t - input.range && $0.timestamp <= t }
+            let window = samples.filter { $0.timestamp >= t &- input.range && $0.timestamp <= t }
             return window.isEmpty ? nil : Series(labels: labels, samples: window)
         }
     }

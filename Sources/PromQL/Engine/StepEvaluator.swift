@@ -101,7 +101,7 @@ struct StepEvaluator {
                 if keepingTimestamps { out.steps[index].timestamps.append(sample.timestamp) }
                 points += 1
             }
-            if stepCount > 1 { try limits.count(points) }
+            if stepCount > 1 { try limits.charge(points) }
         }
         return out
     }
@@ -257,6 +257,9 @@ public final class EvaluationLimits: @unchecked Sendable {
     public let deadline: Duration?
     private let elapsed: @Sendable () -> Duration
     private var loaded = 0
+    /// Memory the evaluation holds beyond the samples it loaded (step tables, selected points):
+    /// counted against the limit, not reported as samples.
+    private var charged = 0
     private var resultPoints = 0
     /// Filled as the evaluation goes.
     var statistics = QueryStatistics()
@@ -270,7 +273,15 @@ public final class EvaluationLimits: @unchecked Sendable {
     func count(_ samples: Int) throws(EvaluationError) {
         loaded += samples
         statistics.peakSamples = loaded
-        if loaded > maxSamples {
+        if loaded + charged > maxSamples {
+            throw EvaluationError(.tooManySamples, "query processing would load too many samples into memory in query execution")
+        }
+    }
+
+    /// Counts memory worth `samples` samples against the limit without reporting it as samples.
+    func charge(_ samples: Int) throws(EvaluationError) {
+        charged += samples
+        if loaded + charged > maxSamples {
             throw EvaluationError(.tooManySamples, "query processing would load too many samples into memory in query execution")
         }
     }
@@ -282,10 +293,10 @@ public final class EvaluationLimits: @unchecked Sendable {
     /// tables, a step weighing what its slot costs: memory stays bounded by the limit.
     func reserveSteps(_ steps: Int64) throws(EvaluationError) {
         let (cost, overflow) = steps.multipliedReportingOverflow(by: Self.stepSlotCost)
-        if overflow || cost > Int64(maxSamples) - Int64(loaded) {
+        if overflow || cost > Int64(maxSamples) - Int64(loaded + charged) {
             throw EvaluationError(.tooManySamples, "query processing would load too many samples into memory in query execution")
         }
-        try count(Int(cost))
+        try charge(Int(cost))
     }
 
     /// The points of a range query's result, counted as they are gathered: no more than the samples

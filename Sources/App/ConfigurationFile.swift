@@ -34,6 +34,7 @@ import Yams
 ///   retention_time: 15d     # 0 keeps everything
 ///   retention_size: 0       # bytes; 0 means no limit
 ///   out_of_order_window: 0s
+///   future_window: 10m      # samples further ahead of the clock are refused; 0 accepts any time
 ///   maintenance_interval: 1m   # how often blocks are cut, merged and retention applied
 ///   max_series: 5000000
 ///   max_labels_per_series: 64
@@ -151,7 +152,7 @@ public enum ConfigurationFile {
 
     private static func readStorage(_ node: Node, path: String, into storage: inout DatabaseOptions) throws {
         let section = try mapping(node, path: path, allowed: [
-            "wal_fsync", "wal_segment_size", "block_duration", "retention_time", "retention_size", "out_of_order_window",
+            "wal_fsync", "wal_segment_size", "block_duration", "retention_time", "retention_size", "out_of_order_window", "future_window",
             "max_series", "max_labels_per_series", "max_label_name_length", "max_label_value_length", "maintenance_interval",
         ])
         func fail(_ node: Node, _ message: String) -> Error {
@@ -184,6 +185,12 @@ public enum ConfigurationFile {
                 throw fail(n, "out_of_order_window must be a duration such as 10m, or 0")
             }
             storage.outOfOrderWindow = value
+        }
+        if let n = section["future_window"] {
+            guard let value = n.int == 0 ? 0 : n.string.flatMap(parseDuration), value >= 0 else {
+                throw fail(n, "future_window must be a duration such as 10m, or 0")
+            }
+            storage.futureWindow = value == 0 ? nil : value
         }
         storage.limits.maxSeries = try positiveInt(section["max_series"], path: path) ?? storage.limits.maxSeries
         storage.limits.maxLabelsPerSeries = try positiveInt(section["max_labels_per_series"], path: path) ?? storage.limits.maxLabelsPerSeries

@@ -31,7 +31,7 @@ public enum SurgeServer {
             throw StartupError(description: error.description)
         }
         let dataURL = URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
-        let database = try Database(directory: dataURL, options: configuration.storage, logger: logger)
+        let database = try Database(directory: dataURL, options: configuration.storage, clock: clock, logger: logger)
         announceCollectors(enabled: configuration.collect, scrapeJobs: configuration.scrapeConfigs.count, logger: logger)
 
         let registry = PrometheusCollectorRegistry()

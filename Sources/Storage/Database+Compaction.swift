@@ -49,9 +49,12 @@ extension Database {
             let range = options.blockRange
             // Samples older than the newest block are refused, so this never overlaps a block.
             let start = CompactionPlanner.floorDiv(state.headMinTime, range) * range
-            if persistAll { return (start, state.headMaxTime + 1) }
-            if state.headMaxTime - state.headMinTime > range / 2 * 3 {
-                return (start, start + range)
+            // Sample times may reach either end of Int64: the window's arithmetic saturates.
+            if persistAll { return (start, state.headMaxTime == .max ? .max : state.headMaxTime + 1) }
+            let (span, overflow) = state.headMaxTime.subtractingReportingOverflow(state.headMinTime)
+            if overflow || span > range / 2 * 3 {
+                let (end, past) = start.addingReportingOverflow(range)
+                return (start, past ? .max : end)
             }
             return nil
         }
@@ -145,7 +148,9 @@ extension Database {
 
     private func applyRetention(report: inout MaintenanceReport) throws {
         let doomed: [Block] = state.withLock { state in
-            let newest = max(state.headMaxTime, state.blocks.map(\.lastTime).max() ?? .min)
+            // Counted from the newest sample, but never from beyond the clock: a sample from ahead
+            // cannot make retention delete what the wall clock still keeps.
+            let newest = min(max(state.headMaxTime, state.blocks.map(\.lastTime).max() ?? .min), clock.now)
             let other = state.wal.totalSize + state.chunks.totalBytes
             let expired = RetentionPolicy.expired(
                 state.blocks.map { ($0.meta, $0.sizeBytes) }, time: options.retentionTime,

@@ -39,12 +39,16 @@ public final class Database: SeriesAppender, SeriesQuerier {
     let logger: Logger
     let options: DatabaseOptions
     public let directory: URL
+    /// The wall clock samples are judged against (too far in the future) and time retention
+    /// counts back from.
+    let clock: any LoopClock
 
     /// Opens (or creates) the database in `directory`: loads its blocks and replays its WAL.
-    public init(directory: URL, options: DatabaseOptions = .init(), logger: Logger) throws {
+    public init(directory: URL, options: DatabaseOptions = .init(), clock: any LoopClock = SystemClock(), logger: Logger) throws {
         self.directory = directory
         self.logger = logger
         self.options = options
+        self.clock = clock
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let blocks = try Self.openBlocks(in: directory, logger: logger)
         let wal = try WriteAheadLog(

@@ -16,6 +16,10 @@ public struct DatabaseOptions: Sendable, Equatable {
     /// How far behind the newest sample an older sample is still accepted, in milliseconds.
     /// Default 0: out-of-order samples are refused, as in Prometheus.
     public var outOfOrderWindow: Int64 = 0
+    /// How far ahead of the clock a sample is still accepted, in milliseconds. Default 10 minutes:
+    /// real senders' clocks are that close, and one sample from far ahead would otherwise move
+    /// time retention's reference and the head's window past everything stored. Nil accepts any time.
+    public var futureWindow: Int64? = 10 * 60_000
     public var limits = StorageLimits()
 
     public init() {}

@@ -15,6 +15,8 @@ public enum AppendRejection: String, Sendable, CaseIterable, Comparable {
     case duplicate = "duplicate"
     /// Older than the newest persisted block, or older than the out-of-order window allows.
     case tooOld = "too_old"
+    /// Further ahead of the clock than the future window allows.
+    case tooFarInFuture = "too_far_in_future"
     case seriesLimit = "max_series"
     case labelsPerSeriesLimit = "max_labels_per_series"
     case labelNameLengthLimit = "max_label_name_length"
@@ -23,7 +25,7 @@ public enum AppendRejection: String, Sendable, CaseIterable, Comparable {
     /// Whether a configured limit refused the sample (rather than its timestamp).
     public var isLimit: Bool {
         switch self {
-        case .outOfOrder, .duplicate, .tooOld: false
+        case .outOfOrder, .duplicate, .tooOld, .tooFarInFuture: false
         default: true
         }
     }

@@ -35,6 +35,9 @@ import Testing
         #expect(config.storage.walSync == .never, "the default, as in Prometheus")
         #expect(try ConfigurationFile.parse("storage:\n  wal_fsync: always\n", path: "s.yml").storage.walSync == .always)
         #expect(try ConfigurationFile.parse("storage:\n  retention_time: 0\n", path: "s.yml").storage.retentionTime == nil)
+        #expect(config.storage.futureWindow == Int64(10 * 60_000), "the default")
+        #expect(try ConfigurationFile.parse("storage:\n  future_window: 2m\n", path: "s.yml").storage.futureWindow == Int64(120_000))
+        #expect(try ConfigurationFile.parse("storage:\n  future_window: 0\n", path: "s.yml").storage.futureWindow == nil)
     }
 
     @Test(arguments: [
@@ -42,6 +45,7 @@ import Testing
         ("storage:\n  max_series: -1\n", "s.yml:2: expected a positive integer"),
         ("storage:\n  retension_time: 1d\n", "s.yml:2: unknown key \"retension_time\""),
         ("storage:\n  wal_fsync: sometimes\n", "s.yml:2: wal_fsync must be one of always, never"),
+        ("storage:\n  future_window: later\n", "s.yml:2: future_window must be a duration such as 10m, or 0"),
     ])
     func badStorageKeysNameTheLine(text: String, message: String) {
         #expect {

@@ -112,6 +112,21 @@ import WireFormat
         }
     }
 
+    /// The test server's clock reads 1_700_000_100_000; the default future window is 10 minutes.
+    @Test func samplesFarAheadOfTheClockAreRefusedNamingTheWindow() async throws {
+        try await withSurge { client in
+            let response = try await client.write([series(["__name__": "f"], [(1_700_000_100_000, 1), (1_700_000_700_001, 2)]),
+                                                   series(["__name__": "g"], [(Int64.max, 3)])])
+            #expect(response.status == .badRequest)
+            let text = String(buffer: response.body)
+            #expect(text.contains("sample too far in the future") && text.contains("future_window (600000ms)")
+                    && text.contains("(2 of 3 samples refused, the rest stored)"), "\(text)")
+            let metrics = String(buffer: try await client.get("/metrics").body)
+            #expect(metrics.contains(#"surge_storage_rejected_samples{reason="too_far_in_future"} 2"#), "\(metrics)")
+            #expect(try await client.write([series(["__name__": "f"], [(1_700_000_700_000, 4)])]).status == .noContent)
+        }
+    }
+
     @Test func limitsAnswer400NamingTheLimitCountTheRefusalsAndKeepTheRest() async throws {
         try await withSurge(configure: { config in
             config.storage.limits.maxSeries = 2

@@ -64,7 +64,9 @@ import Testing
     @Test func anyAgeIsAcceptedByAnEmptyStore() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let db = try Database(directory: dir.url, logger: logger)
+        var options = DatabaseOptions()
+        options.futureWindow = nil
+        let db = try Database(directory: dir.url, options: options, logger: logger)
         let result = try db.append([batch("old", [(-86_400_000 * 365, 1), (0, 2)]), batch("new", [(4_102_444_800_000, 3)])])
         #expect(result.samplesAppended == 3)
     }

@@ -112,6 +112,16 @@ import WireFormat
         }
     }
 
+    @Test func aBodyOfTheOtherVersionIsRefusedAndNothingIsAcknowledged() async throws {
+        try await withSurge { client in
+            let body = [series(["__name__": "v"], [(1_700_000_000_000, 1)])]
+            let v1AsV2 = try await client.writeRaw(RemoteWriteEncoder.encode(body, version: .v1), contentType: RemoteWriteVersion.v2ContentType)
+            #expect(v1AsV2.status == .badRequest && String(buffer: v1AsV2.body).contains("remote-write 1.0 WriteRequest"))
+            let v2AsV1 = try await client.writeRaw(RemoteWriteEncoder.encode(body, version: .v2), contentType: RemoteWriteVersion.v1ContentType)
+            #expect(v2AsV1.status == .badRequest && String(buffer: v2AsV1.body).contains("remote-write 2.0 Request"))
+        }
+    }
+
     /// The test server's clock reads 1_700_000_100_000; the default future window is 10 minutes.
     @Test func samplesFarAheadOfTheClockAreRefusedNamingTheWindow() async throws {
         try await withSurge { client in

@@ -130,3 +130,48 @@ import Testing
         #expect(RemoteWriteVersion(contentType: contentType) == expected)
     }
 }
+
+/// A body that does not decode as the message its content type declares is refused, never
+/// acknowledged with nothing stored.
+@Suite struct DeclaredMessageTests {
+    static let series = RemoteWriteTests.series.map(RemoteWriteEncoder.WireSeries.init)
+
+    @Test func aVersion1BodyDeclaredAs2IsRefused() throws {
+        let v1 = RemoteWriteEncoder.protobuf(Self.series, version: .v1)
+        #expect {
+            try RemoteWriteDecoder().decode(protobuf: v1, version: .v2)
+        } throws: { error in
+            "\(error)".contains("field 1 is a remote-write 1.0 WriteRequest's") && (error as? RemoteWriteError)?.code == .corruptProtobuf
+        }
+    }
+
+    @Test func aVersion2BodyDeclaredAs1IsRefused() throws {
+        let v2 = RemoteWriteEncoder.protobuf(Self.series, version: .v2)
+        #expect {
+            try RemoteWriteDecoder().decode(protobuf: v2, version: .v1)
+        } throws: { error in
+            "\(error)".contains("is a remote-write 2.0 Request's") && (error as? RemoteWriteError)?.code == .corruptProtobuf
+        }
+    }
+
+    /// Request{symbols: ["", "__name__", "up"], timeseries: [{labels_refs: [1, 2 + 2^40]}]}: libprotobuf-c
+    /// would read the second reference as 2.
+    @Test(arguments: [true, false])
+    func aReferenceBeyond32BitsIsRefused(packed: Bool) {
+        var request: [UInt8] = []
+        for symbol in ["", "__name__", "up"] { request += [0x22, UInt8(symbol.utf8.count)] + Array(symbol.utf8) }
+        func varint(_ value: UInt64) -> [UInt8] {
+            var value = value, out: [UInt8] = []
+            while value >= 0x80 { out.append(UInt8(value & 0x7f) | 0x80); value >>= 7 }
+            return out + [UInt8(value)]
+        }
+        let refs = varint(1) + varint(2 + (1 << 40))
+        let timeSeries: [UInt8] = packed ? [0x0a, UInt8(refs.count)] + refs : [0x08] + varint(1) + [0x08] + varint(2 + (1 << 40))
+        request += [0x2a, UInt8(timeSeries.count)] + timeSeries
+        #expect {
+            try RemoteWriteDecoder().decode(protobuf: request, version: .v2)
+        } throws: { error in
+            (error as? RemoteWriteError)?.code == .invalidSymbolReference && "\(error)".contains("1099511627778 does not fit in 32 bits")
+        }
+    }
+}

@@ -76,6 +76,7 @@ public struct RemoteWriteDecoder: Sendable {
     }
 
     static func decodeV2(_ buffer: UnsafeRawBufferPointer) throws -> DecodedWrite {
+        try RequestV2Check.check(buffer)
         let arena = ProtobufArena(expectedBytes: buffer.count * 3)
         return try arena.withAllocator { allocator in
             var empty: UInt8 = 0

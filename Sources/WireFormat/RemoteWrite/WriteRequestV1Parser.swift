@@ -44,6 +44,10 @@ struct WriteRequestV1Parser {
                 let end = try lengthDelimited(&offset)
                 decoded.metadata.append(try metricMetadata(offset, end))
                 offset = end
+            case (4, _), (5, _):
+                // A 2.0 Request's symbols and series: acknowledging it as 1.0 would store nothing.
+                throw Self.corrupt("field \(field) is a remote-write 2.0 Request's; send 2.0 bodies with "
+                                   + "Content-Type: \(RemoteWriteVersion.v2ContentType)")
             default:
                 try skip(wireType, &offset, end: bytes.count)
             }

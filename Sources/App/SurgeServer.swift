@@ -41,6 +41,8 @@ public enum SurgeServer {
         let chunkBytes = registry.makeGauge(name: "surge_head_chunk_bytes", help: "Bytes of compressed samples in the head.")
         let blocks = registry.makeGauge(name: "surge_blocks", help: "Persisted blocks.")
         let blockBytes = registry.makeGauge(name: "surge_blocks_size_bytes", help: "Bytes of the persisted blocks.")
+        let damagedChunks = registry.makeGauge(name: "surge_storage_damaged_chunk_reads",
+                                               help: "Block chunk reads since start that failed their checksum; their samples were left out.")
         let rejected: @Sendable (AppendRejection) -> Gauge = { reason in
             registry.makeGauge(name: "surge_storage_rejected_samples", labels: [("reason", reason.rawValue)],
                                help: "Samples storage refused since start, by reason (limits, out of order, too old).")
@@ -70,6 +72,7 @@ public enum SurgeServer {
                 chunkBytes.set(Double(stats.chunkBytes))
                 blocks.set(Double(stats.blocks))
                 blockBytes.set(Double(stats.blockBytes))
+                damagedChunks.set(Double(stats.damagedChunkReads))
                 for (reason, count) in stats.rejected {
                     rejected(reason).set(Double(count))
                 }

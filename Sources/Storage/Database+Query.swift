@@ -1,3 +1,4 @@
+import Logging
 import Synchronization
 import TimeSeriesCore
 
@@ -37,7 +38,16 @@ extension Database {
             return samples.isEmpty ? nil : Series(labels: snapshot.labels, samples: samples)
         }
         if blocks.isEmpty { return fromHead }
-        var parts = blocks.map { $0.select(matchers, mint: mint, maxt: maxt) }
+        var parts = blocks.map { block in
+            let damagedBefore = block.damagedChunkReads.load(ordering: .relaxed)
+            let part = block.select(matchers, mint: mint, maxt: maxt)
+            let damaged = block.damagedChunkReads.load(ordering: .relaxed) - damagedBefore
+            if damaged > 0 {
+                logger.error("block chunks failed their checksum; their samples are left out of the answer",
+                             metadata: ["block": "\(block.meta.ulid)", "chunks": "\(damaged)"])
+            }
+            return part
+        }
         parts.append(fromHead)
         return Self.merge(parts)
     }

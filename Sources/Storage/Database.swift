@@ -24,6 +24,8 @@ public final class Database: SeriesAppender, SeriesQuerier {
         /// Samples older than this belong to a persisted block and are refused.
         var minValidTime: Timestamp = .min
         var rejected: [AppendRejection: Int] = [:]
+        /// Damaged chunk reads of blocks that compaction or retention has since removed.
+        var damagedChunkReadsOfDroppedBlocks = 0
         /// Identifies the append in progress to the series it touches (see `MemSeries.batchStamp`).
         var appendStamp: UInt32 = 0
         /// The result of the last cache-warming pass, kept so the pass is not optimized away.
@@ -109,6 +111,8 @@ public final class Database: SeriesAppender, SeriesQuerier {
             stats.blockBytes = state.blocks.reduce(0) { $0 + $1.sizeBytes }
             stats.blockSamples = state.blocks.reduce(0) { $0 + $1.meta.stats.numSamples }
             stats.rejected = state.rejected
+            stats.damagedChunkReads = state.damagedChunkReadsOfDroppedBlocks
+                + state.blocks.reduce(0) { $0 + $1.damagedChunkReads.load(ordering: .relaxed) }
             let blockMin = state.blocks.first?.meta.minTime
             let blockMax = state.blocks.map(\.lastTime).max()
             let mins = [blockMin, state.headMinTime == .max ? nil : state.headMinTime].compactMap { $0 }

@@ -12,6 +12,9 @@ public struct DatabaseStats: Sendable, Equatable {
     public var blockBytes = 0
     public var blockSamples = 0
     public var rejected: [AppendRejection: Int] = [:]
+    /// Reads of block chunks that failed their checksum (or framing) since start; their samples
+    /// were left out of the answers.
+    public var damagedChunkReads = 0
     public var minTime: Int64?
     public var maxTime: Int64?
     public var headMinTime: Int64?

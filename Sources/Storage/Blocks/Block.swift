@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TimeSeriesCore
 
 /// An immutable block on disk, read through mappings of its index and chunk file.
@@ -12,6 +13,8 @@ public final class Block: @unchecked Sendable {
     private let chunkFile: MappedFile
     /// Whether each chunk's bytes begin with its encoding (false in first-version chunk files).
     private let chunksCarryEncoding: Bool
+    /// Chunk reads that found a damaged record (bad framing or checksum) since the block was opened.
+    let damagedChunkReads = Atomic<Int>(0)
 
     init(directory: URL) throws {
         self.directory = directory
@@ -46,11 +49,19 @@ public final class Block: @unchecked Sendable {
     /// Bytes of the block's files, read once at open (a block never changes).
     let sizeBytes: Int
 
-    /// The encoding and bytes of the chunk at `ref`; nil when the reference or the record is damaged.
+    /// The encoding and bytes of the chunk at `ref`; nil (and counted) when the reference, the
+    /// record or its checksum is damaged: a damaged chunk's samples are left out, never decoded
+    /// into wrong values.
     func chunk(_ meta: ChunkMeta) -> (encoding: ChunkEncoding, bytes: UnsafeRawBufferPointer)? {
-        guard let record = ChunkRecord.bytes(in: chunkFile.bytes, at: Int(truncatingIfNeeded: meta.ref)) else { return nil }
+        guard let record = ChunkRecord.bytes(in: chunkFile.bytes, at: Int(truncatingIfNeeded: meta.ref), verify: true) else {
+            damagedChunkReads.add(1, ordering: .relaxed)
+            return nil
+        }
         guard chunksCarryEncoding else { return (.xor, record) }
-        guard let first = record.first, let encoding = ChunkEncoding(rawValue: first) else { return nil }
+        guard let first = record.first, let encoding = ChunkEncoding(rawValue: first) else {
+            damagedChunkReads.add(1, ordering: .relaxed)
+            return nil
+        }
         return (encoding, UnsafeRawBufferPointer(rebasing: record.dropFirst()))
     }
 

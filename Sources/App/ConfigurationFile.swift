@@ -72,13 +72,21 @@ public enum ConfigurationFile {
                              checkCredentials: Bool = true) throws -> SurgeConfiguration {
         guard let root = try YAMLReader(path: path).compose(text).first else { return base }
         var config = base
-        let top = try mapping(root, path: path, allowed: ["listen", "data_dir", "collect", "collectors", "scrape_configs", "storage", "remote_write", "query", "scaling"])
+        let top = try mapping(root, path: path, allowed: ["listen", "data_dir", "collect", "collectors", "scrape_configs", "storage", "remote_write", "query",
+                                                          "scaling", "web"])
         func fail(_ node: Node, _ message: String) -> Error {
             Error(path: path, line: node.mark.map { $0.line }, message: message)
         }
         if let node = top["listen"] {
             guard let value = node.string, let listen = HostPort(value) else { throw fail(node, "listen must be host:port") }
             config.listen = listen
+        }
+        if let node = top["web"] {
+            let section = try mapping(node, path: path, allowed: ["idle_timeout"])
+            if let n = section["idle_timeout"] {
+                guard let value = duration(n) else { throw fail(n, "idle_timeout must be a duration such as 2m") }
+                config.idleTimeout = .milliseconds(value)
+            }
         }
         if let node = top["data_dir"] {
             guard let value = node.string, !value.isEmpty else { throw fail(node, "data_dir must be a path") }

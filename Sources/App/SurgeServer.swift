@@ -85,6 +85,9 @@ public enum SurgeServer {
         let listen = configuration.listen
         return Application(
             router: router,
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [ExpectContinueHandler(maxBody: UInt64(configuration.remoteWriteMaxDecodedBytes) * 2)],
+                idleTimeout: .milliseconds(configuration.idleTimeout.inMilliseconds))),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "Surge"),
             // Stopped in reverse order: collectors first, so their last writes reach an open database.
             services: [

@@ -50,6 +50,10 @@ public struct RemoteWriteAPI: Sendable {
         }
         // A snappy block is at most a little larger than what it decodes to.
         let maxCompressed = decoder.maxDecodedBytes + decoder.maxDecodedBytes / 6 + 32
+        // A declared length beyond the limit is refused before a byte of the body is waited for.
+        if let declared = request.headers[.contentLength].flatMap({ UInt64($0) }), declared > UInt64(maxCompressed) {
+            return textResponse("request body of \(declared) bytes exceeds the limit of \(maxCompressed) bytes\n", status: .contentTooLarge)
+        }
         var request = request
         let body: ByteBuffer
         do {

@@ -10,7 +10,7 @@ import Glibc
 /// `@unchecked Sendable`: the descriptor is only read from and written to, one call at a time by
 /// the test that owns the connection.
 public final class RawConnection: @unchecked Sendable {
-    private let fd: Int32
+    private var fd: Int32
 
     public init(port: Int) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -23,12 +23,18 @@ public final class RawConnection: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else {
-            close(fd)
+            Glibc.close(fd)
             throw POSIXError(.ECONNREFUSED)
         }
     }
 
-    deinit { close(fd) }
+    deinit { close() }
+
+    /// Closes the connection (again is harmless).
+    public func close() {
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
+    }
 
     public func send(_ text: String) {
         send(bytes: Array(text.utf8))

@@ -10,7 +10,6 @@ public struct SurgeConfiguration: Sendable, Equatable {
     /// How long a connection may sit without a request before it is closed; a client that trickles
     /// a request's head counts as idle too. Default 2 minutes.
     public var idleTimeout: Duration = .seconds(120)
-
     /// Where the WAL and later the blocks live. Default `./data`.
     public var dataDirectory = "data"
     /// Whether built-in collectors and the self-scrape run. Default true; `--no-collect` turns it off.

@@ -44,6 +44,7 @@ import Yams
 ///   max_decoded_bytes: 33554432
 ///   max_samples_per_request: 1000000
 ///   max_inflight_requests: 64
+///   body_timeout: 1m        # a body that takes longer to arrive is answered 408
 /// query:
 ///   lookback_delta: 5m
 /// scaling:
@@ -123,7 +124,11 @@ public enum ConfigurationFile {
             }
         }
         if let node = top["remote_write"] {
-            let section = try mapping(node, path: path, allowed: ["max_decoded_bytes", "max_samples_per_request", "max_inflight_requests"])
+            let section = try mapping(node, path: path, allowed: ["max_decoded_bytes", "max_samples_per_request", "max_inflight_requests", "body_timeout"])
+            if let n = section["body_timeout"] {
+                guard let value = duration(n) else { throw fail(n, "body_timeout must be a duration such as 1m") }
+                config.remoteWriteLimits.bodyTimeout = .milliseconds(value)
+            }
             config.remoteWriteMaxDecodedBytes = try positiveInt(section["max_decoded_bytes"], path: path) ?? config.remoteWriteMaxDecodedBytes
             config.remoteWriteLimits.maxSamplesPerRequest = try positiveInt(section["max_samples_per_request"], path: path)
                 ?? config.remoteWriteLimits.maxSamplesPerRequest

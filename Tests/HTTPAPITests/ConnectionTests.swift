@@ -12,13 +12,15 @@ import WireFormat
 /// a body declared beyond the limit is refused from its head, and a connection that sends no request
 /// (or trickles one's head) is closed after the idle timeout.
 @Suite(.serialized) struct ConnectionTests {
-    func withLiveSurge(idleTimeout: Duration, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
+    func withLiveSurge(idleTimeout: Duration, configure: (inout SurgeConfiguration) -> Void = { _ in },
+                       _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         var configuration = SurgeConfiguration()
         configuration.dataDirectory = dir.path
         configuration.collect = false
         configuration.idleTimeout = idleTimeout
+        configure(&configuration)
         configuration.listen = HostPort(host: "127.0.0.1", port: 0)
         var logger = Logger(label: "test")
         logger.logLevel = .warning
@@ -64,6 +66,28 @@ import WireFormat
             busy.send("GET /-/ready HTTP/1.1\r\nHost: test\r\n\r\n")
             let served = await busy.receive(until: "\r\n\r\n")
             #expect(served.text.hasPrefix("HTTP/1.1 200"))
+        }
+    }
+
+    /// A body trickled slower than `remote_write.body_timeout` is answered 408 and gives its slot back.
+    @Test func aTrickledBodyTimesOutAndFreesItsSlot() async throws {
+        try await withLiveSurge(idleTimeout: .seconds(60), configure: { config in
+            config.remoteWriteLimits.bodyTimeout = .milliseconds(500)
+            config.remoteWriteLimits.maxInflightRequests = 1
+        }) { port in
+            let slow = try RawConnection(port: port)
+            slow.send("POST /api/v1/write HTTP/1.1\r\nHost: test\r\nContent-Type: application/x-protobuf\r\nContent-Encoding: snappy\r\n"
+                      + "Content-Length: 100\r\n\r\n0123456789")
+            let answer = await slow.receive(until: "body_timeout")
+            #expect(answer.text.hasPrefix("HTTP/1.1 408 "), "\(answer.text)")
+            // The only slot is free again: a whole write is stored.
+            let body = RemoteWriteEncoder.encode([RemoteWriteEncoder.WireSeries(labels: Labels(["__name__": "t"]).pairs,
+                                                                                 samples: [Sample(timestamp: 1_700_000_000_000, value: 1)])], version: .v1)
+            let honest = try RawConnection(port: port)
+            honest.send("POST /api/v1/write HTTP/1.1\r\nHost: test\r\nContent-Type: application/x-protobuf\r\nContent-Encoding: snappy\r\n"
+                        + "Content-Length: \(body.count)\r\n\r\n")
+            honest.send(bytes: body)
+            #expect(await honest.receive(until: "\r\n\r\n").text.hasPrefix("HTTP/1.1 204 "))
         }
     }
 }

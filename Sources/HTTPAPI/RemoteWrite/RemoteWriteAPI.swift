@@ -38,6 +38,29 @@ public struct RemoteWriteAPI: Sendable {
         return response
     }
 
+    enum Collected: Sendable {
+        case body(ByteBuffer)
+        case tooLarge
+        case late
+    }
+
+    /// The request's body, unless it is too large or does not arrive in time.
+    static func collect(_ request: Request, upTo limit: Int, within timeout: Duration) async -> Collected {
+        await withTaskGroup(of: Collected.self) { group in
+            group.addTask {
+                var request = request
+                do { return .body(try await request.collectBody(upTo: limit)) } catch { return Task.isCancelled ? .late : .tooLarge }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return .late
+            }
+            let first = await group.next() ?? .late
+            group.cancelAll()
+            return first
+        }
+    }
+
     private func respond(_ request: Request) async -> Response {
         if let encoding = request.headers[.contentEncoding], !encoding.isEmpty, encoding.lowercased() != "snappy" {
             return textResponse("unsupported content encoding \(jsonQuoted(encoding)); only snappy is accepted\n", status: .unsupportedMediaType)
@@ -54,12 +77,12 @@ public struct RemoteWriteAPI: Sendable {
         if let declared = request.headers[.contentLength].flatMap({ UInt64($0) }), declared > UInt64(maxCompressed) {
             return textResponse("request body of \(declared) bytes exceeds the limit of \(maxCompressed) bytes\n", status: .contentTooLarge)
         }
-        var request = request
         let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: maxCompressed)
-        } catch {
-            return textResponse("request body exceeds the limit of \(maxCompressed) bytes\n", status: .badRequest)
+        switch await Self.collect(request, upTo: maxCompressed, within: limits.bodyTimeout) {
+        case .body(let collected): body = collected
+        case .tooLarge: return textResponse("request body exceeds the limit of \(maxCompressed) bytes\n", status: .badRequest)
+        case .late:
+            return textResponse("request body not received within remote_write.body_timeout (\(limits.bodyTimeout))\n", status: .requestTimeout)
         }
         let decoded: DecodedWrite
         do {

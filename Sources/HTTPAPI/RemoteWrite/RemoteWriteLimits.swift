@@ -6,6 +6,9 @@ public struct RemoteWriteLimits: Sendable, Equatable {
     public var maxSamplesPerRequest = 1_000_000
     /// Requests decoded or appended at once; more are answered 503 with Retry-After. Default 64.
     public var maxInflightRequests = 64
+    /// How long a request's body may take to arrive once its head has; a slower one is answered
+    /// 408 and its slot freed, so clients trickling bodies cannot hold every slot. Default 1 minute.
+    public var bodyTimeout: Duration = .seconds(60)
 
     public init() {}
 }

@@ -39,7 +39,11 @@ extension Database {
                         $0.append(t, v, allowOutOfOrder: true, blockRange: options.blockRange, store: chunks)
                     }
                     switch outcome {
-                    case nil: unknownRefs += 1
+                    case nil:
+                        unknownRefs += 1
+                        // Its series record was lost to damage: the reference must never name
+                        // another series, or a later replay would give it these samples.
+                        index.reserve(upTo: ref)
                     case .appended, .appendedOutOfOrder:
                         samples += 1
                         headMin = min(headMin, t)
@@ -51,7 +55,11 @@ extension Database {
                 let ref = alias[logged] ?? logged
                 for chunk in encoded where chunk.maxTime >= minValid {
                     let restored: Void? = index.modify(ref) { $0.restoreSealed(XORChunk(restoring: chunk), store: chunks) }
-                    if restored == nil { unknownRefs += chunk.count; continue }
+                    if restored == nil {
+                        unknownRefs += chunk.count
+                        index.reserve(upTo: ref)
+                        continue
+                    }
                     samples += chunk.count
                     headMin = min(headMin, chunk.minTime)
                     headMax = max(headMax, chunk.maxTime)

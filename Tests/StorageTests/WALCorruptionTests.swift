@@ -53,3 +53,48 @@ import Testing
         }
     }
 }
+
+/// Damage in the middle of the log loses only the damaged records: every intact record after them,
+/// in the same segment and in later ones, is replayed, and the loss is logged.
+@Suite struct WALMiddleDamageTests {
+    @Test(arguments: [0.1, 0.5])
+    func intactRecordsAfterTheDamageAreKept(position: Double) throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var options = DatabaseOptions()
+        options.walSegmentSize = 1 << 16
+        options.futureWindow = nil
+        let series = 50
+        let rounds = 300
+        do {
+            let db = try Database(directory: dir.url, options: options, logger: StorageFixtures.logger)
+            for round in 0..<rounds {
+                _ = try db.append((0..<series).map { index in
+                    SeriesSamples(labels: StorageFixtures.labels("m\(index)"), samples: [Sample(timestamp: Int64(round) * 1000, value: Double(round))])
+                })
+            }
+            db.close()
+        }
+        let wal = dir.url.appendingPathComponent("wal")
+        let segments = try FileManager.default.contentsOfDirectory(atPath: wal.path).filter { $0.count == 8 }.sorted()
+        try #require(segments.count >= 3, "\(segments)")
+        // 16 flipped bytes inside the first segment.
+        let first = wal.appendingPathComponent(segments[0])
+        var bytes = try [UInt8](Data(contentsOf: first))
+        let at = Int(Double(bytes.count) * position)
+        for offset in at..<at + 16 { bytes[offset] ^= 0xa5 }
+        try Data(bytes).write(to: first)
+
+        let entries = SharedValue<[RecordingLogHandler.Entry]>([])
+        let db = try Database(directory: dir.url, options: options, logger: RecordingLogHandler.logger(into: entries))
+        defer { db.close() }
+        let stored = db.select([try LabelMatcher(.regexMatch, "__name__", "m.*")], mint: .min, maxt: .max).reduce(0) { $0 + $1.samples.count }
+        // At most a couple of records (one append's samples, a series record) were damaged.
+        #expect(stored >= series * rounds - 2 * series && stored < series * rounds, "\(stored) of \(series * rounds)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: wal.path).filter { $0.count == 8 }.sorted() == segments)
+        #expect(entries.value.contains { $0.level == .error && $0.message.contains("intact record after them kept") })
+        // The newest samples of every series are there, and appends carry on.
+        #expect(try db.append([SeriesSamples(labels: StorageFixtures.labels("m0"), samples: [Sample(timestamp: Int64(rounds) * 1000, value: 1)])])
+                    .samplesAppended == 1)
+    }
+}

@@ -16,6 +16,8 @@ final class WriteAheadLog {
         /// Set when a torn or corrupt tail was found and cut off.
         var truncatedAt: (segment: Int, offset: Int)?
         var droppedBytes = 0
+        /// Damaged stretches in the middle of segments, skipped to the next intact record.
+        var skippedRegions = 0
         var checkpoint: Int?
 
         static func == (lhs: Self, rhs: Self) -> Bool {
@@ -62,9 +64,11 @@ final class WriteAheadLog {
         directory.appendingPathComponent(String(format: "%08d", number)).path
     }
 
-    /// Reads every record in order and hands it to `apply`. A damaged record ends the log: the
-    /// segment is cut before it and later segments are removed, so the next append continues from
-    /// the last good record. Opens the log for appending afterwards.
+    /// Reads every record in order and hands it to `apply`. Damage in the middle of the log loses
+    /// only the damaged bytes: reading resumes at the next intact record (found by its checksum) and
+    /// every later segment is kept, with what was lost logged. Damage that runs to the end of the
+    /// last segment is a torn write: the segment is cut after the last good record, so the next
+    /// append continues from there. Opens the log for appending afterwards.
     func replay(logger: Logger, _ apply: (WALRecord) -> Void) throws -> ReplayReport {
         var report = ReplayReport()
         let checkpoint = try latestCheckpoint()
@@ -83,25 +87,31 @@ final class WriteAheadLog {
             let path = segmentPath(number)
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
             report.segments += 1
-            let goodEnd: Int = data.withUnsafeBytes { Self.readRecords($0, report: &report, apply) }
-            report.bytes += goodEnd
-            if goodEnd < data.count {
-                report.truncatedAt = (number, goodEnd)
-                report.droppedBytes += data.count - goodEnd
-                let later = numbers[(position + 1)...]
-                for dropped in later {
-                    report.droppedBytes += (try? FileManager.default.attributesOfItem(atPath: segmentPath(dropped))[.size] as? Int) ?? 0
-                    try FileManager.default.removeItem(atPath: segmentPath(dropped))
-                }
-                guard truncate(path, off_t(goodEnd)) == 0 else {
-                    throw WALError(operation: "truncate", path: path, errno: errno)
-                }
-                logger.warning("WAL damaged; truncated after the last good record", metadata: [
-                    "segment": "\(number)", "offset": "\(goodEnd)", "droppedBytes": "\(report.droppedBytes)",
-                    "droppedSegments": "\(later.count)",
+            let scan = data.withUnsafeBytes { Self.scanRecords($0, report: &report, apply) }
+            report.bytes += scan.end - scan.skippedBytes
+            if scan.skippedBytes > 0 {
+                report.droppedBytes += scan.skippedBytes
+                report.skippedRegions += scan.skippedRegions
+                logger.error("WAL damaged; the damaged records were lost and every intact record after them kept", metadata: [
+                    "segment": "\(number)", "lostBytes": "\(scan.skippedBytes)", "damagedRegions": "\(scan.skippedRegions)",
                 ])
-                lastGood = number
-                break
+            }
+            if scan.end < data.count {
+                report.droppedBytes += data.count - scan.end
+                if position == numbers.count - 1 {
+                    // A torn write at the end of the log.
+                    report.truncatedAt = (number, scan.end)
+                    guard truncate(path, off_t(scan.end)) == 0 else {
+                        throw WALError(operation: "truncate", path: path, errno: errno)
+                    }
+                    logger.warning("WAL ended in a torn record; truncated after the last good record", metadata: [
+                        "segment": "\(number)", "offset": "\(scan.end)", "droppedBytes": "\(data.count - scan.end)",
+                    ])
+                } else {
+                    logger.error("WAL segment damaged to its end; the segments after it are kept", metadata: [
+                        "segment": "\(number)", "offset": "\(scan.end)", "lostBytes": "\(data.count - scan.end)",
+                    ])
+                }
             }
             // Progress, as Prometheus logs it: one line per segment, with the last one to come.
             logger.info("WAL segment replayed", metadata: [
@@ -132,19 +142,53 @@ final class WriteAheadLog {
 
     static func readRecords(_ buffer: UnsafeRawBufferPointer, _ apply: (WALRecord) -> Void) -> Int {
         var offset = 0
-        while offset < buffer.count {
-            guard offset + WALRecord.headerSize <= buffer.count else { break }
-            let kind = buffer[offset]
-            let length = Int(ByteReader.u32LE(buffer, at: offset + 1))
-            let crc = ByteReader.u32LE(buffer, at: offset + 5)
-            let start = offset + WALRecord.headerSize
-            guard length <= buffer.count - start else { break }
-            let payload = UnsafeRawBufferPointer(rebasing: buffer[start..<start + length])
-            guard CRC32C.checksum(payload) == crc, let record = WALRecord.decode(kind: kind, payload: payload) else { break }
+        while offset < buffer.count, let (record, next) = record(in: buffer, at: offset) {
             apply(record)
-            offset = start + length
+            offset = next
         }
         return offset
+    }
+
+    /// What a segment holds: every intact record applied, damaged stretches skipped up to the next
+    /// record whose checksum holds. `end` is where the last intact record ends.
+    private static func scanRecords(_ buffer: UnsafeRawBufferPointer, report: inout ReplayReport,
+                                    _ apply: (WALRecord) -> Void) -> (end: Int, skippedBytes: Int, skippedRegions: Int) {
+        var offset = 0
+        var end = 0
+        var skippedBytes = 0
+        var skippedRegions = 0
+        while offset < buffer.count {
+            if let (record, next) = record(in: buffer, at: offset) {
+                apply(record)
+                report.records += 1
+                offset = next
+                end = next
+                continue
+            }
+            // Damage: look for the next offset where a whole record checks out.
+            var candidate = offset + 1
+            while candidate < buffer.count, record(in: buffer, at: candidate) == nil { candidate += 1 }
+            guard candidate < buffer.count else { break }
+            skippedBytes += candidate - offset
+            skippedRegions += 1
+            offset = candidate
+        }
+        return (end, skippedBytes, skippedRegions)
+    }
+
+    /// The record at `offset` and where the next begins, if its framing, checksum and content hold.
+    private static func record(in buffer: UnsafeRawBufferPointer, at offset: Int) -> (WALRecord, Int)? {
+        guard offset + WALRecord.headerSize <= buffer.count else { return nil }
+        let kind = buffer[offset]
+        // Cheap tests first: while resynchronizing most offsets fail here, before a checksum.
+        guard WALRecord.Kind(rawValue: kind) != nil else { return nil }
+        let length = Int(ByteReader.u32LE(buffer, at: offset + 1))
+        let crc = ByteReader.u32LE(buffer, at: offset + 5)
+        let start = offset + WALRecord.headerSize
+        guard length <= buffer.count - start else { return nil }
+        let payload = UnsafeRawBufferPointer(rebasing: buffer[start..<start + length])
+        guard CRC32C.checksum(payload) == crc, let record = WALRecord.decode(kind: kind, payload: payload) else { return nil }
+        return (record, start + length)
     }
 
     func checkpointPath(_ number: Int) -> String {

@@ -151,7 +151,7 @@ import Testing
         #expect(again.select([try LabelMatcher(.equal, "__name__", "after")], mint: .min, maxt: .max).count == 1)
     }
 
-    @Test func corruptRecordInTheMiddleEndsReplayThere() throws {
+    @Test func corruptRecordInTheMiddleLosesOnlyItself() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         do {
@@ -165,8 +165,9 @@ import Testing
         try data.write(to: segment)
         let reopened = try Database(directory: dir.url, logger: logger)
         let values = reopened.select([try LabelMatcher(.equal, "__name__", "m")], mint: .min, maxt: .max).first?.samples.map(\.value) ?? []
-        #expect(!values.isEmpty && values.count < 10)
-        #expect(values == (0..<values.count).map(Double.init))
+        // One append's record is damaged: its sample is lost, every other one is kept, in order.
+        #expect(values.count == 9, "\(values)")
+        #expect(Set(values).isSubset(of: Set((0..<10).map(Double.init))) && values == values.sorted())
     }
 
     @Test func segmentsRotateAndReplayInOrder() throws {

@@ -13,7 +13,7 @@ public struct Parser {
     /// The deepest an expression may nest (parentheses, calls, unary operators and chains of binary
     /// operations all count): evaluation recurses as deep as the tree, so the bound keeps any query
     /// from overflowing a thread's stack. Real queries nest a few dozen levels at most.
-    public static let maxDepth = 500
+    public static let maxDepth = 256
     /// The longest query accepted, in bytes.
     public static let maxLength = 1 << 20
 

@@ -47,7 +47,7 @@ public final class RawConnection: @unchecked Sendable {
     /// What arrives until `marker` is seen, the peer closes, or `timeout` passes without data;
     /// `closed` tells whether the peer closed the connection. The wait blocks a dispatch thread,
     /// not one of the few threads Swift concurrency (and an in-process server) runs on.
-    public func receive(until marker: String, timeout: Duration = .seconds(10)) async -> (text: String, closed: Bool) {
+    public func receive(until marker: String, timeout: Duration = .seconds(30)) async -> (text: String, closed: Bool) {
         await withCheckedContinuation { done in
             DispatchQueue.global().async { done.resume(returning: self.blockingReceive(until: marker, timeout: timeout)) }
         }

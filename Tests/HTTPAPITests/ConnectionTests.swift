@@ -57,10 +57,10 @@ import WireFormat
     @Test func idleAndTricklingConnectionsAreClosed() async throws {
         try await withLiveSurge(idleTimeout: .seconds(2)) { port in
             let idle = try RawConnection(port: port)
-            #expect(await idle.receive(until: "never", timeout: .seconds(10)).closed)
+            #expect(await idle.receive(until: "never", timeout: .seconds(30)).closed)
             let trickling = try RawConnection(port: port)
             trickling.send("GET /api/v1/query?query=1 HTTP/1.1\r\n")
-            #expect(await trickling.receive(until: "never", timeout: .seconds(10)).closed)
+            #expect(await trickling.receive(until: "never", timeout: .seconds(30)).closed)
             // A connection that keeps asking is served.
             let busy = try RawConnection(port: port)
             busy.send("GET /-/ready HTTP/1.1\r\nHost: test\r\n\r\n")

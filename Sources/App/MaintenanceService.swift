@@ -4,8 +4,9 @@ import ServiceLifecycle
 import Storage
 import TimeSeriesCore
 
-/// Runs the database's maintenance (head → blocks, block merges, retention) on a timer until
-/// shutdown. The work is blocking file I/O, so it runs on its own dispatch queue.
+/// Checks the blocks once at start, then runs the database's maintenance (head → blocks, block
+/// merges, retention) on a timer until shutdown. The work is blocking file I/O, so it runs on its
+/// own dispatch queue.
 struct MaintenanceService: Service {
     let database: Database
     let interval: Duration
@@ -14,6 +15,13 @@ struct MaintenanceService: Service {
 
     func run() async throws {
         let queue = DispatchQueue(label: "surge.maintenance")
+        // Damaged or truncated blocks are reported soon after start, without holding up readiness.
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            queue.async {
+                database.verifyBlocks()
+                done.resume()
+            }
+        }
         while !Task.isShuttingDownGracefully {
             do {
                 try await cancelWhenGracefulShutdown { [clock, interval] in try await clock.sleep(for: interval) }

@@ -176,4 +176,19 @@ extension Database {
             ])
         }
     }
+
+    /// Checks every block's chunk file end to end and logs each damaged or truncated one; returns
+    /// the problems by block. Reads every block once, outside the lock (blocks never change).
+    @discardableResult
+    public func verifyBlocks() -> [(block: String, problem: String)] {
+        let blocks = state.withLock { $0.blocks }
+        var problems: [(block: String, problem: String)] = []
+        for block in blocks {
+            guard let problem = block.verifyChunks() else { continue }
+            problems.append((block.meta.ulid, problem))
+            logger.error("block damaged; the samples of its damaged chunks will be left out of answers",
+                         metadata: ["block": "\(block.meta.ulid)", "problem": "\(problem)"])
+        }
+        return problems
+    }
 }

@@ -50,4 +50,41 @@ import Testing
         #expect(db.stats.damagedChunkReads >= 1)
         #expect(entries.value.contains { $0.level == .error && $0.message.contains("failed their checksum") })
     }
+
+    /// A damaged or truncated block is found by a whole-file check (which `surge serve` runs at start).
+    @Test func damagedAndTruncatedBlocksAreReported() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var options = DatabaseOptions()
+        options.futureWindow = nil
+        do {
+            let db = try Database(directory: dir.url, options: options, logger: StorageFixtures.logger)
+            for series in 0..<4 {
+                let samples = (0..<240).map { Sample(timestamp: Int64($0) * 15_000, value: Double(series + $0)) }
+                _ = try db.append([SeriesSamples(labels: Labels(["__name__": "x", "s": "\(series)"]), samples: samples)])
+            }
+            _ = try db.persistAll()
+            #expect(db.verifyBlocks().isEmpty)
+            db.close()
+        }
+        let chunks = try #require(FileManager.default.subpathsOfDirectory(atPath: dir.path).first { $0.hasSuffix("chunks/000001") })
+        let url = dir.url.appendingPathComponent(chunks)
+        let intact = try Data(contentsOf: url)
+        var flipped = intact
+        flipped[intact.count / 2] ^= 0x01
+        try flipped.write(to: url)
+        do {
+            let entries = SharedValue<[RecordingLogHandler.Entry]>([])
+            let db = try Database(directory: dir.url, options: options, logger: RecordingLogHandler.logger(into: entries))
+            let problems = db.verifyBlocks()
+            #expect(problems.count == 1 && problems.first?.problem.contains("fails its checksum") == true, "\(problems)")
+            #expect(entries.value.contains { $0.level == .error && $0.message.hasPrefix("block damaged") })
+            db.close()
+        }
+        try intact.prefix(intact.count - 10).write(to: url)
+        let db = try Database(directory: dir.url, options: options, logger: StorageFixtures.logger)
+        defer { db.close() }
+        let problems = db.verifyBlocks()
+        #expect(problems.count == 1 && problems.first?.problem.contains("runs past the end of the file") == true, "\(problems)")
+    }
 }

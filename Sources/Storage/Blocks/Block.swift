@@ -65,6 +65,26 @@ public final class Block: @unchecked Sendable {
         return (encoding, UnsafeRawBufferPointer(rebasing: record.dropFirst()))
     }
 
+    /// Walks every chunk record of the chunk file and checks its checksum: the first problem found,
+    /// or nil when every record is whole. Reads the whole file.
+    func verifyChunks() -> String? {
+        let file = chunkFile.bytes
+        var offset = ChunkFileFormat.magic.count
+        while offset < file.count {
+            var reader = ByteReader(UnsafeRawBufferPointer(rebasing: file[offset...]))
+            guard let length = reader.uvarint() else { return "the chunk record at byte \(offset) has no readable length" }
+            let start = offset + reader.offset
+            guard length <= UInt64(file.count - start), start + Int(length) + 4 <= file.count else {
+                return "the chunk record at byte \(offset) runs past the end of the file (\(file.count) bytes): the file is truncated or damaged"
+            }
+            guard ChunkRecord.bytes(in: file, at: offset, verify: true) != nil else {
+                return "the chunk record at byte \(offset) fails its checksum"
+            }
+            offset = start + Int(length) + 4
+        }
+        return nil
+    }
+
     func select(_ matchers: [LabelMatcher], mint: Timestamp, maxt: Timestamp) -> [Series] {
         guard overlaps(mint: mint, maxt: maxt) else { return [] }
         return index.select(matchers).compactMap { number in

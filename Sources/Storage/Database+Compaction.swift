@@ -73,7 +73,7 @@ extension Database {
             into: directory, minTime: start, maxTime: end, level: 1, sources: [],
             labels: snapshots.map(\.labels)
         ) { i in snapshots[i].encodedChunks(mint: start, maxt: end - 1) }
-        let block = try meta.map { try Block(directory: directory.appendingPathComponent($0.ulid)) }
+        let block = try meta.map { try Block(directory: directory.appendingPathComponent($0.ulid), damage: chunkDamage) }
         if let meta {
             report.blocksWritten.append(meta.ulid)
             logger.info("head persisted as a block", metadata: [
@@ -129,17 +129,10 @@ extension Database {
             let blocks = state.withLock { $0.blocks }
             guard let plan = CompactionPlanner.plan(blocks.map(\.meta), ranges: ranges) else { return }
             let inputs = plan.map { blocks[$0] }.sorted { $0.meta.minTime < $1.meta.minTime }
-            let damagedBefore = inputs.reduce(0) { $0 + $1.damagedChunkReads.load(ordering: .relaxed) }
             guard let meta = try BlockMerge.merge(inputs, into: directory) else { return }
-            let damaged = inputs.reduce(0) { $0 + $1.damagedChunkReads.load(ordering: .relaxed) } - damagedBefore
-            if damaged > 0 {
-                logger.error("block chunks failed their checksum while merging; their samples are not in the merged block",
-                             metadata: ["blocks": "\(inputs.map(\.meta.ulid))", "chunks": "\(damaged)"])
-            }
-            let merged = try Block(directory: directory.appendingPathComponent(meta.ulid))
+            let merged = try Block(directory: directory.appendingPathComponent(meta.ulid), damage: chunkDamage)
             let ids = Set(inputs.map(\.meta.ulid))
             state.withLock { state in
-                state.damagedChunkReadsOfDroppedBlocks += inputs.reduce(0) { $0 + $1.damagedChunkReads.load(ordering: .relaxed) }
                 state.blocks.removeAll { ids.contains($0.meta.ulid) }
                 state.blocks.append(merged)
                 state.blocks.sort { $0.meta.minTime < $1.meta.minTime }
@@ -163,8 +156,6 @@ extension Database {
                 state.blocks.map { ($0.meta, $0.sizeBytes) }, time: options.retentionTime,
                 bytes: options.retentionBytes, newestTime: newest, otherBytes: other)
             let doomed = state.blocks.filter { expired.contains($0.meta.ulid) }
-            state.damagedChunkReadsOfDroppedBlocks += state.blocks.filter { expired.contains($0.meta.ulid) }
-                .reduce(0) { $0 + $1.damagedChunkReads.load(ordering: .relaxed) }
             state.blocks.removeAll { expired.contains($0.meta.ulid) }
             return doomed
         }

@@ -1,11 +1,10 @@
-import Logging
 import Synchronization
 import TimeSeriesCore
 
 extension Database {
     /// Regular expressions matched against the head's label values without holding the lock.
     private func resolve(_ matchers: [LabelMatcher]) -> ResolvedMatchers {
-        guard matchers.contains(where: { ($0.type == .regexMatch || $0.type == .regexNoMatch) && $0.exactValues == nil }) else {
+        guard matchers.contains(where: ResolvedMatchers.worthResolving) else {
             return ResolvedMatchers()
         }
         let pending = state.withLock { ResolvedMatchers.pending(matchers, in: &$0.index) }
@@ -38,16 +37,7 @@ extension Database {
             return samples.isEmpty ? nil : Series(labels: snapshot.labels, samples: samples)
         }
         if blocks.isEmpty { return fromHead }
-        var parts = blocks.map { block in
-            let damagedBefore = block.damagedChunkReads.load(ordering: .relaxed)
-            let part = block.select(matchers, mint: mint, maxt: maxt)
-            let damaged = block.damagedChunkReads.load(ordering: .relaxed) - damagedBefore
-            if damaged > 0 {
-                logger.error("block chunks failed their checksum; their samples are left out of the answer",
-                             metadata: ["block": "\(block.meta.ulid)", "chunks": "\(damaged)"])
-            }
-            return part
-        }
+        var parts = blocks.map { $0.select(matchers, mint: mint, maxt: maxt) }
         parts.append(fromHead)
         return Self.merge(parts)
     }

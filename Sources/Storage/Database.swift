@@ -24,8 +24,7 @@ public final class Database: SeriesAppender, SeriesQuerier {
         /// Samples older than this belong to a persisted block and are refused.
         var minValidTime: Timestamp = .min
         var rejected: [AppendRejection: Int] = [:]
-        /// Damaged chunk reads of blocks that compaction or retention has since removed.
-        var damagedChunkReadsOfDroppedBlocks = 0
+
         /// Identifies the append in progress to the series it touches (see `MemSeries.batchStamp`).
         var appendStamp: UInt32 = 0
         /// The result of the last cache-warming pass, kept so the pass is not optimized away.
@@ -44,6 +43,8 @@ public final class Database: SeriesAppender, SeriesQuerier {
     /// The wall clock samples are judged against (too far in the future) and time retention
     /// counts back from.
     let clock: any LoopClock
+    /// Damaged block chunks found by reads, over every block this database opens.
+    let chunkDamage: ChunkDamage
 
     /// Opens (or creates) the database in `directory`: loads its blocks and replays its WAL.
     public init(directory: URL, options: DatabaseOptions = .init(), clock: any LoopClock = SystemClock(), logger: Logger) throws {
@@ -51,8 +52,9 @@ public final class Database: SeriesAppender, SeriesQuerier {
         self.logger = logger
         self.options = options
         self.clock = clock
+        chunkDamage = ChunkDamage(logger: logger)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let blocks = try Self.openBlocks(in: directory, logger: logger)
+        let blocks = try Self.openBlocks(in: directory, damage: chunkDamage, logger: logger)
         let wal = try WriteAheadLog(
             directory: directory.appendingPathComponent("wal"),
             segmentSize: options.walSegmentSize,
@@ -65,7 +67,7 @@ public final class Database: SeriesAppender, SeriesQuerier {
     }
 
     /// Loads every complete block; removes leftovers of interrupted writes and compactions.
-    private static func openBlocks(in directory: URL, logger: Logger) throws -> [Block] {
+    private static func openBlocks(in directory: URL, damage: ChunkDamage, logger: Logger) throws -> [Block] {
         var blocks: [Block] = []
         for name in try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() {
             let url = directory.appendingPathComponent(name)
@@ -75,7 +77,7 @@ public final class Database: SeriesAppender, SeriesQuerier {
             }
             guard BlockID.isValid(name) else { continue }
             do {
-                blocks.append(try Block(directory: url))
+                blocks.append(try Block(directory: url, damage: damage))
             } catch {
                 logger.error("block cannot be read; it is left in place and ignored", metadata: ["block": "\(name)", "error": "\(error)"])
             }
@@ -111,8 +113,7 @@ public final class Database: SeriesAppender, SeriesQuerier {
             stats.blockBytes = state.blocks.reduce(0) { $0 + $1.sizeBytes }
             stats.blockSamples = state.blocks.reduce(0) { $0 + $1.meta.stats.numSamples }
             stats.rejected = state.rejected
-            stats.damagedChunkReads = state.damagedChunkReadsOfDroppedBlocks
-                + state.blocks.reduce(0) { $0 + $1.damagedChunkReads.load(ordering: .relaxed) }
+            stats.damagedChunkReads = chunkDamage.total
             let blockMin = state.blocks.first?.meta.minTime
             let blockMax = state.blocks.map(\.lastTime).max()
             let mins = [blockMin, state.headMinTime == .max ? nil : state.headMinTime].compactMap { $0 }

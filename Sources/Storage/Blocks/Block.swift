@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import TimeSeriesCore
 
 /// An immutable block on disk, read through mappings of its index and chunk file.
@@ -13,11 +12,12 @@ public final class Block: @unchecked Sendable {
     private let chunkFile: MappedFile
     /// Whether each chunk's bytes begin with its encoding (false in first-version chunk files).
     private let chunksCarryEncoding: Bool
-    /// Chunk reads that found a damaged record (bad framing or checksum) since the block was opened.
-    let damagedChunkReads = Atomic<Int>(0)
+    /// Where a chunk read that finds a damaged record is reported.
+    private let damage: ChunkDamage
 
-    init(directory: URL) throws {
+    init(directory: URL, damage: ChunkDamage = ChunkDamage()) throws {
         self.directory = directory
+        self.damage = damage
         let metaPath = directory.appendingPathComponent(BlockMeta.fileName)
         do {
             meta = try JSONDecoder().decode(BlockMeta.self, from: Data(contentsOf: metaPath))
@@ -54,12 +54,12 @@ public final class Block: @unchecked Sendable {
     /// into wrong values.
     func chunk(_ meta: ChunkMeta) -> (encoding: ChunkEncoding, bytes: UnsafeRawBufferPointer)? {
         guard let record = ChunkRecord.bytes(in: chunkFile.bytes, at: Int(truncatingIfNeeded: meta.ref), verify: true) else {
-            damagedChunkReads.add(1, ordering: .relaxed)
+            damage.record(block: self.meta.ulid)
             return nil
         }
         guard chunksCarryEncoding else { return (.xor, record) }
         guard let first = record.first, let encoding = ChunkEncoding(rawValue: first) else {
-            damagedChunkReads.add(1, ordering: .relaxed)
+            damage.record(block: self.meta.ulid)
             return nil
         }
         return (encoding, UnsafeRawBufferPointer(rebasing: record.dropFirst()))
@@ -71,16 +71,11 @@ public final class Block: @unchecked Sendable {
         let file = chunkFile.bytes
         var offset = ChunkFileFormat.magic.count
         while offset < file.count {
-            var reader = ByteReader(UnsafeRawBufferPointer(rebasing: file[offset...]))
-            guard let length = reader.uvarint() else { return "the chunk record at byte \(offset) has no readable length" }
-            let start = offset + reader.offset
-            guard length <= UInt64(file.count - start), start + Int(length) + 4 <= file.count else {
+            guard let span = ChunkRecord.span(in: file, at: offset) else {
                 return "the chunk record at byte \(offset) runs past the end of the file (\(file.count) bytes): the file is truncated or damaged"
             }
-            guard ChunkRecord.bytes(in: file, at: offset, verify: true) != nil else {
-                return "the chunk record at byte \(offset) fails its checksum"
-            }
-            offset = start + Int(length) + 4
+            guard ChunkRecord.checksumHolds(in: file, span) else { return "the chunk record at byte \(offset) fails its checksum" }
+            offset = span.end
         }
         return nil
     }

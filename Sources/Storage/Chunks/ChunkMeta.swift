@@ -35,15 +35,26 @@ enum ChunkRecord {
         appendLE(checksum, to: &out)
     }
 
-    /// The chunk bytes of the record at `offset`, or nil when the record does not fit in `file`.
-    static func bytes(in file: UnsafeRawBufferPointer, at offset: Int, verify: Bool = false) -> UnsafeRawBufferPointer? {
+    /// Where the chunk bytes of the record at `offset` lie, and where the record ends; nil when the
+    /// record does not fit in `file`.
+    static func span(in file: UnsafeRawBufferPointer, at offset: Int) -> (chunk: Range<Int>, end: Int)? {
         guard offset >= 0 && offset < file.count else { return nil }
         var reader = ByteReader(UnsafeRawBufferPointer(rebasing: file[offset...]))
         guard let length = reader.uvarint() else { return nil }
         let start = offset + reader.offset
         guard length <= UInt64(file.count - start), start + Int(length) + 4 <= file.count else { return nil }
-        let chunk = UnsafeRawBufferPointer(rebasing: file[start..<start + Int(length)])
-        if verify && CRC32C.checksum(chunk) != ByteReader.u32LE(file, at: start + Int(length)) { return nil }
-        return chunk
+        return (start..<start + Int(length), start + Int(length) + 4)
+    }
+
+    /// Whether the record's checksum matches its chunk bytes.
+    static func checksumHolds(in file: UnsafeRawBufferPointer, _ span: (chunk: Range<Int>, end: Int)) -> Bool {
+        CRC32C.checksum(UnsafeRawBufferPointer(rebasing: file[span.chunk])) == ByteReader.u32LE(file, at: span.chunk.upperBound)
+    }
+
+    /// The chunk bytes of the record at `offset`, or nil when the record does not fit in `file`
+    /// (or, with `verify`, fails its checksum).
+    static func bytes(in file: UnsafeRawBufferPointer, at offset: Int, verify: Bool = false) -> UnsafeRawBufferPointer? {
+        guard let span = span(in: file, at: offset), !verify || checksumHolds(in: file, span) else { return nil }
+        return UnsafeRawBufferPointer(rebasing: file[span.chunk])
     }
 }

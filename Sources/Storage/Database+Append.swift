@@ -11,7 +11,8 @@ extension Database {
             accepted.reserveCapacity(batch.sampleCount)
             let window = options.outOfOrderWindow
             let limits = options.limits
-            let latestValid = options.futureWindow.map { clock.now.addingReportingOverflow($0).overflow ? Int64.max : clock.now + $0 } ?? .max
+            let now = clock.now
+            let latestValid = options.futureWindow.map { now.addingReportingOverflow($0) }.map { $0.overflow ? .max : $0.partialValue } ?? .max
             // Decide every sample against the head before logging, so the WAL holds only what the head takes.
             state.appendStamp &+= 1
             if state.appendStamp == 0 { state.appendStamp = 1 }
@@ -49,7 +50,7 @@ extension Database {
                     let t = sample.timestamp
                     if t > latestValid {
                         result.reject(.tooFarInFuture, "sample too far in the future: series \(batch.labels(of: entry)) at \(t) is more than "
-                                      + "future_window (\(options.futureWindow ?? 0)ms) ahead of the clock (\(latestValid - (options.futureWindow ?? 0)))")
+                                      + "future_window (\(options.futureWindow ?? 0)ms) ahead of the clock (\(now))")
                     } else if t < state.minValidTime {
                         result.reject(.tooOld, "sample too old: series \(batch.labels(of: entry)) at \(t) is older than the newest persisted block, which ends at \(state.minValidTime)")
                     } else if t > last.last {

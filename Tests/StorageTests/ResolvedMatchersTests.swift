@@ -15,6 +15,14 @@ import Testing
         return SeriesSamples(labels: Labels(labels), samples: [Sample(timestamp: time, value: 1)])
     }
 
+    /// A literal prefix (`web-.*`) is answered by the index's sorted values under the lock instead.
+    @Test func prefixedPatternsAreNotResolved() throws {
+        #expect(!ResolvedMatchers.worthResolving(try LabelMatcher(.regexMatch, "pod", "web-.*")))
+        #expect(!ResolvedMatchers.worthResolving(try LabelMatcher(.regexMatch, "pod", "a|b")))
+        #expect(ResolvedMatchers.worthResolving(try LabelMatcher(.regexMatch, "pod", ".*eb-.*")))
+        #expect(ResolvedMatchers.worthResolving(try LabelMatcher(.regexNoMatch, "pod", "web-.*")))
+    }
+
     @Test func resolvedValuesSelectWhatMatchingInPlaceSelects() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -23,7 +31,7 @@ import Testing
         _ = try db.append([Self.series("web-1", "api", at: 1000), Self.series("web-2", nil, at: 1000),
                            Self.series("db-1", "sql", at: 1000), Self.series("web-3", "", at: 1000)])
         let cases: [[LabelMatcher]] = [
-            [try LabelMatcher(.regexMatch, "pod", "web-.*")],
+            [try LabelMatcher(.regexMatch, "pod", ".*eb-.*")],
             [try LabelMatcher(.regexMatch, "pod", "(web|db)-1")],
             [try LabelMatcher(.regexNoMatch, "pod", "web-[12]")],
             [try LabelMatcher(.regexMatch, "job", "a.i|")],          // matches the empty value: a filter
@@ -54,7 +62,7 @@ import Testing
         let db = try Database(directory: dir.url, logger: Logger(label: "test"))
         defer { db.close() }
         _ = try db.append([Self.series("web-1", "api", at: 1000)])
-        let matchers = [try LabelMatcher(.regexMatch, "pod", "web-.*")]
+        let matchers = [try LabelMatcher(.regexMatch, "pod", ".*eb-.*")]
         let pending = db.state.withLock { ResolvedMatchers.pending(matchers, in: &$0.index) }
         let resolved = ResolvedMatchers(pending)
         // A new pod between the matching and the selection: the resolved values are stale.

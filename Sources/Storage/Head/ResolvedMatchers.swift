@@ -16,11 +16,15 @@ struct ResolvedMatchers {
         var generations: [String: Int] = [:]
     }
 
-    /// Matchers worth resolving: regular expressions that are not plain alternatives.
+    /// Matchers worth resolving: regular expressions that are neither plain alternatives nor
+    /// narrowed by a literal prefix, which the index answers from its sorted values under the lock.
+    static func worthResolving(_ matcher: LabelMatcher) -> Bool {
+        (matcher.type == .regexMatch || matcher.type == .regexNoMatch) && matcher.exactValues == nil && matcher.requiredPrefix.isEmpty
+    }
+
     static func pending(_ matchers: [LabelMatcher], in index: inout HeadIndex) -> Pending {
         var pending = Pending()
-        for (position, matcher) in matchers.enumerated()
-        where (matcher.type == .regexMatch || matcher.type == .regexNoMatch) && matcher.exactValues == nil {
+        for (position, matcher) in matchers.enumerated() where worthResolving(matcher) {
             pending.candidates.append((position, matcher, index.values(of: matcher.name)))
             pending.generations[matcher.name] = index.valueGenerations[matcher.name, default: 0]
         }

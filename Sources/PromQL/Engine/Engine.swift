@@ -117,10 +117,8 @@ public struct Engine: Sendable {
         guard expression.type == .scalar || expression.type == .vector else {
             throw EvaluationError("invalid expression type \(quoted(expression.typeName)) for range query, must be Scalar or instant Vector")
         }
-        let (span, overflow) = end.subtractingReportingOverflow(start)
-        guard !overflow else { throw EvaluationError(.tooManySamples, "query processing would load too many samples into memory in query execution") }
         let evaluator = evaluator(start: start, end: end, step: step)
-        try evaluator.limits.reserveSteps(span / step + 1)
+        try evaluator.limits.reserveSteps(from: start, through: end, every: step)
         defer {
             statistics = evaluator.limits.statistics
             statistics.evaluationTime = ContinuousClock.now - started

@@ -178,9 +178,7 @@ struct StepEvaluator {
         // Every inner step holds a slot in each table the inner evaluation builds, so the steps count
         // against the samples limit, weighted by a slot's size, before any is allocated
         // (`x[1y:1ms]` has 3.2e10 steps, `x[365d:1s]` 3.2e7).
-        let (span, overflow) = latest.subtractingReportingOverflow(innerStart)
-        if overflow { throw EvaluationError(.tooManySamples, "query processing would load too many samples into memory in query execution") }
-        try limits.reserveSteps(span / interval + 1)
+        try limits.reserveSteps(from: innerStart, through: latest, every: interval)
         let inner = StepEvaluator(querier: querier, lookbackDelta: lookbackDelta, defaultInterval: defaultInterval,
                                   start: innerStart, end: latest, step: interval,
                                   queryStart: queryStart, queryEnd: queryEnd, limits: limits)
@@ -274,7 +272,7 @@ public final class EvaluationLimits: @unchecked Sendable {
         loaded += samples
         statistics.peakSamples = loaded
         if loaded + charged > maxSamples {
-            throw EvaluationError(.tooManySamples, "query processing would load too many samples into memory in query execution")
+            throw Self.tooManySamples
         }
     }
 
@@ -282,19 +280,24 @@ public final class EvaluationLimits: @unchecked Sendable {
     func charge(_ samples: Int) throws(EvaluationError) {
         charged += samples
         if loaded + charged > maxSamples {
-            throw EvaluationError(.tooManySamples, "query processing would load too many samples into memory in query execution")
+            throw Self.tooManySamples
         }
     }
+
+    static let tooManySamples = EvaluationError(.tooManySamples, "query processing would load too many samples into memory in query execution")
 
     /// What one step's slot in a table of steps costs, in samples' worth of memory.
     static let stepSlotCost = Int64((MemoryLayout<StepVectors.Step>.stride + MemoryLayout<Sample>.stride - 1) / MemoryLayout<Sample>.stride)
 
-    /// Counts an evaluation over `steps` steps against the samples limit before it allocates its
-    /// tables, a step weighing what its slot costs: memory stays bounded by the limit.
-    func reserveSteps(_ steps: Int64) throws(EvaluationError) {
-        let (cost, overflow) = steps.multipliedReportingOverflow(by: Self.stepSlotCost)
+    /// Counts an evaluation at every `step` from `start` through `end` against the samples limit
+    /// before it allocates its tables, a step weighing what its slot costs: memory stays bounded by
+    /// the limit. A span too long for Int64 is as good as too many steps.
+    func reserveSteps(from start: Timestamp, through end: Timestamp, every step: Int64) throws(EvaluationError) {
+        let (span, spanOverflow) = end.subtractingReportingOverflow(start)
+        if spanOverflow { throw Self.tooManySamples }
+        let (cost, overflow) = (span / step + 1).multipliedReportingOverflow(by: Self.stepSlotCost)
         if overflow || cost > Int64(maxSamples) - Int64(loaded + charged) {
-            throw EvaluationError(.tooManySamples, "query processing would load too many samples into memory in query execution")
+            throw Self.tooManySamples
         }
         try charge(Int(cost))
     }
@@ -305,7 +308,7 @@ public final class EvaluationLimits: @unchecked Sendable {
     func countResultPoints(_ points: Int) throws(EvaluationError) {
         resultPoints += points
         if resultPoints > maxSamples {
-            throw EvaluationError(.tooManySamples, "query processing would load too many samples into memory in query execution")
+            throw Self.tooManySamples
         }
     }
 

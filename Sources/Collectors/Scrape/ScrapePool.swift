@@ -55,13 +55,12 @@ public struct TargetGenerations: Sendable, Equatable {
 
     public init() {}
 
-    /// Makes `targets` the wanted set: the ones that need a new loop, with their generation (in a
-    /// stable order), and the ones whose loop must end.
+    /// Makes `targets` the wanted set: the ones that need a new loop, with their generation, and
+    /// the ones whose loop must end.
     public mutating func replace(with targets: Set<ScrapeTarget>) -> (started: [(ScrapeTarget, Int)], stopped: [ScrapeTarget]) {
         var started: [(ScrapeTarget, Int)] = []
         var next: [ScrapeTarget: Int] = [:]
-        for target in targets.sorted(by: { ($0.scrapePool, $0.url, $0.labels.sorted { $0.key < $1.key }.description)
-                                                < ($1.scrapePool, $1.url, $1.labels.sorted { $0.key < $1.key }.description) }) {
+        for target in targets {
             if let generation = current[target] {
                 next[target] = generation
             } else {

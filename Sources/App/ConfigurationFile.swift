@@ -193,16 +193,16 @@ public enum ConfigurationFile {
             guard let value = n.int, value >= 0 else { throw fail(n, "retention_size must be a number of bytes, or 0") }
             storage.retentionBytes = value == 0 ? nil : value
         }
-        if let n = section["out_of_order_window"] {
+        /// A window in milliseconds: a duration, or 0.
+        func window(_ n: Node, _ key: String) throws -> Int64 {
             guard let value = n.int == 0 ? 0 : n.string.flatMap(parseDuration), value >= 0 else {
-                throw fail(n, "out_of_order_window must be a duration such as 10m, or 0")
+                throw fail(n, "\(key) must be a duration such as 10m, or 0")
             }
-            storage.outOfOrderWindow = value
+            return value
         }
+        if let n = section["out_of_order_window"] { storage.outOfOrderWindow = try window(n, "out_of_order_window") }
         if let n = section["future_window"] {
-            guard let value = n.int == 0 ? 0 : n.string.flatMap(parseDuration), value >= 0 else {
-                throw fail(n, "future_window must be a duration such as 10m, or 0")
-            }
+            let value = try window(n, "future_window")
             storage.futureWindow = value == 0 ? nil : value
         }
         storage.limits.maxSeries = try positiveInt(section["max_series"], path: path) ?? storage.limits.maxSeries

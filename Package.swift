@@ -32,6 +32,8 @@ let package = Package(
         // Already in the graph through async-http-client; its decompression limits configure the
         // HTTP clients.
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        // Basic-auth header parsing and bcrypt for the web configuration's users.
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
     ],
     targets: [
         // C libraries and the generated remote-write messages.
@@ -92,10 +94,15 @@ let package = Package(
         .target(name: "HTTPAPI", dependencies: [
             "PromQL", "WireFormat", "TimeSeriesCore",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         ], swiftSettings: strict),
         // Configuration and the composition root.

@@ -11,6 +11,11 @@ import Yams
 ///
 /// ```yaml
 /// listen: 0.0.0.0:9470
+/// web:
+///   idle_timeout: 2m        # connections without a request for this long are closed
+///   config_file: web.yml    # TLS, users, tokens, permissions (Prometheus' web config format)
+///   enable_admin_api: false # /api/v1/admin/... routes (flush) answer only when true
+///   allowed_hosts: [surge.example.com]   # names admin requests may use in Host
 /// data_dir: /var/lib/surge
 /// collect: true
 /// collectors:
@@ -83,7 +88,22 @@ public enum ConfigurationFile {
             config.listen = listen
         }
         if let node = top["web"] {
-            let section = try mapping(node, path: path, allowed: ["idle_timeout"])
+            let section = try mapping(node, path: path, allowed: ["idle_timeout", "config_file", "enable_admin_api", "allowed_hosts"])
+            if let n = section["config_file"] {
+                guard let value = n.string, !value.isEmpty else { throw fail(n, "config_file must be a path") }
+                config.webConfigFile = value.hasPrefix("/") ? value : URL(fileURLWithPath: path).deletingLastPathComponent().path + "/" + value
+            }
+            if let n = section["enable_admin_api"] {
+                guard let value = n.bool else { throw fail(n, "enable_admin_api must be true or false") }
+                config.enableAdminAPI = value
+            }
+            if let n = section["allowed_hosts"] {
+                let hosts = n.sequence?.compactMap(\.string) ?? []
+                guard hosts.count == n.sequence?.count, !hosts.contains(where: { $0.isEmpty || $0.contains(":") && !$0.hasPrefix("[") }) else {
+                    throw fail(n, "allowed_hosts must be a list of host names")
+                }
+                config.allowedHosts = hosts
+            }
             if let n = section["idle_timeout"] {
                 guard let value = duration(n) else { throw fail(n, "idle_timeout must be a duration such as 2m") }
                 config.idleTimeout = .milliseconds(value)

@@ -10,6 +10,14 @@ public struct SurgeConfiguration: Sendable, Equatable {
     /// How long a connection may sit without a request before it is closed; a client that trickles
     /// a request's head counts as idle too. Default 2 minutes.
     public var idleTimeout: Duration = .seconds(120)
+    /// The web configuration file (TLS, users, tokens, permissions, headers) in Prometheus'
+    /// `--web.config.file` format. Default none: plain HTTP and no credentials.
+    public var webConfigFile: String?
+    /// Whether the admin routes (`/api/v1/admin/...`) answer. Default false, as in Prometheus.
+    public var enableAdminAPI = false
+    /// Names of this server admin requests may carry in `Host`, besides IP addresses and
+    /// `localhost`; other names are refused as DNS rebinding. Default none.
+    public var allowedHosts: [String] = []
     /// Where the WAL and later the blocks live. Default `./data`.
     public var dataDirectory = "data"
     /// Whether built-in collectors and the self-scrape run. Default true; `--no-collect` turns it off.

@@ -30,6 +30,8 @@ public enum SurgeServer {
         do { policies = try PolicyLoader.load(patterns: configuration.scalingPolicyFiles) } catch let error as PolicyFileError {
             throw StartupError(description: error.description)
         }
+        // The web configuration next: who may call is settled before anything listens.
+        let access = try accessControl(configuration, logger: logger)
         let dataURL = URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
         let database = try Database(directory: dataURL, options: configuration.storage, clock: clock, logger: logger)
         announceCollectors(enabled: configuration.collect, scrapeJobs: configuration.scrapeConfigs.count, logger: logger)
@@ -80,6 +82,7 @@ public enum SurgeServer {
             },
             placement: WorkPlacement(pool: .singleton))
         let router = Router()
+        router.add(middleware: AccessMiddleware(access: access))
         routes.register(on: router)
         let kubeletNames = configuration.kubelet.map { _ in KubeletNamesCache() }
         let listen = configuration.listen
@@ -87,7 +90,7 @@ public enum SurgeServer {
             router: router,
             server: .http1(configuration: .init(
                 additionalChannelHandlers: [ExpectContinueHandler(maxBody: UInt64(configuration.remoteWriteMaxDecodedBytes) * 2)],
-                idleTimeout: .milliseconds(configuration.idleTimeout.inMilliseconds))),
+                idleTimeout: .milliseconds(configuration.idleTimeout.inMilliseconds)), access: access),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "Surge"),
             // Stopped in reverse order: collectors first, so their last writes reach an open database.
             services: [
@@ -115,6 +118,16 @@ public enum SurgeServer {
                 logger.info("Surge is listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? listen.description)"])
             },
             logger: logger)
+    }
+
+    static func accessControl(_ configuration: SurgeConfiguration, logger: Logger) throws -> AccessControl {
+        let options = AccessControl.Options(adminEnabled: configuration.enableAdminAPI, allowedHosts: configuration.allowedHosts)
+        guard let file = configuration.webConfigFile else { return AccessControl(options: options, logger: logger) }
+        do {
+            return try AccessControl(options: options, logger: logger) { try WebConfigFile.load(path: file) }
+        } catch {
+            throw StartupError(description: "\(error)")
+        }
     }
 
     static func kubernetesWorkloads(_ connection: KubernetesSDConfig) throws -> KubernetesWorkloads {

@@ -25,6 +25,12 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("no-collect"), help: "Storage and API only: no built-in collectors and no self-scrape.")
     var noCollect = false
 
+    @Option(name: .customLong("web.config.file"), help: "Web configuration file: TLS, basic-auth users, bearer tokens, permissions.")
+    var webConfigFile: String?
+
+    @Flag(name: .customLong("web.enable-admin-api"), help: "Answer the admin routes (POST /api/v1/admin/tsdb/flush).")
+    var enableAdminAPI = false
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -45,6 +51,8 @@ struct Serve: AsyncParsableCommand {
         if let dataDir { configuration.dataDirectory = dataDir }
         if let listen { configuration.listen = HostPort(listen)! }
         if noCollect { configuration.collect = false }
+        if let webConfigFile { configuration.webConfigFile = webConfigFile }
+        if enableAdminAPI { configuration.enableAdminAPI = true }
         // SIGHUP re-reads the scaling policies when there are any, and never ends the server.
         signal(SIGHUP, SIG_IGN)
         var logger = Logger(label: "surge") { LineLogHandler(label: $0) }

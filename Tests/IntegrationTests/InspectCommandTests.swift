@@ -12,7 +12,8 @@ import WireFormat
         defer { dir.remove() }
         let data = dir.url.appendingPathComponent("data").path
         let port = try freeLocalPort()
-        let surge = try await SurgeBinary.serve(dataDirectory: data, port: port, logURL: dir.url.appendingPathComponent("surge.log"))
+        let surge = try await SurgeBinary.serve(dataDirectory: data, port: port, logURL: dir.url.appendingPathComponent("surge.log"),
+                                                arguments: ["--web.enable-admin-api"])
         defer { surge.signal(SIGKILL) }
         let server = "http://127.0.0.1:\(port)"
         let start: Int64 = 1_700_006_400_000

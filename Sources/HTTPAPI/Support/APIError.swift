@@ -8,6 +8,7 @@ public struct APIError: Error, CustomStringConvertible, Sendable {
         case timeout
         case notFound = "not_found"
         case `internal`
+        case unavailable
 
         var status: HTTPResponse.Status {
             switch self {
@@ -16,6 +17,7 @@ public struct APIError: Error, CustomStringConvertible, Sendable {
             case .timeout: .serviceUnavailable
             case .notFound: .notFound
             case .internal: .internalServerError
+            case .unavailable: .serviceUnavailable
             }
         }
     }

@@ -14,6 +14,7 @@ func withSurge<T: Sendable>(
     dataDirectory: TemporaryDirectory? = nil,
     configure: (inout SurgeConfiguration) -> Void = { _ in },
     now: @escaping @Sendable () -> Timestamp = { 1_700_000_100_000 },
+    logger: Logger? = nil,
     _ body: @Sendable (any TestClientProtocol) async throws -> T
 ) async throws -> T {
     let dir = try dataDirectory ?? TemporaryDirectory()
@@ -22,8 +23,11 @@ func withSurge<T: Sendable>(
     configuration.dataDirectory = dir.path
     configuration.collect = false
     configure(&configuration)
-    var logger = Logger(label: "test")
-    logger.logLevel = .warning
+    let logger = logger ?? {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return logger
+    }()
     let app = try SurgeServer.buildApplication(configuration: configuration, logger: logger, clock: ManualClock(now: now()))
     return try await app.test(.router, body)
 }

@@ -128,13 +128,18 @@ public final class AccessControl: Sendable {
     }
 
     static func makeTLS(_ settings: WebConfig.TLSServer) throws -> TLSSetup {
-        let chain = try NIOSSLCertificate.fromPEMFile(settings.certFile).map(NIOSSLCertificateSource.certificate)
-        let key = try NIOSSLPrivateKey(file: settings.keyFile, format: .pem)
+        func read<T>(_ what: String, _ file: String, _ body: () throws -> T) throws -> T {
+            do { return try body() } catch { throw TLSFileError(description: "cannot load \(what) \(file): \(error)") }
+        }
+        let chain = try read("the certificate", settings.certFile) {
+            try NIOSSLCertificate.fromPEMFile(settings.certFile).map(NIOSSLCertificateSource.certificate)
+        }
+        let key = try read("the key", settings.keyFile) { try NIOSSLPrivateKey(file: settings.keyFile, format: .pem) }
         var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
         tls.minimumTLSVersion = settings.minVersion.nio
         tls.maximumTLSVersion = settings.maxVersion?.nio
         if let ca = settings.clientCAFile {
-            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca))
+            tls.trustRoots = .certificates(try read("the client CA", ca) { try NIOSSLCertificate.fromPEMFile(ca) })
         }
         switch settings.clientAuth {
         case .none: tls.certificateVerification = .none
@@ -144,6 +149,10 @@ public final class AccessControl: Sendable {
         return TLSSetup(context: try NIOSSLContext(configuration: tls),
                         acceptAnyClientCertificate: settings.clientAuth == .request || settings.clientAuth == .requireAny)
     }
+}
+
+struct TLSFileError: Error, CustomStringConvertible {
+    var description: String
 }
 
 extension WebConfig.TLSVersion {

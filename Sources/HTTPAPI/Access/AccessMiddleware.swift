@@ -22,7 +22,12 @@ public struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
         if let refusal = await refusal(of: request, route: context.endpointPath ?? request.uri.path, config: config) {
             response = refusal
         } else {
-            response = try await next(request, context)
+            do {
+                response = try await next(request, context)
+            } catch let error as any HTTPResponseError {
+                // Answered here rather than by the server, so that not-found answers carry the headers too.
+                response = try error.response(from: request, context: context)
+            }
         }
         for (name, value) in config.headers {
             if let field = HTTPField.Name(name) { response.headers[field] = value }

@@ -56,6 +56,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
         ], swiftSettings: strict),
         // One reader and one file:line error for every YAML file Surge reads.
@@ -107,7 +108,7 @@ let package = Package(
         ], swiftSettings: strict),
         // Configuration and the composition root.
         .target(name: "App", dependencies: [
-            "HTTPAPI", "Storage", "PromQL", "TimeSeriesCore", "Collectors", "Kubernetes", "Scaling", "ScalingRuntime", "YAMLFiles",
+            "HTTPAPI", "Storage", "PromQL", "TimeSeriesCore", "Collectors", "Kubernetes", "Scaling", "ScalingRuntime", "YAMLFiles", "QueryClient",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -120,7 +121,7 @@ let package = Package(
         // What only the command line shows: query output, decision and backtest reports, plots,
         // the remote-write load generator.
         .target(name: "SurgeCLI", dependencies: [
-            "Scaling", "ScalingRuntime", "TimeSeriesCore", "WireFormat",
+            "Scaling", "ScalingRuntime", "TimeSeriesCore", "WireFormat", "QueryClient",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -105,7 +105,8 @@ extension ConfigurationFile {
 
     /// `tls_config`: `ca_file`, `cert_file`, `key_file`, `insecure_skip_verify`, or the inline `ca`,
     /// `cert`, `key`. The files must be usable now.
-    static func readTLSSettings(_ node: Node, path: String) throws -> TLSSettings {
+    /// `resolve` turns the file names into the paths read.
+    static func readTLSSettings(_ node: Node, path: String, resolve: (String) -> String = { $0 }) throws -> TLSSettings {
         func fail(_ node: Node, _ message: String) -> Error {
             Error(path: path, line: node.mark.map { $0.line }, message: message)
         }
@@ -118,9 +119,9 @@ extension ConfigurationFile {
         for (inline, file) in [("ca", "ca_file"), ("cert", "cert_file"), ("key", "key_file")] where fields[inline] != nil && fields[file] != nil {
             throw fail(node, "at most one of \(inline) and \(file) must be configured")
         }
-        let settings = TLSSettings(caFile: fields["ca_file"]?.string, caPEM: fields["ca"]?.string,
-                                   certFile: fields["cert_file"]?.string, certPEM: fields["cert"]?.string,
-                                   keyFile: fields["key_file"]?.string, keyPEM: fields["key"]?.string,
+        let settings = TLSSettings(caFile: fields["ca_file"]?.string.map(resolve), caPEM: fields["ca"]?.string,
+                                   certFile: fields["cert_file"]?.string.map(resolve), certPEM: fields["cert"]?.string,
+                                   keyFile: fields["key_file"]?.string.map(resolve), keyPEM: fields["key"]?.string,
                                    insecureSkipVerify: fields["insecure_skip_verify"]?.bool ?? false)
         do {
             _ = try settings.makeConfiguration()

@@ -10,10 +10,14 @@ public struct HTTPQueryEngine: QueryEngine {
     public let base: String
     let client: HTTPClient
     let timeout: TimeAmount
+    let settings: HTTPClientSettings
 
-    public init(base: String, client: HTTPClient = QueryHTTP.client, timeout: TimeAmount = .seconds(30)) {
+    /// `settings` carries the credentials; `client` must have been made with its TLS settings.
+    public init(base: String, client: HTTPClient = QueryHTTP.client, settings: HTTPClientSettings = .init(),
+                timeout: TimeAmount = .seconds(30)) {
         self.base = base.hasSuffix("/") ? String(base.dropLast()) : base
         self.client = client
+        self.settings = settings
         self.timeout = timeout
     }
 
@@ -92,6 +96,7 @@ public struct HTTPQueryEngine: QueryEngine {
         var request = HTTPClientRequest(url: base + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        settings.authorize(&request)
         request.body = .bytes(ByteBuffer(string: QueryHTTP.formEncode(form)))
         let text: String
         do {

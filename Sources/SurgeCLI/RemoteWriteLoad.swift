@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import QueryClient
 import Synchronization
 import TimeSeriesCore
 import WireFormat
@@ -19,6 +20,8 @@ public struct RemoteWriteLoad: Sendable {
     public var batch = 2_000
     /// The newest timestamp; default the current time rounded down to the interval.
     public var end: Timestamp?
+    /// Credentials and TLS for a receiver that wants them.
+    public var settings = HTTPClientSettings()
 
     public init(url: String) { self.url = url }
 
@@ -70,7 +73,9 @@ public struct RemoteWriteLoad: Sendable {
         result.compressedBytes = bodies.reduce(0) { $0 + $1.reduce(0) { $0 + $1.readableBytes } }
         progress("encoded \(bodies.reduce(0) { $0 + $1.count }) requests, \(result.compressedBytes) bytes, in \(String(format: "%.1f", result.encodeSeconds)) s; sending")
 
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let client = settings.tls.map { tls in
+            HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(tlsConfiguration: tls))
+        } ?? HTTPClient(eventLoopGroupProvider: .singleton)
         let counters = Tally()
         let started = ContinuousClock.now
         do {
@@ -93,7 +98,9 @@ public struct RemoteWriteLoad: Sendable {
     /// until a request's deadline. Any HTTP answer will do.
     private func checkReachable(client: HTTPClient) async throws {
         do {
-            let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+            var request = HTTPClientRequest(url: url)
+            settings.authorize(&request)
+            let response = try await client.execute(request, timeout: .seconds(5))
             _ = try await response.body.collect(upTo: 1 << 20)
         } catch {
             throw RemoteWriteLoadError("cannot reach \(url): \(error)")
@@ -160,6 +167,7 @@ public struct RemoteWriteLoad: Sendable {
             request.headers.add(name: "Content-Type", value: "application/x-protobuf")
             request.headers.add(name: "Content-Encoding", value: "snappy")
             request.headers.add(name: "X-Prometheus-Remote-Write-Version", value: "0.1.0")
+            settings.authorize(&request)
             request.body = .bytes(body)  // shared, not copied
             do {
                 let response = try await client.execute(request, timeout: .seconds(60))

@@ -21,6 +21,8 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Remote-write endpoint.")
         var url: String
 
+        @OptionGroup var http: HTTPClientOptions
+
         @Option(help: "Active series.")
         var series = 100_000
 
@@ -47,6 +49,7 @@ struct Bench: AsyncParsableCommand {
             guard let durationMs = BenchDuration.parse(duration), durationMs >= intervalMs else { throw ValidationError("--duration: expected a duration of at least --interval") }
             guard series > 0, concurrency > 0, batch > 0 else { throw ValidationError("--series, --concurrency and --batch must be positive") }
             var load = RemoteWriteLoad(url: url)
+            load.settings = try http.settings()
             load.series = series
             load.intervalMilliseconds = intervalMs
             load.durationMilliseconds = durationMs

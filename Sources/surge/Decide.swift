@@ -34,6 +34,8 @@ struct Decide: AsyncParsableCommand {
     @Option(name: .long, help: "Prometheus-compatible API to read metrics from.")
     var prometheusURL: String = "http://127.0.0.1:9470"
 
+    @OptionGroup var http: HTTPClientOptions
+
     @Option(name: .long, help: "How long one metric query may take, in seconds.")
     var timeout: Int = 10
 
@@ -76,10 +78,13 @@ struct Decide: AsyncParsableCommand {
             do { state = try await workload.state(of: chosen.target) } catch {
                 throw CLIError("cannot read \(chosen.target.kind) \(chosen.target.namespace)/\(chosen.target.name) from Kubernetes: \(error)")
             }
-            let metrics = HTTPQueryEngine(base: prometheusURL, timeout: .seconds(Int64(timeout)))
-            var evaluation = LiveEvaluation(policy: chosen)
-            await evaluation.prime(from: metrics, now: now)
-            decision = await evaluation.evaluate(now: now, metrics: metrics, workload: state)
+            let settings = try http.settings()
+            decision = try await settings.withClient { client in
+                let metrics = HTTPQueryEngine(base: prometheusURL, client: client, settings: settings, timeout: .seconds(Int64(timeout)))
+                var evaluation = LiveEvaluation(policy: chosen)
+                await evaluation.prime(from: metrics, now: now)
+                return await evaluation.evaluate(now: now, metrics: metrics, workload: state)
+            }
         }
         print(output == .json ? try DecisionReport.json(decision, policy: chosen, now: now) : DecisionReport.text(decision, policy: chosen, now: now),
               terminator: "")

@@ -34,6 +34,8 @@ struct Query: AsyncParsableCommand {
     @Option(name: .long, help: "Server base URL.")
     var server: String = "http://127.0.0.1:9470"
 
+    @OptionGroup var http: HTTPClientOptions
+
     @Option(name: [.short, .customLong("output")], help: "Output format: table, json, or chart (a sparkline per series of a range, a bar per element of an instant vector).")
     var output: Output = .table
 
@@ -55,16 +57,20 @@ struct Query: AsyncParsableCommand {
             path = "/api/v1/query"
             if let time { parameters.append(("time", time)) }
         }
+        let settings = try http.settings()
         let body = QueryHTTP.formEncode(parameters)
         var request = HTTPClientRequest(url: server.trimmingSuffix("/") + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        settings.authorize(&request)
         request.body = .bytes(ByteBuffer(string: body))
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            response = try await QueryHTTP.client.execute(request, timeout: .seconds(60))
-            bytes = try await response.body.collect(upTo: 256 << 20)
+            (response, bytes) = try await settings.withClient { client in
+                let response = try await client.execute(request, timeout: .seconds(60))
+                return (response, try await response.body.collect(upTo: 256 << 20))
+            }
         } catch {
             throw CLIError("cannot reach \(server): \(error)")
         }

@@ -116,6 +116,26 @@ import Testing
         #expect(answer.contains(#""job":"prometheus""#) && answer.contains(#""value":["#),
                 "Prometheus' samples did not arrive: \(answer)\n\(prometheus.log.suffix(2000))\n\(surge.log.suffix(2000))")
         #expect(!prometheus.log.contains("401") && !prometheus.log.contains("403"), "\(prometheus.log.suffix(2000))")
+
+        // The command line takes promtool's --http.config.file, relative paths read beside it.
+        try """
+            basic_auth: {username: reader, password_file: reader.password}
+            tls_config: {ca_file: ca.crt, cert_file: client.crt, key_file: client.key}
+            """.write(toFile: dir.path + "/reader-http.yml", atomically: true, encoding: .utf8)
+        try "reader-secret\n".write(toFile: dir.path + "/reader.password", atomically: true, encoding: .utf8)
+        try """
+            basic_auth: {username: prometheus, password_file: password}
+            tls_config: {ca_file: ca.crt, cert_file: client.crt, key_file: client.key}
+            """.write(toFile: dir.path + "/writer-http.yml", atomically: true, encoding: .utf8)
+        let bench = try await SurgeBinary.run(["bench", "remote-write", "--url", base + "/api/v1/write", "--http.config.file", dir.path + "/writer-http.yml",
+                                               "--series", "20", "--duration", "1m", "--interval", "15s", "--json"])
+        #expect(bench.status == 0 && bench.output.contains(#""samples_sent":80"#), "\(bench.output)")
+        let query = try await SurgeBinary.run(["query", "--server", base, "--http.config.file", dir.path + "/reader-http.yml", "count(up)"])
+        #expect(query.status == 0 && query.output.contains("1"), "\(query.output)")
+        let wrongUser = try await SurgeBinary.run(["query", "--server", base, "--http.config.file", dir.path + "/writer-http.yml", "count(up)"])
+        #expect(wrongUser.status != 0 && wrongUser.output.contains("403"), "\(wrongUser.output)")
+        let withoutCredentials = try await SurgeBinary.run(["query", "--server", base, "count(up)"])
+        #expect(withoutCredentials.status != 0, "\(withoutCredentials.output)")
         #expect(!surge.log.contains("reader-secret") && !surge.log.contains("remote-write-secret"))
     }
 

@@ -27,15 +27,17 @@ extension Database {
         }
     }
 
-    /// Writes everything in the head into one block, as a shutdown or a backup wants (Prometheus'
-    /// snapshot does the same): it starts at the head's first block-aligned boundary and ends just
-    /// after the newest sample, so one index covers it all and appends may go on right after the
-    /// newest sample. Samples older than the block's end are refused afterwards.
+    /// Writes everything in the head into one block, as a backup or a size measurement wants
+    /// (Prometheus' snapshot does the same): it starts at the head's first block-aligned boundary
+    /// and ends just after the newest sample, so one index covers it all. Senders that lag keep
+    /// being accepted within `ingestionLag`; what they send later overlaps the block and is merged
+    /// into it by compaction.
     @discardableResult
     public func persistAll() throws -> MaintenanceReport {
         try maintenance.withLock { _ in
             var report = MaintenanceReport()
-            while let window = headWindow(persistAll: true) {
+            // One pass: what arrives while the block is written stays in the head for the next.
+            if let window = headWindow(persistAll: true) {
                 try persistHead(window, report: &report)
             }
             return report
@@ -62,12 +64,21 @@ extension Database {
 
     private func persistHead(_ window: (Timestamp, Timestamp), report: inout MaintenanceReport) throws {
         let (start, end) = window
-        let snapshots: [SeriesSnapshot] = state.withLock { state in
+        /// What the snapshot saw of each series, so truncation drops only what the block holds.
+        typealias Seen = (ref: SeriesRef, upTo: Timestamp, outOfOrder: Set<Timestamp>)
+        let (snapshots, seen): ([SeriesSnapshot], [Seen]) = state.withLock { state in
+            // From here on, appends before the bound are refused instead of landing in the head
+            // while the block is written; after a flush the bound trails the newest sample by
+            // the ingestion lag, and what arrives in between is kept for the next block.
+            state.minValidTime = max(state.minValidTime, options.minValidTime(persistedEnd: end, newest: state.headMaxTime))
             var out: [SeriesSnapshot] = []
-            state.index.forEachSeries { series in
-                if series.overlaps(mint: start, maxt: end - 1) { out.append(series.snapshot(store: state.chunks)) }
+            var seen: [Seen] = []
+            for (index, entry) in state.index.series.enumerated() {
+                guard let series = entry, series.overlaps(mint: start, maxt: end - 1) else { continue }
+                out.append(series.snapshot(store: state.chunks))
+                seen.append((SeriesRef(index), series.maxTime, Set(series.outOfOrder.lazy.map(\.timestamp).filter { $0 < end })))
             }
-            return out.sorted { $0.labels < $1.labels }
+            return (out.sorted { $0.labels < $1.labels }, seen)
         }
         let meta = try BlockWriter.write(
             into: directory, minTime: start, maxTime: end, level: 1, sources: [],
@@ -83,14 +94,20 @@ extension Database {
         }
         let (checkpoint, closedSegment) = try state.withLock { state in
             if let block { state.blocks.append(block) }
-            state.minValidTime = max(state.minValidTime, end)
-            state.index.forEachSeries { $0.truncate(before: end) }
+            for entry in seen {
+                _ = state.index.modify(entry.ref) { $0.truncate(before: end, seenUpTo: entry.upTo, seenOutOfOrder: entry.outOfOrder) }
+            }
             report.seriesRemoved += state.index.removeEmpty()
             var headMin = Timestamp.max
-            state.index.forEachSeries { headMin = min(headMin, $0.minTime) }
+            var oldestKeptChunk = end
+            state.index.forEachSeries { series in
+                headMin = min(headMin, series.minTime)
+                if let kept = series.oldestSealedMaxTime { oldestKeptChunk = min(oldestKeptChunk, kept) }
+            }
             state.headMinTime = headMin
             if headMin == .max { state.headMaxTime = .min }
-            state.chunks.truncate(before: end)
+            // Head chunk files holding a chunk the head kept stay.
+            state.chunks.truncate(before: oldestKeptChunk)
             let closed = try state.wal.cutSegment()
             return (Self.checkpointRecords(&state), closed)
         }

@@ -61,8 +61,15 @@ public final class Database: SeriesAppender, SeriesQuerier {
             syncPolicy: options.walSync)
         let chunks = try HeadChunkStore(directory: directory.appendingPathComponent("chunks_head"))
         var state = State(wal: wal, chunks: chunks, blocks: blocks)
-        state.minValidTime = blocks.map(\.meta.maxTime).max() ?? .min
+        // The newest sample is not known before replay; the blocks' end stands in for it, so replay
+        // keeps what senders may still have sent within the lag after the last block was written.
+        let persistedEnd = blocks.map(\.meta.maxTime).max()
+        if let persistedEnd { state.minValidTime = options.minValidTime(persistedEnd: persistedEnd, newest: persistedEnd - 1) }
         try Self.replay(into: &state, options: options, logger: logger)
+        if let persistedEnd {
+            state.minValidTime = max(state.minValidTime,
+                                     options.minValidTime(persistedEnd: persistedEnd, newest: max(persistedEnd - 1, state.headMaxTime)))
+        }
         self.state = Mutex(state)
     }
 

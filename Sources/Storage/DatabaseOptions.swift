@@ -22,6 +22,18 @@ public struct DatabaseOptions: Sendable, Equatable {
     public var futureWindow: Int64? = 10 * 60_000
     public var limits = StorageLimits()
 
+    /// How far behind the newest sample a sample is still accepted after the head was written into
+    /// blocks (by a cut or a flush): half a block range, as Prometheus' head keeps, so senders
+    /// that lag (a queue catching up, a restart) are not refused because a block was written.
+    public var ingestionLag: Int64 { blockRange / 2 }
+
+    /// The oldest time appends accept once blocks end at `persistedEnd` and the newest sample is
+    /// `newest`: the blocks' end, but never closer to the newest sample than `ingestionLag`.
+    func minValidTime(persistedEnd: Timestamp, newest: Timestamp) -> Timestamp {
+        let (behind, overflow) = newest.subtractingReportingOverflow(ingestionLag)
+        return min(persistedEnd, overflow ? .min : behind)
+    }
+
     public init() {}
 
     public init(walSync: WALSyncPolicy = .never, walSegmentSize: Int = 128 << 20) {

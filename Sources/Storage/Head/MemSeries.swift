@@ -98,13 +98,20 @@ struct MemSeries: Sendable {
         !isEmpty && minTime <= maxt && maxTime >= mint
     }
 
-    /// Drops everything before `time`. Chunks never straddle a block boundary, so whole chunks go.
-    mutating func truncate(before time: Timestamp) {
-        sealed.removeAll { $0.maxTime < time }
-        unwritten.removeAll { $0.maxTime < time }
-        if open.count > 0 && open.maxTime < time { open = XORChunk() }
-        outOfOrder.removeAll { $0.timestamp < time }
+    /// Drops what a block written from a snapshot of this series now holds: chunks before `time`
+    /// that held nothing newer than `seenUpTo` (the series' newest sample when the snapshot was
+    /// taken) and the out-of-order samples before `time` the snapshot had. A chunk that grew after
+    /// the snapshot is kept whole: the next block repeats its older samples, and merging blocks
+    /// drops the repeats, so nothing that arrived while the block was written is lost.
+    mutating func truncate(before time: Timestamp, seenUpTo: Timestamp, seenOutOfOrder: Set<Timestamp>) {
+        sealed.removeAll { $0.maxTime < time && $0.maxTime <= seenUpTo }
+        unwritten.removeAll { $0.maxTime < time && $0.maxTime <= seenUpTo }
+        if open.count > 0 && open.maxTime < time && open.maxTime <= seenUpTo { open = XORChunk() }
+        outOfOrder.removeAll { $0.timestamp < time && seenOutOfOrder.contains($0.timestamp) }
     }
+
+    /// The newest time of the oldest chunk in the head chunk files: their segments up to it must stay.
+    var oldestSealedMaxTime: Timestamp? { sealed.first?.maxTime }
 
     /// What a query or a block writer needs, copied cheaply (chunk bytes are shared, copy-on-write).
     func snapshot(store: HeadChunkStore) -> SeriesSnapshot {

@@ -45,6 +45,12 @@ public enum SurgeServer {
         let blockBytes = registry.makeGauge(name: "surge_blocks_size_bytes", help: "Bytes of the persisted blocks.")
         let damagedChunks = registry.makeGauge(name: "surge_storage_damaged_chunk_reads",
                                                help: "Block chunk reads since start that failed their checksum; their samples were left out.")
+        let diskFull = registry.makeGauge(name: "surge_storage_disk_full",
+                                          help: "1 while storage writes fail because the disk is full, 0 once a write succeeds.")
+        let writeFailures: @Sendable (String) -> Gauge = { kind in
+            registry.makeGauge(name: "surge_storage_write_failures", labels: [("file", kind)],
+                               help: "Writes to the data directory that failed since start, by file (wal, head_chunks, blocks).")
+        }
         let rejected: @Sendable (AppendRejection) -> Gauge = { reason in
             registry.makeGauge(name: "surge_storage_rejected_samples", labels: [("reason", reason.rawValue)],
                                help: "Samples storage refused since start, by reason (limits, out of order, too old).")
@@ -75,6 +81,8 @@ public enum SurgeServer {
                 blocks.set(Double(stats.blocks))
                 blockBytes.set(Double(stats.blockBytes))
                 damagedChunks.set(Double(stats.damagedChunkReads))
+                diskFull.set(stats.diskFull ? 1.0 : 0.0)
+                for kind in ["wal", "head_chunks", "blocks"] { writeFailures(kind).set(Double(stats.writeFailures[kind] ?? 0)) }
                 for (reason, count) in stats.rejected {
                     rejected(reason).set(Double(count))
                 }

@@ -85,8 +85,10 @@ extension Database {
                     try state.wal.write(bytes)
                 } catch {
                     state.unloggedSeries = toLog.map(\.0)
+                    diskWrites.failed(.wal, error)
                     throw error
                 }
+                diskWrites.succeeded(.wal)
             }
             state.unloggedSeries = []
             let chunks = state.chunks

@@ -19,9 +19,9 @@ extension Database {
         try maintenance.withLock { _ in
             var report = MaintenanceReport()
             while let window = headWindow(persistAll: false) {
-                try persistHead(window, report: &report)
+                try countingFailures { try persistHead(window, report: &report) }
             }
-            try compactBlocks(report: &report)
+            try countingFailures { try compactBlocks(report: &report) }
             try applyRetention(report: &report)
             return report
         }
@@ -38,10 +38,22 @@ extension Database {
             var report = MaintenanceReport()
             // One pass: what arrives while the block is written stays in the head for the next.
             if let window = headWindow(persistAll: true) {
-                try persistHead(window, report: &report)
+                try countingFailures { try persistHead(window, report: &report) }
             }
             return report
         }
+    }
+
+    /// Runs a pass that writes blocks; a failed write is counted (a full disk is noticed), and
+    /// what the head holds stays there until a later pass succeeds.
+    private func countingFailures(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error where error is StorageIOError || error is WALError {
+            diskWrites.failed(.blocks, error)
+            throw error
+        }
+        diskWrites.succeeded(.blocks)
     }
 
     /// The next window of the head to persist, if any: block-aligned, or all of the head.

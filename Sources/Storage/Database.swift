@@ -45,6 +45,8 @@ public final class Database: SeriesAppender, SeriesQuerier {
     let clock: any LoopClock
     /// Damaged block chunks found by reads, over every block this database opens.
     let chunkDamage: ChunkDamage
+    /// Failed writes and whether the disk is full.
+    let diskWrites: DiskWrites
 
     /// Opens (or creates) the database in `directory`: loads its blocks and replays its WAL.
     public init(directory: URL, options: DatabaseOptions = .init(), clock: any LoopClock = SystemClock(), logger: Logger) throws {
@@ -53,13 +55,14 @@ public final class Database: SeriesAppender, SeriesQuerier {
         self.options = options
         self.clock = clock
         chunkDamage = ChunkDamage(logger: logger)
+        diskWrites = DiskWrites(logger: logger)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let blocks = try Self.openBlocks(in: directory, damage: chunkDamage, logger: logger)
         let wal = try WriteAheadLog(
             directory: directory.appendingPathComponent("wal"),
             segmentSize: options.walSegmentSize,
             syncPolicy: options.walSync)
-        let chunks = try HeadChunkStore(directory: directory.appendingPathComponent("chunks_head"))
+        let chunks = try HeadChunkStore(directory: directory.appendingPathComponent("chunks_head"), writes: diskWrites)
         var state = State(wal: wal, chunks: chunks, blocks: blocks)
         // The newest sample is not known before replay; the blocks' end stands in for it, so replay
         // keeps what senders may still have sent within the lag after the last block was written.
@@ -121,6 +124,8 @@ public final class Database: SeriesAppender, SeriesQuerier {
             stats.blockSamples = state.blocks.reduce(0) { $0 + $1.meta.stats.numSamples }
             stats.rejected = state.rejected
             stats.damagedChunkReads = chunkDamage.total
+            stats.writeFailures = Dictionary(uniqueKeysWithValues: diskWrites.failuresByKind.map { ($0.key.rawValue, $0.value) })
+            stats.diskFull = diskWrites.isFull
             let blockMin = state.blocks.first?.meta.minTime
             let blockMax = state.blocks.map(\.lastTime).max()
             let mins = [blockMin, state.headMinTime == .max ? nil : state.headMinTime].compactMap { $0 }

@@ -15,6 +15,11 @@ public struct DatabaseStats: Sendable, Equatable {
     /// Reads of block chunks that failed their checksum (or framing) since start; their samples
     /// were left out of the answers.
     public var damagedChunkReads = 0
+    /// Writes to the data directory that failed since start, by file kind (`wal`, `head_chunks`,
+    /// `blocks`).
+    public var writeFailures: [String: Int] = [:]
+    /// Whether the last write failed because the disk is full; false again once a write succeeds.
+    public var diskFull = false
     public var minTime: Int64?
     public var maxTime: Int64?
     public var headMinTime: Int64?

@@ -55,11 +55,16 @@ public struct StorageIOError: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(operation) \(path): \(String(cString: strerror(code)))" }
 }
 
-/// Writes all of `bytes` to `fd`, retrying short writes and EINTR.
-func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+/// Writes all of `bytes` to `fd` at `offset` (at the file position when nil), retrying short
+/// writes and EINTR. A failed write may have written part of the bytes.
+func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String, at offset: Int? = nil) throws {
     var written = 0
+    let limit = DiskFaults.allowance(path, bytes.count)
     while written < bytes.count {
-        let n = write(fd, bytes.baseAddress! + written, bytes.count - written)
+        if let limit, written >= limit { throw StorageIOError(operation: "write", path: path, errno: ENOSPC) }
+        let count = min(bytes.count, limit ?? .max) - written
+        let n = offset.map { pwrite(fd, bytes.baseAddress! + written, count, off_t($0 + written)) }
+            ?? write(fd, bytes.baseAddress! + written, count)
         if n < 0 {
             if errno == EINTR { continue }
             throw StorageIOError(operation: "write", path: path, errno: errno)

@@ -30,10 +30,13 @@ final class HeadChunkStore {
     private var current = 0
     private var currentSize = 0
     private(set) var totalBytes = 0
+    /// Where failed writes are counted; nil in tests of the store alone.
+    let writes: DiskWrites?
 
-    init(directory: URL, segmentSize: Int = 128 << 20) throws {
+    init(directory: URL, segmentSize: Int = 128 << 20, writes: DiskWrites? = nil) throws {
         self.directory = directory
         self.segmentSize = segmentSize
+        self.writes = writes
         // Whatever is here is rebuilt from the WAL.
         try? FileManager.default.removeItem(at: directory)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -64,7 +67,17 @@ final class HeadChunkStore {
         if fd < 0 || currentSize + record.count > segmentSize {
             try startSegment(segments.isEmpty && segmentMaxTime.isEmpty && current == 0 && currentSize == 0 ? 0 : current + 1)
         }
-        try record.withUnsafeBytes { try writeAll(fd, $0, path: path(current)) }
+        // At the explicit offset: a write the full disk cut short is overwritten by the next
+        // one, so a reference never points past what was written (reading there through the
+        // mapping would be SIGBUS) or at a torn record.
+        do {
+            try record.withUnsafeBytes { try writeAll(fd, $0, path: path(current), at: currentSize) }
+        } catch {
+            _ = ftruncate(fd, off_t(currentSize))
+            writes?.failed(.headChunks, error)
+            throw error
+        }
+        writes?.succeeded(.headChunks)
         let ref = UInt64(current) << 32 | UInt64(currentSize)
         currentSize += record.count
         totalBytes += record.count

@@ -250,18 +250,14 @@ final class WriteAheadLog {
             closedSegmentsSize += currentSize
             try openSegment(currentSegment + 1)
         }
-        var written = 0
+        let path = segmentPath(currentSegment)
         try bytes.withUnsafeBytes { buffer in
-            while written < buffer.count {
-                let n = Glibc.write(fd, buffer.baseAddress! + written, buffer.count - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    let failure = errno
-                    // Cut a partial record so the log stays replayable.
-                    _ = ftruncate(fd, off_t(currentSize))
-                    throw WALError(operation: "write", path: segmentPath(currentSegment), errno: failure)
-                }
-                written += n
+            do {
+                try writeAll(fd, buffer, path: path)
+            } catch let error as StorageIOError {
+                // Cut a partial record so the log stays replayable.
+                _ = ftruncate(fd, off_t(currentSize))
+                throw WALError(operation: "write", path: path, errno: error.code)
             }
         }
         if syncPolicy == .always && flushFile(fd) != 0 {

@@ -13,6 +13,7 @@ import Yams
 /// listen: 0.0.0.0:9470
 /// web:
 ///   idle_timeout: 2m        # connections without a request for this long are closed
+///   max_connections: 512    # served at once; more wait (fewer when the open-file limit is low)
 ///   config_file: web.yml    # TLS, users, tokens, permissions (Prometheus' web config format)
 ///   enable_admin_api: false # /api/v1/admin/... routes (flush) answer only when true
 ///   allowed_hosts: [surge.example.com]   # names admin requests may use in Host
@@ -88,7 +89,8 @@ public enum ConfigurationFile {
             config.listen = listen
         }
         if let node = top["web"] {
-            let section = try mapping(node, path: path, allowed: ["idle_timeout", "config_file", "enable_admin_api", "allowed_hosts"])
+            let section = try mapping(node, path: path, allowed: ["idle_timeout", "config_file", "enable_admin_api", "allowed_hosts", "max_connections"])
+            config.maxConnections = try positiveInt(section["max_connections"], path: path) ?? config.maxConnections
             if let n = section["config_file"] {
                 guard let value = n.string, !value.isEmpty else { throw fail(n, "config_file must be a path") }
                 config.webConfigFile = value.hasPrefix("/") ? value : URL(fileURLWithPath: path).deletingLastPathComponent().path + "/" + value

@@ -18,6 +18,9 @@ public struct SurgeConfiguration: Sendable, Equatable {
     /// Names of this server admin requests may carry in `Host`, besides IP addresses and
     /// `localhost`; other names are refused as DNS rebinding. Default none.
     public var allowedHosts: [String] = []
+    /// Connections served at once; more wait until one closes. Default 512, as Prometheus'
+    /// `--web.max-connections`; fewer when the open-file limit leaves less room.
+    public var maxConnections = 512
     /// Where the WAL and later the blocks live. Default `./data`.
     public var dataDirectory = "data"
     /// Whether built-in collectors and the self-scrape run. Default true; `--no-collect` turns it off.

@@ -93,13 +93,19 @@ public enum SurgeServer {
         router.add(middleware: AccessMiddleware(access: access))
         routes.register(on: router)
         let kubeletNames = configuration.kubelet.map { _ in KubeletNamesCache() }
+        let connectionLimit = ConnectionLimit.fitting(configuration.maxConnections)
+        if connectionLimit < configuration.maxConnections {
+            logger.warning("the open-file limit leaves room for fewer connections than web.max_connections",
+                           metadata: ["connections": "\(connectionLimit)", "max_connections": "\(configuration.maxConnections)"])
+        }
         let listen = configuration.listen
         return Application(
             router: router,
             server: .http1(configuration: .init(
                 additionalChannelHandlers: [ExpectContinueHandler(maxBody: UInt64(configuration.remoteWriteMaxDecodedBytes) * 2)],
                 idleTimeout: .milliseconds(configuration.idleTimeout.inMilliseconds)), access: access),
-            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "Surge"),
+            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "Surge",
+                                 availableConnectionsDelegate: ConnectionLimit(maximum: connectionLimit, logger: logger)),
             // Stopped in reverse order: collectors first, so their last writes reach an open database.
             services: [
                 MaintenanceService(database: database, interval: configuration.maintenanceInterval, clock: clock, logger: logger),

@@ -31,11 +31,15 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("web.enable-admin-api"), help: "Answer the admin routes (POST /api/v1/admin/tsdb/flush).")
     var enableAdminAPI = false
 
+    @Option(name: .customLong("web.max-connections"), help: "Connections served at once; more wait until one closes. (default: 512)")
+    var maxConnections: Int?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
     func validate() throws {
         if let listen, HostPort(listen) == nil { throw ValidationError("--listen must be HOST:PORT, got \(listen)") }
+        if let maxConnections, maxConnections < 1 { throw ValidationError("--web.max-connections must be at least 1") }
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("unknown --log-level \(logLevel)") }
     }
 
@@ -53,6 +57,7 @@ struct Serve: AsyncParsableCommand {
         if noCollect { configuration.collect = false }
         if let webConfigFile { configuration.webConfigFile = webConfigFile }
         if enableAdminAPI { configuration.enableAdminAPI = true }
+        if let maxConnections { configuration.maxConnections = maxConnections }
         // SIGHUP re-reads the scaling policies when there are any, and never ends the server.
         signal(SIGHUP, SIG_IGN)
         var logger = Logger(label: "surge") { LineLogHandler(label: $0) }

@@ -12,7 +12,7 @@ let package = Package(
         .executable(name: "surge", targets: ["surge"]),
         // For the Benchmarks package; not a stable API.
         .library(name: "SurgeKit", targets: ["App", "Storage", "WireFormat", "TimeSeriesCore", "PromQL", "Collectors", "Kubernetes", "Scaling",
-                                             "ScalingRuntime", "QueryClient", "SurgeCLI"]),
+                                             "ScalingRuntime", "QueryClient", "SurgeCLI", "HTTPAPI", "YAMLFiles"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

@@ -1,7 +1,6 @@
 import HTTPTypes
 import Hummingbird
 import HummingbirdAuth
-import Logging
 
 /// Enforces the access control on every route: admin routes only when enabled, credentials when
 /// the web configuration names users or tokens, the permission the route needs, no cross-site
@@ -66,6 +65,8 @@ public struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
         if let basic = headers.basic, !config.basicAuthUsers.isEmpty {
             let (user, password, hash) = (basic.username, basic.password, config.basicAuthUsers[basic.username])
             let passwords = access.passwords
+            // A remembered answer is given here; a new one costs a bcrypt check, done off the event loop.
+            if let matches = passwords.remembered(user: user, password: password, hash: hash) { return matches ? user : nil }
             return await placement.offload { passwords.verify(user: user, password: password, hash: hash) } ? user : nil
         }
         if let bearer = headers.bearer {

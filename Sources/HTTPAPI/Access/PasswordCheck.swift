@@ -15,9 +15,18 @@ final class PasswordCheck: Sendable {
     /// long to refuse as a known one with a wrong password.
     static let unknownUserHash = "$2y$10$ZXgj3zOo.V6Edaph10rpNubbl3VwKDSfcWpUBeqEtxbZ/aWvBXU42"
 
+    /// The answer of an earlier check of the same credentials, or nil.
+    func remembered(user: String, password: String, hash: String?) -> Bool? {
+        results.withLock { $0[Self.key(user, password, hash)] }
+    }
+
+    private static func key(_ user: String, _ password: String, _ hash: String?) -> String {
+        user + "\u{0}" + (hash ?? unknownUserHash) + "\u{0}" + password
+    }
+
     func verify(user: String, password: String, hash storedHash: String?) -> Bool {
         let hash = storedHash ?? Self.unknownUserHash
-        let key = user + "\u{0}" + hash + "\u{0}" + password
+        let key = Self.key(user, password, storedHash)
         if let known = results.withLock({ $0[key] }) { return known }
         let matches = oneAtATime.withLock { _ in Bcrypt.verify(password, hash: PasswordHash.comparable(hash)) } && storedHash != nil
         results.withLock { results in

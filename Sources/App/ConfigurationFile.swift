@@ -64,13 +64,7 @@ public enum ConfigurationFile {
     public typealias Error = FileError
 
     public static func load(path: String, into base: SurgeConfiguration = .init()) throws -> SurgeConfiguration {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw Error(path: path, line: nil, message: "cannot read the file: \(error.localizedDescription)")
-        }
-        return try parse(text, path: path, into: base)
+        try parse(try YAMLReader.text(of: path, what: "the file"), path: path, into: base)
     }
 
     /// `checkCredentials` false skips reading Kubernetes credentials (kubeconfig files, the in-cluster

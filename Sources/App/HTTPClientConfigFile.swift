@@ -16,13 +16,7 @@ import Yams
 /// ```
 public enum HTTPClientConfigFile {
     public static func load(path: String) throws -> HTTPClientSettings {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw FileError(path: path, line: nil, message: "cannot read the HTTP client configuration: \(error.localizedDescription)")
-        }
-        return try parse(text, path: path)
+        try parse(try YAMLReader.text(of: path, what: "the HTTP client configuration"), path: path)
     }
 
     public static func parse(_ text: String, path: String) throws -> HTTPClientSettings {

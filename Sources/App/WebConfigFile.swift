@@ -26,13 +26,7 @@ import Yams
 /// ```
 public enum WebConfigFile {
     public static func load(path: String) throws -> AccessControl.Loaded {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw FileError(path: path, line: nil, message: "cannot read the web configuration: \(error.localizedDescription)")
-        }
-        return try parse(text, path: path)
+        try parse(try YAMLReader.text(of: path, what: "the web configuration"), path: path)
     }
 
     public static func parse(_ text: String, path: String) throws -> AccessControl.Loaded {

@@ -20,11 +20,7 @@ public enum PolicyLoader {
         }
         var policies: [ScalingPolicy] = []
         for file in files {
-            let text: String
-            do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
-                throw PolicyFileError(path: file, line: nil, message: "cannot read the file: \(error.localizedDescription)")
-            }
-            policies += try PolicyFile.parse(text, path: file, validateQuery: checkQuery)
+            policies += try PolicyFile.parse(try YAMLReader.text(of: file, what: "the file"), path: file, validateQuery: checkQuery)
         }
         return policies
     }

@@ -34,15 +34,6 @@ public enum SurgeBinary {
     /// Runs `surge` with the arguments to completion; returns its exit status and standard output
     /// and error together.
     public static func run(_ arguments: [String], testFile: String = #filePath) async throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try path(testFile: testFile))
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        try runToCompletion(try path(testFile: testFile), arguments)
     }
 }

@@ -1,5 +1,6 @@
 /// YAMLFiles owns reading Surge's YAML files (configuration, policies, snapshots, file_sd target
 /// lists): one typed reader over Yams' composed nodes and one error that names the file and line.
+import Foundation
 import Yams
 
 /// An error in a YAML (or JSON) file, with the line it was found on.
@@ -23,6 +24,15 @@ public struct YAMLReader: Sendable {
 
     public init(path: String) {
         self.path = path
+    }
+
+    /// The text of the file at `path`; an unreadable file is an error naming `what` it was to be.
+    public static func text(of path: String, what: String) throws(FileError) -> String {
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw FileError(path: path, line: nil, message: "cannot read \(what): \(error.localizedDescription)")
+        }
     }
 
     public func fail(_ node: Node?, _ message: String) -> FileError {

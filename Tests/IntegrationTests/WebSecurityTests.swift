@@ -8,16 +8,7 @@ import Testing
     /// Runs Debian's curl; returns its exit status and what it printed.
     static func curl(_ arguments: [String]) throws -> (status: Int32, output: String) {
         guard let binary = which("curl") else { throw TestKitError("curl is not installed; scripts/install-deps installs it") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--silent", "--show-error", "--max-time", "20"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        return try runToCompletion(binary, ["--silent", "--show-error", "--max-time", "20"] + arguments)
     }
 
     @Test(.timeLimit(.minutes(3)))

@@ -47,6 +47,14 @@ public struct DamagedFiles {
         return directory
     }
 
+    /// One fuzzing input: a damaged copy, opened and read, then removed.
+    public func readDamagedCopy(_ bytes: [UInt8]) {
+        var input = FuzzInput(bytes)
+        guard let directory = try? writeDamaged(&input) else { return }
+        Self.readEverything(directory)
+        try? FileManager.default.removeItem(at: directory)
+    }
+
     /// Opens a database on `directory` and reads everything it holds, as queries and the
     /// start-up block check do.
     public static func readEverything(_ directory: URL) {

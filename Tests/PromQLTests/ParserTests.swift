@@ -39,6 +39,12 @@ import Testing
         ("sum(rate(x[5m])) without (pod)", "sum without (pod) (rate(x[5m]))"),
         ("topk(10, rate(x{a=\"b\"}[1m] offset 1m))", #"topk(10, rate(x{a="b"}[1m] offset 1m))"#),
         ("avg_over_time(x[10m])", "avg_over_time(x[10m])"),
+        // A name that would not read back as one keeps its matcher (found by fuzzing the printer).
+        (#"{__name__="up"}"#, "up"),
+        (#"{__name__="a-b"}"#, #"{__name__="a-b"}"#),
+        (#"{__name__="Inf"}"#, #"{__name__="Inf"}"#),
+        (#"{__name__="1x", job="a"}"#, #"{__name__="1x", job="a"}"#),
+        (#"{__name__="a", __name__=~"a.*"}"#, #"{__name__="a", __name__=~"a.*"}"#),
     ])
     func parsesAndPrints(query: String, printed: String) throws {
         #expect(try Parser.parse(query).description == printed)

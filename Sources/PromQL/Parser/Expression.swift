@@ -124,9 +124,23 @@ public struct VectorSelector: Sendable, CustomStringConvertible {
     public var at: AtModifier?
 
     public var descriptionWithoutModifiers: String {
+        // The name goes in front only when it reads back as a metric name: an identifier that is
+        // not a number's word, and no second `__name__` matcher (which would set it twice).
+        guard let name, Self.readsBackAsName(name),
+              matchers.filter({ $0.name == metricNameLabel }).count == 1 else {
+            return "{" + matchers.map(\.description).joined(separator: ", ") + "}"
+        }
         let rest = matchers.filter { !($0.name == metricNameLabel && $0.type == .equal && $0.value == name) }
-        if let name, rest.isEmpty { return name }
-        return (name ?? "") + "{" + rest.map(\.description).joined(separator: ", ") + "}"
+        return rest.isEmpty ? name : name + "{" + rest.map(\.description).joined(separator: ", ") + "}"
+    }
+
+    static func readsBackAsName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return false }
+        let lowered = name.lowercased()
+        return lowered != "inf" && lowered != "nan" && name.utf8.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":")
+        }
     }
 
     var modifierDescription: String { modifiersDescription(offset: offset, at: at) }

@@ -12,7 +12,7 @@ let package = Package(
         .executable(name: "surge", targets: ["surge"]),
         // For the Benchmarks package; not a stable API.
         .library(name: "SurgeKit", targets: ["App", "Storage", "WireFormat", "TimeSeriesCore", "PromQL", "Collectors", "Kubernetes", "Scaling",
-                                             "ScalingRuntime", "QueryClient", "SurgeCLI", "HTTPAPI", "YAMLFiles"]),
+                                             "ScalingRuntime", "QueryClient", "SurgeCLI", "HTTPAPI", "YAMLFiles", "Rules"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -62,6 +62,8 @@ let package = Package(
         // One reader and one file:line error for every YAML file Surge reads.
         .target(name: "YAMLFiles", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
         // Pure decisions: no I/O, no clock.
+        // Rule files, the alert lifecycle and recording rules' output; pure, as Scaling is.
+        .target(name: "Rules", dependencies: ["TimeSeriesCore", "YAMLFiles", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .target(name: "Scaling", dependencies: ["TimeSeriesCore", "YAMLFiles", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .target(name: "Kubernetes", dependencies: [
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -166,6 +168,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "TimeSeriesCore", "PromQL", "YAMLFiles", "SurgeTestKit"]),
         .testTarget(name: "ScalingTests", dependencies: ["Scaling", "SurgeTestKit"], exclude: ["Fixtures"]),
         .testTarget(name: "ScalingRuntimeTests", dependencies: [
             "ScalingRuntime", "Scaling", "SurgeTestKit", "TimeSeriesCore", "Storage", "PromQL",

@@ -25,3 +25,10 @@ public func isValidLabelName(_ name: String) -> Bool {
     let isStart: (Unicode.Scalar) -> Bool = { ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || $0 == "_" }
     return isStart(first) && name.unicodeScalars.allSatisfy { isStart($0) || ($0 >= "0" && $0 <= "9") }
 }
+
+/// Whether `name` is a metric name in Prometheus' classic charset, `[a-zA-Z_:][a-zA-Z0-9_:]*`.
+public func isValidMetricName(_ name: String) -> Bool {
+    guard let first = name.unicodeScalars.first else { return false }
+    let isStart: (Unicode.Scalar) -> Bool = { ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || $0 == "_" || $0 == ":" }
+    return isStart(first) && name.unicodeScalars.allSatisfy { isStart($0) || ($0 >= "0" && $0 <= "9") }
+}

@@ -188,7 +188,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["Fixtures"]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "SurgeTestKit", "WireFormat", "Collectors", "QueryClient", "TimeSeriesCore", "PromQL",
+            "SurgeTestKit", "WireFormat", "Collectors", "QueryClient", "TimeSeriesCore", "PromQL", "Rules",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
     ],

@@ -53,6 +53,11 @@ import Yams
 ///   body_timeout: 1m        # a body that takes longer to arrive is answered 408
 /// query:
 ///   lookback_delta: 5m
+/// rule_files:               # Prometheus rule files (recording and alerting rules); globs allowed,
+///   - rules/*.yml           # relative paths from this file's directory
+/// rules:
+///   evaluation_interval: 1m # groups without an interval
+///   query_offset: 0s        # groups without a query_offset
 /// scaling:
 ///   policy_files:           # files, directories or globs of scaling policies (rules/scaling/*.yaml)
 ///     - rules/scaling/*.yaml
@@ -74,7 +79,7 @@ public enum ConfigurationFile {
         guard let root = try YAMLReader(path: path).compose(text).first else { return base }
         var config = base
         let top = try mapping(root, path: path, allowed: ["listen", "data_dir", "collect", "collectors", "scrape_configs", "storage", "remote_write", "query",
-                                                          "scaling", "web"])
+                                                          "scaling", "web", "rule_files", "rules"])
         func fail(_ node: Node, _ message: String) -> Error {
             Error(path: path, line: node.mark.map { $0.line }, message: message)
         }
@@ -156,6 +161,23 @@ public enum ConfigurationFile {
             if let n = section["lookback_delta"] {
                 guard let value = n.string.flatMap(parseDuration), value > 0 else { throw fail(n, "lookback_delta must be a duration such as 5m") }
                 config.lookbackDeltaMilliseconds = value
+            }
+        }
+        if let node = top["rule_files"] {
+            let files = node.sequence?.compactMap(\.string) ?? []
+            guard files.count == node.sequence?.count, !files.contains("") else { throw fail(node, "rule_files must be a list of paths or globs") }
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            config.ruleFiles = files.map { $0.hasPrefix("/") ? $0 : directory + "/" + $0 }
+        }
+        if let node = top["rules"] {
+            let section = try mapping(node, path: path, allowed: ["evaluation_interval", "query_offset"])
+            if let n = section["evaluation_interval"] {
+                guard let value = duration(n) else { throw fail(n, "evaluation_interval must be a duration such as 1m") }
+                config.evaluationInterval = .milliseconds(value)
+            }
+            if let n = section["query_offset"] {
+                guard let value = n.int == 0 ? 0 : n.string.flatMap(parseDuration), value >= 0 else { throw fail(n, "query_offset must be a duration such as 1m, or 0") }
+                config.ruleQueryOffset = .milliseconds(value)
             }
         }
         if let node = top["scaling"] {

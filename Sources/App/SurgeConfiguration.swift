@@ -46,6 +46,13 @@ public struct SurgeConfiguration: Sendable, Equatable {
     public var maintenanceInterval: Duration = .seconds(60)
     /// How far back an instant selector looks for a sample. Default 5 minutes.
     public var lookbackDeltaMilliseconds: Int64 = 5 * 60 * 1000
+    /// Prometheus rule files (paths or globs) the server evaluates. Default none.
+    public var ruleFiles: [String] = []
+    /// How often rule groups without an `interval` evaluate. Default 1 minute, as Prometheus'
+    /// `global.evaluation_interval`.
+    public var evaluationInterval: Duration = .seconds(60)
+    /// How far back rule groups without a `query_offset` query, for data that arrives late. Default 0.
+    public var ruleQueryOffset: Duration = .zero
     /// Scaling policy files, directories or globs evaluated by the server. Default none.
     public var scalingPolicyFiles: [String] = []
     /// The API server the policies' workloads are read from. Default: the in-cluster service account.

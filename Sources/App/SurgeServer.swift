@@ -8,6 +8,7 @@ import Logging
 import NIOPosix
 import Prometheus
 import PromQL
+import Rules
 import Scaling
 import ScalingRuntime
 import ServiceLifecycle
@@ -32,6 +33,10 @@ public enum SurgeServer {
         }
         // The web configuration next: who may call is settled before anything listens.
         let access = try accessControl(configuration, logger: logger)
+        let ruleGroups: [RuleGroup]
+        do { ruleGroups = try RuleFiles.load(patterns: configuration.ruleFiles) } catch {
+            throw StartupError(description: "\(error)")
+        }
         let dataURL = URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
         let database = try Database(directory: dataURL, options: configuration.storage, clock: clock, logger: logger)
         announceCollectors(enabled: configuration.collect, scrapeJobs: configuration.scrapeConfigs.count, logger: logger)
@@ -56,6 +61,7 @@ public enum SurgeServer {
                                help: "Samples storage refused since start, by reason (limits, out of order, too old).")
         }
         let decisions = ScalingDecisions(policies: policies)
+        let ruleBoard = RuleStatusBoard()
         let metadata = MetricMetadataStore()
         let scrapeStatus = ScrapeTargetsStatus()
         let routes = Routes(
@@ -73,6 +79,7 @@ public enum SurgeServer {
             },
             tsdbStatus: { database.tsdbStatus(limit: $0) },
             scalingDecisions: { decisions.snapshots().map(ScalingDecisionView.init) },
+            ruleGroups: { ruleBoard.groups.map(RuleGroupView.init) },
             beforeMetricsScrape: {
                 let stats = database.stats
                 headSeries.set(Double(stats.series))
@@ -122,6 +129,14 @@ public enum SurgeServer {
               + (configuration.collect && !configuration.scrapeConfigs.isEmpty ? [
                 ScrapeService(configs: configuration.scrapeConfigs, appender: database, status: scrapeStatus, clock: clock, logger: logger),
             ] : [])
+              + (configuration.ruleFiles.isEmpty ? [] : [
+                RulesService(groups: ruleGroups, reload: { [files = configuration.ruleFiles] in try RuleFiles.load(patterns: files) },
+                             engine: EmbeddedQueryEngine(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds),
+                             appender: database, board: ruleBoard,
+                             defaults: .init(interval: configuration.evaluationInterval.inMilliseconds,
+                                             queryOffset: configuration.ruleQueryOffset.inMilliseconds),
+                             clock: clock, logger: logger),
+            ] as [any Service])
               + (policies.isEmpty ? [] : [
                 ScalingService(policies: policies, reload: { [files = configuration.scalingPolicyFiles] in try PolicyLoader.load(patterns: files) },
                                metrics: EmbeddedQueryEngine(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds),
@@ -165,6 +180,36 @@ extension ScalingDecisionView {
                   target: Target(apiVersion: policy.target.apiVersion, kind: policy.target.kind, namespace: policy.target.namespace, name: policy.target.name),
                   evaluatedAt: snapshot.evaluatedAt, trigger: snapshot.trigger?.rawValue, evaluations: snapshot.evaluations,
                   failures: snapshot.failures, lastError: snapshot.lastError, decision: snapshot.decision, applied: snapshot.applied)
+    }
+}
+
+extension RuleGroupView {
+    init(_ entry: RuleStatusBoard.Entry) {
+        let evaluation = entry.evaluation
+        let rules = evaluation.group.rules.enumerated().map { index, rule -> RuleView in
+            let health = evaluation.health[index]
+            var view = RuleView(kind: { if case .alerting = rule { return .alerting } else { return .recording } }(), name: rule.name, query: rule.expr,
+                                labels: [:], health: health.map { $0.error == nil ? "ok" : "err" } ?? "unknown", lastError: health?.error ?? "",
+                                evaluationTime: health.map { Double($0.duration.components.attoseconds) / 1e18 + Double($0.duration.components.seconds) } ?? 0,
+                                lastEvaluation: health?.lastEvaluation)
+            switch rule {
+            case .recording(let recording):
+                view.labels = recording.labels
+            case .alerting(let alerting):
+                view.labels = alerting.labels
+                view.annotations = alerting.annotations
+                view.duration = Double(alerting.holdDuration) / 1000
+                view.keepFiringFor = Double(alerting.keepFiringFor) / 1000
+                let alerts = evaluation.alertStates[index].map { Array($0.active.values) } ?? []
+                view.alerts = alerts.filter { $0.state != .inactive }.sorted { $0.labels < $1.labels }
+                    .map { AlertView(labels: $0.labels.dictionary, annotations: $0.annotations, state: $0.state.rawValue, activeAt: $0.activeAt,
+                                     value: $0.value, keepFiringSince: $0.keepFiringSince) }
+            }
+            return view
+        }
+        let seconds = entry.lastDuration.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 } ?? 0
+        self.init(name: evaluation.group.name, file: evaluation.group.file, interval: Double(evaluation.interval) / 1000,
+                  limit: evaluation.group.limit, rules: rules, evaluationTime: seconds, lastEvaluation: entry.lastEvaluation)
     }
 }
 

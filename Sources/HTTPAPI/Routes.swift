@@ -10,6 +10,7 @@ public struct Routes: Sendable {
     let buildInfo: BuildInfo
     let metadata: MetadataAPI
     let targets: TargetsAPI
+    let rules: RulesAPI
     /// The head's figures for `/api/v1/status/tsdb`, when the server has a database.
     let tsdbStatus: TSDBStatusAPI?
     /// Writes the whole head into blocks; returns the new blocks' names.
@@ -27,6 +28,7 @@ public struct Routes: Sendable {
                 buildInfo: BuildInfo = .current, flushHead: (@Sendable () throws -> [String])? = nil,
                 tsdbStatus: (@Sendable (_ limit: Int) -> TSDBStatus)? = nil,
                 scalingDecisions: (@Sendable () -> [ScalingDecisionView])? = nil,
+                ruleGroups: @escaping @Sendable () -> [RuleGroupView] = { [] },
                 beforeMetricsScrape: @escaping @Sendable () -> Void = {}, placement: WorkPlacement = WorkPlacement()) {
         self.query = query
         self.remoteWrite = remoteWrite
@@ -34,6 +36,7 @@ public struct Routes: Sendable {
         self.buildInfo = buildInfo
         self.metadata = MetadataAPI(store: metadata)
         self.targets = TargetsAPI(targets: targets, dropped: droppedTargets)
+        self.rules = RulesAPI(groups: ruleGroups)
         self.flushHead = flushHead
         self.tsdbStatus = tsdbStatus.map(TSDBStatusAPI.init(status:))
         self.scalingDecisions = scalingDecisions
@@ -68,6 +71,12 @@ public struct Routes: Sendable {
         }
         router.get("/api/v1/targets") { request, _ in
             await api("/api/v1/targets", request) { parameters in .inline { try targets.targets(parameters) } }
+        }
+        router.get("/api/v1/rules") { request, _ in
+            await api("/api/v1/rules", request) { parameters in .inline { try rules.rules(parameters) } }
+        }
+        router.get("/api/v1/alerts") { request, _ in
+            await api("/api/v1/alerts", request) { parameters in .inline { try rules.alerts(parameters) } }
         }
         router.get("/api/v1/metadata") { request, _ in
             await api("/api/v1/metadata", request) { parameters in .inline { try metadata.metadata(parameters) } }

@@ -30,13 +30,7 @@ public enum PolicyLoader {
     /// workload are.
     public static func load(patterns: [String]) throws -> [ScalingPolicy] {
         var policies: [ScalingPolicy] = []
-        for pattern in patterns {
-            if pattern.contains(where: { "*?[".contains($0) }) {
-                for file in expand(pattern) { policies += try load(path: file) }
-            } else {
-                policies += try load(path: pattern)
-            }
-        }
+        for file in expandFilePatterns(patterns) { policies += try load(path: file) }
         var seen: [ScalingPolicy.TargetReference: ScalingPolicy] = [:]
         for policy in policies {
             if let earlier = seen[policy.target] {
@@ -46,13 +40,6 @@ public enum PolicyLoader {
             seen[policy.target] = policy
         }
         return policies
-    }
-
-    static func expand(_ pattern: String) -> [String] {
-        var matches = glob_t()
-        defer { globfree(&matches) }
-        guard glob(pattern, 0, nil, &matches) == 0 else { return [] }
-        return (0..<Int(matches.gl_pathc)).compactMap { matches.gl_pathv[$0].map { String(cString: $0) } }.sorted()
     }
 
     /// Nil when the query parses to an instant vector or scalar, else the problem.

@@ -58,7 +58,7 @@ struct TargetsAPI: Sendable {
             for (index, labels) in dropped().enumerated() {
                 if index > 0 { json.raw(",") }
                 json.raw("{\"discoveredLabels\":")
-                Self.object(labels, into: &json)
+                json.object(labels)
                 json.raw("}")
             }
             json.raw("]")
@@ -67,25 +67,14 @@ struct TargetsAPI: Sendable {
         return json.text
     }
 
-    private static func object(_ pairs: [String: String], into json: inout JSONWriter) {
-        json.raw("{")
-        for (index, pair) in pairs.sorted(by: { $0.key < $1.key }).enumerated() {
-            if index > 0 { json.raw(",") }
-            json.string(pair.key)
-            json.raw(":")
-            json.string(pair.value)
-        }
-        json.raw("}")
-    }
-
     private static func encode(_ target: TargetView, into json: inout JSONWriter) {
         json.raw("{\"discoveredLabels\":")
-        object(target.discoveredLabels, into: &json)
+        json.object(target.discoveredLabels)
         json.raw(",\"labels\":")
-        object(target.labels, into: &json)
+        json.object(target.labels)
         let fields = [
             ("scrapePool", target.scrapePool), ("scrapeUrl", target.scrapeURL), ("globalUrl", target.scrapeURL),
-            ("lastError", target.lastError), ("lastScrape", rfc3339(target.lastScrape)),
+            ("lastError", target.lastError), ("lastScrape", goTime(target.lastScrape)),
         ]
         for (name, value) in fields {
             json.raw(",\"\(name)\":")
@@ -99,11 +88,4 @@ struct TargetsAPI: Sendable {
         json.raw("}")
     }
 
-    /// Go's time.Time JSON form; the zero time before the first scrape.
-    private static func rfc3339(_ time: Timestamp?) -> String {
-        guard let time else { return "0001-01-01T00:00:00Z" }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date(timeIntervalSince1970: Double(time) / 1000))
-    }
 }

@@ -1,0 +1,116 @@
+import Logging
+import ServiceLifecycle
+import TimeSeriesCore
+import UnixSignals
+
+/// Evaluates the rule groups along the clock, each on its own schedule (`RuleGroupLoop` says when),
+/// queries through the query seam and writes what the rules produce (recordings, staleness markers,
+/// `ALERTS`, `ALERTS_FOR_STATE`) back through the appender. SIGHUP re-reads the rule files, as
+/// Prometheus does: unchanged rules keep their state, and files that no longer load leave the
+/// running groups as they were.
+public struct RulesService: Service {
+    let groups: [RuleGroup]
+    let reload: @Sendable () throws -> [RuleGroup]
+    let engine: any QueryEngine
+    let appender: any SeriesAppender
+    let board: RuleStatusBoard
+    let defaults: GroupEvaluation.Defaults
+    let clock: any LoopClock
+    let logger: Logger
+
+    public init(groups: [RuleGroup], reload: @escaping @Sendable () throws -> [RuleGroup], engine: any QueryEngine,
+                appender: any SeriesAppender, board: RuleStatusBoard, defaults: GroupEvaluation.Defaults = .init(),
+                clock: any LoopClock = SystemClock(), logger: Logger) {
+        self.groups = groups
+        self.reload = reload
+        self.engine = engine
+        self.appender = appender
+        self.board = board
+        self.defaults = defaults
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        logger.info("rule groups are evaluated", metadata: ["groups": "\(groups.count)", "rules": "\(groups.reduce(0) { $0 + $1.rules.count })"])
+        let (requests, requested) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let hangups = Task {
+            for await _ in await UnixSignalsSequence(trapping: .sighup) { requested.yield() }
+        }
+        defer { hangups.cancel() }
+        var generation = start(groups)
+        for await _ in requests.cancelOnGracefulShutdown() {
+            let reloaded: [RuleGroup]
+            do {
+                reloaded = try reload()
+            } catch {
+                logger.error("rule files not reloaded; the running rules stay", metadata: ["error": "\(error)"])
+                continue
+            }
+            generation.cancel()
+            await generation.value
+            logger.notice("rule files reloaded", metadata: ["groups": "\(reloaded.count)"])
+            generation = start(reloaded)
+        }
+        generation.cancel()
+        await generation.value
+    }
+
+    private func start(_ groups: [RuleGroup]) -> Task<Void, Never> {
+        var evaluations: [GroupEvaluation] = []
+        for group in groups {
+            var evaluation = GroupEvaluation(group: group, defaults: defaults)
+            if let earlier = board.groups.first(where: { $0.evaluation.group.file == group.file && $0.evaluation.group.name == group.name }) {
+                evaluation.adopt(earlier.evaluation)
+            }
+            evaluations.append(evaluation)
+        }
+        board.replace(with: evaluations)
+        return Task {
+            await withDiscardingTaskGroup { tasks in
+                for evaluation in evaluations {
+                    tasks.addTask { await run(evaluation) }
+                }
+            }
+        }
+    }
+
+    private func run(_ initial: GroupEvaluation) async {
+        let metadata: Logger.Metadata = ["group": "\(initial.group.name)", "file": "\(initial.group.file)"]
+        await cancelWhenGracefulShutdown {
+            var evaluation = initial
+            var loop = RuleGroupLoop(schedule: GroupSchedule(name: initial.group.name, file: initial.group.file, interval: initial.interval))
+            var action = loop.next(.start, now: clock.now)
+            while !Task.isCancelled {
+                switch action {
+                case .sleep(let deadline):
+                    do { try await clock.sleep(until: deadline) } catch { return }
+                    action = loop.next(.wake, now: clock.now)
+                case .evaluate(let time):
+                    let started = clock.nanoseconds
+                    let round = await evaluation.evaluate(at: time) { query, at in try await engine.instant(query, at: at) }
+                    write(round.samples, metadata: metadata)
+                    for (index, health) in evaluation.health.sorted(by: { $0.key < $1.key }) {
+                        guard let error = health.error else { continue }
+                        logger.warning("rule evaluation failed", metadata: metadata.merging([
+                            "rule": "\(evaluation.group.rules[index].name)", "error": "\(error)"]) { $1 })
+                    }
+                    board.record(evaluation, at: time, duration: .nanoseconds(clock.nanoseconds - started), missed: loop.missed)
+                    action = loop.next(.evaluated, now: clock.now)
+                }
+            }
+        }
+    }
+
+    private func write(_ samples: [VectorElement], metadata: Logger.Metadata) {
+        guard !samples.isEmpty else { return }
+        do {
+            let result = try appender.append(samples.map { SeriesSamples(labels: $0.labels, samples: [Sample(timestamp: $0.timestamp, value: $0.value)]) })
+            if let rejection = result.firstRejection {
+                logger.warning("storage refused rule output", metadata: metadata.merging(["reason": "\(rejection)"]) { $1 })
+            }
+        } catch {
+            logger.error("rule output could not be stored", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+        }
+    }
+}

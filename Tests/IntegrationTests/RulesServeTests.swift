@@ -1,0 +1,66 @@
+import Foundation
+import SurgeTestKit
+import Testing
+import TimeSeriesCore
+import WireFormat
+
+/// `surge serve` with a rule file: recording rules write back, alerting rules go pending and fire
+/// with their ALERTS series, and /api/v1/rules and /api/v1/alerts show them in Prometheus' shapes.
+@Suite(.serialized) struct RulesServeTests {
+    @Test(.timeLimit(.minutes(2)))
+    func rulesEvaluateWriteBackAndShowInTheAPI() async throws {
+        let dir = try TemporaryDirectory(prefix: "surge-rules")
+        defer { dir.remove() }
+        try """
+            groups:
+              - name: api
+                interval: 1s
+                rules:
+                  - record: job:requests:sum
+                    expr: sum by (job) (requests_total)
+                  - alert: TooManyRequests
+                    expr: job:requests:sum > 10
+                    for: 2s
+                    labels: {severity: page}
+                    annotations: {summary: "too many"}
+                  - record: broken
+                    expr: requests_total + on(job) requests_total
+            """.write(toFile: dir.path + "/api.rules.yml", atomically: true, encoding: .utf8)
+        try "rule_files: [\"*.rules.yml\"]\n".write(toFile: dir.path + "/surge.yml", atomically: true, encoding: .utf8)
+        let port = try freeLocalPort()
+        let surge = try await SurgeBinary.serve(dataDirectory: dir.path + "/data", port: port, logURL: dir.url.appendingPathComponent("surge.log"),
+                                                configPath: dir.path + "/surge.yml")
+        defer { surge.signal(SIGKILL) }
+        let base = "http://127.0.0.1:\(port)"
+        // Samples every second for the instances of one job, until the alert fires.
+        var firing = false
+        let deadline = ContinuousClock.now + .seconds(40)
+        var rules = ""
+        while !firing && ContinuousClock.now < deadline {
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let batch = (0..<3).map { pod in
+                RemoteWriteEncoder.WireSeries(labels: Labels(["__name__": "requests_total", "job": "api", "pod": "p\(pod)"]).pairs,
+                                              samples: [Sample(timestamp: now, value: 5)])
+            }
+            let reply = try await TestHTTP.post("\(base)/api/v1/write", body: RemoteWriteEncoder.encode(batch, version: .v1),
+                                                headers: [("Content-Type", RemoteWriteVersion.v1ContentType), ("Content-Encoding", "snappy")])
+            #expect(reply.status == 204)
+            rules = try await TestHTTP.get("\(base)/api/v1/rules").text
+            firing = rules.contains(#""state":"firing""#)
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        #expect(firing, "the alert did not fire:\n\(rules)\n\(surge.log.suffix(2000))")
+        let recorded = try await instantResult(base, "job:requests:sum", time: String(Date().timeIntervalSince1970))
+        #expect(recorded == [["__name__": "job:requests:sum", "job": "api"]: "15"])
+        let alertsSeries = try await instantResult(base, "ALERTS", time: String(Date().timeIntervalSince1970))
+        #expect(alertsSeries.keys.contains(["__name__": "ALERTS", "alertname": "TooManyRequests", "alertstate": "firing", "job": "api", "severity": "page"]))
+        let alerts = try await TestHTTP.get("\(base)/api/v1/alerts").json()
+        let list = ((alerts["data"] as? [String: Any])?["alerts"] as? [[String: Any]]) ?? []
+        #expect(list.count == 1 && list.first?["state"] as? String == "firing" && list.first?["value"] as? String == "1.5e+01")
+        #expect((list.first?["annotations"] as? [String: String]) == ["summary": "too many"])
+        // The failing rule is reported with its error; the others keep working.
+        #expect(rules.contains(#""health":"err""#) && rules.contains("many-to-many"), "\(rules)")
+        let recordingOnly = try await TestHTTP.get("\(base)/api/v1/rules?type=record").text
+        #expect(!recordingOnly.contains("TooManyRequests") && recordingOnly.contains("job:requests:sum"))
+    }
+}

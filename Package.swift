@@ -135,7 +135,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], swiftSettings: strict),
         .executableTarget(name: "surge", dependencies: [
-            "App", "Collectors", "HTTPAPI", "Kubernetes", "QueryClient", "Scaling", "ScalingRuntime", "SurgeCLI", "TimeSeriesCore", "YAMLFiles",
+            "App", "Rules", "Collectors", "HTTPAPI", "Kubernetes", "QueryClient", "Scaling", "ScalingRuntime", "SurgeCLI", "TimeSeriesCore", "YAMLFiles",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -38,7 +38,7 @@ import Testing
         ("colon record", "groups:\n  - name: a\n    rules:\n      - record: ':leading:colon'\n        expr: up\n"),
     ]
 
-    @Test func surgeAndPromtoolAgreeOnWhichFilesAreValid() throws {
+    @Test func surgeAndPromtoolAgreeOnWhichFilesAreValid() async throws {
         guard let promtool = which("promtool") else { throw TestKitError("promtool is not installed; scripts/install-deps installs Debian's prometheus") }
         let dir = try TemporaryDirectory(prefix: "surge-rulecheck")
         defer { dir.remove() }
@@ -51,6 +51,10 @@ import Testing
                 do { _ = try Parser.parse(query); return nil } catch { return "\(error)" }
             }) != nil
             if promtoolAccepts != surgeAccepts { disagreements.append("\(file.name): promtool \(promtoolAccepts), Surge \(surgeAccepts)") }
+            // The command line says the same, in promtool's words and exit codes.
+            let command = try await SurgeBinary.run(["rules", "check", path])
+            #expect((command.status == 0) == promtoolAccepts, "\(file.name): \(command.output)")
+            #expect(command.output.contains(promtoolAccepts ? "SUCCESS" : "FAILED"), "\(command.output)")
         }
         #expect(disagreements.isEmpty, "\(disagreements)")
     }

@@ -62,6 +62,7 @@ public enum SurgeServer {
         }
         let decisions = ScalingDecisions(policies: policies)
         let ruleBoard = RuleStatusBoard()
+        let ruleMetrics = RuleMetrics(registry: registry)
         let metadata = MetricMetadataStore()
         let scrapeStatus = ScrapeTargetsStatus()
         let routes = Routes(
@@ -94,6 +95,7 @@ public enum SurgeServer {
                     rejected(reason).set(Double(count))
                 }
                 decisions.publish(to: registry)
+                ruleMetrics.publish(ruleBoard.groups)
             },
             placement: WorkPlacement(pool: .singleton))
         let router = Router()

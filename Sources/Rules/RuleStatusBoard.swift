@@ -10,6 +10,10 @@ public final class RuleStatusBoard: Sendable {
         public var lastEvaluation: Timestamp?
         public var lastDuration: Duration?
         public var missedIterations = 0
+        /// Rule evaluations and failed ones since start.
+        public var ruleEvaluations = 0
+        public var ruleFailures = 0
+        public var iterations = 0
     }
 
     private let entries = Mutex<[String: Entry]>([:])
@@ -24,9 +28,9 @@ public final class RuleStatusBoard: Sendable {
             var next: [String: Entry] = [:]
             for evaluation in evaluations {
                 let key = Self.key(evaluation.group)
-                next[key] = entries[key].map { Entry(evaluation: evaluation, lastEvaluation: $0.lastEvaluation, lastDuration: $0.lastDuration,
-                                                     missedIterations: $0.missedIterations) }
-                    ?? Entry(evaluation: evaluation)
+                var entry = entries[key] ?? Entry(evaluation: evaluation)
+                entry.evaluation = evaluation
+                next[key] = entry
             }
             entries = next
         }
@@ -35,13 +39,16 @@ public final class RuleStatusBoard: Sendable {
     func record(_ evaluation: GroupEvaluation, at time: Timestamp, duration: Duration, missed: Int) {
         entries.withLock { entries in
             let key = Self.key(evaluation.group)
-            guard entries[key] != nil else { return }
-            entries[key] = Entry(evaluation: evaluation, lastEvaluation: time, lastDuration: duration, missedIterations: missed)
+            guard var entry = entries[key] else { return }
+            entry.evaluation = evaluation
+            entry.lastEvaluation = time
+            entry.lastDuration = duration
+            entry.missedIterations = missed
+            entry.iterations += 1
+            entry.ruleEvaluations += evaluation.group.rules.count
+            entry.ruleFailures += evaluation.health.values.filter { $0.lastEvaluation == time && $0.error != nil }.count
+            entries[key] = entry
         }
-    }
-
-    func evaluation(of group: RuleGroup) -> GroupEvaluation? {
-        entries.withLock { $0[Self.key(group)]?.evaluation }
     }
 
     /// Every group, by file and then name.

@@ -60,6 +60,10 @@ import WireFormat
         #expect((list.first?["annotations"] as? [String: String]) == ["summary": "too many"])
         // The failing rule is reported with its error; the others keep working.
         #expect(rules.contains(#""health":"err""#) && rules.contains("many-to-many"), "\(rules)")
+        let metrics = try await TestHTTP.get("\(base)/metrics").text
+        let group = "rule_group=\"\(dir.path)/api.rules.yml;api\""
+        #expect(metrics.contains("surge_rule_group_rules{\(group)} 3"), "\(metrics.split(separator: "\n").filter { $0.contains("surge_rule") })")
+        #expect(metrics.contains("surge_rule_evaluation_failures{\(group)}") && !metrics.contains("surge_rule_evaluation_failures{\(group)} 0"))
         let recordingOnly = try await TestHTTP.get("\(base)/api/v1/rules?type=record").text
         #expect(!recordingOnly.contains("TooManyRequests") && recordingOnly.contains("job:requests:sum"))
     }

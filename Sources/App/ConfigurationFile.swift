@@ -1,6 +1,7 @@
 import Foundation
 import HTTPAPI
 import PromQL
+import Rules
 import Storage
 import TimeSeriesCore
 import YAMLFiles
@@ -58,6 +59,8 @@ import Yams
 /// rules:
 ///   evaluation_interval: 1m # groups without an interval
 ///   query_offset: 0s        # groups without a query_offset
+///   for_outage_tolerance: 1h   # after a restart, alerts' pending time is restored from state this recent
+///   for_grace_period: 10m      # and a restored alert waits at least this long before firing
 /// scaling:
 ///   policy_files:           # files, directories or globs of scaling policies (rules/scaling/*.yaml)
 ///     - rules/scaling/*.yaml
@@ -170,7 +173,15 @@ public enum ConfigurationFile {
             config.ruleFiles = files.map { $0.hasPrefix("/") ? $0 : directory + "/" + $0 }
         }
         if let node = top["rules"] {
-            let section = try mapping(node, path: path, allowed: ["evaluation_interval", "query_offset"])
+            let section = try mapping(node, path: path, allowed: ["evaluation_interval", "query_offset", "for_outage_tolerance", "for_grace_period"])
+            if let n = section["for_outage_tolerance"] {
+                guard let value = duration(n) else { throw fail(n, "for_outage_tolerance must be a duration such as 1h") }
+                config.ruleRestore.outageTolerance = value
+            }
+            if let n = section["for_grace_period"] {
+                guard let value = duration(n) else { throw fail(n, "for_grace_period must be a duration such as 10m") }
+                config.ruleRestore.gracePeriod = value
+            }
             if let n = section["evaluation_interval"] {
                 guard let value = duration(n) else { throw fail(n, "evaluation_interval must be a duration such as 1m") }
                 config.evaluationInterval = .milliseconds(value)

@@ -1,6 +1,7 @@
 import Collectors
 import Kubernetes
 import HTTPAPI
+import Rules
 import Storage
 
 /// Everything `surge serve` can be told, with the defaults it runs on when told nothing.
@@ -53,6 +54,10 @@ public struct SurgeConfiguration: Sendable, Equatable {
     public var evaluationInterval: Duration = .seconds(60)
     /// How far back rule groups without a `query_offset` query, for data that arrives late. Default 0.
     public var ruleQueryOffset: Duration = .zero
+    /// After a restart, how old an alert's saved state may be and still be restored (default 1 h),
+    /// and the least time a restored alert waits before firing (default 10 min), as Prometheus'
+    /// `--rules.alert.for-outage-tolerance` and `--rules.alert.for-grace-period`.
+    public var ruleRestore = GroupEvaluation.RestoreOptions()
     /// Scaling policy files, directories or globs evaluated by the server. Default none.
     public var scalingPolicyFiles: [String] = []
     /// The API server the policies' workloads are read from. Default: the in-cluster service account.

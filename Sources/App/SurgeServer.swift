@@ -137,7 +137,7 @@ public enum SurgeServer {
                              appender: database, board: ruleBoard,
                              defaults: .init(interval: configuration.evaluationInterval.inMilliseconds,
                                              queryOffset: configuration.ruleQueryOffset.inMilliseconds),
-                             clock: clock, logger: logger),
+                             restore: configuration.ruleRestore, clock: clock, logger: logger),
             ] as [any Service])
               + (policies.isEmpty ? [] : [
                 ScalingService(policies: policies, reload: { [files = configuration.scalingPolicyFiles] in try PolicyLoader.load(patterns: files) },

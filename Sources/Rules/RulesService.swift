@@ -15,12 +15,14 @@ public struct RulesService: Service {
     let appender: any SeriesAppender
     let board: RuleStatusBoard
     let defaults: GroupEvaluation.Defaults
+    let restore: GroupEvaluation.RestoreOptions
     let clock: any LoopClock
     let logger: Logger
 
     public init(groups: [RuleGroup], reload: @escaping @Sendable () throws -> [RuleGroup], engine: any QueryEngine,
                 appender: any SeriesAppender, board: RuleStatusBoard, defaults: GroupEvaluation.Defaults = .init(),
-                clock: any LoopClock = SystemClock(), logger: Logger) {
+                restore: GroupEvaluation.RestoreOptions = .init(), clock: any LoopClock = SystemClock(), logger: Logger) {
+        self.restore = restore
         self.groups = groups
         self.reload = reload
         self.engine = engine
@@ -38,7 +40,7 @@ public struct RulesService: Service {
             for await _ in await UnixSignalsSequence(trapping: .sighup) { requested.yield() }
         }
         defer { hangups.cancel() }
-        var generation = start(groups)
+        var generation = start(groups, restoring: true)
         for await _ in requests.cancelOnGracefulShutdown() {
             let reloaded: [RuleGroup]
             do {
@@ -50,16 +52,19 @@ public struct RulesService: Service {
             generation.cancel()
             await generation.value
             logger.notice("rule files reloaded", metadata: ["groups": "\(reloaded.count)"])
-            generation = start(reloaded)
+            generation = start(reloaded, restoring: false)
         }
         generation.cancel()
         await generation.value
     }
 
-    private func start(_ groups: [RuleGroup]) -> Task<Void, Never> {
+    /// Groups loaded at start restore their alerts' pending time from `ALERTS_FOR_STATE`; groups a
+    /// reload adds start afresh, as in Prometheus.
+    private func start(_ groups: [RuleGroup], restoring: Bool) -> Task<Void, Never> {
         var evaluations: [GroupEvaluation] = []
         for group in groups {
             var evaluation = GroupEvaluation(group: group, defaults: defaults)
+            if restoring { evaluation.restoreForState = restore }
             if let earlier = board.groups.first(where: { $0.evaluation.group.file == group.file && $0.evaluation.group.name == group.name }) {
                 evaluation.adopt(earlier.evaluation)
             }

@@ -99,3 +99,47 @@ import TimeSeriesCore
         #expect(round.samples.first { $0.labels.metricName == "ALERTS" }?.labels["alertstate"] == "pending")
     }
 }
+
+/// After a restart, alerts get back the pending time `ALERTS_FOR_STATE` saved.
+@Suite struct RestoreForStateTests {
+    static let minute: Int64 = 60_000
+    static let series = Labels(["__name__": "up", "instance": "a"])
+    static let alertLabels = Labels(["alertname": "Down", "instance": "a"])
+
+    /// Down for `pendingBefore` minutes when Surge stopped, restarted `downFor` minutes later; `for` is 30 minutes.
+    @Test(arguments: [
+        // Was firing: fires again at once.
+        (40, 5, Int64(0)),
+        // 5 minutes left, under the 10-minute grace period: fires after the grace period.
+        (25, 5, 10),
+        // 20 minutes left (and the 15 s between the last saved sample and the stop, counted as
+        // down): waits those, the outage not counted; the next round after 20 m 15 s is at 21 m.
+        (10, 5, 21),
+    ])
+    func pendingTimeIsRestored(pendingBefore: Int, downFor: Int, minutesUntilFiring: Int64) async {
+        let rule = AlertingRule(alert: "Down", expr: "up == 0", holdDuration: 30 * Self.minute)
+        let stoppedAt: Int64 = 1_700_000_000_000
+        let activeBefore = stoppedAt - Int64(pendingBefore) * Self.minute
+        let restart = stoppedAt + Int64(downFor) * Self.minute
+        var evaluation = GroupEvaluation(group: RuleGroup(name: "g", file: "f", rules: [.alerting(rule)]))
+        evaluation.restoreForState = .init()
+        let query: (String, Timestamp) async throws -> QueryValue = { expr, time in
+            if expr.hasPrefix("ALERTS_FOR_STATE") {
+                #expect(expr == #"ALERTS_FOR_STATE{alertname="Down"}[3600000ms]"#)
+                var labels = Self.alertLabels.dictionary
+                labels["__name__"] = "ALERTS_FOR_STATE"
+                return .matrix([Series(labels: Labels(labels), samples: [Sample(timestamp: stoppedAt - 15_000, value: Double(activeBefore / 1000))])])
+            }
+            return .vector([VectorElement(labels: Self.series, timestamp: time, value: 0)])
+        }
+        let first = await evaluation.evaluate(at: restart, query: query)
+        #expect(first.samples.isEmpty, "no alert series before the state is restored")
+        var firedAt: Int64?
+        for minute in 1...40 where firedAt == nil {
+            let time = restart + Int64(minute) * Self.minute
+            let round = await evaluation.evaluate(at: time, query: query)
+            if round.samples.contains(where: { $0.labels["alertstate"] == "firing" }) { firedAt = Int64(minute) }
+        }
+        #expect(firedAt == max(minutesUntilFiring, 1), "fired \(String(describing: firedAt)) minutes after the restart")
+    }
+}

@@ -127,3 +127,28 @@ public struct AlertingRuleState: Sendable {
         return out
     }
 }
+
+extension AlertingRuleState {
+    /// After a restart, gives the alerts back the pending time they had before, from the
+    /// `ALERTS_FOR_STATE` samples written then (`saved`: by alert labels, the active time the sample
+    /// holds and when it was written), as Prometheus does: an alert that was firing fires again at
+    /// once; one with less than `gracePeriod` left waits the grace period; any other waits what it
+    /// had left plus nothing for the time Surge was down. Rules whose `for` is shorter than the
+    /// grace period are not restored.
+    public mutating func restoreActiveTimes(at time: Timestamp, gracePeriod: Int64, saved: [Labels: (activeAt: Timestamp, savedAt: Timestamp)]) {
+        guard rule.holdDuration >= gracePeriod else { return }
+        for (labels, var alert) in active where alert.state != .inactive {
+            guard let entry = saved[labels] else { continue }
+            let spentPending = entry.savedAt - entry.activeAt
+            let remaining = rule.holdDuration - spentPending
+            if remaining <= 0 {
+                alert.activeAt = entry.activeAt
+            } else if remaining < gracePeriod {
+                alert.activeAt = time + gracePeriod - rule.holdDuration
+            } else {
+                alert.activeAt = entry.activeAt + (time - entry.savedAt)
+            }
+            active[labels] = alert
+        }
+    }
+}

@@ -10,6 +10,20 @@ public struct GroupEvaluation: Sendable {
     private var written: [Int: Set<Labels>] = [:]
     /// The outcome of each rule's last evaluation, by position.
     public private(set) var health: [Int: RuleHealth] = [:]
+    /// Set for groups loaded at start: after the first round, alerts get their pending time back
+    /// from `ALERTS_FOR_STATE`, and until then no alert series are written (as in Prometheus).
+    public var restoreForState: RestoreOptions?
+
+    /// `rules.for_outage_tolerance` and `rules.for_grace_period`, with Prometheus' defaults.
+    public struct RestoreOptions: Sendable, Equatable {
+        public var outageTolerance: Int64
+        public var gracePeriod: Int64
+
+        public init(outageTolerance: Int64 = 3_600_000, gracePeriod: Int64 = 600_000) {
+            self.outageTolerance = outageTolerance
+            self.gracePeriod = gracePeriod
+        }
+    }
 
     public struct Defaults: Sendable, Equatable {
         public var interval: Int64
@@ -79,7 +93,7 @@ public struct GroupEvaluation: Sendable {
                     let evaluated = state.evaluate(result.map { VectorElement(labels: $0.labels, timestamp: time, value: $0.value) }, at: time,
                                                    groupLabels: group.labels, limit: group.limit, expand: expand)
                     failure = evaluated.error
-                    round.samples += evaluated.samples
+                    if restoreForState == nil { round.samples += evaluated.samples }
                     round.alerts += state.alertsToSend(at: time, interval: interval, resendDelay: defaults.resendDelay)
                     alertStates[index] = state
                 }
@@ -88,7 +102,30 @@ public struct GroupEvaluation: Sendable {
             }
             health[index] = RuleHealth(lastEvaluation: time, duration: ContinuousClock.now - started, error: failure)
         }
+        if let options = restoreForState {
+            await restore(at: time, options: options, query: query)
+            restoreForState = nil
+        }
         return round
+    }
+
+    /// Reads each alerting rule's `ALERTS_FOR_STATE` within the outage tolerance and restores its
+    /// alerts' active times; a rule whose read fails starts its alerts afresh.
+    private mutating func restore(at time: Timestamp, options: RestoreOptions, query: (String, Timestamp) async throws -> QueryValue) async {
+        for (index, var state) in alertStates.sorted(by: { $0.key < $1.key }) where state.active.values.contains(where: { $0.state != .inactive }) {
+            let selector = "ALERTS_FOR_STATE{alertname=\(quoted(state.rule.alert))}[\(options.outageTolerance)ms]"
+            guard case .matrix(let series)? = try? await query(selector, time) else { continue }
+            var saved: [Labels: (activeAt: Timestamp, savedAt: Timestamp)] = [:]
+            for one in series {
+                guard let last = one.samples.last, last.value.isFinite, abs(last.value) < 9e12 else { continue }
+                var labels = one.labels.dictionary
+                labels[metricNameLabel] = nil
+                // Both are whole seconds, as Prometheus compares them.
+                saved[Labels(labels)] = (Timestamp(last.value) * 1000, last.timestamp / 1000 * 1000)
+            }
+            state.restoreActiveTimes(at: time, gracePeriod: options.gracePeriod, saved: saved)
+            alertStates[index] = state
+        }
     }
 
     /// A query's value as the vector rules work on: a scalar is one sample without labels, as in

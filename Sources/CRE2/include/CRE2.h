@@ -32,6 +32,10 @@ int surge_re2_match(const surge_re2 *re, const char *text, size_t length);
 /// group count + 1.
 int surge_re2_match_groups(const surge_re2 *re, const char *text, size_t length, long *offsets, int groups);
 
+/* The leftmost match starting at or after `start`, unanchored, with `groups` submatches (the
+   whole match first) as byte offsets into `text`; -1 for a group that did not take part. */
+int surge_re2_search(const surge_re2 *re, const char *text, size_t length, size_t start, long *offsets, int groups);
+
 #ifdef __cplusplus
 }
 #endif

@@ -70,7 +70,9 @@ public struct GroupEvaluation: Sendable {
     /// Evaluates every rule in order at `time`; queries run at `time` less the query offset. A
     /// rule that fails keeps its error in `health` and the others still run.
     public mutating func evaluate(at time: Timestamp, query: (String, Timestamp) async throws -> QueryValue,
-                                  expand: (String, Labels, Double) -> String = { template, _, _ in template }) async -> Round {
+                                  expand: (String, Labels, Double) -> String = { template, labels, value in
+                                      Template.expandForAlert(template, Template.Data(labels: labels.dictionary, value: value))
+                                  }) async -> Round {
         var round = Round()
         let queryTime = time - (group.queryOffset ?? defaults.queryOffset)
         for (index, rule) in group.rules.enumerated() {

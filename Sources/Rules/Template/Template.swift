@@ -1,0 +1,70 @@
+/// The Go text/template subset rule authors use, parsed once and expanded per alert: text and
+/// `{{ }}` actions (`{{-`/`-}}` trim space), pipelines of functions (`$value | humanize`),
+/// `$labels.NAME`, `$value`, `$externalLabels.NAME`, `$externalURL`, `.` and its fields, string,
+/// number and boolean literals, `if`/`else if`/`else`, `with`, `range` and `end`. A missing label is
+/// empty, as Prometheus sets `missingkey=zero`.
+public struct Template: Sendable {
+    indirect enum Node: Sendable {
+        case text(String)
+        case output(Pipeline)
+        case branch(kind: BranchKind, Pipeline, then: [Node], otherwise: [Node])
+    }
+
+    enum BranchKind: Sendable { case `if`, with, range }
+
+    struct Pipeline: Sendable {
+        var commands: [[Operand]]
+    }
+
+    indirect enum Operand: Sendable {
+        case literal(TemplateValue)
+        /// `$name.field.field` or `.field.field` (name "").
+        case variable(String, fields: [String])
+        case function(String)
+        case nested(Pipeline)
+    }
+
+    let nodes: [Node]
+
+    /// Parses `text`; the error names what is wrong as Go's parser does, closely enough to find it.
+    public init(_ text: String) throws(TemplateError) {
+        var parser = TemplateParser(text)
+        nodes = try parser.parseNodes(until: [])
+    }
+
+    /// The data a template sees: Prometheus' `$labels`, `$externalLabels`, `$externalURL`, `$value`.
+    public struct Data: Sendable {
+        public var labels: [String: String]
+        public var value: Double
+        public var externalLabels: [String: String]
+        public var externalURL: String
+
+        public init(labels: [String: String], value: Double, externalLabels: [String: String] = [:], externalURL: String = "") {
+            self.labels = labels
+            self.value = value
+            self.externalLabels = externalLabels
+            self.externalURL = externalURL
+        }
+    }
+
+    public func expand(_ data: Data) throws(TemplateError) -> String {
+        var evaluator = TemplateEvaluator(variables: [
+            "labels": .map(data.labels), "externalLabels": .map(data.externalLabels), "externalURL": .string(data.externalURL),
+            "value": .number(data.value),
+        ], dot: .map(["__value__": goFormat(data.value, verb: "v")]))
+        evaluator.fields = ["Labels": .map(data.labels), "ExternalLabels": .map(data.externalLabels), "ExternalURL": .string(data.externalURL),
+                            "Value": .number(data.value)]
+        return try evaluator.run(nodes)
+    }
+
+    /// Expands `text` for an alert, as Prometheus fills in labels and annotations: a template that
+    /// does not parse or expand gives `<error expanding template: ...>` instead of failing the rule.
+    public static func expandForAlert(_ text: String, _ data: Data) -> String {
+        guard text.contains("{{") else { return text }
+        do {
+            return try Template(text).expand(data)
+        } catch {
+            return "<error expanding template: \(error)>"
+        }
+    }
+}

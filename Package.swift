@@ -70,6 +70,8 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
+        // Alert identity, grouping into notifications and the webhook message.
+        .target(name: "Alerting", dependencies: ["TimeSeriesCore"], swiftSettings: strict),
         .target(name: "Scaling", dependencies: ["TimeSeriesCore", "YAMLFiles", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .target(name: "Kubernetes", dependencies: [
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -174,6 +176,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+        .testTarget(name: "AlertingTests", dependencies: ["Alerting", "TimeSeriesCore", "SurgeTestKit"], exclude: ["Fixtures"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "TimeSeriesCore", "PromQL", "YAMLFiles", "SurgeTestKit"]),
         .testTarget(name: "ScalingTests", dependencies: ["Scaling", "SurgeTestKit"], exclude: ["Fixtures"]),
         .testTarget(name: "ScalingRuntimeTests", dependencies: [

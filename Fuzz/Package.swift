@@ -5,7 +5,7 @@ import PackageDescription
 // libFuzzer targets, built by scripts/fuzz with `-sanitize=fuzzer,address`; never part of the
 // main build. The root package is a path dependency, whose identity is its directory's name.
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
-let targets = ["FuzzRemoteWrite", "FuzzExposition", "FuzzPromQLParser", "FuzzPromQLEval", "FuzzQueryAPI", "FuzzConfig", "FuzzWAL", "FuzzBlock"]
+let targets = ["FuzzRemoteWrite", "FuzzExposition", "FuzzPromQLParser", "FuzzPromQLEval", "FuzzQueryAPI", "FuzzConfig", "FuzzTemplate", "FuzzWAL", "FuzzBlock"]
 
 let package = Package(
     name: "SurgeFuzz",

@@ -53,6 +53,8 @@ import Testing
         ("{{ $undefined }}", "undefined variable \"$undefined\""),
         ("{{ humanize \"abc\" }}", "error calling humanize"),
         ("{{ query \"up\" }}", "not available in Surge's templates yet"),
+        (String(repeating: "{{ if 1 }}", count: 5000) + String(repeating: "{{ end }}", count: 5000), "nested deeper than 100"),
+        ("{{ " + String(repeating: "(", count: 5000) + "1" + String(repeating: ")", count: 5000) + " }}", "nested deeper than 100"),
     ])
     func errorsAreShownInTheAnnotation(template: String, message: String) {
         let text = Self.expand(template)

@@ -2,6 +2,9 @@
 struct TemplateParser {
     private let text: [Character]
     private var position = 0
+    /// Nested `if`/`with`/`range` blocks; bounded so that no template exhausts the stack.
+    private var depth = 0
+    static let maxDepth = 100
 
     init(_ text: String) {
         self.text = Array(text)
@@ -59,6 +62,9 @@ struct TemplateParser {
     private var pendingKeyword: (String, TemplateTokens)?
 
     private mutating func branch(_ keyword: String, _ condition: Template.Pipeline) throws(TemplateError) -> Template.Node {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maxDepth else { throw TemplateError("blocks nested deeper than \(Self.maxDepth)") }
         let kind: Template.BranchKind = keyword == "if" ? .if : keyword == "with" ? .with : .range
         let then = try parseNodes(until: ["end", "else"])
         guard var (word, tokens) = pendingKeyword else { throw TemplateError("unexpected EOF") }
@@ -102,6 +108,7 @@ struct TemplateTokens {
 
     private var tokens: [Token]
     private var index = 0
+    private var depth = 0
 
     init(_ text: String) throws(TemplateError) {
         tokens = []
@@ -184,6 +191,9 @@ struct TemplateTokens {
 
     /// `command | command ...` up to the end or a closing parenthesis.
     mutating func pipeline() throws(TemplateError) -> Template.Pipeline {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= TemplateParser.maxDepth else { throw TemplateError("parentheses nested deeper than \(TemplateParser.maxDepth)") }
         var commands: [[Template.Operand]] = [[]]
         while let token = peek, token != .close {
             next()

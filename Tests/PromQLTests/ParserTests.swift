@@ -45,6 +45,8 @@ import Testing
         (#"{__name__="Inf"}"#, #"{__name__="Inf"}"#),
         (#"{__name__="1x", job="a"}"#, #"{__name__="1x", job="a"}"#),
         (#"{__name__="a", __name__=~"a.*"}"#, #"{__name__="a", __name__=~"a.*"}"#),
+        ("o + +ignoring", #"o + {__name__="ignoring"}"#),
+        (#"x + {__name__="on"}"#, #"x + {__name__="on"}"#),
     ])
     func parsesAndPrints(query: String, printed: String) throws {
         #expect(try Parser.parse(query).description == printed)

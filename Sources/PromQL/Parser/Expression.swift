@@ -125,7 +125,7 @@ public struct VectorSelector: Sendable, CustomStringConvertible {
 
     public var descriptionWithoutModifiers: String {
         // The name goes in front only when it reads back as a metric name: an identifier that is
-        // not a number's word, and no second `__name__` matcher (which would set it twice).
+        // not a keyword, and no second `__name__` matcher (which would set it twice).
         guard let name, Self.readsBackAsName(name),
               matchers.filter({ $0.name == metricNameLabel }).count == 1 else {
             return "{" + matchers.map(\.description).joined(separator: ", ") + "}"
@@ -136,8 +136,11 @@ public struct VectorSelector: Sendable, CustomStringConvertible {
 
     static func readsBackAsName(_ name: String) -> Bool {
         guard let first = name.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return false }
+        // Words the parser reads as numbers, or as operators and modifiers after an operand.
         let lowered = name.lowercased()
-        return lowered != "inf" && lowered != "nan" && name.utf8.allSatisfy { byte in
+        let keywords: Set<String> = ["inf", "nan", "and", "or", "unless", "atan2", "bool", "on", "ignoring", "group_left", "group_right",
+                                     "by", "without", "offset"]
+        return !keywords.contains(lowered) && name.utf8.allSatisfy { byte in
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
                 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":")
         }

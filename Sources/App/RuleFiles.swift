@@ -6,15 +6,6 @@ import YAMLFiles
 /// checked as promtool checks it (expressions parsed by the PromQL parser).
 public enum RuleFiles {
     public static func load(patterns: [String]) throws -> [RuleGroup] {
-        try expandFilePatterns(patterns).flatMap { file in try RuleFile.load(path: file, validateQuery: checkExpression) }
-    }
-
-    static func checkExpression(_ query: String) -> String? {
-        do {
-            _ = try Parser.parse(query)
-            return nil
-        } catch {
-            return "\(error)"
-        }
+        try expandFilePatterns(patterns).flatMap { file in try RuleFile.load(path: file, validateQuery: Parser.problem(in:)) }
     }
 }

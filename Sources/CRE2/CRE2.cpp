@@ -58,19 +58,7 @@ extern "C" int surge_re2_match(const surge_re2 *re, const char *text, size_t len
 
 extern "C" int surge_re2_match_groups(const surge_re2 *re, const char *text, size_t length, long *offsets, int groups) {
     if (groups < 1) return surge_re2_match(re, text, length);
-    std::vector<re2::StringPiece> submatches(groups);
-    re2::StringPiece input(text, length);
-    if (!re->regex.Match(input, 0, length, re2::RE2::UNANCHORED, submatches.data(), groups)) return 0;
-    for (int i = 0; i < groups; i++) {
-        if (submatches[i].data() == nullptr) {
-            offsets[2 * i] = -1;
-            offsets[2 * i + 1] = -1;
-        } else {
-            offsets[2 * i] = static_cast<long>(submatches[i].data() - text);
-            offsets[2 * i + 1] = offsets[2 * i] + static_cast<long>(submatches[i].size());
-        }
-    }
-    return 1;
+    return surge_re2_search(re, text, length, 0, offsets, groups);
 }
 
 extern "C" int surge_re2_search(const surge_re2 *re, const char *text, size_t length, size_t start, long *offsets, int groups) {

@@ -47,9 +47,7 @@ import Testing
             let path = dir.path + "/rules-\(index).yml"
             try file.text.write(toFile: path, atomically: true, encoding: .utf8)
             let promtoolAccepts = try runToCompletion(promtool, ["check", "rules", path]).status == 0
-            let surgeAccepts = (try? RuleFile.load(path: path) { query in
-                do { _ = try Parser.parse(query); return nil } catch { return "\(error)" }
-            }) != nil
+            let surgeAccepts = (try? RuleFile.load(path: path, validateQuery: Parser.problem(in:))) != nil
             if promtoolAccepts != surgeAccepts { disagreements.append("\(file.name): promtool \(promtoolAccepts), Surge \(surgeAccepts)") }
             // The command line says the same, in promtool's words and exit codes.
             let command = try await SurgeBinary.run(["rules", "check", path])

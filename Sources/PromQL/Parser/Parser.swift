@@ -34,6 +34,16 @@ public struct Parser {
         return expression
     }
 
+    /// Why `query` does not parse, or nil: what rule and policy files are checked with.
+    public static func problem(in query: String) -> String? {
+        do {
+            _ = try parse(query)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
     private init(query: String, tokens: [Token]) {
         self.query = query
         self.tokens = tokens

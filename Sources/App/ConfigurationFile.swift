@@ -54,6 +54,8 @@ import Yams
 ///   body_timeout: 1m        # a body that takes longer to arrive is answered 408
 /// query:
 ///   lookback_delta: 5m
+/// external_labels: {cluster: prod}   # $externalLabels in rule templates
+/// external_url: https://surge.example.com   # $externalURL in rule templates
 /// rule_files:               # Prometheus rule files (recording and alerting rules); globs allowed,
 ///   - rules/*.yml           # relative paths from this file's directory
 /// rules:
@@ -82,7 +84,7 @@ public enum ConfigurationFile {
         guard let root = try YAMLReader(path: path).compose(text).first else { return base }
         var config = base
         let top = try mapping(root, path: path, allowed: ["listen", "data_dir", "collect", "collectors", "scrape_configs", "storage", "remote_write", "query",
-                                                          "scaling", "web", "rule_files", "rules"])
+                                                          "scaling", "web", "rule_files", "rules", "external_labels", "external_url"])
         func fail(_ node: Node, _ message: String) -> Error {
             Error(path: path, line: node.mark.map { $0.line }, message: message)
         }
@@ -165,6 +167,21 @@ public enum ConfigurationFile {
                 guard let value = n.string.flatMap(parseDuration), value > 0 else { throw fail(n, "lookback_delta must be a duration such as 5m") }
                 config.lookbackDeltaMilliseconds = value
             }
+        }
+        if let node = top["external_labels"] {
+            guard let map = node.mapping else { throw fail(node, "external_labels must be a mapping of label names to values") }
+            for (key, value) in map {
+                guard let name = key.string, isValidLabelName(name), let text = value.string else {
+                    throw fail(key, "external_labels: invalid label \(key.string ?? "")")
+                }
+                config.externalLabels[name] = text
+            }
+        }
+        if let node = top["external_url"] {
+            guard let value = node.string, value.isEmpty || value.hasPrefix("http://") || value.hasPrefix("https://") else {
+                throw fail(node, "external_url must be an http:// or https:// URL")
+            }
+            config.externalURL = value
         }
         if let node = top["rule_files"] {
             let files = node.sequence?.compactMap(\.string) ?? []

@@ -47,6 +47,11 @@ public struct SurgeConfiguration: Sendable, Equatable {
     public var maintenanceInterval: Duration = .seconds(60)
     /// How far back an instant selector looks for a sample. Default 5 minutes.
     public var lookbackDeltaMilliseconds: Int64 = 5 * 60 * 1000
+    /// Labels that name this Surge to the outside (`$externalLabels` in rule templates), as
+    /// Prometheus' `global.external_labels`. Default none.
+    public var externalLabels: [String: String] = [:]
+    /// The URL users reach this Surge at (`$externalURL` in templates). Default empty.
+    public var externalURL = ""
     /// Prometheus rule files (paths or globs) the server evaluates. Default none.
     public var ruleFiles: [String] = []
     /// How often rule groups without an `interval` evaluate. Default 1 minute, as Prometheus'

@@ -136,7 +136,8 @@ public enum SurgeServer {
                              engine: EmbeddedQueryEngine(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds),
                              appender: database, board: ruleBoard,
                              defaults: .init(interval: configuration.evaluationInterval.inMilliseconds,
-                                             queryOffset: configuration.ruleQueryOffset.inMilliseconds),
+                                             queryOffset: configuration.ruleQueryOffset.inMilliseconds,
+                                             externalLabels: configuration.externalLabels, externalURL: configuration.externalURL),
                              restore: configuration.ruleRestore, clock: clock, logger: logger),
             ] as [any Service])
               + (policies.isEmpty ? [] : [

@@ -22,11 +22,11 @@ import WireFormat
                     expr: job:requests:sum > 10
                     for: 2s
                     labels: {severity: page}
-                    annotations: {summary: "too many"}
+                    annotations: {summary: "too many", where: "{{ $externalLabels.cluster }} {{ $labels.job }} {{ $value | humanize }}"}
                   - record: broken
                     expr: requests_total + on(job) requests_total
             """.write(toFile: dir.path + "/api.rules.yml", atomically: true, encoding: .utf8)
-        try "rule_files: [\"*.rules.yml\"]\n".write(toFile: dir.path + "/surge.yml", atomically: true, encoding: .utf8)
+        try "rule_files: [\"*.rules.yml\"]\nexternal_labels: {cluster: lab}\n".write(toFile: dir.path + "/surge.yml", atomically: true, encoding: .utf8)
         let port = try freeLocalPort()
         let surge = try await SurgeBinary.serve(dataDirectory: dir.path + "/data", port: port, logURL: dir.url.appendingPathComponent("surge.log"),
                                                 configPath: dir.path + "/surge.yml")
@@ -57,7 +57,7 @@ import WireFormat
         let alerts = try await TestHTTP.get("\(base)/api/v1/alerts").json()
         let list = ((alerts["data"] as? [String: Any])?["alerts"] as? [[String: Any]]) ?? []
         #expect(list.count == 1 && list.first?["state"] as? String == "firing" && list.first?["value"] as? String == "1.5e+01")
-        #expect((list.first?["annotations"] as? [String: String]) == ["summary": "too many"])
+        #expect((list.first?["annotations"] as? [String: String]) == ["summary": "too many", "where": "lab api 15"])
         // The failing rule is reported with its error; the others keep working.
         #expect(rules.contains(#""health":"err""#) && rules.contains("many-to-many"), "\(rules)")
         let metrics = try await TestHTTP.get("\(base)/metrics").text

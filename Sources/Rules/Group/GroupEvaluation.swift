@@ -29,11 +29,17 @@ public struct GroupEvaluation: Sendable {
         public var interval: Int64
         public var queryOffset: Int64
         public var resendDelay: Int64
+        /// What templates see as `$externalLabels` and `$externalURL`.
+        public var externalLabels: [String: String]
+        public var externalURL: String
 
-        public init(interval: Int64 = 60_000, queryOffset: Int64 = 0, resendDelay: Int64 = 60_000) {
+        public init(interval: Int64 = 60_000, queryOffset: Int64 = 0, resendDelay: Int64 = 60_000,
+                    externalLabels: [String: String] = [:], externalURL: String = "") {
             self.interval = interval
             self.queryOffset = queryOffset
             self.resendDelay = resendDelay
+            self.externalLabels = externalLabels
+            self.externalURL = externalURL
         }
     }
 
@@ -69,10 +75,15 @@ public struct GroupEvaluation: Sendable {
 
     /// Evaluates every rule in order at `time`; queries run at `time` less the query offset. A
     /// rule that fails keeps its error in `health` and the others still run.
+    /// `expand` fills label and annotation templates; by default Prometheus' templates with the
+    /// external labels and URL of `defaults`.
     public mutating func evaluate(at time: Timestamp, query: (String, Timestamp) async throws -> QueryValue,
-                                  expand: (String, Labels, Double) -> String = { template, labels, value in
-                                      Template.expandForAlert(template, Template.Data(labels: labels.dictionary, value: value))
-                                  }) async -> Round {
+                                  expand: ((String, Labels, Double) -> String)? = nil) async -> Round {
+        let defaults = self.defaults
+        let expand = expand ?? { template, labels, value in
+            Template.expandForAlert(template, Template.Data(labels: labels.dictionary, value: value,
+                                                            externalLabels: defaults.externalLabels, externalURL: defaults.externalURL))
+        }
         var round = Round()
         let queryTime = time - (group.queryOffset ?? defaults.queryOffset)
         for (index, rule) in group.rules.enumerated() {

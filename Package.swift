@@ -12,7 +12,7 @@ let package = Package(
         .executable(name: "surge", targets: ["surge"]),
         // For the Benchmarks package; not a stable API.
         .library(name: "SurgeKit", targets: ["App", "Storage", "WireFormat", "TimeSeriesCore", "PromQL", "Collectors", "Kubernetes", "Scaling",
-                                             "ScalingRuntime", "QueryClient", "SurgeCLI", "HTTPAPI", "YAMLFiles", "Rules"]),
+                                             "ScalingRuntime", "QueryClient", "SurgeCLI", "HTTPAPI", "YAMLFiles", "Rules", "Alerting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -64,14 +64,21 @@ let package = Package(
         // Pure decisions: no I/O, no clock.
         // Rule files, the alert lifecycle, recording rules' output and the groups' loops.
         .target(name: "Rules", dependencies: [
-            "TimeSeriesCore", "YAMLFiles",
+            "TimeSeriesCore", "YAMLFiles", "Alerting",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         // Alert identity, grouping into notifications and the webhook message.
-        .target(name: "Alerting", dependencies: ["TimeSeriesCore"], swiftSettings: strict),
+        .target(name: "Alerting", dependencies: [
+            "TimeSeriesCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
         .target(name: "Scaling", dependencies: ["TimeSeriesCore", "YAMLFiles", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .target(name: "Kubernetes", dependencies: [
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -118,7 +125,7 @@ let package = Package(
         ], swiftSettings: strict),
         // Configuration and the composition root.
         .target(name: "App", dependencies: [
-            "HTTPAPI", "Storage", "PromQL", "TimeSeriesCore", "Collectors", "Kubernetes", "Scaling", "ScalingRuntime", "YAMLFiles", "QueryClient", "Rules",
+            "HTTPAPI", "Storage", "PromQL", "TimeSeriesCore", "Collectors", "Kubernetes", "Scaling", "ScalingRuntime", "YAMLFiles", "QueryClient", "Rules", "Alerting",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

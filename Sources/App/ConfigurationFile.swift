@@ -1,3 +1,4 @@
+import Alerting
 import Foundation
 import HTTPAPI
 import PromQL
@@ -56,6 +57,16 @@ import Yams
 ///   lookback_delta: 5m
 /// external_labels: {cluster: prod}   # $externalLabels in rule templates
 /// external_url: https://surge.example.com   # $externalURL in rule templates
+/// alerting:
+///   webhooks:               # Alertmanager's webhook messages (version 4), grouped as Alertmanager groups
+///     - name: team
+///       url: http://hooks.example.com/alerts
+///       group_by: [alertname]        # ['...'] groups by every label
+///       group_wait: 30s
+///       group_interval: 5m
+///       repeat_interval: 4h
+///       max_alerts: 0                # 0 sends every alert of a group
+///       send_resolved: true
 /// rule_files:               # Prometheus rule files (recording and alerting rules); globs allowed,
 ///   - rules/*.yml           # relative paths from this file's directory
 /// rules:
@@ -84,7 +95,7 @@ public enum ConfigurationFile {
         guard let root = try YAMLReader(path: path).compose(text).first else { return base }
         var config = base
         let top = try mapping(root, path: path, allowed: ["listen", "data_dir", "collect", "collectors", "scrape_configs", "storage", "remote_write", "query",
-                                                          "scaling", "web", "rule_files", "rules", "external_labels", "external_url"])
+                                                          "scaling", "web", "rule_files", "rules", "external_labels", "external_url", "alerting"])
         func fail(_ node: Node, _ message: String) -> Error {
             Error(path: path, line: node.mark.map { $0.line }, message: message)
         }
@@ -183,6 +194,9 @@ public enum ConfigurationFile {
             }
             config.externalURL = value
         }
+        if let node = top["alerting"] {
+            config.webhooks = try readWebhooks(node, path: path)
+        }
         if let node = top["rule_files"] {
             let files = node.sequence?.compactMap(\.string) ?? []
             guard files.count == node.sequence?.count, !files.contains("") else { throw fail(node, "rule_files must be a list of paths or globs") }
@@ -227,6 +241,41 @@ public enum ConfigurationFile {
             }
         }
         return config
+    }
+
+    /// `alerting.webhooks`: `name`, `url`, `group_by`, `group_wait`, `group_interval`,
+    /// `repeat_interval`, `max_alerts`, `send_resolved`, with Alertmanager's defaults.
+    private static func readWebhooks(_ node: Node, path: String) throws -> [WebhookReceiver] {
+        let reader = YAMLReader(path: path)
+        let section = try reader.mapping(node, "alerting", allowed: ["webhooks"])
+        guard let list = section["webhooks"] else { return [] }
+        var receivers: [WebhookReceiver] = []
+        for item in try reader.sequence(list, "webhooks") {
+            let fields = try reader.mapping(item, "a webhook", allowed: [
+                "name", "url", "group_by", "group_wait", "group_interval", "repeat_interval", "max_alerts", "send_resolved",
+            ])
+            let name = try reader.string(try reader.require(fields, "name", in: "a webhook", at: item), "name")
+            let urlNode = try reader.require(fields, "url", in: "webhook \(name)", at: item)
+            let url = try reader.string(urlNode, "url")
+            guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw reader.fail(urlNode, "url must be an http:// or https:// URL") }
+            guard !receivers.contains(where: { $0.name == name }) else { throw reader.fail(item, "webhook \(name) is defined twice") }
+            var grouping = GroupingOptions()
+            if let n = fields["group_by"] {
+                let names = try reader.sequence(n, "group_by").map { try reader.string($0, "a group_by label") }
+                grouping.groupBy = names == ["..."] ? nil : names
+            }
+            for (key, keyPath) in [("group_wait", \GroupingOptions.groupWait), ("group_interval", \GroupingOptions.groupInterval),
+                                   ("repeat_interval", \GroupingOptions.repeatInterval)] {
+                guard let n = fields[key] else { continue }
+                guard let value = duration(n) else { throw reader.fail(n, "\(key) must be a duration such as 30s") }
+                grouping[keyPath: keyPath] = value
+            }
+            if let n = fields["send_resolved"] { grouping.sendResolved = try reader.bool(n, "send_resolved") }
+            var receiver = WebhookReceiver(name: name, url: url, grouping: grouping)
+            if let n = fields["max_alerts"] { receiver.maxAlerts = try reader.int(n, "max_alerts", minimum: 0) }
+            receivers.append(receiver)
+        }
+        return receivers
     }
 
     private static func readStorage(_ node: Node, path: String, into storage: inout DatabaseOptions) throws {

@@ -1,3 +1,4 @@
+import Alerting
 import Collectors
 import Kubernetes
 import HTTPAPI
@@ -52,6 +53,8 @@ public struct SurgeConfiguration: Sendable, Equatable {
     public var externalLabels: [String: String] = [:]
     /// The URL users reach this Surge at (`$externalURL` in templates). Default empty.
     public var externalURL = ""
+    /// Webhooks alerts are sent to, grouped as Alertmanager groups them. Default none.
+    public var webhooks: [WebhookReceiver] = []
     /// Prometheus rule files (paths or globs) the server evaluates. Default none.
     public var ruleFiles: [String] = []
     /// How often rule groups without an `interval` evaluate. Default 1 minute, as Prometheus'

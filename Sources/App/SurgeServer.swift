@@ -1,3 +1,4 @@
+import Alerting
 import AsyncHTTPClient
 import Collectors
 import Foundation
@@ -62,6 +63,7 @@ public enum SurgeServer {
         }
         let decisions = ScalingDecisions(policies: policies)
         let ruleBoard = RuleStatusBoard()
+        let alertInbox = configuration.webhooks.isEmpty ? nil : AlertInbox(receivers: configuration.webhooks.map(\.name))
         let ruleMetrics = RuleMetrics(registry: registry)
         let metadata = MetricMetadataStore()
         let scrapeStatus = ScrapeTargetsStatus()
@@ -138,8 +140,11 @@ public enum SurgeServer {
                              defaults: .init(interval: configuration.evaluationInterval.inMilliseconds,
                                              queryOffset: configuration.ruleQueryOffset.inMilliseconds,
                                              externalLabels: configuration.externalLabels, externalURL: configuration.externalURL),
-                             restore: configuration.ruleRestore, clock: clock, logger: logger),
+                             restore: configuration.ruleRestore, alerts: alertInbox, clock: clock, logger: logger),
             ] as [any Service])
+              + configuration.webhooks.map { receiver -> any Service in
+                WebhookNotifier(receiver: receiver, inbox: alertInbox!, externalURL: configuration.externalURL, clock: clock, logger: logger)
+            }
               + (policies.isEmpty ? [] : [
                 ScalingService(policies: policies, reload: { [files = configuration.scalingPolicyFiles] in try PolicyLoader.load(patterns: files) },
                                metrics: EmbeddedQueryEngine(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds),

@@ -1,3 +1,5 @@
+import Alerting
+import Foundation
 import Logging
 import ServiceLifecycle
 import TimeSeriesCore
@@ -16,13 +18,17 @@ public struct RulesService: Service {
     let board: RuleStatusBoard
     let defaults: GroupEvaluation.Defaults
     let restore: GroupEvaluation.RestoreOptions
+    /// Where alerts to notify go; nil keeps them to the API.
+    let alerts: AlertInbox?
     let clock: any LoopClock
     let logger: Logger
 
     public init(groups: [RuleGroup], reload: @escaping @Sendable () throws -> [RuleGroup], engine: any QueryEngine,
                 appender: any SeriesAppender, board: RuleStatusBoard, defaults: GroupEvaluation.Defaults = .init(),
-                restore: GroupEvaluation.RestoreOptions = .init(), clock: any LoopClock = SystemClock(), logger: Logger) {
+                restore: GroupEvaluation.RestoreOptions = .init(), alerts: AlertInbox? = nil,
+                clock: any LoopClock = SystemClock(), logger: Logger) {
         self.restore = restore
+        self.alerts = alerts
         self.groups = groups
         self.reload = reload
         self.engine = engine
@@ -95,6 +101,8 @@ public struct RulesService: Service {
                     let started = clock.nanoseconds
                     let round = await evaluation.evaluate(at: time) { query, at in try await engine.instant(query, at: at) }
                     write(round.samples, metadata: metadata)
+                    let rules = evaluation.group.rules
+                    alerts?.send(round.alerts.map { alert in notified(alert, rule: rules.first { $0.name == alert.labels["alertname"] }) })
                     for (index, health) in evaluation.health.sorted(by: { $0.key < $1.key }) {
                         guard let error = health.error else { continue }
                         logger.warning("rule evaluation failed", metadata: metadata.merging([
@@ -105,6 +113,15 @@ public struct RulesService: Service {
                 }
             }
         }
+    }
+
+    /// An alert as notifiers get it: with the external labels (the alert's own win) and a link to
+    /// the expression, as Prometheus sends it.
+    private func notified(_ alert: Alert, rule: Rule?) -> NotifiedAlert {
+        let labels = Labels(defaults.externalLabels.merging(alert.labels.dictionary) { _, own in own })
+        let expression = rule?.expr.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        return NotifiedAlert(labels: labels, annotations: alert.annotations, startsAt: alert.activeAt, endsAt: alert.endsAt,
+                             generatorURL: defaults.externalURL.isEmpty ? "" : defaults.externalURL + "/graph?g0.expr=" + expression + "&g0.tab=1")
     }
 
     private func write(_ samples: [VectorElement], metadata: Logger.Metadata) {

@@ -9,6 +9,11 @@ import WireFormat
 @Suite(.serialized) struct RulesServeTests {
     @Test(.timeLimit(.minutes(2)))
     func rulesEvaluateWriteBackAndShowInTheAPI() async throws {
+        // The webhook refuses the first two posts, as a receiver that is down for a while.
+        try await WebhookCapture.with(failFirst: 2) { capture, hook in try await Self.run(hook: hook, capture: capture) }
+    }
+
+    static func run(hook: String, capture: WebhookCapture) async throws {
         let dir = try TemporaryDirectory(prefix: "surge-rules")
         defer { dir.remove() }
         try """
@@ -26,7 +31,7 @@ import WireFormat
                   - record: broken
                     expr: requests_total + on(job) requests_total
             """.write(toFile: dir.path + "/api.rules.yml", atomically: true, encoding: .utf8)
-        try "rule_files: [\"*.rules.yml\"]\nexternal_labels: {cluster: lab}\n".write(toFile: dir.path + "/surge.yml", atomically: true, encoding: .utf8)
+        try "rule_files: [\"*.rules.yml\"]\nexternal_labels: {cluster: lab}\nexternal_url: http://surge.lab:9470\nalerting:\n  webhooks:\n    - {name: team, url: \"\(hook)\", group_by: [alertname], group_wait: 1s, group_interval: 2s}\n".write(toFile: dir.path + "/surge.yml", atomically: true, encoding: .utf8)
         let port = try freeLocalPort()
         let surge = try await SurgeBinary.serve(dataDirectory: dir.path + "/data", port: port, logURL: dir.url.appendingPathComponent("surge.log"),
                                                 configPath: dir.path + "/surge.yml")
@@ -66,5 +71,17 @@ import WireFormat
         #expect(metrics.contains("surge_rule_evaluation_failures{\(group)}") && !metrics.contains("surge_rule_evaluation_failures{\(group)} 0"))
         let recordingOnly = try await TestHTTP.get("\(base)/api/v1/rules?type=record").text
         #expect(!recordingOnly.contains("TooManyRequests") && recordingOnly.contains("job:requests:sum"))
+
+        // The webhook got the firing alert once, after its two refusals, in Alertmanager's message.
+        let delivered = ContinuousClock.now + .seconds(20)
+        while capture.bodies.isEmpty && ContinuousClock.now < delivered { try await Task.sleep(for: .milliseconds(200)) }
+        try await Task.sleep(for: .seconds(3))
+        #expect(capture.bodies.count == 1 && capture.requests == 3, "\(capture.requests) requests: \(capture.bodies)\n\(surge.log.suffix(2000))")
+        let message = try JSONSerialization.jsonObject(with: Data((capture.bodies.first ?? "{}").utf8)) as? [String: Any] ?? [:]
+        #expect(message["status"] as? String == "firing" && message["version"] as? String == "4" && message["receiver"] as? String == "team")
+        let alert = (message["alerts"] as? [[String: Any]])?.first ?? [:]
+        #expect((alert["labels"] as? [String: String]) == ["alertname": "TooManyRequests", "job": "api", "severity": "page", "cluster": "lab"])
+        #expect((alert["generatorURL"] as? String)?.hasPrefix("http://surge.lab:9470/graph?g0.expr=") == true)
+        #expect(message["groupKey"] as? String == #"{}:{alertname="TooManyRequests"}"#)
     }
 }

@@ -51,15 +51,18 @@ public struct AlertGroupState: Sendable, Equatable {
     public private(set) var alerts: [UInt64: NotifiedAlert] = [:]
     public private(set) var nextFlush: Timestamp
     private var hasFlushed = false
-    private var lastNotified: (firing: Set<UInt64>, resolved: Set<UInt64>, at: Timestamp)?
+    /// What the last notification carried, as Alertmanager's notification log keeps it; kept on
+    /// disk by the notifier so a restart does not send it again.
+    public internal(set) var lastNotified: NotificationLogEntry?
 
     public static func == (a: AlertGroupState, b: AlertGroupState) -> Bool {
         a.groupLabels == b.groupLabels && a.alerts == b.alerts && a.nextFlush == b.nextFlush && a.hasFlushed == b.hasFlushed
     }
 
-    public init(groupLabels: Labels, options: GroupingOptions, now: Timestamp) {
+    public init(groupLabels: Labels, options: GroupingOptions, now: Timestamp, lastNotified: NotificationLogEntry? = nil) {
         self.groupLabels = groupLabels
         self.options = options
+        self.lastNotified = lastNotified
         nextFlush = now + options.groupWait
     }
 
@@ -96,8 +99,15 @@ public struct AlertGroupState: Sendable, Equatable {
         // Resolved alerts a notification carried (or that nothing needs to carry) leave the group.
         for fingerprint in resolved { alerts[fingerprint] = nil }
         guard needed else { return nil }
-        lastNotified = (firing, resolved, now)
+        lastNotified = NotificationLogEntry(firing: firing, resolved: resolved, at: now)
         let sent = options.sendResolved ? ordered : ordered.filter { !$0.isResolved(at: now) }
         return sent.isEmpty ? nil : AlertNotification(groupLabels: groupLabels, alerts: sent, time: now)
     }
+}
+
+/// A group's last notification: the fingerprints of the firing and resolved alerts it carried.
+public struct NotificationLogEntry: Sendable, Equatable, Codable {
+    public var firing: Set<UInt64>
+    public var resolved: Set<UInt64>
+    public var at: Timestamp
 }

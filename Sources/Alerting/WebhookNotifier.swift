@@ -53,17 +53,23 @@ public final class AlertInbox: Sendable {
 
 /// Groups one receiver's alerts (`AlertDispatcher`) and posts each notification, retrying
 /// refused and failed posts with a backoff that doubles up to 30 s until the receiver takes it;
-/// an answer of 4xx other than 429 is final, as in Alertmanager.
+/// an answer of 4xx other than 429 is final, as in Alertmanager. With a journal, a message is on
+/// disk before it is first posted and leaves it once taken, and the groups' last notifications
+/// are kept, so a restart sends what was pending and nothing that was already sent.
 public struct WebhookNotifier: Service {
     let receiver: WebhookReceiver
     let inbox: AlertInbox
     let externalURL: String
     let client: HTTPClient
+    /// Where messages wait until delivered and groups' last notifications are kept; nil keeps
+    /// them in memory only.
+    let journal: NotificationJournal?
     let clock: any LoopClock
     let logger: Logger
 
-    public init(receiver: WebhookReceiver, inbox: AlertInbox, externalURL: String, client: HTTPClient = .shared,
-                clock: any LoopClock = SystemClock(), logger: Logger) {
+    public init(receiver: WebhookReceiver, inbox: AlertInbox, externalURL: String, journal: NotificationJournal? = nil,
+                client: HTTPClient = .shared, clock: any LoopClock = SystemClock(), logger: Logger) {
+        self.journal = journal
         self.receiver = receiver
         self.inbox = inbox
         self.externalURL = externalURL
@@ -74,23 +80,39 @@ public struct WebhookNotifier: Service {
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            var dispatcher = AlertDispatcher(options: receiver.grouping)
+            var dispatcher = AlertDispatcher(options: receiver.grouping, log: journal?.loadLog() ?? [:])
+            // Messages a stop left undelivered go first, in order.
+            for (name, body) in journal?.pending() ?? [] {
+                guard await deliver(body, group: name) else { return }
+                journal?.remove(name)
+            }
             while !Task.isCancelled {
                 dispatcher.receive(inbox.take(receiver.name), now: clock.now)
                 for notification in dispatcher.due(now: clock.now) {
                     let message = WebhookMessage(receiver: receiver.name, notification: notification, externalURL: externalURL,
                                                  maxAlerts: receiver.maxAlerts)
-                    await deliver(message)
+                    let body = message.json
+                    var queued: String?
+                    do {
+                        queued = try journal?.enqueue(body, firing: !notification.firing().isEmpty)
+                        try journal?.saveLog(dispatcher.log)
+                    } catch {
+                        logger.error("notification not kept on disk; it is sent from memory", metadata: ["receiver": "\(receiver.name)", "error": "\(error)"])
+                    }
+                    // Undelivered at shutdown: it stays queued for the next start.
+                    guard await deliver(body, group: message.groupKey) else { return }
+                    if let queued { journal?.remove(queued) }
                 }
                 await inbox.wait(receiver.name, until: dispatcher.nextDeadline, clock: clock)
             }
         }
     }
 
-    private func deliver(_ message: WebhookMessage) async {
-        let body = message.json
+    /// Posts until the receiver takes the message (true) or refuses it for good (true: nothing
+    /// more can be done); false when shutdown came first.
+    private func deliver(_ body: String, group: String) async -> Bool {
         var backoff: Int64 = 500
-        let metadata: Logger.Metadata = ["receiver": "\(receiver.name)", "group": "\(message.groupKey)"]
+        let metadata: Logger.Metadata = ["receiver": "\(receiver.name)", "group": "\(group)"]
         while !Task.isCancelled {
             var request = HTTPClientRequest(url: receiver.url)
             request.method = .POST
@@ -103,17 +125,18 @@ public struct WebhookNotifier: Service {
                 let response = try await client.execute(request, timeout: .seconds(30))
                 _ = try? await response.body.collect(upTo: 1 << 20)
                 let code = Int(response.status.code)
-                if (200..<300).contains(code) { return }
+                if (200..<300).contains(code) { return true }
                 retry = code >= 500 || code == 429
                 logger.warning(retry ? "webhook refused the notification; retrying" : "webhook refused the notification for good",
                                metadata: metadata.merging(["status": "\(code)"]) { $1 })
             } catch {
                 logger.warning("webhook not reached; retrying", metadata: metadata.merging(["error": "\(error)"]) { $1 })
             }
-            guard retry else { return }
-            do { try await clock.sleep(until: clock.now + backoff) } catch { return }
+            guard retry else { return true }
+            do { try await clock.sleep(until: clock.now + backoff) } catch { return false }
             backoff = min(backoff * 2, 30_000)
         }
+        return false
     }
 }
 

@@ -142,9 +142,12 @@ public enum SurgeServer {
                                              externalLabels: configuration.externalLabels, externalURL: configuration.externalURL),
                              restore: configuration.ruleRestore, alerts: alertInbox, clock: clock, logger: logger),
             ] as [any Service])
-              + configuration.webhooks.map { receiver -> any Service in
-                WebhookNotifier(receiver: receiver, inbox: alertInbox!, externalURL: configuration.externalURL, clock: clock, logger: logger)
-            }
+              + (try configuration.webhooks.map { receiver -> any Service in
+                let journal = try NotificationJournal(directory: dataURL.appendingPathComponent("notifications")
+                    .appendingPathComponent(receiver.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? receiver.name))
+                return WebhookNotifier(receiver: receiver, inbox: alertInbox!, externalURL: configuration.externalURL, journal: journal,
+                                       clock: clock, logger: logger)
+            })
               + (policies.isEmpty ? [] : [
                 ScalingService(policies: policies, reload: { [files = configuration.scalingPolicyFiles] in try PolicyLoader.load(patterns: files) },
                                metrics: EmbeddedQueryEngine(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds),

@@ -85,3 +85,65 @@ import WireFormat
         #expect(message["groupKey"] as? String == #"{}:{alertname="TooManyRequests"}"#)
     }
 }
+
+/// A notification queued for a webhook that is down survives SIGKILL, is delivered after the
+/// restart, and is not sent a second time by the restarted rules.
+@Suite(.serialized) struct NotificationDurabilityTests {
+    static func write(_ base: String) async throws {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let batch = [RemoteWriteEncoder.WireSeries(labels: Labels(["__name__": "errors", "job": "api"]).pairs, samples: [Sample(timestamp: now, value: 3)])]
+        _ = try await TestHTTP.post("\(base)/api/v1/write", body: RemoteWriteEncoder.encode(batch, version: .v1),
+                                    headers: [("Content-Type", RemoteWriteVersion.v1ContentType), ("Content-Encoding", "snappy")])
+    }
+
+    static func configure(_ dir: TemporaryDirectory, hook: String) throws {
+        try "groups:\n  - name: api\n    interval: 1s\n    rules:\n      - alert: Errors\n        expr: errors > 1\n"
+            .write(toFile: dir.path + "/api.rules.yml", atomically: true, encoding: .utf8)
+        try "rule_files: [api.rules.yml]\nalerting:\n  webhooks:\n    - {name: team, url: \"\(hook)\", group_by: [alertname], group_wait: 1s, group_interval: 1s}\n"
+            .write(toFile: dir.path + "/surge.yml", atomically: true, encoding: .utf8)
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aQueuedNotificationSurvivesSIGKILLAndIsSentOnce() async throws {
+        let dir = try TemporaryDirectory(prefix: "surge-notify")
+        defer { dir.remove() }
+        let port = try freeLocalPort()
+        let base = "http://127.0.0.1:\(port)"
+        func serve() async throws -> ChildProcess {
+            try await SurgeBinary.serve(dataDirectory: dir.path + "/data", port: port, logURL: dir.url.appendingPathComponent("surge.log"),
+                                        configPath: dir.path + "/surge.yml")
+        }
+        // The receiver is down: the firing notification is tried and stays queued; then SIGKILL.
+        try await WebhookCapture.with(failFirst: 1_000_000) { down, hook in
+            try Self.configure(dir, hook: hook)
+            let surge = try await serve()
+            defer { surge.signal(SIGKILL) }
+            let deadline = ContinuousClock.now + .seconds(30)
+            while down.requests == 0 && ContinuousClock.now < deadline {
+                try await Self.write(base)
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            #expect(down.requests > 0, "no notification was tried:\n\(surge.log.suffix(2000))")
+            surge.signal(SIGKILL)
+            _ = await surge.stop()
+        }
+        let queue = dir.path + "/data/notifications/team/queue"
+        #expect(try FileManager.default.contentsOfDirectory(atPath: queue).filter { $0.hasSuffix(".json") }.count == 1)
+        // Back with a receiver that is up: the queued message arrives once, and the alert, firing
+        // again after the restart, is not notified a second time.
+        try await WebhookCapture.with { up, hook in
+            try Self.configure(dir, hook: hook)
+            let surge = try await serve()
+            defer { surge.signal(SIGKILL) }
+            for _ in 0..<20 {
+                try await Self.write(base)
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            let rules = try await TestHTTP.get("\(base)/api/v1/rules").text
+            #expect(rules.contains(#""state":"firing""#), "\(rules)")
+            #expect(up.bodies.count == 1, "\(up.bodies)\n\(surge.log.suffix(2000))")
+            #expect(up.bodies.first?.contains(#""alertname":"Errors""#) == true)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: queue).filter { $0.hasSuffix(".json") }.isEmpty)
+        }
+    }
+}

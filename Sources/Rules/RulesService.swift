@@ -119,8 +119,9 @@ public struct RulesService: Service {
     /// the expression, as Prometheus sends it.
     private func notified(_ alert: Alert, rule: Rule?) -> NotifiedAlert {
         let labels = Labels(defaults.externalLabels.merging(alert.labels.dictionary) { _, own in own })
-        let expression = rule?.expr.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        return NotifiedAlert(labels: labels, annotations: alert.annotations, startsAt: alert.activeAt, endsAt: alert.endsAt,
+        let expression = goQueryEscape(rule?.expr ?? "")
+        // Prometheus sends the time the alert fired as its start.
+        return NotifiedAlert(labels: labels, annotations: alert.annotations, startsAt: alert.firedAt ?? alert.activeAt, endsAt: alert.endsAt,
                              generatorURL: defaults.externalURL.isEmpty ? "" : defaults.externalURL + "/graph?g0.expr=" + expression + "&g0.tab=1")
     }
 
@@ -135,4 +136,22 @@ public struct RulesService: Service {
             logger.error("rule output could not be stored", metadata: metadata.merging(["error": "\(error)"]) { $1 })
         }
     }
+}
+
+/// Go's `url.QueryEscape`: letters, digits and `-_.~` stay, a space becomes `+`, the rest `%XX`.
+func goQueryEscape(_ text: String) -> String {
+    var out = ""
+    for byte in text.utf8 {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+            out.unicodeScalars.append(Unicode.Scalar(byte))
+        case UInt8(ascii: " "):
+            out += "+"
+        default:
+            let hex = String(byte, radix: 16, uppercase: true)
+            out += "%" + (hex.count == 1 ? "0" : "") + hex
+        }
+    }
+    return out
 }

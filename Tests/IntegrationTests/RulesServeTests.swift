@@ -81,7 +81,7 @@ import WireFormat
         #expect(message["status"] as? String == "firing" && message["version"] as? String == "4" && message["receiver"] as? String == "team")
         let alert = (message["alerts"] as? [[String: Any]])?.first ?? [:]
         #expect((alert["labels"] as? [String: String]) == ["alertname": "TooManyRequests", "job": "api", "severity": "page", "cluster": "lab"])
-        #expect((alert["generatorURL"] as? String)?.hasPrefix("http://surge.lab:9470/graph?g0.expr=") == true)
+        #expect(alert["generatorURL"] as? String == "http://surge.lab:9470/graph?g0.expr=job%3Arequests%3Asum+%3E+10&g0.tab=1")
         #expect(message["groupKey"] as? String == #"{}:{alertname="TooManyRequests"}"#)
     }
 }

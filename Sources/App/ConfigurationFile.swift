@@ -58,6 +58,8 @@ import Yams
 /// external_labels: {cluster: prod}   # $externalLabels in rule templates
 /// external_url: https://surge.example.com   # $externalURL in rule templates
 /// alerting:
+///   alertmanagers:          # Prometheus' shape; alerts are posted to /api/v2/alerts
+///     - static_configs: [{targets: ["127.0.0.1:9093"]}]
 ///   webhooks:               # Alertmanager's webhook messages (version 4), grouped as Alertmanager groups
 ///     - name: team
 ///       url: http://hooks.example.com/alerts
@@ -196,6 +198,7 @@ public enum ConfigurationFile {
         }
         if let node = top["alerting"] {
             config.webhooks = try readWebhooks(node, path: path)
+            config.alertmanagers = try readAlertmanagers(node, path: path)
         }
         if let node = top["rule_files"] {
             let files = node.sequence?.compactMap(\.string) ?? []
@@ -247,7 +250,7 @@ public enum ConfigurationFile {
     /// `repeat_interval`, `max_alerts`, `send_resolved`, with Alertmanager's defaults.
     private static func readWebhooks(_ node: Node, path: String) throws -> [WebhookReceiver] {
         let reader = YAMLReader(path: path)
-        let section = try reader.mapping(node, "alerting", allowed: ["webhooks"])
+        let section = try reader.mapping(node, "alerting", allowed: ["webhooks", "alertmanagers"])
         guard let list = section["webhooks"] else { return [] }
         var receivers: [WebhookReceiver] = []
         for item in try reader.sequence(list, "webhooks") {
@@ -276,6 +279,32 @@ public enum ConfigurationFile {
             receivers.append(receiver)
         }
         return receivers
+    }
+
+    /// `alerting.alertmanagers` in Prometheus' shape: `static_configs` targets, `scheme`,
+    /// `path_prefix`, `api_version` (v2 only).
+    private static func readAlertmanagers(_ node: Node, path: String) throws -> [String] {
+        let reader = YAMLReader(path: path)
+        guard let list = node.mapping?["alertmanagers"] else { return [] }
+        var urls: [String] = []
+        for item in try reader.sequence(list, "alertmanagers") {
+            let fields = try reader.mapping(item, "an alertmanager", allowed: ["static_configs", "scheme", "path_prefix", "api_version", "timeout"])
+            let scheme = try fields["scheme"].map { try reader.string($0, "scheme") } ?? "http"
+            guard scheme == "http" || scheme == "https" else { throw reader.fail(fields["scheme"], "scheme must be http or https") }
+            if let n = fields["api_version"], n.string != "v2" { throw reader.fail(n, "api_version must be v2") }
+            var prefix = try fields["path_prefix"].map { try reader.string($0, "path_prefix") } ?? ""
+            while prefix.hasSuffix("/") { prefix.removeLast() }
+            if !prefix.isEmpty && !prefix.hasPrefix("/") { prefix = "/" + prefix }
+            for staticConfig in try fields["static_configs"].map({ try reader.sequence($0, "static_configs") }) ?? [] {
+                let config = try reader.mapping(staticConfig, "a static config", allowed: ["targets", "labels"])
+                for target in try config["targets"].map({ try reader.sequence($0, "targets") }) ?? [] {
+                    let address = try reader.string(target, "a target")
+                    guard HostPort(address) != nil else { throw reader.fail(target, "a target must be host:port") }
+                    urls.append("\(scheme)://\(address)\(prefix)/api/v2/alerts")
+                }
+            }
+        }
+        return urls
     }
 
     private static func readStorage(_ node: Node, path: String, into storage: inout DatabaseOptions) throws {

@@ -63,7 +63,8 @@ public enum SurgeServer {
         }
         let decisions = ScalingDecisions(policies: policies)
         let ruleBoard = RuleStatusBoard()
-        let alertInbox = configuration.webhooks.isEmpty ? nil : AlertInbox(receivers: configuration.webhooks.map(\.name))
+        let alertInbox = configuration.webhooks.isEmpty && configuration.alertmanagers.isEmpty ? nil
+            : AlertInbox(receivers: configuration.webhooks.map(\.name) + (configuration.alertmanagers.isEmpty ? [] : [AlertmanagerNotifier.inboxName]))
         let ruleMetrics = RuleMetrics(registry: registry)
         let metadata = MetricMetadataStore()
         let scrapeStatus = ScrapeTargetsStatus()
@@ -148,6 +149,9 @@ public enum SurgeServer {
                 return WebhookNotifier(receiver: receiver, inbox: alertInbox!, externalURL: configuration.externalURL, journal: journal,
                                        clock: clock, logger: logger)
             })
+              + (configuration.alertmanagers.isEmpty ? [] : [
+                AlertmanagerNotifier(urls: configuration.alertmanagers, inbox: alertInbox!, clock: clock, logger: logger),
+            ] as [any Service])
               + (policies.isEmpty ? [] : [
                 ScalingService(policies: policies, reload: { [files = configuration.scalingPolicyFiles] in try PolicyLoader.load(patterns: files) },
                                metrics: EmbeddedQueryEngine(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds),

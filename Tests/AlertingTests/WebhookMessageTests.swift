@@ -58,3 +58,18 @@ import TimeSeriesCore
         }
     }
 }
+
+/// What Surge posts to Alertmanager is what Prometheus 2.42 posted for the same alerts.
+@Suite struct AlertmanagerPostTests {
+    @Test(arguments: ["prometheus-to-alertmanager-v2-post-firing.json", "prometheus-to-alertmanager-v2-post-resolved-two-alerts.json"])
+    func postsMatchPrometheus(fixture: String) throws {
+        let captured = try JSONSerialization.jsonObject(with: Data(contentsOf: WebhookMessageTests.fixtures.appendingPathComponent(fixture))) as! [[String: Any]]
+        let alerts = captured.map { alert in
+            NotifiedAlert(labels: Labels(alert["labels"] as! [String: String]), annotations: alert["annotations"] as! [String: String],
+                          startsAt: WebhookMessageTests.milliseconds(alert["startsAt"] as! String)!,
+                          endsAt: WebhookMessageTests.milliseconds(alert["endsAt"] as! String), generatorURL: alert["generatorURL"] as! String)
+        }
+        let ours = try JSONSerialization.jsonObject(with: Data(AlertmanagerNotifier.postBody(alerts).utf8)) as! [[String: Any]]
+        #expect(NSArray(array: ours).isEqual(to: captured), "\(AlertmanagerNotifier.postBody(alerts))")
+    }
+}

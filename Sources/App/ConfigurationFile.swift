@@ -18,6 +18,7 @@ import Yams
 ///   max_connections: 512    # served at once; more wait (fewer when the open-file limit is low)
 ///   config_file: web.yml    # TLS, users, tokens, permissions (Prometheus' web config format)
 ///   enable_admin_api: false # /api/v1/admin/... routes (flush) answer only when true
+///   enable_lifecycle: false # POST /-/reload answers only when true (SIGHUP always reloads)
 ///   allowed_hosts: [surge.example.com]   # names admin requests may use in Host
 /// data_dir: /var/lib/surge
 /// collect: true
@@ -106,7 +107,11 @@ public enum ConfigurationFile {
             config.listen = listen
         }
         if let node = top["web"] {
-            let section = try mapping(node, path: path, allowed: ["idle_timeout", "config_file", "enable_admin_api", "allowed_hosts", "max_connections"])
+            let section = try mapping(node, path: path, allowed: ["idle_timeout", "config_file", "enable_admin_api", "enable_lifecycle", "allowed_hosts", "max_connections"])
+            if let n = section["enable_lifecycle"] {
+                guard let value = n.bool else { throw fail(n, "enable_lifecycle must be true or false") }
+                config.enableLifecycle = value
+            }
             config.maxConnections = try positiveInt(section["max_connections"], path: path) ?? config.maxConnections
             if let n = section["config_file"] {
                 guard let value = n.string, !value.isEmpty else { throw fail(n, "config_file must be a path") }

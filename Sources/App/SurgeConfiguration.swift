@@ -17,6 +17,9 @@ public struct SurgeConfiguration: Sendable, Equatable {
     public var webConfigFile: String?
     /// Whether the admin routes (`/api/v1/admin/...`) answer. Default false, as in Prometheus.
     public var enableAdminAPI = false
+    /// Whether `POST /-/reload` re-reads rule and policy files. Default false, as Prometheus'
+    /// `--web.enable-lifecycle`; SIGHUP always does.
+    public var enableLifecycle = false
     /// Names of this server admin requests may carry in `Host`, besides IP addresses and
     /// `localhost`; other names are refused as DNS rebinding. Default none.
     public var allowedHosts: [String] = []

@@ -63,6 +63,7 @@ public enum SurgeServer {
         }
         let decisions = ScalingDecisions(policies: policies)
         let ruleBoard = RuleStatusBoard()
+        let reloads = ReloadHub()
         let alertInbox = configuration.webhooks.isEmpty && configuration.alertmanagers.isEmpty ? nil
             : AlertInbox(receivers: configuration.webhooks.map(\.name) + (configuration.alertmanagers.isEmpty ? [] : [AlertmanagerNotifier.inboxName]))
         let ruleMetrics = RuleMetrics(registry: registry)
@@ -84,6 +85,7 @@ public enum SurgeServer {
             tsdbStatus: { database.tsdbStatus(limit: $0) },
             scalingDecisions: { decisions.snapshots().map(ScalingDecisionView.init) },
             ruleGroups: { ruleBoard.groups.map(RuleGroupView.init) },
+            reload: { await reloads.reload() },
             beforeMetricsScrape: {
                 let stats = database.stats
                 headSeries.set(Double(stats.series))
@@ -120,6 +122,7 @@ public enum SurgeServer {
                                  availableConnectionsDelegate: ConnectionLimit(maximum: connectionLimit, logger: logger)),
             // Stopped in reverse order: collectors first, so their last writes reach an open database.
             services: [
+                HangupService(reloads: reloads, logger: logger),
                 MaintenanceService(database: database, interval: configuration.maintenanceInterval, clock: clock, logger: logger),
                 DatabaseService(database: database),
             ] + (configuration.collect ? [
@@ -141,7 +144,7 @@ public enum SurgeServer {
                              defaults: .init(interval: configuration.evaluationInterval.inMilliseconds,
                                              queryOffset: configuration.ruleQueryOffset.inMilliseconds,
                                              externalLabels: configuration.externalLabels, externalURL: configuration.externalURL),
-                             restore: configuration.ruleRestore, alerts: alertInbox, clock: clock, logger: logger),
+                             restore: configuration.ruleRestore, alerts: alertInbox, reloads: reloads, clock: clock, logger: logger),
             ] as [any Service])
               + (try configuration.webhooks.map { receiver -> any Service in
                 let journal = try NotificationJournal(directory: dataURL.appendingPathComponent("notifications")
@@ -156,7 +159,7 @@ public enum SurgeServer {
                 ScalingService(policies: policies, reload: { [files = configuration.scalingPolicyFiles] in try PolicyLoader.load(patterns: files) },
                                metrics: EmbeddedQueryEngine(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds),
                                workloads: try kubernetesWorkloads(configuration.scalingKubernetes ?? KubernetesSDConfig()),
-                               decisions: decisions, arrivals: database, clock: clock, logger: logger),
+                               decisions: decisions, arrivals: database, reloads: reloads, clock: clock, logger: logger),
             ] as [any Service]),
             onServerRunning: { channel in
                 logger.info("Surge is listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? listen.description)"])
@@ -165,7 +168,8 @@ public enum SurgeServer {
     }
 
     static func accessControl(_ configuration: SurgeConfiguration, logger: Logger) throws -> AccessControl {
-        let options = AccessControl.Options(adminEnabled: configuration.enableAdminAPI, allowedHosts: configuration.allowedHosts)
+        let options = AccessControl.Options(adminEnabled: configuration.enableAdminAPI, allowedHosts: configuration.allowedHosts,
+                                            lifecycleEnabled: configuration.enableLifecycle)
         guard let file = configuration.webConfigFile else { return AccessControl(options: options, logger: logger) }
         do {
             return try AccessControl(options: options, logger: logger) { try WebConfigFile.load(path: file) }

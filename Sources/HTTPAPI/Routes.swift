@@ -17,6 +17,8 @@ public struct Routes: Sendable {
     let flushHead: (@Sendable () throws -> [String])?
     /// The newest decision of each scaling policy, when the server evaluates policies.
     let scalingDecisions: (@Sendable () -> [ScalingDecisionView])?
+    /// Reloads the files the server reads (rules, policies); the problems, or none.
+    let reload: (@Sendable () async -> [String])?
     /// Called before /metrics is emitted, to refresh gauges read from other parts.
     let beforeMetricsScrape: @Sendable () -> Void
     let placement: WorkPlacement
@@ -29,6 +31,7 @@ public struct Routes: Sendable {
                 tsdbStatus: (@Sendable (_ limit: Int) -> TSDBStatus)? = nil,
                 scalingDecisions: (@Sendable () -> [ScalingDecisionView])? = nil,
                 ruleGroups: @escaping @Sendable () -> [RuleGroupView] = { [] },
+                reload: (@Sendable () async -> [String])? = nil,
                 beforeMetricsScrape: @escaping @Sendable () -> Void = {}, placement: WorkPlacement = WorkPlacement()) {
         self.query = query
         self.remoteWrite = remoteWrite
@@ -37,6 +40,7 @@ public struct Routes: Sendable {
         self.metadata = MetadataAPI(store: metadata)
         self.targets = TargetsAPI(targets: targets, dropped: droppedTargets)
         self.rules = RulesAPI(groups: ruleGroups)
+        self.reload = reload
         self.flushHead = flushHead
         self.tsdbStatus = tsdbStatus.map(TSDBStatusAPI.init(status:))
         self.scalingDecisions = scalingDecisions
@@ -116,6 +120,16 @@ public struct Routes: Sendable {
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+        if let reload {
+            // As Prometheus' lifecycle API: 200 once everything reloaded, 500 naming what did not.
+            for method in [HTTPRequest.Method.post, .put] {
+                router.on("/-/reload", method: method) { _, _ in
+                    let problems = await reload()
+                    return problems.isEmpty ? textResponse("", status: .ok)
+                        : textResponse("failed to reload config: " + problems.joined(separator: "; ") + "\n", status: .internalServerError)
+                }
+            }
         }
         router.get("/-/healthy") { _, _ in textResponse("Surge is Healthy.\n", status: .ok) }
         router.get("/-/ready") { _, _ in textResponse("Surge is Ready.\n", status: .ok) }

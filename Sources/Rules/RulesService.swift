@@ -3,13 +3,12 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TimeSeriesCore
-import UnixSignals
 
 /// Evaluates the rule groups along the clock, each on its own schedule (`RuleGroupLoop` says when),
 /// queries through the query seam and writes what the rules produce (recordings, staleness markers,
-/// `ALERTS`, `ALERTS_FOR_STATE`) back through the appender. SIGHUP re-reads the rule files, as
-/// Prometheus does: unchanged rules keep their state, and files that no longer load leave the
-/// running groups as they were.
+/// `ALERTS`, `ALERTS_FOR_STATE`) back through the appender. A reload (SIGHUP, `POST /-/reload`)
+/// re-reads the rule files, as Prometheus does: unchanged rules keep their state, and files that no
+/// longer load leave the running groups as they were and fail the reload.
 public struct RulesService: Service {
     let groups: [RuleGroup]
     let reload: @Sendable () throws -> [RuleGroup]
@@ -20,13 +19,16 @@ public struct RulesService: Service {
     let restore: GroupEvaluation.RestoreOptions
     /// Where alerts to notify go; nil keeps them to the API.
     let alerts: AlertInbox?
+    /// Reload requests (SIGHUP, `POST /-/reload`).
+    let reloads: ReloadHub
     let clock: any LoopClock
     let logger: Logger
 
     public init(groups: [RuleGroup], reload: @escaping @Sendable () throws -> [RuleGroup], engine: any QueryEngine,
                 appender: any SeriesAppender, board: RuleStatusBoard, defaults: GroupEvaluation.Defaults = .init(),
-                restore: GroupEvaluation.RestoreOptions = .init(), alerts: AlertInbox? = nil,
+                restore: GroupEvaluation.RestoreOptions = .init(), alerts: AlertInbox? = nil, reloads: ReloadHub = ReloadHub(),
                 clock: any LoopClock = SystemClock(), logger: Logger) {
+        self.reloads = reloads
         self.restore = restore
         self.alerts = alerts
         self.groups = groups
@@ -41,24 +43,21 @@ public struct RulesService: Service {
 
     public func run() async throws {
         logger.info("rule groups are evaluated", metadata: ["groups": "\(groups.count)", "rules": "\(groups.reduce(0) { $0 + $1.rules.count })"])
-        let (requests, requested) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        let hangups = Task {
-            for await _ in await UnixSignalsSequence(trapping: .sighup) { requested.yield() }
-        }
-        defer { hangups.cancel() }
         var generation = start(groups, restoring: true)
-        for await _ in requests.cancelOnGracefulShutdown() {
+        for await request in reloads.requests(for: "rules").cancelOnGracefulShutdown() {
             let reloaded: [RuleGroup]
             do {
                 reloaded = try reload()
             } catch {
                 logger.error("rule files not reloaded; the running rules stay", metadata: ["error": "\(error)"])
+                request.finish("\(error)")
                 continue
             }
             generation.cancel()
             await generation.value
             logger.notice("rule files reloaded", metadata: ["groups": "\(reloaded.count)"])
             generation = start(reloaded, restoring: false)
+            request.finish(nil)
         }
         generation.cancel()
         await generation.value

@@ -4,7 +4,6 @@ import Scaling
 import ServiceLifecycle
 import Synchronization
 import TimeSeriesCore
-import UnixSignals
 
 /// Evaluates every loaded policy along the clock, each at its own interval: metrics read through the
 /// query seam, the workload from Kubernetes. Between those syncs, a sample of one of the policy's
@@ -13,7 +12,7 @@ import UnixSignals
 /// controller's history, so stabilization and the scale-up limit per sync stay the HPA's. When to
 /// read, decide and sleep is `ScalingLoop`'s; this service performs what it says.
 /// Decisions are published (API, gauges, log) and not applied: Surge does not change replica counts
-/// yet. SIGHUP re-reads the policy files, as Prometheus
+/// yet. A reload (SIGHUP, `POST /-/reload`) re-reads the policy files, as Prometheus
 /// re-reads its rule files: a policy that did not change keeps its state (stabilization history,
 /// forecast), and files that no longer load leave the running policies as they were.
 public struct ScalingService: Service {
@@ -23,6 +22,8 @@ public struct ScalingService: Service {
     let workloads: any WorkloadSource
     let decisions: ScalingDecisions
     let arrivals: (any SampleArrivals)?
+    /// Reload requests (SIGHUP, `POST /-/reload`).
+    let reloads: ReloadHub
     let clock: any LoopClock
     let logger: Logger
 
@@ -30,7 +31,8 @@ public struct ScalingService: Service {
     /// `arrivals` a policy decides at its interval only.
     public init(policies: [ScalingPolicy], reload: (@Sendable () throws -> [ScalingPolicy])? = nil,
                 metrics: any QueryEngine, workloads: any WorkloadSource, decisions: ScalingDecisions, arrivals: (any SampleArrivals)? = nil,
-                clock: any LoopClock = SystemClock(), logger: Logger) {
+                reloads: ReloadHub = ReloadHub(), clock: any LoopClock = SystemClock(), logger: Logger) {
+        self.reloads = reloads
         self.policies = policies
         self.reload = reload ?? { [policies] in policies }
         self.metrics = metrics
@@ -50,20 +52,17 @@ public struct ScalingService: Service {
         logger.notice("scaling policies are evaluated and their decisions published at /api/v1/scaling/decisions; Surge does not apply them to workloads yet",
                       metadata: ["policies": "\(policies.count)"])
         let evaluations = Evaluations()
-        let (requests, requested) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        let hangups = Task {
-            for await _ in await UnixSignalsSequence(trapping: .sighup) { requested.yield() }
-        }
-        defer { hangups.cancel() }
         var generation = start(policies, evaluations: evaluations)
-        for await _ in requests.cancelOnGracefulShutdown() {
+        for await request in reloads.requests(for: "scaling policies").cancelOnGracefulShutdown() {
             let reloaded: [ScalingPolicy]
             do {
                 reloaded = try reload()
             } catch {
                 logger.error("scaling policies not reloaded; the running ones stay", metadata: ["error": "\(error)"])
+                request.finish("\(error)")
                 continue
             }
+            defer { request.finish(nil) }
             generation.cancel()
             await generation.value
             decisions.replace(with: reloaded)

@@ -31,6 +31,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("web.enable-admin-api"), help: "Answer the admin routes (POST /api/v1/admin/tsdb/flush).")
     var enableAdminAPI = false
 
+    @Flag(name: .customLong("web.enable-lifecycle"), help: "Answer POST /-/reload, which re-reads rule and policy files as SIGHUP does.")
+    var enableLifecycle = false
+
     @Option(name: .customLong("web.max-connections"), help: "Connections served at once; more wait until one closes. (default: 512)")
     var maxConnections: Int?
 
@@ -57,8 +60,9 @@ struct Serve: AsyncParsableCommand {
         if noCollect { configuration.collect = false }
         if let webConfigFile { configuration.webConfigFile = webConfigFile }
         if enableAdminAPI { configuration.enableAdminAPI = true }
+        if enableLifecycle { configuration.enableLifecycle = true }
         if let maxConnections { configuration.maxConnections = maxConnections }
-        // SIGHUP re-reads the scaling policies when there are any, and never ends the server.
+        // SIGHUP re-reads rule and policy files (HangupService), and never ends the server.
         signal(SIGHUP, SIG_IGN)
         var logger = Logger(label: "surge") { LineLogHandler(label: $0) }
         logger.logLevel = Logger.Level(rawValue: logLevel)!

@@ -147,3 +147,39 @@ import WireFormat
         }
     }
 }
+
+/// `POST /-/reload` re-reads rule files as SIGHUP does, when the lifecycle API is enabled.
+@Suite(.serialized) struct ReloadRouteTests {
+    @Test(.timeLimit(.minutes(2)))
+    func reloadAnswersWhetherTheFilesLoaded() async throws {
+        let dir = try TemporaryDirectory(prefix: "surge-reload")
+        defer { dir.remove() }
+        let rules = dir.path + "/api.rules.yml"
+        try "groups:\n  - name: api\n    rules:\n      - record: a:b\n        expr: up\n".write(toFile: rules, atomically: true, encoding: .utf8)
+        try "rule_files: [api.rules.yml]\n".write(toFile: dir.path + "/surge.yml", atomically: true, encoding: .utf8)
+        for lifecycle in [false, true] {
+            let port = try freeLocalPort()
+            let surge = try await SurgeBinary.serve(dataDirectory: dir.path + "/data-\(lifecycle)", port: port,
+                                                    logURL: dir.url.appendingPathComponent("surge-\(lifecycle).log"), configPath: dir.path + "/surge.yml",
+                                                    arguments: lifecycle ? ["--web.enable-lifecycle"] : [])
+            defer { surge.signal(SIGKILL) }
+            let base = "http://127.0.0.1:\(port)"
+            guard lifecycle else {
+                let refused = try await TestHTTP.post("\(base)/-/reload", body: [], headers: [])
+                #expect(refused.status == 403 && refused.text == "Lifecycle API is not enabled.\n")
+                continue
+            }
+            try "groups:\n  - name: api\n    rules:\n      - record: a:b\n        expr: up\n      - record: c:d\n        expr: up\n"
+                .write(toFile: rules, atomically: true, encoding: .utf8)
+            let reloaded = try await TestHTTP.post("\(base)/-/reload", body: [], headers: [])
+            #expect(reloaded.status == 200, "\(reloaded.text)")
+            #expect(try await TestHTTP.get("\(base)/api/v1/rules").text.contains("c:d"))
+            try "groups:\n  - name: api\n    rules:\n      - record: a:b\n        expr: sum(\n".write(toFile: rules, atomically: true, encoding: .utf8)
+            let broken = try await TestHTTP.post("\(base)/-/reload", body: [], headers: [])
+            #expect(broken.status == 500 && broken.text.contains("api.rules.yml:5") && broken.text.hasPrefix("failed to reload config: rules: "),
+                    "\(broken.text)")
+            // The running rules stay.
+            #expect(try await TestHTTP.get("\(base)/api/v1/rules").text.contains("c:d"))
+        }
+    }
+}

@@ -27,10 +27,13 @@ public final class AccessControl: Sendable {
         /// Names of this server that admin requests may carry in `Host`, besides IP addresses and
         /// `localhost`.
         public var allowedHosts: [String] = []
+        /// Whether `/-/reload` answers. Default false, as Prometheus' `--web.enable-lifecycle`.
+        public var lifecycleEnabled = false
 
-        public init(adminEnabled: Bool = false, allowedHosts: [String] = []) {
+        public init(adminEnabled: Bool = false, allowedHosts: [String] = [], lifecycleEnabled: Bool = false) {
             self.adminEnabled = adminEnabled
             self.allowedHosts = allowedHosts
+            self.lifecycleEnabled = lifecycleEnabled
         }
     }
 

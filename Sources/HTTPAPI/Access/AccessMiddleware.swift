@@ -37,7 +37,9 @@ public struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The answer to a request that may not proceed, or nil.
     func refusal(of request: Request, route: String, config: WebConfig) async -> Response? {
         guard let needed = Permission.needed(forRoute: route) else { return nil }
-        if needed == .admin && !access.options.adminEnabled {
+        if needed == .admin && route.hasPrefix("/-/") {
+            guard access.options.lifecycleEnabled else { return textResponse("Lifecycle API is not enabled.\n", status: .forbidden) }
+        } else if needed == .admin && !access.options.adminEnabled {
             return APIError(.unavailable, "admin APIs disabled").response
         }
         let origin = RequestOrigin(host: request.head.authority, origin: request.headers[.origin],

@@ -1,4 +1,5 @@
 import Alerting
+import Collectors
 import Foundation
 import HTTPAPI
 import PromQL
@@ -70,6 +71,7 @@ import Yams
 ///       repeat_interval: 4h
 ///       max_alerts: 0                # 0 sends every alert of a group
 ///       send_resolved: true
+///       authorization: {credentials_file: /etc/surge/hook.token}   # or basic_auth, bearer_token_file
 /// rule_files:               # Prometheus rule files (recording and alerting rules); globs allowed,
 ///   - rules/*.yml           # relative paths from this file's directory
 /// rules:
@@ -261,6 +263,7 @@ public enum ConfigurationFile {
         for item in try reader.sequence(list, "webhooks") {
             let fields = try reader.mapping(item, "a webhook", allowed: [
                 "name", "url", "group_by", "group_wait", "group_interval", "repeat_interval", "max_alerts", "send_resolved",
+                "basic_auth", "authorization", "bearer_token", "bearer_token_file",
             ])
             let name = try reader.string(try reader.require(fields, "name", in: "a webhook", at: item), "name")
             let urlNode = try reader.require(fields, "url", in: "webhook \(name)", at: item)
@@ -281,6 +284,13 @@ public enum ConfigurationFile {
             if let n = fields["send_resolved"] { grouping.sendResolved = try reader.bool(n, "send_resolved") }
             var receiver = WebhookReceiver(name: name, url: url, grouping: grouping)
             if let n = fields["max_alerts"] { receiver.maxAlerts = try reader.int(n, "max_alerts", minimum: 0) }
+            // Credentials as Alertmanager's webhook_configs take them; files are read now.
+            if let authorization = try readAuthorization(fields, path: path) {
+                switch authorization.headerValue(readFile: { try? String(contentsOfFile: $0, encoding: .utf8) }) {
+                case .success(let value): receiver.authorization = value
+                case .failure(let error): throw reader.fail(item, "webhook \(name): \(error.message)")
+                }
+            }
             receivers.append(receiver)
         }
         return receivers

@@ -13,7 +13,7 @@ public final class WebhookCapture: Sendable {
 
     /// Bodies of the requests answered 200, in order.
     public var bodies: [String] { state.withLock { $0.bodies } }
-    /// Headers of the requests answered 200, in order.
+    /// Headers (lowercase names) of the requests answered 200, in order.
     public var headers: [[String: String]] { state.withLock { $0.headers } }
     /// Every request, refused ones included.
     public var requests: Int { state.withLock { $0.requests } }

@@ -31,7 +31,7 @@ import WireFormat
                   - record: broken
                     expr: requests_total + on(job) requests_total
             """.write(toFile: dir.path + "/api.rules.yml", atomically: true, encoding: .utf8)
-        try "rule_files: [\"*.rules.yml\"]\nexternal_labels: {cluster: lab}\nexternal_url: http://surge.lab:9470\nalerting:\n  webhooks:\n    - {name: team, url: \"\(hook)\", group_by: [alertname], group_wait: 1s, group_interval: 2s}\n".write(toFile: dir.path + "/surge.yml", atomically: true, encoding: .utf8)
+        try "rule_files: [\"*.rules.yml\"]\nexternal_labels: {cluster: lab}\nexternal_url: http://surge.lab:9470\nalerting:\n  webhooks:\n    - {name: team, url: \"\(hook)\", group_by: [alertname], group_wait: 1s, group_interval: 2s, authorization: {credentials: hook-secret}}\n".write(toFile: dir.path + "/surge.yml", atomically: true, encoding: .utf8)
         let port = try freeLocalPort()
         let surge = try await SurgeBinary.serve(dataDirectory: dir.path + "/data", port: port, logURL: dir.url.appendingPathComponent("surge.log"),
                                                 configPath: dir.path + "/surge.yml")
@@ -83,6 +83,7 @@ import WireFormat
         #expect((alert["labels"] as? [String: String]) == ["alertname": "TooManyRequests", "job": "api", "severity": "page", "cluster": "lab"])
         #expect(alert["generatorURL"] as? String == "http://surge.lab:9470/graph?g0.expr=job%3Arequests%3Asum+%3E+10&g0.tab=1")
         #expect(message["groupKey"] as? String == #"{}:{alertname="TooManyRequests"}"#)
+        #expect(capture.headers.first?["authorization"] == "Bearer hook-secret")
     }
 }
 

@@ -193,21 +193,7 @@ struct RulesAPI: Sendable {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
         if value == 0 { return value.sign == .minus ? "-0e+00" : "0e+00" }
-        let text = "\(value)"  // shortest round-trip digits
-        var mantissa = text, exponent = 0
-        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            mantissa = String(text[..<e])
-            exponent = Int(text[text.index(after: e)...])!
-        }
-        let negative = mantissa.hasPrefix("-")
-        if negative { mantissa.removeFirst() }
-        var digits = mantissa.filter { $0 != "." }
-        let pointAt = mantissa.firstIndex(of: ".").map { mantissa.distance(from: mantissa.startIndex, to: $0) } ?? mantissa.count
-        let leadingZeros = digits.prefix { $0 == "0" }.count
-        digits.removeFirst(leadingZeros)
-        while digits.hasSuffix("0") && digits.count > 1 { digits.removeLast() }
-        exponent += pointAt - 1 - leadingZeros
-        let body = digits.count > 1 ? String(digits.first!) + "." + digits.dropFirst() : digits
-        return (negative ? "-" : "") + body + "e" + (exponent < 0 ? "-" : "+") + (abs(exponent) < 10 ? "0" : "") + "\(abs(exponent))"
+        let (negative, digits, exponent) = shortestDecimalDigits(value)
+        return goExponentForm(negative: negative, digits: digits, exponent: exponent)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TimeSeriesCore
 
 /// Go's formatting of floats where templates show numbers: `%v` (the shortest digits, in exponent
 /// form from 1e6 on and below 1e-4, as fmt prints a float64), and verbs with a precision (`%.4g`,
@@ -17,26 +18,10 @@ func goFormat(_ value: Double, verb: Character, precision: Int? = nil, flags: St
 /// at least 6.
 private func shortestGo(_ value: Double) -> String {
     if value == 0 { return value.sign == .minus ? "-0" : "0" }
-    // Swift's description has the shortest round-trip digits.
-    var text = "\(value)"
-    let negative = text.hasPrefix("-")
-    if negative { text.removeFirst() }
-    var mantissa = text, exponent = 0
-    if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-        mantissa = String(text[..<e])
-        exponent = Int(text[text.index(after: e)...])!
-    }
-    let point = mantissa.firstIndex(of: ".").map { mantissa.distance(from: mantissa.startIndex, to: $0) } ?? mantissa.count
-    var digits = mantissa.filter { $0 != "." }
-    let leadingZeros = digits.prefix { $0 == "0" }.count
-    digits.removeFirst(leadingZeros)
-    while digits.count > 1 && digits.hasSuffix("0") { digits.removeLast() }
-    let decimalExponent = exponent + point - 1 - leadingZeros
+    let (negative, digits, decimalExponent) = shortestDecimalDigits(value)
     let sign = negative ? "-" : ""
     if decimalExponent < -4 || decimalExponent >= 6 {
-        let body = digits.count > 1 ? String(digits.first!) + "." + digits.dropFirst() : digits
-        let e = abs(decimalExponent)
-        return sign + body + "e" + (decimalExponent < 0 ? "-" : "+") + (e < 10 ? "0" : "") + "\(e)"
+        return goExponentForm(negative: negative, digits: digits, exponent: decimalExponent)
     }
     if decimalExponent < 0 {
         return sign + "0." + String(repeating: "0", count: -decimalExponent - 1) + digits

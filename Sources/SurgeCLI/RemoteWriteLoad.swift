@@ -3,7 +3,6 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import QueryClient
-import Synchronization
 import TimeSeriesCore
 import WireFormat
 
@@ -76,18 +75,17 @@ public struct RemoteWriteLoad: Sendable {
         let client = settings.tls.map { tls in
             HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(tlsConfiguration: tls))
         } ?? HTTPClient(eventLoopGroupProvider: .singleton)
-        let counters = Tally()
         let started = ContinuousClock.now
+        var final = Result()
         do {
             try await checkReachable(client: client)
-            try await sendAll(bodies, client: client, into: counters)
+            final = try await sendAll(bodies, client: client)
         } catch {
             try? await client.shutdown()
             throw error
         }
         try await client.shutdown()
         let elapsed = (ContinuousClock.now - started).seconds
-        var final = counters.state.withLock { $0 }
         final.seconds = elapsed
         final.encodeSeconds = result.encodeSeconds
         final.compressedBytes = result.compressedBytes
@@ -107,28 +105,35 @@ public struct RemoteWriteLoad: Sendable {
         }
     }
 
-    /// Each worker sends its bodies in order; a request that never reached the server ends the run.
-    private func sendAll(_ bodies: [[ByteBuffer]], client: HTTPClient, into counters: Tally) async throws {
+    /// Each worker sends its bodies in order and counts on its own; the counts add up when all
+    /// are done. A request that never reached the server ends the run.
+    private func sendAll(_ bodies: [[ByteBuffer]], client: HTTPClient) async throws -> Result {
         let perRequest = requestSampleCounts()
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        return try await withThrowingTaskGroup(of: Result.self) { group in
             for worker in 0..<concurrency {
                 let mine = bodies[worker]
                 let counts = perRequest[worker]
                 group.addTask {
+                    var tally = Result()
                     for (index, body) in mine.enumerated() {
                         let outcome = await send(body, client: client)
                         if let unreachable = outcome.unreachable {
                             throw RemoteWriteLoadError("cannot reach \(url) (\(Self.attempts) attempts): \(unreachable)")
                         }
-                        counters.state.withLock { result in
-                            result.requests += 1
-                            for status in outcome.failures { result.errorsByStatus[status, default: 0] += 1 }
-                            if outcome.delivered { result.samplesSent += counts[index % counts.count] }
-                        }
+                        tally.requests += 1
+                        for status in outcome.failures { tally.errorsByStatus[status, default: 0] += 1 }
+                        if outcome.delivered { tally.samplesSent += counts[index % counts.count] }
                     }
+                    return tally
                 }
             }
-            try await group.waitForAll()
+            var total = Result()
+            for try await tally in group {
+                total.requests += tally.requests
+                total.samplesSent += tally.samplesSent
+                total.errorsByStatus.merge(tally.errorsByStatus, uniquingKeysWith: +)
+            }
+            return total
         }
     }
 
@@ -138,10 +143,6 @@ public struct RemoteWriteLoad: Sendable {
             let owned = (series - worker + concurrency - 1) / concurrency
             return stride(from: 0, to: owned, by: batch).map { min(batch, owned - $0) }
         }
-    }
-
-    private final class Tally: Sendable {
-        let state = Mutex(Result())
     }
 
     private struct Outcome {

@@ -9,3 +9,12 @@ public enum RuleFiles {
         try expandFilePatterns(patterns).flatMap { file in try RuleFile.load(path: file, validateQuery: Parser.problem(in:)) }
     }
 }
+
+extension RuleTestRunner {
+    /// The runner behind `surge rules test`: rule files as `surge rules check` reads them, the
+    /// embedded PromQL engine, series parsed as PromQL selectors.
+    public static let embedded = RuleTestRunner(
+        loadRules: { try RuleFiles.load(patterns: $0) },
+        parseSeries: { try Parser.metric($0) },
+        engine: { EmbeddedQueryEngine(querier: $0) })
+}

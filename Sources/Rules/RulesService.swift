@@ -75,6 +75,12 @@ public struct RulesService: Service {
             }
             evaluations.append(evaluation)
         }
+        // Series of groups the reload removed end now, as Prometheus marks them stale.
+        let removed = board.groups.filter { old in !groups.contains { $0.file == old.evaluation.group.file && $0.name == old.evaluation.group.name } }
+        let now = clock.now
+        for old in removed {
+            write(old.evaluation.retired(at: now), metadata: ["group": "\(old.evaluation.group.name)", "file": "\(old.evaluation.group.file)"])
+        }
         board.replace(with: evaluations)
         return Task {
             await withDiscardingTaskGroup { tasks in

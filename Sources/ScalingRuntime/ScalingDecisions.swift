@@ -125,6 +125,8 @@ public final class ScalingDecisions: Sendable {
             gauge("surge_scaling_evaluation_failures", policy).set(Double(entry.failures))
             if let desired = entry.desiredReplicas { gauge("surge_scaling_desired_replicas", policy).set(Double(desired)) }
             if let current = entry.currentReplicas { gauge("surge_scaling_current_replicas", policy).set(Double(current)) }
+            gauge("surge_scaling_min_replicas", policy).set(Double(policy.minReplicas))
+            gauge("surge_scaling_max_replicas", policy).set(Double(policy.maxReplicas))
             if let seconds = entry.lastDurationSeconds { gauge("surge_scaling_decision_duration_seconds", policy).set(seconds) }
         }
     }
@@ -144,5 +146,7 @@ public final class ScalingDecisions: Sendable {
         "surge_scaling_desired_replicas": "The replicas a policy's newest decision wants.",
         "surge_scaling_current_replicas": "The workload's replicas at the newest decision.",
         "surge_scaling_decision_duration_seconds": "How long the newest decision took, reading metrics and the workload included.",
+        "surge_scaling_min_replicas": "The fewest replicas a policy allows (minReplicas).",
+        "surge_scaling_max_replicas": "The most replicas a policy allows (maxReplicas).",
     ]
 }

@@ -114,58 +114,21 @@ struct ScriptRunner {
     }
 
     private func labels(_ selector: String, at line: Int) throws -> Labels {
-        if selector == "{}" { return .empty }
-        let parsed: VectorSelector
-        do {
-            guard case .vectorSelector(let selector) = try Parser.parse(selector) else {
-                throw ScriptError(description: "\(file):\(line): bad series \(selector)")
-            }
-            parsed = selector
-        } catch let error as ScriptError {
-            throw error
-        } catch {
+        do { return try Parser.metric(selector) } catch {
             throw ScriptError(description: "\(file):\(line): bad series \(selector): \(error)")
         }
-        return Labels(parsed.matchers.map { Label($0.name, $0.value) })
     }
 
-    /// Values in series notation: `1 2 _ stale`, `a+bxn`, `a-bxn`, `axn`, `_xn`.
     private func expandValues(_ text: String, at line: Int) throws -> [Double?] {
-        var out: [Double?] = []
-        for token in text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init) {
-            if token == "_" { out.append(nil); continue }
-            if token == "stale" { out.append(StaleNaN.value); continue }
-            if let x = token.lastIndex(of: "x"), let count = Int(token[token.index(after: x)...]), !token.hasPrefix("0x") {
-                let head = String(token[..<x])
-                if head == "_" { out += Array(repeating: nil, count: count + 1); continue }
-                let (start, increment) = try startAndIncrement(head, at: line)
-                for i in 0...count { out.append(start + Double(i) * increment) }
-                continue
-            }
-            guard let value = number(token) else { throw ScriptError(description: "\(file):\(line): bad value \(token)") }
-            out.append(value)
+        do { return try expandSeriesValues(text) } catch {
+            throw ScriptError(description: "\(file):\(line): \(error)")
         }
-        return out
     }
 
-    private func startAndIncrement(_ text: String, at line: Int) throws -> (Double, Double) {
-        // The sign between start and increment is the first + or - after the first character.
-        let scalars = Array(text)
-        for i in scalars.indices.dropFirst() where (scalars[i] == "+" || scalars[i] == "-") && scalars[i - 1] != "e" {
-            guard let start = number(String(scalars[..<i])), let increment = number(String(scalars[(i + 1)...])) else { break }
-            return (start, scalars[i] == "+" ? increment : -increment)
-        }
-        guard let value = number(text) else { throw ScriptError(description: "\(file):\(line): bad value \(text)") }
-        return (value, 0)
-    }
-
+    /// One value in series notation (`1.5`, `Inf`, `NaN`).
     private func number(_ text: String) -> Double? {
-        switch text.lowercased() {
-        case "inf", "+inf": .infinity
-        case "-inf": -.infinity
-        case "nan": .nan
-        default: Double(text)
-        }
+        guard let values = try? expandSeriesValues(text), values.count == 1 else { return nil }
+        return values[0]
     }
 
     // MARK: eval

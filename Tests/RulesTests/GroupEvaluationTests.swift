@@ -61,8 +61,11 @@ import TimeSeriesCore
             } else {
                 #expect(!recorded.contains { StaleNaN.isStale($0.value) })
             }
-            let alertState = round.samples.first { $0.labels.metricName == "ALERTS" }?.labels["alertstate"]
+            let alertState = round.samples.first { $0.labels.metricName == "ALERTS" && !StaleNaN.isStale($0.value) }?.labels["alertstate"]
             #expect(alertState == (minute < 2 ? "pending" : "firing"), "minute \(minute)")
+            // The pending series ends with a staleness marker the round the alert fires.
+            let ended = round.samples.filter { StaleNaN.isStale($0.value) && $0.labels.metricName == "ALERTS" }.map { $0.labels["alertstate"] }
+            #expect(ended == (minute == 2 ? ["pending"] : []), "minute \(minute)")
             fired += round.alerts.map { "\($0.state.rawValue)@\(minute)" }
             #expect(evaluation.health.values.allSatisfy { $0.error == nil && $0.lastEvaluation == time })
         }
@@ -96,7 +99,26 @@ import TimeSeriesCore
         restarted.adopt(evaluation)
         #expect(restarted.alertStates[1]?.active.isEmpty == true)
         let round = await restarted.evaluate(at: 3 * Self.minute, query: Self.query(present: [Self.up], down: [Self.up]))
-        #expect(round.samples.first { $0.labels.metricName == "ALERTS" }?.labels["alertstate"] == "pending")
+        #expect(round.samples.first { $0.labels.metricName == "ALERTS" && !StaleNaN.isStale($0.value) }?.labels["alertstate"] == "pending")
+        // The edited rule's predecessor wrote the firing series; it ends now.
+        #expect(round.samples.contains { $0.labels["alertstate"] == "firing" && StaleNaN.isStale($0.value) })
+    }
+
+    @Test func seriesOfRemovedRulesAndGroupsEndWithStalenessMarkers() async {
+        var evaluation = GroupEvaluation(group: Self.group)
+        _ = await evaluation.evaluate(at: 0, query: Self.query(present: [Self.up], down: [Self.up]))
+        // The alerting rule is removed: what it wrote ends at the next round, the recording stays.
+        var reloaded = GroupEvaluation(group: RuleGroup(name: "api", file: "api.yml", rules: [Self.group.rules[0]]))
+        reloaded.adopt(evaluation)
+        let round = await reloaded.evaluate(at: Self.minute, query: Self.query(present: [Self.up], down: [Self.up]))
+        let ended = round.samples.filter { StaleNaN.isStale($0.value) }.map { $0.labels.metricName ?? "" }.sorted()
+        #expect(ended == ["ALERTS", "ALERTS_FOR_STATE"])
+        let next = await reloaded.evaluate(at: 2 * Self.minute, query: Self.query(present: [Self.up], down: [Self.up]))
+        #expect(!next.samples.contains { StaleNaN.isStale($0.value) }, "marked once")
+        // The whole group is removed: every series it wrote last ends.
+        let retired = reloaded.retired(at: 3 * Self.minute)
+        #expect(retired.map { $0.labels.metricName ?? "" } == ["job:up:count"])
+        #expect(retired.allSatisfy { StaleNaN.isStale($0.value) && $0.timestamp == 3 * Self.minute })
     }
 }
 

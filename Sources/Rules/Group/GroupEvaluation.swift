@@ -8,6 +8,9 @@ public struct GroupEvaluation: Sendable {
     public let defaults: Defaults
     public private(set) var alertStates: [Int: AlertingRuleState] = [:]
     private var written: [Int: Set<Labels>] = [:]
+    /// Series that rules gone in a reload wrote last: marked stale in the next round, as
+    /// Prometheus marks them.
+    private var orphaned: Set<Labels> = []
     /// The outcome of each rule's last evaluation, by position.
     public private(set) var health: [Int: RuleHealth] = [:]
     /// Set for groups loaded at start: after the first round, alerts get their pending time back
@@ -57,12 +60,22 @@ public struct GroupEvaluation: Sendable {
     /// a reload does: an unchanged alerting rule keeps its alerts, an unchanged recording rule
     /// the series it wrote.
     public mutating func adopt(_ earlier: GroupEvaluation) {
+        var kept: Set<Int> = []
         for (index, rule) in group.rules.enumerated() {
-            guard let old = earlier.group.rules.firstIndex(of: rule) else { continue }
+            guard let old = earlier.group.rules.indices.first(where: { earlier.group.rules[$0] == rule && !kept.contains($0) }) else { continue }
+            kept.insert(old)
             if let state = earlier.alertStates[old] { alertStates[index] = state }
             written[index] = earlier.written[old]
             health[index] = earlier.health[old]
         }
+        orphaned = earlier.orphaned
+        for (old, series) in earlier.written where !kept.contains(old) { orphaned.formUnion(series) }
+    }
+
+    /// Staleness markers at `time` for everything the group's rules wrote last: for a group a
+    /// reload removed.
+    public func retired(at time: Timestamp) -> [VectorElement] {
+        staleMarkers(previous: written.values.reduce(orphaned) { $0.union($1) }, current: [], at: time)
     }
 
     /// What a round produced.
@@ -106,7 +119,13 @@ public struct GroupEvaluation: Sendable {
                     let evaluated = state.evaluate(result.map { VectorElement(labels: $0.labels, timestamp: time, value: $0.value) }, at: time,
                                                    groupLabels: group.labels, limit: group.limit, expand: expand)
                     failure = evaluated.error
-                    if restoreForState == nil { round.samples += evaluated.samples }
+                    if restoreForState == nil && evaluated.error == nil {
+                        // `ALERTS{alertstate="pending"}` ends when the alert fires, and every
+                        // alert series ends when the alert does.
+                        round.samples += staleMarkers(previous: written[index] ?? [], current: evaluated.samples, at: time)
+                        round.samples += evaluated.samples
+                        written[index] = Set(evaluated.samples.map(\.labels))
+                    }
                     round.alerts += state.alertsToSend(at: time, interval: interval, resendDelay: defaults.resendDelay)
                     alertStates[index] = state
                 }
@@ -114,6 +133,11 @@ public struct GroupEvaluation: Sendable {
                 failure = "\(error)"
             }
             health[index] = RuleHealth(lastEvaluation: time, duration: ContinuousClock.now - started, error: failure)
+        }
+        if !orphaned.isEmpty {
+            let current = Set(round.samples.map(\.labels))
+            round.samples += staleMarkers(previous: orphaned.subtracting(current), current: [], at: time)
+            orphaned = []
         }
         if let options = restoreForState {
             await restore(at: time, options: options, query: query)

@@ -35,6 +35,10 @@ import Testing
         ("empty group name", "groups:\n  - name: ''\n    rules: []\n"),
         ("unknown rule field", "groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up\n        severity: page\n"),
         ("unknown top field", "rules: []\n"),
+        ("bad template", "groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up\n        annotations: {s: '{{ 1 - $value }}'}\n"),
+        ("unclosed template", "groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up\n        annotations: {s: '{{ if $value }}x'}\n"),
+        ("unknown function", "groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up\n        labels: {s: '{{ $value | shout }}'}\n"),
+        ("good templates", "groups:\n  - name: a\n    rules:\n      - alert: A\n        expr: up\n        labels: {s: '{{ if gt $value 1.0 }}x{{ end }}'}\n        annotations: {q: '{{ with query \"up\" }}{{ . | first | value }}{{ end }}'}\n"),
         ("colon record", "groups:\n  - name: a\n    rules:\n      - record: ':leading:colon'\n        expr: up\n"),
     ]
 

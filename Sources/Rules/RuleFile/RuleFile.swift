@@ -81,6 +81,15 @@ public enum RuleFile {
                 rule.annotations[name] = text
             }
         }
+        // Templates are checked as promtool checks them: parsed, with every function defined.
+        for (kind, templates) in [("label", rule.labels), ("annotation", rule.annotations)] {
+            for (name, text) in templates.sorted(by: { $0.key < $1.key }) {
+                if let problem = Template.problem(in: text) {
+                    let at = (fields[kind + "s"]?.mapping?.first { $0.key.string == name })?.value
+                    throw fail(at, "\(kind) \"\(name)\": template: __alert_\(rule.alert):1: \(problem)")
+                }
+            }
+        }
         return .alerting(rule)
     }
 

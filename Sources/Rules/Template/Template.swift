@@ -57,6 +57,51 @@ public struct Template: Sendable {
         return try evaluator.run(nodes)
     }
 
+    /// Why `text` would not expand in Prometheus, found without data: it does not parse, or it
+    /// calls a function Prometheus does not define. nil when it is fine. promtool checks rule files so.
+    public static func problem(in text: String) -> String? {
+        guard text.contains("{{") else { return nil }
+        do {
+            let template = try Template(text)
+            if let unknown = template.functions.subtracting(TemplateFunctions.defined).sorted().first {
+                return "function \(quotedGo(unknown)) not defined"
+            }
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    /// The names of the functions the template calls.
+    var functions: Set<String> {
+        var names: Set<String> = []
+        func visit(_ pipeline: Pipeline) {
+            for command in pipeline.commands {
+                for operand in command {
+                    switch operand {
+                    case .function(let name): names.insert(name)
+                    case .nested(let inner): visit(inner)
+                    default: break
+                    }
+                }
+            }
+        }
+        func visit(_ nodes: [Node]) {
+            for node in nodes {
+                switch node {
+                case .text: break
+                case .output(let pipeline): visit(pipeline)
+                case .branch(_, let condition, let then, let otherwise):
+                    visit(condition)
+                    visit(then)
+                    visit(otherwise)
+                }
+            }
+        }
+        visit(nodes)
+        return names
+    }
+
     /// Expands `text` for an alert, as Prometheus fills in labels and annotations: a template that
     /// does not parse or expand gives `<error expanding template: ...>` instead of failing the rule.
     public static func expandForAlert(_ text: String, _ data: Data) -> String {

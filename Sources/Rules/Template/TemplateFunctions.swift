@@ -3,6 +3,16 @@ import TimeSeriesCore
 
 /// Prometheus' template functions (template/template.go) and the Go builtins rule templates use.
 enum TemplateFunctions {
+    /// Every function a Prometheus rule template may call: Go's builtins and Prometheus' own
+    /// (template/template.go), whether or not Surge evaluates it yet.
+    static let defined: Set<String> = [
+        "and", "call", "html", "index", "slice", "js", "len", "not", "or", "print", "printf", "println", "urlquery",
+        "eq", "ge", "gt", "le", "lt", "ne",
+        "query", "first", "label", "value", "strvalue", "args", "reReplaceAll", "safeHtml", "match", "title", "toUpper", "toLower",
+        "graphLink", "tableLink", "sortByLabel", "humanize", "humanize1024", "humanizeDuration", "humanizePercentage",
+        "humanizeTimestamp", "toTime", "pathPrefix", "externalURL", "parseDuration", "stripPort", "stripDomain", "toDuration", "now",
+    ]
+
     static func call(_ name: String, _ args: [TemplateValue]) throws(TemplateError) -> TemplateValue {
         func one() throws(TemplateError) -> TemplateValue {
             guard args.count == 1 else { throw TemplateError("wrong number of args for \(name): want 1 got \(args.count)") }

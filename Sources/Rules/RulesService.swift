@@ -104,8 +104,8 @@ public struct RulesService: Service {
                     action = loop.next(.wake, now: clock.now)
                 case .evaluate(let time):
                     let started = clock.nanoseconds
-                    let round = await evaluation.evaluate(at: time) { query, at in try await engine.instant(query, at: at) }
-                    write(round.samples, metadata: metadata)
+                    let round = await evaluation.evaluate(at: time, query: { query, at in try await engine.instant(query, at: at) },
+                                                          write: { write($0, metadata: metadata) })
                     let rules = evaluation.group.rules
                     alerts?.send(round.alerts.map { alert in notified(alert, rule: rules.first { $0.name == alert.labels["alertname"] }) })
                     for (index, health) in evaluation.health.sorted(by: { $0.key < $1.key }) {

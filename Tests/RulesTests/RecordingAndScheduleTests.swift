@@ -34,4 +34,16 @@ import TimeSeriesCore
             #expect(schedule.nextEvaluation(after: now) == last + 60_000)
         }
     }
+
+    @Test func theOffsetIsPrometheus() {
+        // Reference values from the xxhash package (Python), the same xxHash64 Go's cespare/xxhash computes.
+        #expect(xxHash64([UInt8]()) == 0xEF46_DB37_51D8_E999)
+        #expect(xxHash64(Array("abc".utf8)) == 0x44BC_2CF5_AD77_0999)
+        #expect(xxHash64((0..<100).map { UInt8($0) }) == 0x6AC1_E580_3216_6597)
+        #expect(xxHash64(Array("file".utf8) + [0xff] + Array("/etc/rules.yml".utf8) + [0xff] + Array("name".utf8) + [0xff] + Array("node".utf8) + [0xff])
+                == 0xC58E_30E0_5831_2371)
+        // That hash modulo the interval in nanoseconds, in whole milliseconds, as Prometheus' EvalTimestamp.
+        #expect(GroupSchedule(name: "node", file: "/etc/rules.yml", interval: 60_000).offset == 32_275)
+        #expect(GroupSchedule(name: "node", file: "/etc/rules.yml", interval: 15_000).offset == 2_275)
+    }
 }

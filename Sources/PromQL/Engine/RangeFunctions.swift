@@ -211,9 +211,11 @@ enum RangeFunctions {
         var extrapolateTo = sampledInterval
         extrapolateTo += durationToStart < threshold ? durationToStart : averageBetween / 2
         extrapolateTo += durationToEnd < threshold ? durationToEnd : averageBetween / 2
-        result *= extrapolateTo / sampledInterval
-        if isRate { result /= Double(rangeEnd &- rangeStart) / 1000 }
-        return result
+        // One factor, then one multiplication, in Prometheus' order: the last bit of the result
+        // depends on it.
+        var factor = extrapolateTo / sampledInterval
+        if isRate { factor /= Double(rangeEnd &- rangeStart) / 1000 }
+        return result * factor
     }
 
 }

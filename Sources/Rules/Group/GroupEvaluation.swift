@@ -90,8 +90,12 @@ public struct GroupEvaluation: Sendable {
     /// rule that fails keeps its error in `health` and the others still run.
     /// `expand` fills label and annotation templates; by default Prometheus' templates with the
     /// external labels and URL of `defaults`.
+    /// `write` stores each rule's output before the next rule runs, so a rule reads what the rules
+    /// before it in the group wrote in the same round, as in Prometheus; the round's samples are
+    /// returned as well.
     public mutating func evaluate(at time: Timestamp, query: (String, Timestamp) async throws -> QueryValue,
-                                  expand: ((String, Labels, Double) -> String)? = nil) async -> Round {
+                                  expand: ((String, Labels, Double) -> String)? = nil,
+                                  write: ([VectorElement]) -> Void = { _ in }) async -> Round {
         let defaults = self.defaults
         let expand = expand ?? { template, labels, value in
             Template.expandForAlert(template, Template.Data(labels: labels.dictionary, value: value,
@@ -108,8 +112,9 @@ public struct GroupEvaluation: Sendable {
                 case .recording(let recording):
                     switch recording.output(of: result, at: time, groupLabels: group.labels, limit: group.limit) {
                     case .success(let output):
-                        round.samples += staleMarkers(previous: written[index] ?? [], current: output, at: time)
-                        round.samples += output
+                        let samples = staleMarkers(previous: written[index] ?? [], current: output, at: time) + output
+                        write(samples)
+                        round.samples += samples
                         written[index] = Set(output.map(\.labels))
                     case .failure(let error):
                         failure = error.description
@@ -122,8 +127,9 @@ public struct GroupEvaluation: Sendable {
                     if restoreForState == nil && evaluated.error == nil {
                         // `ALERTS{alertstate="pending"}` ends when the alert fires, and every
                         // alert series ends when the alert does.
-                        round.samples += staleMarkers(previous: written[index] ?? [], current: evaluated.samples, at: time)
-                        round.samples += evaluated.samples
+                        let samples = staleMarkers(previous: written[index] ?? [], current: evaluated.samples, at: time) + evaluated.samples
+                        write(samples)
+                        round.samples += samples
                         written[index] = Set(evaluated.samples.map(\.labels))
                     }
                     round.alerts += state.alertsToSend(at: time, interval: interval, resendDelay: defaults.resendDelay)
@@ -136,7 +142,9 @@ public struct GroupEvaluation: Sendable {
         }
         if !orphaned.isEmpty {
             let current = Set(round.samples.map(\.labels))
-            round.samples += staleMarkers(previous: orphaned.subtracting(current), current: [], at: time)
+            let markers = staleMarkers(previous: orphaned.subtracting(current), current: [], at: time)
+            write(markers)
+            round.samples += markers
             orphaned = []
         }
         if let options = restoreForState {

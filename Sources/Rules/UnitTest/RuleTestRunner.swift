@@ -84,8 +84,9 @@ public struct RuleTestRunner: Sendable {
             }
             var ruleErrors: [String] = []
             for index in evaluations.indices {
-                let round = await evaluations[index].evaluate(at: time) { query, at in try await engine.instant(query, at: at) }
-                for sample in round.samples { store.append(sample.labels, Sample(timestamp: sample.timestamp, value: sample.value)) }
+                _ = await evaluations[index].evaluate(at: time, query: { query, at in try await engine.instant(query, at: at) }, write: { samples in
+                    for sample in samples { store.append(sample.labels, Sample(timestamp: sample.timestamp, value: sample.value)) }
+                })
                 for (position, rule) in evaluations[index].group.rules.enumerated() {
                     if let error = evaluations[index].health[position]?.error {
                         ruleErrors.append("    rule: \(rule.name), time: \(goDurationString(time)), err: \(error)")

@@ -84,6 +84,9 @@ import Yams
 ///     - rules/scaling/*.yaml
 ///   kubernetes:             # where workloads are read: kubeconfig_file, or api_server with
 ///     kubeconfig_file: /etc/surge/kubeconfig   # tls_config and a token; empty: in-cluster account
+///   alerts:                 # scaling alerts to alerting's webhooks and Alertmanagers
+///     send: true            # ScalingReplicasChange, ScalingPolicyFailing, ScalingAtMaxReplicas
+///     at_max_for: 30m       # how long at maxReplicas before ScalingAtMaxReplicas fires
 /// ```
 public enum ConfigurationFile {
     /// The configuration's errors name the file and line, as every YAML file's do.
@@ -233,7 +236,20 @@ public enum ConfigurationFile {
             }
         }
         if let node = top["scaling"] {
-            let section = try mapping(node, path: path, allowed: ["policy_files", "kubernetes"])
+            let section = try mapping(node, path: path, allowed: ["policy_files", "kubernetes", "alerts"])
+            if let n = section["alerts"] {
+                let alerts = try mapping(n, path: path, allowed: ["send", "at_max_for"])
+                if let send = alerts["send"] {
+                    guard let value = send.bool else { throw fail(send, "send must be true or false") }
+                    config.scalingAlerts = value
+                }
+                if let at = alerts["at_max_for"] {
+                    guard let text = at.string, let value = parseDuration(text), value > 0 else {
+                        throw fail(at, "at_max_for must be a positive duration such as 30m")
+                    }
+                    config.scalingAlertAtMaxFor = .milliseconds(value)
+                }
+            }
             if let n = section["policy_files"] {
                 let files = n.sequence?.compactMap(\.string) ?? []
                 guard files.count == n.sequence?.count, !files.contains("") else {

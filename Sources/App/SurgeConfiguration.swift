@@ -75,6 +75,11 @@ public struct SurgeConfiguration: Sendable, Equatable {
     public var scalingPolicyFiles: [String] = []
     /// The API server the policies' workloads are read from. Default: the in-cluster service account.
     public var scalingKubernetes: KubernetesSDConfig?
+    /// Whether scaling decisions, failing policies and policies pinned at maxReplicas become alerts
+    /// for the configured webhooks and Alertmanagers. Default on (with nowhere to send, nothing is sent).
+    public var scalingAlerts = true
+    /// How long a policy must want its maxReplicas before `ScalingAtMaxReplicas` fires. Default 30 min.
+    public var scalingAlertAtMaxFor: Duration = .seconds(1800)
 
     public init() {}
 }

@@ -160,6 +160,12 @@ public enum SurgeServer {
                                metrics: EmbeddedQueryEngine(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds),
                                workloads: try kubernetesWorkloads(configuration.scalingKubernetes ?? KubernetesSDConfig()),
                                decisions: decisions, arrivals: database, reloads: reloads, clock: clock, logger: logger),
+            ] as [any Service])
+              + (policies.isEmpty || alertInbox == nil || !configuration.scalingAlerts ? [] : [
+                ScalingAlertService(decisions: decisions, inbox: alertInbox!,
+                                    state: ScalingAlertState(atMaxFor: configuration.scalingAlertAtMaxFor.inMilliseconds),
+                                    externalLabels: configuration.externalLabels, externalURL: configuration.externalURL,
+                                    clock: clock, logger: logger),
             ] as [any Service]),
             onServerRunning: { channel in
                 logger.info("Surge is listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? listen.description)"])

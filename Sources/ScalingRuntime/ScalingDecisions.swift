@@ -15,6 +15,9 @@ public final class ScalingDecisions: Sendable {
         var evaluatedAt: Date?
         var trigger: DecisionTrigger?
         var lastError: String?
+        /// Why the newest decision could not scale on its metrics (the HPA's ScalingActive=False).
+        var inactive: String?
+        var explanation: [String] = []
         var evaluations = 0
         var failures = 0
         var lastDurationSeconds: Double?
@@ -63,6 +66,9 @@ public final class ScalingDecisions: Sendable {
             entry.evaluatedAt = now
             entry.trigger = trigger
             entry.lastError = nil
+            entry.inactive = decision.reactive.conditions.first { $0.type == "ScalingActive" && $0.status == .false }
+                .map { "\($0.reason): \($0.message)" }
+            entry.explanation = decision.explanation
             entry.evaluations += 1
             entry.lastDurationSeconds = seconds
             state.entries[Self.key(policy)] = entry
@@ -95,6 +101,11 @@ public final class ScalingDecisions: Sendable {
         public var decision: (any Encodable & Sendable)?
         /// Whether the decision was applied to the workload: never yet.
         public var applied: Bool
+        public var desiredReplicas: Int?
+        public var currentReplicas: Int?
+        /// Why the newest decision could not scale on its metrics, nil when it could.
+        public var inactive: String?
+        public var explanation: [String] = []
     }
 
     /// Every policy's newest figures, in the order the policies were loaded.
@@ -102,7 +113,9 @@ public final class ScalingDecisions: Sendable {
         let (all, order) = state.withLock { ($0.entries, $0.order) }
         return order.compactMap { all[$0] }.map { entry in
             Snapshot(policy: entry.policy, evaluatedAt: entry.evaluatedAt, trigger: entry.trigger, evaluations: entry.evaluations,
-                     failures: entry.failures, lastError: entry.lastError, decision: entry.decision, applied: false)
+                     failures: entry.failures, lastError: entry.lastError, decision: entry.decision, applied: false,
+                     desiredReplicas: entry.desiredReplicas, currentReplicas: entry.currentReplicas, inactive: entry.inactive,
+                     explanation: entry.explanation)
         }
     }
 

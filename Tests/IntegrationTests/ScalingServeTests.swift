@@ -74,7 +74,8 @@ import WireFormat
         var base: String { "http://127.0.0.1:\(port)" }
     }
 
-    static func serving(_ prefix: String, policyFiles: (URL) throws -> String, _ body: (Served) async throws -> Void) async throws {
+    static func serving(_ prefix: String, extraConfig: String = "", policyFiles: (URL) throws -> String,
+                        _ body: (Served) async throws -> Void) async throws {
         try await FakeKubernetesAPIServer.with(accounts: [Self.reader]) { fake in
             Self.addWorkload(to: fake)
             let dir = try TemporaryDirectory(prefix: prefix)
@@ -82,7 +83,7 @@ import WireFormat
             let kubeconfig = dir.url.appendingPathComponent("kubeconfig")
             try Self.writeKubeconfig(fake, to: kubeconfig)
             let config = dir.url.appendingPathComponent("surge.yml")
-            try "scaling:\n  policy_files: [\(try policyFiles(dir.url))]\n  kubernetes: {kubeconfig_file: \(kubeconfig.path)}\n"
+            try ("scaling:\n  policy_files: [\(try policyFiles(dir.url))]\n  kubernetes: {kubeconfig_file: \(kubeconfig.path)}\n" + extraConfig)
                 .write(to: config, atomically: true, encoding: .utf8)
             let port = try freeLocalPort()
             let surge = try await SurgeBinary.serve(dataDirectory: dir.url.appendingPathComponent("data").path, port: port,
@@ -125,6 +126,37 @@ import WireFormat
             #expect(metrics.contains(#"surge_scaling_desired_replicas{policy="web",namespace="shop",kind="Deployment",target="web"} 4"#), "\(metrics.suffix(2000))")
             #expect(metrics.contains(#"surge_scaling_evaluation_failures{policy="billing""#))
             #expect(surge.log.contains("Surge does not apply them to workloads yet"))
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func decisionsAndFailingPoliciesReachTheWebhooksAsAlerts() async throws {
+        try await WebhookCapture.with { capture, hook in
+            let alerting = "  alerts: {at_max_for: 1s}\nexternal_labels: {cluster: lab}\nalerting:\n  webhooks:\n"
+                + "    - {name: team, url: \"\(hook)\", group_by: [alertname], group_wait: 1s, group_interval: 1s}\n"
+            try await Self.serving("surge-scaling-alerts", extraConfig: alerting, policyFiles: { dir in
+                let file = dir.appendingPathComponent("web.yaml")
+                try Self.policies.replacing("maxReplicas: 10", with: "maxReplicas: 4").write(to: file, atomically: true, encoding: .utf8)
+                return "\"\(file.path)\""
+            }) { served in
+                try await Self.writeMetrics(port: served.port)
+                var bodies: [String] = []
+                let deadline = ContinuousClock.now + .seconds(30)
+                while ContinuousClock.now < deadline {
+                    bodies = capture.bodies
+                    let all = bodies.joined()
+                    if ["ScalingReplicasChange", "ScalingPolicyFailing", "ScalingAtMaxReplicas"].allSatisfy(all.contains) { break }
+                    try await Task.sleep(for: .milliseconds(300))
+                }
+                let all = bodies.joined()
+                // web wants 4 of its 3 replicas (its maximum, for more than the second configured),
+                // billing cannot read its workload.
+                #expect(all.contains(#""alertname":"ScalingReplicasChange""#) && all.contains(#""desired_replicas":"4""#), "\(bodies)")
+                #expect(all.contains("Deployment shop/web: 3 → 4 replicas (decided, not applied)."), "\(bodies)")
+                #expect(all.contains(#""alertname":"ScalingAtMaxReplicas""#), "\(bodies)")
+                #expect(all.contains(#""alertname":"ScalingPolicyFailing""#) && all.contains("cannot get resource"), "\(bodies)")
+                #expect(all.contains(#""cluster":"lab""#))
+            }
         }
     }
 

@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         // Basic-auth header parsing and bcrypt for the web configuration's users.
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        // HMAC-SHA256 signatures on webhook posts; already in the graph through hummingbird-auth.
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // C libraries and the generated remote-write messages.
@@ -74,6 +76,8 @@ let package = Package(
         .target(name: "Alerting", dependencies: [
             "TimeSeriesCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -204,8 +208,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["Fixtures"]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "SurgeTestKit", "WireFormat", "Collectors", "QueryClient", "TimeSeriesCore", "PromQL", "Rules",
+            "SurgeTestKit", "WireFormat", "Collectors", "QueryClient", "TimeSeriesCore", "PromQL", "Rules", "Alerting",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
     ],
     swiftLanguageModes: [.v6]

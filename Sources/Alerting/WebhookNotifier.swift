@@ -15,6 +15,10 @@ public struct WebhookReceiver: Sendable, Equatable {
     public var maxAlerts = 0
     /// The `Authorization` header value, already read from its file.
     public var authorization: String?
+    /// When set, every post carries `sha256=` and the hex HMAC-SHA256 of its body under this key,
+    /// in the header `signatureHeader`, so the receiver can tell Surge's posts from forged ones.
+    public var signingKey: [UInt8]?
+    public var signatureHeader = "X-Surge-Signature-256"
 
     public init(name: String, url: String, grouping: GroupingOptions = GroupingOptions(), maxAlerts: Int = 0, authorization: String? = nil) {
         self.name = name
@@ -119,6 +123,9 @@ public struct WebhookNotifier: Service {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.headers.add(name: "User-Agent", value: "Surge")
             if let authorization = receiver.authorization { request.headers.add(name: "Authorization", value: authorization) }
+            if let key = receiver.signingKey {
+                request.headers.add(name: receiver.signatureHeader, value: WebhookSignature.header(body: Array(body.utf8), key: key))
+            }
             request.body = .bytes(ByteBuffer(string: body))
             var retry = true
             do {

@@ -62,6 +62,8 @@ import Yams
 /// alerting:
 ///   alertmanagers:          # Prometheus' shape; alerts are posted to /api/v2/alerts
 ///     - static_configs: [{targets: ["127.0.0.1:9093"]}]
+///       file_sd_configs: [{files: [/etc/surge/alertmanagers/*.yml]}]   # re-read every refresh_interval
+///       scheme: https       # with tls_config, and basic_auth / authorization / bearer_token_file
 ///   webhooks:               # Alertmanager's webhook messages (version 4), grouped as Alertmanager groups
 ///     - name: team
 ///       url: http://hooks.example.com/alerts
@@ -72,6 +74,7 @@ import Yams
 ///       max_alerts: 0                # 0 sends every alert of a group
 ///       send_resolved: true
 ///       authorization: {credentials_file: /etc/surge/hook.token}   # or basic_auth, bearer_token_file
+///       signing_key_file: /etc/surge/hook.key   # each post signed: X-Surge-Signature-256: sha256=HMAC-SHA256 hex
 /// rule_files:               # Prometheus rule files (recording and alerting rules); globs allowed,
 ///   - rules/*.yml           # relative paths from this file's directory
 /// rules:
@@ -279,7 +282,7 @@ public enum ConfigurationFile {
         for item in try reader.sequence(list, "webhooks") {
             let fields = try reader.mapping(item, "a webhook", allowed: [
                 "name", "url", "group_by", "group_wait", "group_interval", "repeat_interval", "max_alerts", "send_resolved",
-                "basic_auth", "authorization", "bearer_token", "bearer_token_file",
+                "basic_auth", "authorization", "bearer_token", "bearer_token_file", "signing_key", "signing_key_file", "signature_header",
             ])
             let name = try reader.string(try reader.require(fields, "name", in: "a webhook", at: item), "name")
             let urlNode = try reader.require(fields, "url", in: "webhook \(name)", at: item)
@@ -307,35 +310,73 @@ public enum ConfigurationFile {
                 case .failure(let error): throw reader.fail(item, "webhook \(name): \(error.message)")
                 }
             }
+            // An HMAC-SHA256 key signs every post; the file's trailing newline is not part of the key.
+            if fields["signing_key"] != nil && fields["signing_key_file"] != nil {
+                throw reader.fail(item, "webhook \(name): at most one of signing_key and signing_key_file must be configured")
+            }
+            if let n = fields["signing_key"] { receiver.signingKey = Array(try reader.string(n, "signing_key").utf8) }
+            if let n = fields["signing_key_file"] {
+                let file = try reader.string(n, "signing_key_file")
+                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                    throw reader.fail(n, "webhook \(name): cannot read signing_key_file \(file)")
+                }
+                let key = text.hasSuffix("\n") ? String(text.dropLast()) : text
+                guard !key.isEmpty else { throw reader.fail(n, "webhook \(name): signing_key_file \(file) is empty") }
+                receiver.signingKey = Array(key.utf8)
+            }
+            if let n = fields["signature_header"] {
+                guard receiver.signingKey != nil else { throw reader.fail(n, "webhook \(name): signature_header needs signing_key or signing_key_file") }
+                receiver.signatureHeader = try reader.string(n, "signature_header")
+            }
             receivers.append(receiver)
         }
         return receivers
     }
 
-    /// `alerting.alertmanagers` in Prometheus' shape: `static_configs` targets, `scheme`,
-    /// `path_prefix`, `api_version` (v2 only).
-    private static func readAlertmanagers(_ node: Node, path: String) throws -> [String] {
+    /// `alerting.alertmanagers` in Prometheus' shape: `static_configs` and `file_sd_configs`
+    /// targets, `scheme`, `path_prefix`, `api_version` (v2 only), `timeout`, credentials
+    /// (`basic_auth`, `authorization`, `bearer_token`, `bearer_token_file`) and `tls_config`.
+    private static func readAlertmanagers(_ node: Node, path: String) throws -> [AlertmanagerConfig] {
         let reader = YAMLReader(path: path)
         guard let list = node.mapping?["alertmanagers"] else { return [] }
-        var urls: [String] = []
+        var configs: [AlertmanagerConfig] = []
         for item in try reader.sequence(list, "alertmanagers") {
-            let fields = try reader.mapping(item, "an alertmanager", allowed: ["static_configs", "scheme", "path_prefix", "api_version", "timeout"])
-            let scheme = try fields["scheme"].map { try reader.string($0, "scheme") } ?? "http"
-            guard scheme == "http" || scheme == "https" else { throw reader.fail(fields["scheme"], "scheme must be http or https") }
+            let fields = try reader.mapping(item, "an alertmanager", allowed: [
+                "static_configs", "file_sd_configs", "scheme", "path_prefix", "api_version", "timeout",
+                "basic_auth", "authorization", "bearer_token", "bearer_token_file", "tls_config",
+            ])
+            var config = AlertmanagerConfig()
+            config.scheme = try fields["scheme"].map { try reader.string($0, "scheme") } ?? "http"
+            guard config.scheme == "http" || config.scheme == "https" else { throw reader.fail(fields["scheme"], "scheme must be http or https") }
             if let n = fields["api_version"], n.string != "v2" { throw reader.fail(n, "api_version must be v2") }
             var prefix = try fields["path_prefix"].map { try reader.string($0, "path_prefix") } ?? ""
             while prefix.hasSuffix("/") { prefix.removeLast() }
             if !prefix.isEmpty && !prefix.hasPrefix("/") { prefix = "/" + prefix }
+            config.pathPrefix = prefix
+            if let n = fields["timeout"] {
+                guard let value = duration(n), value > 0 else { throw reader.fail(n, "timeout must be a duration such as 10s") }
+                config.timeout = .milliseconds(value)
+            }
             for staticConfig in try fields["static_configs"].map({ try reader.sequence($0, "static_configs") }) ?? [] {
-                let config = try reader.mapping(staticConfig, "a static config", allowed: ["targets", "labels"])
-                for target in try config["targets"].map({ try reader.sequence($0, "targets") }) ?? [] {
+                let group = try reader.mapping(staticConfig, "a static config", allowed: ["targets", "labels"])
+                for target in try group["targets"].map({ try reader.sequence($0, "targets") }) ?? [] {
                     let address = try reader.string(target, "a target")
                     guard HostPort(address) != nil else { throw reader.fail(target, "a target must be host:port") }
-                    urls.append("\(scheme)://\(address)\(prefix)/api/v2/alerts")
+                    config.staticTargets.append(address)
                 }
             }
+            if let n = fields["file_sd_configs"] { config.fileSD = try readFileSDConfigs(n, path: path) }
+            // Credentials as Prometheus' alertmanager_config takes them; files are read now.
+            if let authorization = try readAuthorization(fields, path: path) {
+                switch authorization.headerValue(readFile: { try? String(contentsOfFile: $0, encoding: .utf8) }) {
+                case .success(let value): config.authorization = value
+                case .failure(let error): throw reader.fail(item, "alertmanager: \(error.message)")
+                }
+            }
+            if let n = fields["tls_config"] { config.tls = try readTLSSettings(n, path: path) }
+            configs.append(config)
         }
-        return urls
+        return configs
     }
 
     private static func readStorage(_ node: Node, path: String, into storage: inout DatabaseOptions) throws {

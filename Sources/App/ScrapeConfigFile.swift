@@ -94,24 +94,7 @@ extension ConfigurationFile {
                 }
             }
             config.authorization = try readAuthorization(section, path: path)
-            if let n = section["file_sd_configs"] {
-                guard let list = n.sequence else { throw fail(n, "file_sd_configs must be a list") }
-                config.fileSDConfigs = try list.map { entry in
-                    let fields = try mapping(entry, path: path, allowed: ["files", "refresh_interval"])
-                    guard let files = fields["files"]?.sequence?.compactMap(\.string), !files.isEmpty else {
-                        throw fail(entry, "file_sd_configs need a list of files")
-                    }
-                    for file in files where !(file.hasSuffix(".json") || file.hasSuffix(".yml") || file.hasSuffix(".yaml")) {
-                        throw fail(fields["files"]!, "path \"\(file)\" is not valid for file discovery; it must end in .json, .yml or .yaml")
-                    }
-                    var sd = FileSDConfig(files: files)
-                    if let r = fields["refresh_interval"] {
-                        guard let value = duration(r), value > 0 else { throw fail(r, "refresh_interval must be a duration such as 5m") }
-                        sd.refreshInterval = .milliseconds(value)
-                    }
-                    return sd
-                }
-            }
+            if let n = section["file_sd_configs"] { config.fileSDConfigs = try readFileSDConfigs(n, path: path) }
             if let n = section["kubernetes_sd_configs"] { config.kubernetesSDConfigs = try readKubernetesSDConfigs(n, path: path, checkCredentials: checkCredentials) }
             if let n = section["tls_config"] { config.tls = try readTLSSettings(n, path: path) }
             if let n = section["relabel_configs"] { config.relabelConfigs = try readRelabelRules(n, path: path) }
@@ -119,6 +102,29 @@ extension ConfigurationFile {
             configs.append(config)
         }
         return configs
+    }
+
+    /// `file_sd_configs`: `files` (JSON or YAML, globs in the last element) and `refresh_interval`.
+    static func readFileSDConfigs(_ node: Node, path: String) throws -> [FileSDConfig] {
+        func fail(_ node: Node, _ message: String) -> Error {
+            Error(path: path, line: node.mark.map { $0.line }, message: message)
+        }
+        guard let list = node.sequence else { throw fail(node, "file_sd_configs must be a list") }
+        return try list.map { entry in
+            let fields = try mapping(entry, path: path, allowed: ["files", "refresh_interval"])
+            guard let files = fields["files"]?.sequence?.compactMap(\.string), !files.isEmpty else {
+                throw fail(entry, "file_sd_configs need a list of files")
+            }
+            for file in files where !(file.hasSuffix(".json") || file.hasSuffix(".yml") || file.hasSuffix(".yaml")) {
+                throw fail(fields["files"]!, "path \"\(file)\" is not valid for file discovery; it must end in .json, .yml or .yaml")
+            }
+            var sd = FileSDConfig(files: files)
+            if let r = fields["refresh_interval"] {
+                guard let value = duration(r), value > 0 else { throw fail(r, "refresh_interval must be a duration such as 5m") }
+                sd.refreshInterval = .milliseconds(value)
+            }
+            return sd
+        }
     }
 
     /// At most one of `basic_auth`, `authorization`, `bearer_token` and `bearer_token_file`, as

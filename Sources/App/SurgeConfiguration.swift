@@ -58,8 +58,8 @@ public struct SurgeConfiguration: Sendable, Equatable {
     public var externalURL = ""
     /// Webhooks alerts are sent to, grouped as Alertmanager groups them. Default none.
     public var webhooks: [WebhookReceiver] = []
-    /// Alertmanagers' `/api/v2/alerts` URLs alerts are posted to. Default none.
-    public var alertmanagers: [String] = []
+    /// The Alertmanagers alerts are posted to. Default none.
+    public var alertmanagers: [AlertmanagerConfig] = []
     /// Prometheus rule files (paths or globs) the server evaluates. Default none.
     public var ruleFiles: [String] = []
     /// How often rule groups without an `interval` evaluate. Default 1 minute, as Prometheus'

@@ -153,7 +153,7 @@ public enum SurgeServer {
                                        clock: clock, logger: logger)
             })
               + (configuration.alertmanagers.isEmpty ? [] : [
-                AlertmanagerNotifier(urls: configuration.alertmanagers, inbox: alertInbox!, clock: clock, logger: logger),
+                AlertmanagerNotifier(sets: try configuration.alertmanagers.map { try $0.notifierSet() }, inbox: alertInbox!, clock: clock, logger: logger),
             ] as [any Service])
               + (policies.isEmpty ? [] : [
                 ScalingService(policies: policies, reload: { [files = configuration.scalingPolicyFiles] in try PolicyLoader.load(patterns: files) },

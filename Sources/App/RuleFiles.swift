@@ -16,5 +16,6 @@ extension RuleTestRunner {
     public static let embedded = RuleTestRunner(
         loadRules: { try RuleFiles.load(patterns: $0) },
         parseSeries: { try Parser.metric($0) },
-        engine: { EmbeddedQueryEngine(querier: $0) })
+        engine: { EmbeddedQueryEngine(querier: $0) },
+        templateQuery: { EmbeddedQueryEngine(querier: $0).synchronousQuery })
 }

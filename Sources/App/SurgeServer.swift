@@ -67,6 +67,7 @@ public enum SurgeServer {
         let alertInbox = configuration.webhooks.isEmpty && configuration.alertmanagers.isEmpty ? nil
             : AlertInbox(receivers: configuration.webhooks.map(\.name) + (configuration.alertmanagers.isEmpty ? [] : [AlertmanagerNotifier.inboxName]))
         let ruleMetrics = RuleMetrics(registry: registry)
+        let ruleEngine = EmbeddedQueryEngine(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds)
         let metadata = MetricMetadataStore()
         let scrapeStatus = ScrapeTargetsStatus()
         let routes = Routes(
@@ -139,11 +140,11 @@ public enum SurgeServer {
             ] : [])
               + (configuration.ruleFiles.isEmpty ? [] : [
                 RulesService(groups: ruleGroups, reload: { [files = configuration.ruleFiles] in try RuleFiles.load(patterns: files) },
-                             engine: EmbeddedQueryEngine(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds),
-                             appender: database, board: ruleBoard,
+                             engine: ruleEngine, appender: database, board: ruleBoard,
                              defaults: .init(interval: configuration.evaluationInterval.inMilliseconds,
                                              queryOffset: configuration.ruleQueryOffset.inMilliseconds,
-                                             externalLabels: configuration.externalLabels, externalURL: configuration.externalURL),
+                                             externalLabels: configuration.externalLabels, externalURL: configuration.externalURL,
+                                             templateQuery: ruleEngine.synchronousQuery),
                              restore: configuration.ruleRestore, alerts: alertInbox, reloads: reloads, clock: clock, logger: logger),
             ] as [any Service])
               + (try configuration.webhooks.map { receiver -> any Service in

@@ -1,5 +1,6 @@
 import Rules
 import Testing
+import TimeSeriesCore
 
 /// Rule templates expand as Prometheus expands them (cases from Prometheus' template tests and
 /// the mixins' annotations).
@@ -52,12 +53,52 @@ import Testing
         ("{{ if $value }}x", "unexpected EOF"),
         ("{{ $undefined }}", "undefined variable \"$undefined\""),
         ("{{ humanize \"abc\" }}", "error calling humanize"),
-        ("{{ query \"up\" }}", "not available in Surge's templates yet"),
+        ("{{ query \"up\" }}", "error calling query: no query engine"),
         (String(repeating: "{{ if 1 }}", count: 5000) + String(repeating: "{{ end }}", count: 5000), "nested deeper than 100"),
         ("{{ " + String(repeating: "(", count: 5000) + "1" + String(repeating: ")", count: 5000) + " }}", "nested deeper than 100"),
     ])
     func errorsAreShownInTheAnnotation(template: String, message: String) {
         let text = Self.expand(template)
         #expect(text.hasPrefix("<error expanding template: ") && text.contains(message), "\(text)")
+    }
+}
+
+/// Templates that query, as Prometheus' `query`, `first`, `value`, `label`, `sortByLabel` work.
+@Suite struct TemplateQueryTests {
+    static let data = Template.Data(labels: ["instance": "b"], value: 0.9, externalURL: "https://surge.example/prom") { expression in
+        switch expression {
+        case "up": return .vector([VectorElement(labels: Labels(["__name__": "up", "instance": "b"]), timestamp: 0, value: 1),
+                                   VectorElement(labels: Labels(["__name__": "up", "instance": "a"]), timestamp: 0, value: 0)])
+        case "scalar(1)": return .scalar(timestamp: 0, value: 7)
+        case "nothing": return .vector([])
+        case "bad(": throw QueryError(.badData, "1:5: parse error: unclosed left parenthesis")
+        default: return .string(timestamp: 0, value: "x")
+        }
+    }
+
+    @Test(arguments: [
+        (#"{{ query "up" | first | value }}"#, "1"),
+        (#"{{ query "up" | first | label "instance" }}"#, "b"),
+        (#"{{ range query "up" }}{{ .Labels.instance }}:{{ .Value }} {{ end }}"#, "b:1 a:0 "),
+        (#"{{ range sortByLabel "instance" (query "up") }}{{ .Labels.instance }} {{ end }}"#, "a b "),
+        (#"{{ query "scalar(1)" | first | value }}"#, "7"),
+        (#"{{ with query "nothing" }}some{{ else }}none{{ end }}"#, "none"),
+        (#"{{ query "nothing" | first | value }}"#, nil),
+        (#"{{ query "bad(" }}"#, nil),
+        (#"{{ pathPrefix }} {{ externalURL }}"#, "/prom https://surge.example/prom"),
+        (#"{{ parseDuration "1m30s" }}"#, "90"),
+    ] as [(String, String?)])
+    func queries(_ text: String, _ expected: String?) throws {
+        let expanded = Template.expandForAlert(text, Self.data)
+        if let expected {
+            #expect(expanded == expected)
+        } else {
+            #expect(expanded.hasPrefix("<error expanding template: "), "\(expanded)")
+        }
+    }
+
+    @Test func withoutAQueryEngineQueryFailsWithItsError() {
+        let expanded = Template.expandForAlert(#"{{ query "up" }}"#, Template.Data(labels: [:], value: 0))
+        #expect(expanded == "<error expanding template: error calling query: no query engine>")
     }
 }

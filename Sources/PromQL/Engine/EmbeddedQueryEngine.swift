@@ -34,6 +34,15 @@ public struct EmbeddedQueryEngine: QueryEngine {
         do { return try result.get() } catch { throw Self.queryError(error) }
     }
 
+    /// An instant query run in the caller's thread, for callers that cannot wait (rule
+    /// templates' `query`).
+    public var synchronousQuery: @Sendable (String, Timestamp) throws -> QueryValue {
+        { [engine] query, time in
+            let expression = try Self.parse(query)
+            do throws(EvaluationError) { return try engine.instant(expression, at: time) } catch { throw Self.queryError(error) }
+        }
+    }
+
     static func parse(_ query: String) throws(QueryError) -> Expression {
         do { return try Parser.parse(query) } catch { throw QueryError(.badData, "\(error)") }
     }

@@ -29,15 +29,24 @@ public struct GroupEvaluation: Sendable {
     }
 
     public struct Defaults: Sendable, Equatable {
+        public static func == (a: Defaults, b: Defaults) -> Bool {
+            a.interval == b.interval && a.queryOffset == b.queryOffset && a.resendDelay == b.resendDelay
+                && a.externalLabels == b.externalLabels && a.externalURL == b.externalURL
+        }
+
         public var interval: Int64
         public var queryOffset: Int64
         public var resendDelay: Int64
         /// What templates see as `$externalLabels` and `$externalURL`.
         public var externalLabels: [String: String]
         public var externalURL: String
+        /// What templates' `query` runs (an instant query, synchronously); nil leaves `query` failing.
+        public var templateQuery: (@Sendable (String, Timestamp) throws -> QueryValue)?
 
         public init(interval: Int64 = 60_000, queryOffset: Int64 = 0, resendDelay: Int64 = 60_000,
-                    externalLabels: [String: String] = [:], externalURL: String = "") {
+                    externalLabels: [String: String] = [:], externalURL: String = "",
+                    templateQuery: (@Sendable (String, Timestamp) throws -> QueryValue)? = nil) {
+            self.templateQuery = templateQuery
             self.interval = interval
             self.queryOffset = queryOffset
             self.resendDelay = resendDelay
@@ -98,8 +107,9 @@ public struct GroupEvaluation: Sendable {
                                   write: ([VectorElement]) -> Void = { _ in }) async -> Round {
         let defaults = self.defaults
         let expand = expand ?? { template, labels, value in
-            Template.expandForAlert(template, Template.Data(labels: labels.dictionary, value: value,
-                                                            externalLabels: defaults.externalLabels, externalURL: defaults.externalURL))
+            Template.expandForAlert(template, Template.Data(
+                labels: labels.dictionary, value: value, externalLabels: defaults.externalLabels, externalURL: defaults.externalURL,
+                query: defaults.templateQuery.map { query in { @Sendable expression in try query(expression, time) } }))
         }
         var round = Round()
         let queryTime = time - (group.queryOffset ?? defaults.queryOffset)

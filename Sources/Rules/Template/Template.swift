@@ -1,3 +1,5 @@
+import TimeSeriesCore
+
 /// The Go text/template subset rule authors use, parsed once and expanded per alert: text and
 /// `{{ }}` actions (`{{-`/`-}}` trim space), pipelines of functions (`$value | humanize`),
 /// `$labels.NAME`, `$value`, `$externalLabels.NAME`, `$externalURL`, `.` and its fields, string,
@@ -38,12 +40,17 @@ public struct Template: Sendable {
         public var value: Double
         public var externalLabels: [String: String]
         public var externalURL: String
+        /// What `query` asks: the expression's value at the evaluation time (a scalar is one
+        /// sample without labels). nil leaves `query` failing with its error.
+        public var query: (@Sendable (String) throws -> QueryValue)?
 
-        public init(labels: [String: String], value: Double, externalLabels: [String: String] = [:], externalURL: String = "") {
+        public init(labels: [String: String], value: Double, externalLabels: [String: String] = [:], externalURL: String = "",
+                    query: (@Sendable (String) throws -> QueryValue)? = nil) {
             self.labels = labels
             self.value = value
             self.externalLabels = externalLabels
             self.externalURL = externalURL
+            self.query = query
         }
     }
 
@@ -54,6 +61,16 @@ public struct Template: Sendable {
         ], dot: .map(["__value__": goFormat(data.value, verb: "v")]))
         evaluator.fields = ["Labels": .map(data.labels), "ExternalLabels": .map(data.externalLabels), "ExternalURL": .string(data.externalURL),
                             "Value": .number(data.value)]
+        evaluator.externalURL = data.externalURL
+        if let query = data.query {
+            evaluator.query = { expression in
+                switch try query(expression) {
+                case .vector(let elements): return elements.map { .sample(labels: $0.labels.dictionary, value: $0.value) }
+                case .scalar(_, let value): return [.sample(labels: [:], value: value)]
+                case let other: throw TemplateError("error calling query: expression evaluation returned a \(other.typeName), not a vector")
+                }
+            }
+        }
         return try evaluator.run(nodes)
     }
 

@@ -6,6 +6,10 @@ struct TemplateEvaluator {
     var dot: TemplateValue
     /// Fields of the top-level data (`.Labels`, `.Value`, ...).
     var fields: [String: TemplateValue] = [:]
+    /// What `query` runs: an instant query at the evaluation time, as samples.
+    var query: (@Sendable (String) throws -> [TemplateValue])?
+    /// For `externalURL` and `pathPrefix`.
+    var externalURL = ""
     private var depth = 0
 
     init(variables: [String: TemplateValue], dot: TemplateValue) {
@@ -74,7 +78,7 @@ struct TemplateEvaluator {
             var arguments: [TemplateValue] = []
             for operand in command.dropFirst() { arguments.append(try value(of: operand)) }
             if let final { arguments.append(final) }
-            return try TemplateFunctions.call(name, arguments)
+            return try call(name, arguments)
         }
         guard command.count == 1, final == nil else {
             throw TemplateError("can't give argument to non-function \(command.count > 1 ? "value" : "value")")
@@ -85,14 +89,16 @@ struct TemplateEvaluator {
     private mutating func value(of operand: Template.Operand) throws(TemplateError) -> TemplateValue {
         switch operand {
         case .literal(let value): return value
-        case .function(let name): return try TemplateFunctions.call(name, [])
+        case .function(let name): return try call(name, [])
         case .nested(let pipeline): return try evaluate(pipeline)
         case .variable(let name, let path):
             var current: TemplateValue
             if name.isEmpty {
                 // `.Field` reads the top-level data where dot is the data; `.` alone is dot.
                 guard let first = path.first else { return dot }
-                if case .map(let map) = dot, map["__value__"] == nil {
+                if case .sample = dot {
+                    current = try Self.field(first, of: dot)
+                } else if case .map(let map) = dot, map["__value__"] == nil {
                     current = map[first].map { .string($0) } ?? .string("")
                 } else {
                     guard let field = fields[first] else { throw TemplateError("can't evaluate field \(first)") }
@@ -108,7 +114,38 @@ struct TemplateEvaluator {
         }
     }
 
+    /// The functions that need the evaluation's context; the rest are `TemplateFunctions`'.
+    private func call(_ name: String, _ arguments: [TemplateValue]) throws(TemplateError) -> TemplateValue {
+        switch name {
+        case "query":
+            guard arguments.count == 1 else { throw TemplateError("wrong number of args for query: want 1 got \(arguments.count)") }
+            guard let query else { throw TemplateError("error calling query: no query engine") }
+            do {
+                return .list(try query(arguments[0].printed))
+            } catch let error as TemplateError {
+                throw error
+            } catch {
+                throw TemplateError("error calling query: \(error)")
+            }
+        case "externalURL":
+            return .string(externalURL)
+        case "pathPrefix":
+            // The path of the external URL, as Prometheus' pathPrefix gives it.
+            let afterScheme = externalURL.range(of: "://").map { externalURL[$0.upperBound...] } ?? Substring(externalURL)
+            return .string(String(afterScheme.drop { $0 != "/" }))
+        default:
+            return try TemplateFunctions.call(name, arguments)
+        }
+    }
+
     private static func field(_ key: String, of value: TemplateValue) throws(TemplateError) -> TemplateValue {
+        if case .sample(let labels, let number) = value {
+            switch key {
+            case "Labels": return .map(labels)
+            case "Value": return .number(number)
+            default: throw TemplateError("can't evaluate field \(key) in type *template.sample")
+            }
+        }
         guard case .map(let map) = value else { throw TemplateError("can't evaluate field \(key) in type \(value.printed)") }
         return .string(map[key] ?? "")
     }

@@ -58,7 +58,37 @@ enum TemplateFunctions {
         case "eq", "ne", "lt", "le", "gt", "ge":
             guard args.count >= 2 else { throw TemplateError("wrong number of args for \(name): want 2 got \(args.count)") }
             return .bool(try compare(name, args[0], args[1]))
-        case "query", "first", "label", "value", "sortByLabel", "strvalue", "args", "tmpl", "safeHtml", "pathPrefix", "externalURL", "parseDuration", "toTime":
+        case "first":
+            guard case .list(let samples) = try one() else { throw TemplateError("error calling first: first() called on a value that is not a query result") }
+            guard let first = samples.first else { throw TemplateError("error calling first: first() called on vector with no elements") }
+            return first
+        case "label":
+            guard args.count == 2 else { throw TemplateError("wrong number of args for label: want 2 got \(args.count)") }
+            guard case .sample(let labels, _) = args[1] else { return .string("") }
+            return .string(labels[text(args[0])] ?? "")
+        case "value":
+            guard case .sample(_, let value) = try one() else { throw TemplateError("error calling value: value() called on a value that is not a sample") }
+            return .number(value)
+        case "strvalue":
+            guard case .sample(let labels, _) = try one() else { return .string("") }
+            return .string(labels["__value__"] ?? "")
+        case "sortByLabel":
+            guard args.count == 2 else { throw TemplateError("wrong number of args for sortByLabel: want 2 got \(args.count)") }
+            guard case .list(let samples) = args[1] else { throw TemplateError("error calling sortByLabel: not a query result") }
+            let label = text(args[0])
+            func key(_ value: TemplateValue) -> String { if case .sample(let labels, _) = value { labels[label] ?? "" } else { "" } }
+            return .list(samples.enumerated().sorted { (key($0.element), $0.offset) < (key($1.element), $1.offset) }.map(\.element))
+        case "safeHtml":
+            return .string(text(try one()))
+        case "args":
+            return .map(Dictionary(uniqueKeysWithValues: args.enumerated().map { ("arg\($0.offset)", $0.element.printed) }))
+        case "parseDuration":
+            let written = text(try one())
+            guard let milliseconds = parseDuration(written) else {
+                throw TemplateError("error calling parseDuration: not a valid duration string: \(quotedGo(written))")
+            }
+            return .number(Double(milliseconds) / 1000)
+        case "tmpl", "toTime":
             throw TemplateError("error calling \(name): \(name) is not available in Surge's templates yet")
         default:
             throw TemplateError("function \(quotedGo(name)) not defined")

@@ -5,6 +5,8 @@ public enum TemplateValue: Sendable, Equatable {
     case bool(Bool)
     case map([String: String])
     case list([TemplateValue])
+    /// One sample of a `query` result: `.Labels` and `.Value`.
+    case sample(labels: [String: String], value: Double)
     case none
 
     /// Go's truth: false, 0, "", empty collections and nil are false.
@@ -15,6 +17,7 @@ public enum TemplateValue: Sendable, Equatable {
         case .bool(let b): b
         case .map(let m): !m.isEmpty
         case .list(let l): !l.isEmpty
+        case .sample: true
         case .none: false
         }
     }
@@ -27,6 +30,7 @@ public enum TemplateValue: Sendable, Equatable {
         case .bool(let b): b ? "true" : "false"
         case .map(let m): "map[" + m.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " ") + "]"
         case .list(let l): "[" + l.map(\.printed).joined(separator: " ") + "]"
+        case .sample(let labels, let value): "{" + TemplateValue.map(labels).printed + " " + goFormat(value, verb: "v") + "}"
         case .none: "<no value>"
         }
     }

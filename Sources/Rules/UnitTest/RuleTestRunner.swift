@@ -13,9 +13,13 @@ public struct RuleTestRunner: Sendable {
     public var parseSeries: @Sendable (String) throws -> Labels
     /// The query engine over a store of series.
     public var engine: @Sendable (MemorySeriesStore) -> any QueryEngine
+    /// What templates' `query` runs over the store; nil leaves `query` failing in templates.
+    public var templateQuery: (@Sendable (MemorySeriesStore) -> @Sendable (String, Timestamp) throws -> QueryValue)?
 
     public init(loadRules: @escaping @Sendable ([String]) throws -> [RuleGroup], parseSeries: @escaping @Sendable (String) throws -> Labels,
-                engine: @escaping @Sendable (MemorySeriesStore) -> any QueryEngine) {
+                engine: @escaping @Sendable (MemorySeriesStore) -> any QueryEngine,
+                templateQuery: (@Sendable (MemorySeriesStore) -> @Sendable (String, Timestamp) throws -> QueryValue)? = nil) {
+        self.templateQuery = templateQuery
         self.loadRules = loadRules
         self.parseSeries = parseSeries
         self.engine = engine
@@ -56,8 +60,10 @@ public struct RuleTestRunner: Sendable {
         do { input = try inputSeries(test, path: file.path) } catch { return ["\(error)"] }
         let groups: [RuleGroup]
         do { groups = try ordered(loadRules(ruleFiles), by: file.groupEvalOrder) } catch { return ["\(error)"] }
+        let store = MemorySeriesStore()
         let defaults = GroupEvaluation.Defaults(interval: file.evaluationInterval,
-                                                externalLabels: test.externalLabels, externalURL: test.externalURL)
+                                                externalLabels: test.externalLabels, externalURL: test.externalURL,
+                                                templateQuery: templateQuery?(store))
         var evaluations = groups.map { GroupEvaluation(group: $0, defaults: defaults) }
         let testName = test.name.isEmpty ? "" : "    name: \(test.name),\n"
         for alertTest in test.alertTests where alertTest.alertname.isEmpty {
@@ -67,7 +73,6 @@ public struct RuleTestRunner: Sendable {
         let alertTimes = Set(test.alertTests.map(\.evalTime)).sorted()
         let lastTime = (test.alertTests.map(\.evalTime) + test.exprTests.map(\.evalTime)).max() ?? 0
 
-        let store = MemorySeriesStore()
         let engine = self.engine(store)
         var loaded = Array(repeating: 0, count: input.count)
         var failures: [String] = []

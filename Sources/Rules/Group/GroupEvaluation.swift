@@ -29,6 +29,7 @@ public struct GroupEvaluation: Sendable {
     }
 
     public struct Defaults: Sendable, Equatable {
+        /// Equal when the settings are; the template query, a function, is not compared.
         public static func == (a: Defaults, b: Defaults) -> Bool {
             a.interval == b.interval && a.queryOffset == b.queryOffset && a.resendDelay == b.resendDelay
                 && a.externalLabels == b.externalLabels && a.externalURL == b.externalURL

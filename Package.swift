@@ -84,6 +84,8 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .target(name: "Scaling", dependencies: ["TimeSeriesCore", "YAMLFiles", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
+        // The only code that changes the outside world: scale subresource writes, Events.
+        .target(name: "Actuators", dependencies: ["Scaling", "Kubernetes"], swiftSettings: strict),
         .target(name: "Kubernetes", dependencies: [
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -107,7 +109,7 @@ let package = Package(
         // (and, with the actuators, applies) the decisions. PromQL's parser checks policy queries
         // and finds the selectors an arrival watch needs; no evaluation happens here.
         .target(name: "ScalingRuntime", dependencies: [
-            "Scaling", "TimeSeriesCore", "Kubernetes", "PromQL", "YAMLFiles",
+            "Scaling", "Actuators", "TimeSeriesCore", "Kubernetes", "PromQL", "YAMLFiles",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -128,7 +130,7 @@ let package = Package(
         ], swiftSettings: strict),
         // Configuration and the composition root.
         .target(name: "App", dependencies: [
-            "HTTPAPI", "Storage", "PromQL", "TimeSeriesCore", "Collectors", "Kubernetes", "Scaling", "ScalingRuntime", "YAMLFiles", "QueryClient", "Rules", "Alerting",
+            "Actuators", "HTTPAPI", "Storage", "PromQL", "TimeSeriesCore", "Collectors", "Kubernetes", "Scaling", "ScalingRuntime", "YAMLFiles", "QueryClient", "Rules", "Alerting",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -191,7 +193,7 @@ let package = Package(
         .testTarget(name: "RulesTests", dependencies: ["Rules", "TimeSeriesCore", "PromQL", "YAMLFiles", "SurgeTestKit"]),
         .testTarget(name: "ScalingTests", dependencies: ["Scaling", "SurgeTestKit"], exclude: ["Fixtures"]),
         .testTarget(name: "ScalingRuntimeTests", dependencies: [
-            "ScalingRuntime", "Scaling", "SurgeTestKit", "TimeSeriesCore", "Storage", "PromQL",
+            "ScalingRuntime", "Scaling", "Actuators", "SurgeTestKit", "TimeSeriesCore", "Storage", "PromQL",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SurgeCLITests", dependencies: ["SurgeCLI", "Scaling", "ScalingRuntime", "TimeSeriesCore"]),

@@ -87,6 +87,7 @@ import Yams
 ///     - rules/scaling/*.yaml
 ///   kubernetes:             # where workloads are read: kubeconfig_file, or api_server with
 ///     kubeconfig_file: /etc/surge/kubeconfig   # tls_config and a token; empty: in-cluster account
+///   dry_run: false          # true: decide and publish, never change a workload (a policy's dryRun does it for one)
 ///   alerts:                 # scaling alerts to alerting's webhooks and Alertmanagers
 ///     send: true            # ScalingReplicasChange, ScalingPolicyFailing, ScalingAtMaxReplicas
 ///     at_max_for: 30m       # how long at maxReplicas before ScalingAtMaxReplicas fires
@@ -239,7 +240,11 @@ public enum ConfigurationFile {
             }
         }
         if let node = top["scaling"] {
-            let section = try mapping(node, path: path, allowed: ["policy_files", "kubernetes", "alerts"])
+            let section = try mapping(node, path: path, allowed: ["policy_files", "kubernetes", "alerts", "dry_run"])
+            if let n = section["dry_run"] {
+                guard let value = n.bool else { throw fail(n, "dry_run must be true or false") }
+                config.scalingDryRun = value
+            }
             if let n = section["alerts"] {
                 let alerts = try mapping(n, path: path, allowed: ["send", "at_max_for"])
                 if let send = alerts["send"] {

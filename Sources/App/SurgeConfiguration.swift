@@ -75,6 +75,8 @@ public struct SurgeConfiguration: Sendable, Equatable {
     public var scalingPolicyFiles: [String] = []
     /// The API server the policies' workloads are read from. Default: the in-cluster service account.
     public var scalingKubernetes: KubernetesSDConfig?
+    /// Every policy a dry run: decisions are published and audited, never written. Default false.
+    public var scalingDryRun = false
     /// Whether scaling decisions, failing policies and policies pinned at maxReplicas become alerts
     /// for the configured webhooks and Alertmanagers. Default on (with nowhere to send, nothing is sent).
     public var scalingAlerts = true

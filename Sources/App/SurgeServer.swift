@@ -1,3 +1,4 @@
+import Actuators
 import Alerting
 import AsyncHTTPClient
 import Collectors
@@ -159,8 +160,10 @@ public enum SurgeServer {
               + (policies.isEmpty ? [] : [
                 ScalingService(policies: policies, reload: { [files = configuration.scalingPolicyFiles] in try PolicyLoader.load(patterns: files) },
                                metrics: EmbeddedQueryEngine(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds),
-                               workloads: try kubernetesWorkloads(configuration.scalingKubernetes ?? KubernetesSDConfig()),
-                               decisions: decisions, arrivals: database, reloads: reloads, clock: clock, logger: logger),
+                               workloads: KubernetesWorkloads(client: try scalingClient(configuration.scalingKubernetes ?? KubernetesSDConfig())),
+                               decisions: decisions, arrivals: database,
+                               actuator: KubernetesActuator(client: try scalingClient(configuration.scalingKubernetes ?? KubernetesSDConfig())),
+                               dryRun: configuration.scalingDryRun, reloads: reloads, clock: clock, logger: logger),
             ] as [any Service])
               + (policies.isEmpty || alertInbox == nil || !configuration.scalingAlerts ? [] : [
                 ScalingAlertService(decisions: decisions, inbox: alertInbox!,
@@ -185,9 +188,9 @@ public enum SurgeServer {
         }
     }
 
-    static func kubernetesWorkloads(_ connection: KubernetesSDConfig) throws -> KubernetesWorkloads {
+    static func scalingClient(_ connection: KubernetesSDConfig) throws -> KubernetesClient {
         do {
-            return KubernetesWorkloads(client: try KubernetesClient(credentials: try connection.credentials(), httpClient: .shared))
+            return try KubernetesClient(credentials: try connection.credentials(), httpClient: .shared)
         } catch {
             throw StartupError(description: "scaling: cannot reach Kubernetes: \(error)")
         }
@@ -205,7 +208,8 @@ extension ScalingDecisionView {
         self.init(policy: policy.name, source: policy.source,
                   target: Target(apiVersion: policy.target.apiVersion, kind: policy.target.kind, namespace: policy.target.namespace, name: policy.target.name),
                   evaluatedAt: snapshot.evaluatedAt, trigger: snapshot.trigger?.rawValue, evaluations: snapshot.evaluations,
-                  failures: snapshot.failures, lastError: snapshot.lastError, decision: snapshot.decision, applied: snapshot.applied)
+                  failures: snapshot.failures, lastError: snapshot.lastError, decision: snapshot.decision, applied: snapshot.applied,
+                  lastAction: snapshot.lastAction)
     }
 }
 

@@ -9,4 +9,9 @@ public enum RFC3339 {
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter.date(from: text)
     }
+
+    /// Whole seconds in UTC, as Kubernetes writes event and condition times: `2026-11-22T10:00:00Z`.
+    public static func string(_ date: Date) -> String {
+        ISO8601DateFormatter().string(from: date)
+    }
 }

@@ -34,6 +34,12 @@ public struct LiveEvaluation: Sendable {
         return counts
     }
 
+    /// Records a scale the API server accepted: only such a change counts against the behavior's
+    /// scale-up and scale-down policies, as the HPA stores an event only after its update succeeds.
+    public mutating func recordScale(from previous: Int, to new: Int, at time: Date) {
+        evaluator.recordScale(from: previous, to: new, at: time)
+    }
+
     /// One decision at `now`.
     public mutating func evaluate(now: Date, metrics: any QueryEngine, workload: WorkloadState) async -> PolicyDecision {
         var observations: [MetricObservation] = []

@@ -18,6 +18,7 @@ public final class ScalingDecisions: Sendable {
         /// Why the newest decision could not scale on its metrics (the HPA's ScalingActive=False).
         var inactive: String?
         var explanation: [String] = []
+        var lastAction: ScaleActionRecord?
         var evaluations = 0
         var failures = 0
         var lastDurationSeconds: Double?
@@ -28,6 +29,9 @@ public final class ScalingDecisions: Sendable {
         var order: [String] = []
         /// Policies dropped by a reload whose gauges are still registered.
         var removed: [ScalingPolicy] = []
+        /// Scale changes the API server accepted, and attempts that failed, by policy labels.
+        var applied: [String: Int] = [:]
+        var failedActions: [String: Int] = [:]
     }
 
     private let state = Mutex(State())
@@ -75,6 +79,20 @@ public final class ScalingDecisions: Sendable {
         }
     }
 
+    /// What became of the newest decision's change: applied, refused, held.
+    func recordAction(_ action: ScaleActionRecord, of policy: ScalingPolicy) {
+        state.withLock { state in
+            guard state.entries[Self.key(policy)]?.policy == policy else { return }
+            state.entries[Self.key(policy)]?.lastAction = action
+            if let replicas = action.appliedReplicas { state.entries[Self.key(policy)]?.currentReplicas = replicas }
+            switch action.outcome {
+            case .applied: state.applied[Self.labelKey(policy), default: 0] += 1
+            case .failed: state.failedActions[Self.labelKey(policy), default: 0] += 1
+            default: break
+            }
+        }
+    }
+
     func recordFailure(_ message: String, of policy: ScalingPolicy, at now: Date) {
         state.withLock { state in
             guard state.entries[Self.key(policy)]?.policy == policy else { return }
@@ -99,8 +117,10 @@ public final class ScalingDecisions: Sendable {
         public var lastError: String?
         /// The decision with its explanation (encodable as `surge decide -o json` prints it).
         public var decision: (any Encodable & Sendable)?
-        /// Whether the decision was applied to the workload: never yet.
+        /// Whether the newest decision's replica count is what the API server holds because Surge set it.
         public var applied: Bool
+        /// The newest change Surge made or tried, and what the API answered.
+        public var lastAction: ScaleActionRecord?
         public var desiredReplicas: Int?
         public var currentReplicas: Int?
         /// Why the newest decision could not scale on its metrics, nil when it could.
@@ -113,7 +133,9 @@ public final class ScalingDecisions: Sendable {
         let (all, order) = state.withLock { ($0.entries, $0.order) }
         return order.compactMap { all[$0] }.map { entry in
             Snapshot(policy: entry.policy, evaluatedAt: entry.evaluatedAt, trigger: entry.trigger, evaluations: entry.evaluations,
-                     failures: entry.failures, lastError: entry.lastError, decision: entry.decision, applied: false,
+                     failures: entry.failures, lastError: entry.lastError, decision: entry.decision,
+                     applied: entry.lastAction.map { $0.appliedReplicas != nil && $0.appliedReplicas == entry.desiredReplicas } ?? false,
+                     lastAction: entry.lastAction,
                      desiredReplicas: entry.desiredReplicas, currentReplicas: entry.currentReplicas, inactive: entry.inactive,
                      explanation: entry.explanation)
         }
@@ -121,9 +143,9 @@ public final class ScalingDecisions: Sendable {
 
     /// Sets the per-policy gauges from the newest decisions.
     public func publish(to registry: PrometheusCollectorRegistry) {
-        let (all, removed) = state.withLock { state in
+        let (all, removed, applied, failedActions) = state.withLock { state in
             defer { state.removed = [] }
-            return (state.entries, state.removed)
+            return (state.entries, state.removed, state.applied, state.failedActions)
         }
         func gauge(_ name: String, _ policy: ScalingPolicy) -> Gauge {
             registry.makeGauge(name: name, labels: Self.labels(policy), help: Self.gauges[name]!)
@@ -138,6 +160,8 @@ public final class ScalingDecisions: Sendable {
             gauge("surge_scaling_evaluation_failures", policy).set(Double(entry.failures))
             if let desired = entry.desiredReplicas { gauge("surge_scaling_desired_replicas", policy).set(Double(desired)) }
             if let current = entry.currentReplicas { gauge("surge_scaling_current_replicas", policy).set(Double(current)) }
+            gauge("surge_scaling_actions_applied", policy).set(Double(applied[Self.labelKey(policy)] ?? 0))
+            gauge("surge_scaling_actions_failed", policy).set(Double(failedActions[Self.labelKey(policy)] ?? 0))
             gauge("surge_scaling_min_replicas", policy).set(Double(policy.minReplicas))
             gauge("surge_scaling_max_replicas", policy).set(Double(policy.maxReplicas))
             if let seconds = entry.lastDurationSeconds { gauge("surge_scaling_decision_duration_seconds", policy).set(seconds) }
@@ -159,6 +183,8 @@ public final class ScalingDecisions: Sendable {
         "surge_scaling_desired_replicas": "The replicas a policy's newest decision wants.",
         "surge_scaling_current_replicas": "The workload's replicas at the newest decision.",
         "surge_scaling_decision_duration_seconds": "How long the newest decision took, reading metrics and the workload included.",
+        "surge_scaling_actions_applied": "Replica changes of a policy the API server accepted since start.",
+        "surge_scaling_actions_failed": "Replica changes of a policy the API server refused or did not answer since start (after retries).",
         "surge_scaling_min_replicas": "The fewest replicas a policy allows (minReplicas).",
         "surge_scaling_max_replicas": "The most replicas a policy allows (maxReplicas).",
     ]

@@ -1,3 +1,4 @@
+import Actuators
 import Foundation
 import Logging
 import Scaling
@@ -11,8 +12,10 @@ import TimeSeriesCore
 /// at once, on the workload as last read; such a decision is a preview that does not enter the
 /// controller's history, so stabilization and the scale-up limit per sync stay the HPA's. When to
 /// read, decide and sleep is `ScalingLoop`'s; this service performs what it says.
-/// Decisions are published (API, gauges, log) and not applied: Surge does not change replica counts
-/// yet. A reload (SIGHUP, `POST /-/reload`) re-reads the policy files, as Prometheus
+/// With an actuator, a sync decision that changes the replica count is written through the scale
+/// subresource (`apply`): unless the policy or the server is a dry run or another autoscaler scales
+/// the target; only a write the API server accepted enters the controller's history. Without one,
+/// decisions are published (API, gauges, log) only. A reload (SIGHUP, `POST /-/reload`) re-reads the policy files, as Prometheus
 /// re-reads its rule files: a policy that did not change keeps its state (stabilization history,
 /// forecast), and files that no longer load leave the running policies as they were.
 public struct ScalingService: Service {
@@ -22,6 +25,10 @@ public struct ScalingService: Service {
     let workloads: any WorkloadSource
     let decisions: ScalingDecisions
     let arrivals: (any SampleArrivals)?
+    /// What writes the decisions; nil publishes them only.
+    let actuator: (any ScaleActuator)?
+    /// Every policy a dry run: decide, publish and audit, never write.
+    let dryRun: Bool
     /// Reload requests (SIGHUP, `POST /-/reload`).
     let reloads: ReloadHub
     let clock: any LoopClock
@@ -31,7 +38,10 @@ public struct ScalingService: Service {
     /// `arrivals` a policy decides at its interval only.
     public init(policies: [ScalingPolicy], reload: (@Sendable () throws -> [ScalingPolicy])? = nil,
                 metrics: any QueryEngine, workloads: any WorkloadSource, decisions: ScalingDecisions, arrivals: (any SampleArrivals)? = nil,
+                actuator: (any ScaleActuator)? = nil, dryRun: Bool = false,
                 reloads: ReloadHub = ReloadHub(), clock: any LoopClock = SystemClock(), logger: Logger) {
+        self.actuator = actuator
+        self.dryRun = dryRun
         self.reloads = reloads
         self.policies = policies
         self.reload = reload ?? { [policies] in policies }
@@ -49,7 +59,9 @@ public struct ScalingService: Service {
     }
 
     public func run() async throws {
-        logger.notice("scaling policies are evaluated and their decisions published at /api/v1/scaling/decisions; Surge does not apply them to workloads yet",
+        logger.notice(actuator == nil ? "scaling policies are evaluated and their decisions published at /api/v1/scaling/decisions; nothing applies them"
+                        : dryRun ? "scaling policies are evaluated in dry run: decisions are published, not applied"
+                        : "scaling policies are evaluated and their decisions applied through the scale subresource",
                       metadata: ["policies": "\(policies.count)"])
         let evaluations = Evaluations()
         var generation = start(policies, evaluations: evaluations)
@@ -119,7 +131,7 @@ public struct ScalingService: Service {
                 var evaluation = primed
                 var loop = ScalingLoop(interval: Int64(policy.intervalSeconds * 1000))
                 var action = loop.next(.start, now: clock.now)
-                var workload: WorkloadState?
+                var latestWorkload: WorkloadState?
                 var lastError: String?
                 var lastDesired: Int?
                 var timer: Task<Void, Never>?
@@ -127,11 +139,11 @@ public struct ScalingService: Service {
                 run: while !Task.isCancelled {
                     switch action {
                     case .readWorkload:
-                        workload = await readWorkload(policy, lastError: &lastError, metadata: metadata)
+                        latestWorkload = await readWorkload(policy, lastError: &lastError, metadata: metadata)
                         if Task.isCancelled { break run }
-                        action = loop.next(.workloadRead(succeeded: workload != nil), now: clock.now)
+                        action = loop.next(.workloadRead(succeeded: latestWorkload != nil), now: clock.now)
                     case .decide(let trigger):
-                        guard let workload else { action = loop.next(.decided, now: clock.now); continue }
+                        guard let workload = latestWorkload else { action = loop.next(.decided, now: clock.now); continue }
                         let started = clock.nanoseconds
                         let time = Date(milliseconds: clock.now)
                         let decision: PolicyDecision
@@ -144,6 +156,13 @@ public struct ScalingService: Service {
                             decision = await preview.evaluate(now: time, metrics: metrics, workload: workload)
                         }
                         decisions.record(decision, of: policy, at: time, trigger: trigger, seconds: clock.seconds(since: started))
+                        if trigger == .interval, decision.desiredReplicas != workload.specReplicas, actuator != nil {
+                            var current = workload
+                            await apply(decision, of: policy, evaluation: &evaluation, workload: &current, at: time, metadata: metadata)
+                            evaluations.stored.withLock { $0[key] = evaluation }
+                            // Decisions on arrivals until the next sync start from what was written.
+                            latestWorkload = current
+                        }
                         if decision.desiredReplicas != lastDesired {
                             logger.info("scaling decision", metadata: metadata.merging([
                                 "current": "\(decision.reactive.currentReplicas)", "desired": "\(decision.desiredReplicas)",
@@ -166,6 +185,93 @@ public struct ScalingService: Service {
                 sink.finish()
                 group.cancelAll()
             }
+        }
+    }
+
+    /// Writes the decision's replica count: a dry run records what would have been done; another
+    /// autoscaler on the target holds it; a 409 reads the workload and decides again; 5xx and
+    /// network errors retry with backoff; any other refusal stops with the API's message. Only an
+    /// accepted write enters the controller's history, and each outcome is published and recorded
+    /// as an Event on the target, as the HPA records its rescales.
+    private func apply(_ first: PolicyDecision, of policy: ScalingPolicy, evaluation: inout LiveEvaluation, workload: inout WorkloadState,
+                       at time: Date, metadata: Logger.Metadata) async {
+        guard let actuator else { return }
+        var decision = first
+        let from = workload.specReplicas
+        func publish(_ outcome: ScaleActionRecord.Outcome, status: Int? = nil, _ message: String, _ attempt: ScaleAttempt = ScaleAttempt()) {
+            decisions.recordAction(ScaleActionRecord(time: time, from: from, to: decision.desiredReplicas, outcome: outcome, status: status,
+                                                     message: message, conflicts: attempt.conflicts, retries: attempt.retries), of: policy)
+            let level: Logger.Level = outcome == .applied || outcome == .dryRun ? .info : .warning
+            logger.log(level: level, "scaling action", metadata: metadata.merging([
+                "outcome": "\(outcome.rawValue)", "from": "\(from)", "to": "\(decision.desiredReplicas)", "message": "\(message)"]) { $1 })
+        }
+        if dryRun || policy.dryRun {
+            publish(.dryRun, "dry run: \(from) → \(decision.desiredReplicas) replicas not applied")
+            return
+        }
+        do {
+            let others = try await actuator.otherAutoscalers(of: policy.target)
+            guard others.isEmpty else {
+                publish(.refused, "\(others.joined(separator: ", ")) already scales \(policy.target.kind) \(policy.target.namespace)/\(policy.target.name); "
+                        + "Surge leaves it alone: two controllers setting replicas undo each other")
+                return
+            }
+        } catch {
+            publish(.refused, "cannot tell whether another autoscaler scales \(policy.target.kind) \(policy.target.namespace)/\(policy.target.name), "
+                    + "so it is left alone: \(error)")
+            return
+        }
+        var attempt = ScaleAttempt()
+        while !Task.isCancelled {
+            let answer = await actuator.setReplicas(decision.desiredReplicas, of: policy.target, resourceVersion: workload.resourceVersion)
+            switch attempt.next(answer) {
+            case .applied(let replicas):
+                let reason = Self.rescaleReason(decision, from: workload.specReplicas, policy: policy)
+                evaluation.recordScale(from: workload.specReplicas, to: replicas, at: time)
+                workload.specReplicas = replicas
+                publish(.applied, "New size: \(replicas); reason: \(reason)", attempt)
+                await actuator.recordEvent(on: policy.target, type: "Normal", reason: "SuccessfulRescale",
+                                           message: "New size: \(replicas); reason: \(reason)", at: time)
+                return
+            case .decideAgain:
+                // Someone changed the scale since it was read: decide again on what it is now.
+                do {
+                    workload = try await workloads.state(of: policy.target)
+                } catch {
+                    publish(.failed, "the scale changed and could not be read again: \(error)", attempt)
+                    return
+                }
+                decision = await evaluation.evaluate(now: time, metrics: metrics, workload: workload)
+                decisions.record(decision, of: policy, at: time, trigger: .interval, seconds: 0)
+                if decision.desiredReplicas == workload.specReplicas { return }
+            case .retry(let milliseconds):
+                do { try await clock.sleep(for: .milliseconds(milliseconds)) } catch { return }
+            case .failed(let status, let message):
+                let reason = Self.rescaleReason(decision, from: workload.specReplicas, policy: policy)
+                publish(.failed, status: status, message, attempt)
+                await actuator.recordEvent(on: policy.target, type: "Warning", reason: "FailedRescale",
+                                           message: "New size: \(decision.desiredReplicas); reason: \(reason); error: \(message)", at: time)
+                return
+            }
+        }
+    }
+
+    /// The HPA's words for why the count changed: the metric that asked for most above its target,
+    /// all metrics below target, or what else set the count.
+    static func rescaleReason(_ decision: PolicyDecision, from current: Int, policy: ScalingPolicy) -> String {
+        switch decision.drivenBy {
+        case .schedule: return "schedule floor"
+        case .forecast: return "forecast floor"
+        case .minReplicas: return "below minReplicas"
+        case .maxReplicas: return "above maxReplicas"
+        case .metrics:
+            guard decision.desiredReplicas > current else { return "All metrics below target" }
+            let proposals = decision.reactive.proposals
+            // The metric that asked for the most, in the order the policy lists them, as the HPA picks it.
+            guard let driving = proposals.indices.filter({ proposals[$0].replicas != nil })
+                .max(by: { (proposals[$0].replicas ?? 0, $1) < (proposals[$1].replicas ?? 0, $0) }) else { return "metrics above target" }
+            let name = policy.metrics.indices.contains(driving) ? policy.metrics[driving].rescaleName : proposals[driving].metric
+            return "\(name) above target"
         }
     }
 

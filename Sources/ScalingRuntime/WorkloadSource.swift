@@ -9,11 +9,15 @@ public struct WorkloadState: Sendable, Equatable {
     /// Nil when the pods are not known: the pods that report the policy's metrics are then taken as
     /// running and ready.
     public var pods: [PodState]?
+    /// The scale's resourceVersion when read: a write carries it, so the API refuses a change made
+    /// on a scale someone else changed since.
+    public var resourceVersion: String?
 
-    public init(specReplicas: Int, statusReplicas: Int? = nil, pods: [PodState]? = nil) {
+    public init(specReplicas: Int, statusReplicas: Int? = nil, pods: [PodState]? = nil, resourceVersion: String? = nil) {
         self.specReplicas = specReplicas
         self.statusReplicas = statusReplicas ?? specReplicas
         self.pods = pods
+        self.resourceVersion = resourceVersion
     }
 }
 
@@ -49,7 +53,8 @@ public struct KubernetesWorkloads: WorkloadSource {
         if let selector = scale.status?.selector, !selector.isEmpty {
             pods = try await client.listPods(namespace: target.namespace, labelSelector: selector).items.map(PodStates.state)
         }
-        return WorkloadState(specReplicas: scale.spec.replicas ?? 0, statusReplicas: scale.status?.replicas, pods: pods)
+        return WorkloadState(specReplicas: scale.spec.replicas ?? 0, statusReplicas: scale.status?.replicas, pods: pods,
+                             resourceVersion: scale.metadata.resourceVersion)
     }
 }
 

@@ -74,9 +74,19 @@ import WireFormat
         var base: String { "http://127.0.0.1:\(port)" }
     }
 
-    static func serving(_ prefix: String, extraConfig: String = "", policyFiles: (URL) throws -> String,
+    /// What Surge's service account may do when it applies decisions: read and write the scale,
+    /// list pods and autoscalers, record Events.
+    static let scaler = FakeKubernetesAccount(
+        token: "scaling-token", user: "system:serviceaccount:surge:surge",
+        rules: [FakeKubernetesRule(verbs: ["get", "update"], apiGroups: ["apps"], resources: ["deployments/scale"], namespaces: ["shop"]),
+                FakeKubernetesRule(verbs: ["list"], resources: ["pods"], namespaces: ["shop"]),
+                FakeKubernetesRule(verbs: ["list"], apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"], namespaces: ["shop"]),
+                FakeKubernetesRule(verbs: ["list"], apiGroups: ["keda.sh"], resources: ["scaledobjects"], namespaces: ["shop"]),
+                FakeKubernetesRule(verbs: ["create"], resources: ["events"], namespaces: ["shop"])])
+
+    static func serving(_ prefix: String, extraConfig: String = "", account: FakeKubernetesAccount = reader, policyFiles: (URL) throws -> String,
                         _ body: (Served) async throws -> Void) async throws {
-        try await FakeKubernetesAPIServer.with(accounts: [Self.reader]) { fake in
+        try await FakeKubernetesAPIServer.with(accounts: [account]) { fake in
             Self.addWorkload(to: fake)
             let dir = try TemporaryDirectory(prefix: prefix)
             defer { dir.remove() }
@@ -106,7 +116,7 @@ import WireFormat
 
             let entries = try await Self.pollDecisions(base) { entries in
                 entries.first.flatMap { ($0["decision"] as? [String: Any])?["desiredReplicas"] as? Int } == 4
-                    && (entries.last?["failures"] as? Int ?? 0) > 0
+                    && (entries.last?["failures"] as? Int ?? 0) > 0 && entries.first?["lastAction"] is [String: Any]
             }
             #expect(entries.map { $0["policy"] as? String } == ["web", "billing"], "\(entries)")
             let web = try #require(entries.first?["decision"] as? [String: Any], "\(entries) \(surge.log.suffix(1500))")
@@ -125,7 +135,11 @@ import WireFormat
             let metrics = try await TestHTTP.get("\(base)/metrics").text
             #expect(metrics.contains(#"surge_scaling_desired_replicas{policy="web",namespace="shop",kind="Deployment",target="web"} 4"#), "\(metrics.suffix(2000))")
             #expect(metrics.contains(#"surge_scaling_evaluation_failures{policy="billing""#))
-            #expect(surge.log.contains("Surge does not apply them to workloads yet"))
+            #expect(surge.log.contains("decisions applied through the scale subresource"))
+            // This account may not list HorizontalPodAutoscalers: Surge cannot tell whether one
+            // scales web, so it leaves web alone and says so.
+            #expect((entries.first?["lastAction"] as? [String: Any])?["outcome"] as? String == "refused", "\(entries)")
+            #expect(!fake.requests.contains { $0.hasPrefix("PUT /apis/apps/v1/namespaces/shop/deployments/web/scale") })
         }
     }
 
@@ -156,6 +170,63 @@ import WireFormat
                 #expect(all.contains(#""alertname":"ScalingAtMaxReplicas""#), "\(bodies)")
                 #expect(all.contains(#""alertname":"ScalingPolicyFailing""#) && all.contains("cannot get resource"), "\(bodies)")
                 #expect(all.contains(#""cluster":"lab""#))
+            }
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func decisionsAreAppliedThroughTheScaleSubresourceWithEvents() async throws {
+        try await Self.serving("surge-scaling-apply", account: Self.scaler, policyFiles: { dir in
+            let file = dir.appendingPathComponent("web.yaml")
+            try Self.policies.write(to: file, atomically: true, encoding: .utf8)
+            return "\"\(file.path)\""
+        }) { served in
+            let (fake, base) = (served.fake, served.base)
+            try await Self.writeMetrics(port: served.port)
+            let entries = try await Self.pollDecisions(base) { entries in
+                (entries.first?["lastAction"] as? [String: Any])?["outcome"] as? String == "applied"
+            }
+            let action = try #require(entries.first?["lastAction"] as? [String: Any], "\(entries) \(served.surge.log.suffix(1500))")
+            #expect(action["from"] as? Int == 3 && action["to"] as? Int == 4, "\(action)")
+            #expect(action["message"] as? String == "New size: 4; reason: pods metric http_requests_per_second above target", "\(action)")
+            #expect(entries.first?["applied"] as? Bool == true)
+            // The write carried the resourceVersion it was decided on, and the API took it.
+            #expect(fake.deployment(namespace: "shop", name: "web")?[path: "spec.replicas"]?.int == 4)
+            #expect(fake.requests.contains { $0.hasPrefix("PUT /apis/apps/v1/namespaces/shop/deployments/web/scale -> 200") })
+            #expect(fake.requests.contains { $0.hasPrefix("GET /apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers -> 200") })
+            // KEDA is not installed: its path is 404, and that is no reason to hold.
+            #expect(fake.requests.contains { $0.hasPrefix("GET /apis/keda.sh/v1alpha1/namespaces/shop/scaledobjects -> 404") })
+            let events = fake.events(namespace: "shop")
+            #expect(events.contains { $0[path: "reason"]?.string == "SuccessfulRescale"
+                && $0[path: "message"]?.string == "New size: 4; reason: pods metric http_requests_per_second above target"
+                && $0[path: "involvedObject.name"]?.string == "web" && $0[path: "type"]?.string == "Normal" }, "\(events)")
+            let metrics = try await TestHTTP.get("\(base)/metrics").text
+            #expect(metrics.contains(#"surge_scaling_actions_applied{policy="web",namespace="shop",kind="Deployment",target="web"} 1"#))
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func anHPAOnTheTargetOrADryRunLeavesTheWorkloadAlone() async throws {
+        for (dryRun, hpa) in [(false, true), (true, false)] {
+            try await Self.serving("surge-scaling-hold", account: Self.scaler, policyFiles: { dir in
+                let file = dir.appendingPathComponent("web.yaml")
+                try Self.policies.replacing("interval: 1s\n", with: "interval: 1s\n    dryRun: \(dryRun)\n")
+                    .write(to: file, atomically: true, encoding: .utf8)
+                return "\"\(file.path)\""
+            }) { served in
+                let (fake, base) = (served.fake, served.base)
+                if hpa { fake.addHorizontalPodAutoscaler(namespace: "shop", name: "web", target: "web") }
+                try await Self.writeMetrics(port: served.port)
+                let entries = try await Self.pollDecisions(base) { entries in (entries.first?["lastAction"] as? [String: Any]) != nil }
+                let action = try #require(entries.first?["lastAction"] as? [String: Any], "\(entries)")
+                if hpa {
+                    #expect(action["outcome"] as? String == "refused", "\(action)")
+                    #expect((action["message"] as? String ?? "").hasPrefix("HorizontalPodAutoscaler shop/web already scales Deployment shop/web"), "\(action)")
+                } else {
+                    #expect(action["outcome"] as? String == "dryRun", "\(action)")
+                }
+                #expect(!fake.requests.contains { $0.hasPrefix("PUT /apis/apps/v1/namespaces/shop/deployments/web/scale") }, "\(fake.requests)")
+                #expect(fake.deployment(namespace: "shop", name: "web")?[path: "spec.replicas"]?.int == 3)
             }
         }
     }

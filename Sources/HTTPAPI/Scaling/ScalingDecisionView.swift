@@ -29,9 +29,13 @@ public struct ScalingDecisionView: Encodable, Sendable {
     /// The decision with its explanation, nil until a policy's first decision.
     public var decision: (any Encodable & Sendable)?
     public var applied: Bool
+    /// The newest change made or tried and what the API answered (`time`, `from`, `to`, `outcome`,
+    /// `status`, `message`, `conflicts`, `retries`); nil before the first.
+    public var lastAction: (any Encodable & Sendable)?
 
     public init(policy: String, source: String, target: Target, evaluatedAt: Date?, trigger: String?, evaluations: Int, failures: Int,
-                lastError: String?, decision: (any Encodable & Sendable)?, applied: Bool) {
+                lastError: String?, decision: (any Encodable & Sendable)?, applied: Bool, lastAction: (any Encodable & Sendable)? = nil) {
+        self.lastAction = lastAction
         self.policy = policy
         self.source = source
         self.target = target
@@ -45,7 +49,7 @@ public struct ScalingDecisionView: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case policy, source, target, evaluatedAt, trigger, evaluations, failures, lastError, decision, applied
+        case policy, source, target, evaluatedAt, trigger, evaluations, failures, lastError, decision, applied, lastAction
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -60,6 +64,7 @@ public struct ScalingDecisionView: Encodable, Sendable {
         try container.encode(lastError, forKey: .lastError)
         if let decision { try container.encode(decision, forKey: .decision) } else { try container.encodeNil(forKey: .decision) }
         try container.encode(applied, forKey: .applied)
+        if let lastAction { try container.encode(lastAction, forKey: .lastAction) } else { try container.encodeNil(forKey: .lastAction) }
     }
 
     /// The `data` of the API answer.

@@ -64,6 +64,25 @@ public final class KubernetesClient: Sendable {
                        contentType: "application/merge-patch+json")
     }
 
+    // MARK: Events and other autoscalers
+
+    /// Records an Event in its object's namespace.
+    @discardableResult
+    public func createEvent(_ event: KubernetesEvent) async throws -> KubernetesEvent {
+        try await send(.POST, "/api/v1/namespaces/\(event.involvedObject.namespace)/events", body: try JSONEncoder().encode(event),
+                       contentType: "application/json")
+    }
+
+    /// The HorizontalPodAutoscalers of a namespace (autoscaling/v2).
+    public func horizontalPodAutoscalers(namespace: String) async throws -> ScalerObjectList {
+        try await get("/apis/autoscaling/v2/namespaces/\(namespace)/horizontalpodautoscalers")
+    }
+
+    /// The KEDA ScaledObjects of a namespace (keda.sh/v1alpha1); 404 when KEDA is not installed.
+    public func scaledObjects(namespace: String) async throws -> ScalerObjectList {
+        try await get("/apis/keda.sh/v1alpha1/namespaces/\(namespace)/scaledobjects")
+    }
+
     // MARK: Requests
 
     public func get<T: Decodable>(_ path: String, query: [(String, String)] = []) async throws -> T {

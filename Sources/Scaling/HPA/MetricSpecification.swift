@@ -77,4 +77,18 @@ public struct MetricSpecification: Sendable, Equatable {
         case .promql(let query): "promql \(query)"
         }
     }
+
+    /// As the HPA controller names the metric in its rescale reasons ("%s above target").
+    public var rescaleName: String {
+        let utilization = if case .utilization = target { true } else { false }
+        switch source {
+        case .resource(let name): return utilization ? "\(name) resource utilization (percentage of request)" : "\(name) resource"
+        case .containerResource(let name, _):
+            return utilization ? "\(name) container resource utilization (percentage of request)" : "\(name) container resource"
+        case .pods(let name): return "pods metric \(name)"
+        case .object(let name): return "\(describedObject?.kind ?? "object") metric \(name)"
+        case .external(let name): return "external metric \(name)"
+        case .promql(let query): return "promql metric \(query)"
+        }
+    }
 }

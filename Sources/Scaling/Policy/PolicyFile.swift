@@ -23,6 +23,7 @@ import Yams
 ///       - {name: office-hours, start: "0 9 * * 1-5", end: "0 18 * * 1-5", timezone: Asia/Shanghai, minReplicas: 20}
 ///       - {name: singles-day, start: "2026-11-11 00:00", end: "2026-11-12 02:00", timezone: Asia/Shanghai, minReplicas: 80}
 ///     predictive: {seasons: [1d, 1w], history: 3w, podStartup: 90s}
+///     dryRun: false                 # true: decide, log and audit, never change the workload
 /// ```
 public enum PolicyFile {
     public static func parse(_ text: String, path: String, validateQuery: (String) -> String? = { _ in nil }) throws -> [ScalingPolicy] {
@@ -53,7 +54,7 @@ public enum PolicyFile {
     }
 
     static let policyFields: Set<String> = ["name", "namespace", "target", "minReplicas", "maxReplicas", "metrics", "behavior",
-                                            "schedules", "predictive", "interval", "spec", "apiVersion", "kind", "metadata"]
+                                            "schedules", "predictive", "interval", "dryRun", "spec", "apiVersion", "kind", "metadata"]
 
     static func policy(_ node: Node, reader: NodeReader, validateQuery: (String) -> String?) throws -> ScalingPolicy {
         let map = try reader.mapping(node, "a policy", allowed: policyFields)
@@ -108,9 +109,11 @@ public enum PolicyFile {
         let interval = try body["interval"].map { try reader.seconds($0, "interval", minimum: 1) } ?? 15
         let predictive = try body["predictive"].map { try predictiveSettings($0, reader: reader) }
         if predictive != nil && metrics.isEmpty { throw reader.fail(body["predictive"], "predictive needs at least one metric to forecast") }
-        return ScalingPolicy(name: name, target: target, minReplicas: minReplicas, maxReplicas: maxReplicas, metrics: metrics,
-                             behavior: try body["behavior"].map { try BehaviorReader.behavior($0, reader: reader) },
-                             schedules: schedules, predictive: predictive, intervalSeconds: interval, source: "\(reader.path):\(line)")
+        var policy = ScalingPolicy(name: name, target: target, minReplicas: minReplicas, maxReplicas: maxReplicas, metrics: metrics,
+                                   behavior: try body["behavior"].map { try BehaviorReader.behavior($0, reader: reader) },
+                                   schedules: schedules, predictive: predictive, intervalSeconds: interval, source: "\(reader.path):\(line)")
+        if let n = body["dryRun"] { policy.dryRun = try reader.bool(n, "dryRun") }
+        return policy
     }
 
     static func predictiveSettings(_ node: Node, reader: NodeReader) throws -> PredictiveSettings {

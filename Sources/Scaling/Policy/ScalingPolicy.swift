@@ -32,6 +32,8 @@ public struct ScalingPolicy: Sendable, Equatable {
     public var intervalSeconds: Double
     /// Where the policy was read from, for messages: "rules/checkout.yaml:3".
     public var source: String
+    /// Decide, log, show and audit, but never change the workload.
+    public var dryRun = false
 
     public init(name: String, target: TargetReference, minReplicas: Int = 1, maxReplicas: Int, metrics: [MetricSpecification],
                 behavior: ScalingBehavior? = nil, schedules: [ScheduleWindow] = [], predictive: PredictiveSettings? = nil,

@@ -14,6 +14,7 @@ extension FakeKubernetesAPIServer {
             let token = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
             guard let account = state.withLock({ state in token.flatMap { state.accounts[$0] } }) else { throw FakeKubernetesFailure.unauthorized }
             let route = try FakeRoute(path: request.uri.path)
+            if route.resource == .scaledObjects, !state.withLock({ $0.kedaInstalled }) { throw FakeKubernetesFailure.pathNotFound }
             let verb = try route.verb(request.method, watch: ["true", "1"].contains(query["watch"] ?? ""))
             let allowed = account.rules.contains {
                 $0.allows(verb: verb, group: route.resource.group, resource: route.rbacResource, namespace: route.namespace)

@@ -75,6 +75,37 @@ public final class FakeKubernetesAPIServer: Sendable {
         state.withLock { _ = $0.write(.deployments, namespace: namespace, name: name, deployment) }
     }
 
+    /// Installs (or removes) KEDA: its ScaledObjects are served only while it is installed.
+    public func setKEDAInstalled(_ installed: Bool) {
+        state.withLock { $0.kedaInstalled = installed }
+    }
+
+    /// A HorizontalPodAutoscaler (autoscaling/v2) scaling `target` (a Deployment of that name).
+    public func addHorizontalPodAutoscaler(namespace: String, name: String, target: String, kind: String = "Deployment") {
+        let hpa: JSONValue = [
+            "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+            "metadata": ["name": .string(name), "namespace": .string(namespace)],
+            "spec": ["scaleTargetRef": ["apiVersion": "apps/v1", "kind": .string(kind), "name": .string(target)],
+                     "minReplicas": 1, "maxReplicas": 10],
+        ]
+        state.withLock { _ = $0.write(.horizontalPodAutoscalers, namespace: namespace, name: name, hpa) }
+    }
+
+    /// Sets a workload's replicas as another writer would (a person, another controller): its
+    /// resourceVersion moves on.
+    public func setReplicas(namespace: String, name: String, _ replicas: Int) {
+        state.withLock { state in
+            guard var deployment = state.object(.deployments, namespace, name) else { return }
+            deployment["spec"]?["replicas"] = .int(replicas)
+            state.write(.deployments, namespace: namespace, name: name, deployment)
+        }
+    }
+
+    /// The Events recorded in a namespace, oldest first.
+    public func events(namespace: String) -> [JSONValue] {
+        state.withLock { $0.list(.events, namespace: namespace, labels: try! FakeLabelSelector(""), fields: nil) }
+    }
+
     public func deployment(namespace: String, name: String) -> JSONValue? {
         state.withLock { $0.object(.deployments, namespace, name) }
     }

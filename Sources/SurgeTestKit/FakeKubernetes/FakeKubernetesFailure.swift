@@ -39,7 +39,8 @@ struct FakeKubernetesFailure: Error, Sendable {
     }
 }
 
-/// A resource the fake serves: core pods and the apps workloads with a scale subresource.
+/// A resource the fake serves: core pods and events, the apps workloads with a scale subresource,
+/// HorizontalPodAutoscalers and KEDA's ScaledObjects (served only when `kedaInstalled`).
 struct FakeResource: Sendable, Equatable {
     let group: String
     let version: String
@@ -51,10 +52,16 @@ struct FakeResource: Sendable, Equatable {
         FakeResource(group: "apps", version: "v1", plural: "deployments", kind: "Deployment"),
         FakeResource(group: "apps", version: "v1", plural: "statefulsets", kind: "StatefulSet"),
         FakeResource(group: "apps", version: "v1", plural: "replicasets", kind: "ReplicaSet"),
+        FakeResource(group: "", version: "v1", plural: "events", kind: "Event"),
+        FakeResource(group: "autoscaling", version: "v2", plural: "horizontalpodautoscalers", kind: "HorizontalPodAutoscaler"),
+        FakeResource(group: "keda.sh", version: "v1alpha1", plural: "scaledobjects", kind: "ScaledObject"),
     ]
 
     static let pods = all[0]
     static let deployments = all[1]
+    static let events = all[4]
+    static let horizontalPodAutoscalers = all[5]
+    static let scaledObjects = all[6]
 
     var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
     /// "pods", "deployments.apps": how the API names a resource in messages.

@@ -52,6 +52,8 @@ struct FakeKubernetesState: Sendable {
     var oldestWatchable = 0
     var watches: [Int: Watch] = [:]
     var nextWatch = 0
+    /// Whether KEDA's CustomResourceDefinitions exist: without them scaledobjects paths are 404.
+    var kedaInstalled = false
     var accounts: [String: FakeKubernetesAccount] = [:]
     var requests: [String] = []
     var nextUID = 0

@@ -56,7 +56,8 @@ struct FakeRoute: Sendable {
         default: throw .methodNotAllowed
         }
         let supported: Set<String> = subresource != nil ? ["get", "update", "patch"]
-            : resource == .pods ? ["get", "list", "watch", "create", "delete"] : ["get", "list", "watch"]
+            : resource == .pods || resource == .events || resource == .horizontalPodAutoscalers || resource == .scaledObjects
+                ? ["get", "list", "watch", "create", "delete"] : ["get", "list", "watch"]
         guard supported.contains(verb) else { throw .methodNotAllowed }
         return verb
     }

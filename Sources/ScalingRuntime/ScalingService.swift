@@ -9,11 +9,11 @@ import TimeSeriesCore
 /// Evaluates every loaded policy along the clock, each at its own interval: metrics read through the
 /// query seam, the workload from Kubernetes. Between those syncs, a sample of one of the policy's
 /// metrics arriving in storage (delivered by `arrivals` as it is stored) triggers a fresh decision
-/// at once, on the workload as last read; such a decision is a preview that does not enter the
-/// controller's history, so stabilization and the scale-up limit per sync stay the HPA's. When to
+/// at once, on the workload as last read; such a decision is a preview whose recommendation does
+/// not enter the controller's history, so stabilization stays the HPA's. When to
 /// read, decide and sleep is `ScalingLoop`'s; this service performs what it says.
-/// With an actuator, a sync decision that changes the replica count is written through the scale
-/// subresource (`apply`): unless the policy or the server is a dry run or another autoscaler scales
+/// With an actuator, a sync decision that changes the replica count, and a decision between syncs
+/// that scales up, is written through the scale subresource (`apply`): unless the policy or the server is a dry run or another autoscaler scales
 /// the target; only a write the API server accepted enters the controller's history. Without one,
 /// decisions are published (API, gauges, log) only. A reload (SIGHUP, `POST /-/reload`) re-reads the policy files, as Prometheus
 /// re-reads its rule files: a policy that did not change keeps its state (stabilization history,
@@ -156,9 +156,15 @@ public struct ScalingService: Service {
                             decision = await preview.evaluate(now: time, metrics: metrics, workload: workload)
                         }
                         decisions.record(decision, of: policy, at: time, trigger: trigger, seconds: clock.seconds(since: started))
-                        if trigger == .interval, decision.desiredReplicas != workload.specReplicas, actuator != nil {
+                        // At a sync any change is applied; between syncs only a scale-up, at once (the
+                        // behavior's policies still bound it: they count the scale events of their
+                        // period); scale-down waits for the sync and its stabilization window.
+                        let applies = trigger == .interval ? decision.desiredReplicas != workload.specReplicas
+                            : decision.desiredReplicas > workload.specReplicas
+                        if applies, actuator != nil {
                             var current = workload
-                            await apply(decision, of: policy, evaluation: &evaluation, workload: &current, at: time, metadata: metadata)
+                            await apply(decision, of: policy, evaluation: &evaluation, workload: &current, at: time,
+                                        preview: trigger != .interval, metadata: metadata)
                             evaluations.stored.withLock { $0[key] = evaluation }
                             // Decisions on arrivals until the next sync start from what was written.
                             latestWorkload = current
@@ -193,8 +199,10 @@ public struct ScalingService: Service {
     /// network errors retry with backoff; any other refusal stops with the API's message. Only an
     /// accepted write enters the controller's history, and each outcome is published and recorded
     /// as an Event on the target, as the HPA records its rescales.
+    /// A `preview` (a decision between syncs) decides again on a copy of the evaluation, so only the
+    /// accepted scale, not the preview's recommendations, enters the controller's history.
     private func apply(_ first: PolicyDecision, of policy: ScalingPolicy, evaluation: inout LiveEvaluation, workload: inout WorkloadState,
-                       at time: Date, metadata: Logger.Metadata) async {
+                       at time: Date, preview: Bool, metadata: Logger.Metadata) async {
         guard let actuator else { return }
         var decision = first
         let from = workload.specReplicas
@@ -241,9 +249,14 @@ public struct ScalingService: Service {
                     publish(.failed, "the scale changed and could not be read again: \(error)", attempt)
                     return
                 }
-                decision = await evaluation.evaluate(now: time, metrics: metrics, workload: workload)
-                decisions.record(decision, of: policy, at: time, trigger: .interval, seconds: 0)
-                if decision.desiredReplicas == workload.specReplicas { return }
+                if preview {
+                    var copy = evaluation
+                    decision = await copy.evaluate(now: time, metrics: metrics, workload: workload)
+                } else {
+                    decision = await evaluation.evaluate(now: time, metrics: metrics, workload: workload)
+                }
+                decisions.record(decision, of: policy, at: time, trigger: preview ? .arrival : .interval, seconds: 0)
+                if preview ? decision.desiredReplicas <= workload.specReplicas : decision.desiredReplicas == workload.specReplicas { return }
             case .retry(let milliseconds):
                 do { try await clock.sleep(for: .milliseconds(milliseconds)) } catch { return }
             case .failed(let status, let message):

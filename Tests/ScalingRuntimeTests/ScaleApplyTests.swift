@@ -113,12 +113,22 @@ import TimeSeriesCore
         #expect(action.message == "New size: 3; reason: pods metric http_requests_per_second above target", "\(action.message)")
         #expect(harness.snapshot.applied)
         #expect(harness.scale.state.withLock { $0.events } == ["Normal SuccessfulRescale \(action.message)"])
-        // An arrival between syncs decides but does not write.
+        // A sample arriving between syncs that asks for more scales up at once, bounded by the
+        // behavior: 400 per pod on the two reporting pods of 3 against 100 asks for 8; the HPA's
+        // default scale-up policies (4 pods or 100 % per 15 s) count the scale from 2 to 3 made
+        // 2 s ago, so the period started at 2 and allows 2 + 4 = 6.
         harness.queries.perPod.withLock { $0 = 400 }
         harness.clock.advance(by: 2_000)
         harness.arrivals.arrive()
-        for _ in 0..<5_000 { await Task.yield() }
-        #expect(harness.scale.state.withLock { $0.writes } == [3])
+        for _ in 0..<20_000 where harness.scale.state.withLock({ $0.writes.count }) < 2 { await Task.yield() }
+        #expect(harness.scale.state.withLock { $0.writes } == [3, 6])
+        #expect(harness.snapshot.lastAction?.outcome == .applied && harness.snapshot.lastAction?.to == 6)
+        // One that asks for less waits for the sync (and its stabilization window).
+        harness.queries.perPod.withLock { $0 = 10 }
+        harness.clock.advance(by: 1_000)
+        harness.arrivals.arrive()
+        for _ in 0..<20_000 { await Task.yield() }
+        #expect(harness.scale.state.withLock { $0.writes } == [3, 6])
         running.cancel()
         _ = await running.result
     }

@@ -83,7 +83,7 @@ import Yams
 ///   for_outage_tolerance: 1h   # after a restart, alerts' pending time is restored from state this recent
 ///   for_grace_period: 10m      # and a restored alert waits at least this long before firing
 /// scaling:
-///   policy_files:           # files, directories or globs of scaling policies (rules/scaling/*.yaml)
+///   policy_files:           # files, directories or globs of scaling policies, relative paths from this file's directory
 ///     - rules/scaling/*.yaml
 ///   kubernetes:             # where workloads are read: kubeconfig_file, or api_server with
 ///     kubeconfig_file: /etc/surge/kubeconfig   # tls_config and a token; empty: in-cluster account
@@ -263,7 +263,9 @@ public enum ConfigurationFile {
                 guard files.count == n.sequence?.count, !files.contains("") else {
                     throw fail(n, "policy_files must be a list of paths or globs")
                 }
-                config.scalingPolicyFiles = files
+                // Relative to the configuration file, as rule_files are.
+                let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+                config.scalingPolicyFiles = files.map { $0.hasPrefix("/") ? $0 : directory + "/" + $0 }
             }
             let connection = section["kubernetes"] ?? node
             let fields = section["kubernetes"] == nil ? [:] : try mapping(connection, path: path, allowed: [

@@ -16,8 +16,9 @@ import Testing
               kubernetes:
                 api_server: http://127.0.0.1:6443
                 bearer_token: abc
-            """, path: "s.yml")
-        #expect(config.scalingPolicyFiles == ["rules/scaling/*.yaml", "extra/web.yaml"])
+            """, path: "/etc/surge/s.yml")
+        // Relative to the configuration file, as rule_files are.
+        #expect(config.scalingPolicyFiles == ["/etc/surge/rules/scaling/*.yaml", "/etc/surge/extra/web.yaml"])
         let credentials = try #require(try config.scalingKubernetes?.credentials())
         #expect(credentials.server == "http://127.0.0.1:6443" && credentials.token == "abc")
     }

@@ -28,7 +28,7 @@ public struct KubernetesActuator: ScaleActuator {
         let scale = Scale(metadata: ObjectMeta(name: target.name, namespace: target.namespace, resourceVersion: resourceVersion), replicas: replicas)
         do {
             let answer = try await client.updateScale(of: scaleTarget, to: scale)
-            return .accepted(replicas: answer.spec.replicas ?? replicas)
+            return .accepted(replicas: answer.spec.replicas ?? replicas, resourceVersion: answer.metadata.resourceVersion)
         } catch let error as KubernetesError {
             return .refused(status: error.statusCode, message: error.status?.message ?? error.description)
         } catch {

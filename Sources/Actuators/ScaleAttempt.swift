@@ -20,7 +20,8 @@ public struct ScaleAttempt: Sendable, Equatable {
 
     /// What the API answered a write.
     public enum Answer: Sendable, Equatable {
-        case accepted(replicas: Int)
+        /// The scale as stored, with its new resourceVersion (the next write carries it).
+        case accepted(replicas: Int, resourceVersion: String?)
         /// An HTTP status other than 2xx, with the API's message.
         case refused(status: Int, message: String)
         /// No answer: the server could not be reached or did not answer in time.
@@ -29,7 +30,7 @@ public struct ScaleAttempt: Sendable, Equatable {
 
     public enum Step: Sendable, Equatable {
         /// Done: the API took the new count.
-        case applied(replicas: Int)
+        case applied(replicas: Int, resourceVersion: String?)
         /// Read the workload again, decide again on it and write what that says.
         case decideAgain
         /// Send the same write again after this many milliseconds.
@@ -40,8 +41,8 @@ public struct ScaleAttempt: Sendable, Equatable {
 
     public mutating func next(_ answer: Answer) -> Step {
         switch answer {
-        case .accepted(let replicas):
-            return .applied(replicas: replicas)
+        case .accepted(let replicas, let resourceVersion):
+            return .applied(replicas: replicas, resourceVersion: resourceVersion)
         case .refused(409, let message):
             conflicts += 1
             return conflicts > maxConflicts ? .failed(status: 409, message: "gave up after \(maxConflicts) conflicts: \(message)") : .decideAgain

@@ -38,6 +38,23 @@ public struct ScaleActionRecord: Sendable, Equatable, Encodable {
         self.retries = retries
     }
 
+    enum CodingKeys: String, CodingKey {
+        case time, from, to, outcome, status, message, conflicts, retries
+    }
+
+    /// The time in RFC 3339, as the rest of the decisions API writes times.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(time.formatted(.iso8601), forKey: .time)
+        try container.encode(from, forKey: .from)
+        try container.encode(to, forKey: .to)
+        try container.encode(outcome, forKey: .outcome)
+        try container.encode(status, forKey: .status)
+        try container.encode(message, forKey: .message)
+        try container.encode(conflicts, forKey: .conflicts)
+        try container.encode(retries, forKey: .retries)
+    }
+
     /// The count the workload has now because of this action, nil when it was not changed.
     public var appliedReplicas: Int? { outcome == .applied ? to : nil }
 }

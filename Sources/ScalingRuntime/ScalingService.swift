@@ -233,10 +233,11 @@ public struct ScalingService: Service {
         while !Task.isCancelled {
             let answer = await actuator.setReplicas(decision.desiredReplicas, of: policy.target, resourceVersion: workload.resourceVersion)
             switch attempt.next(answer) {
-            case .applied(let replicas):
+            case .applied(let replicas, let resourceVersion):
                 let reason = Self.rescaleReason(decision, from: workload.specReplicas, policy: policy)
                 evaluation.recordScale(from: workload.specReplicas, to: replicas, at: time)
                 workload.specReplicas = replicas
+                workload.resourceVersion = resourceVersion
                 publish(.applied, "New size: \(replicas); reason: \(reason)", attempt)
                 await actuator.recordEvent(on: policy.target, type: "Normal", reason: "SuccessfulRescale",
                                            message: "New size: \(replicas); reason: \(reason)", at: time)

@@ -183,6 +183,19 @@ import Yams
                 scale.spec.replicas = 3
                 #expect(try await client.updateScale(of: target, to: scale).spec.replicas == 3)
                 #expect(try await client.patchReplicas(of: target, to: 4).spec.replicas == 4)
+                // What applying decisions needs besides: other autoscalers, and Events.
+                fake.addHorizontalPodAutoscaler(namespace: "shop", name: "web-hpa", target: "web")
+                #expect(try await client.horizontalPodAutoscalers(namespace: "shop").items.map { $0.spec?.scaleTargetRef?.name } == ["web"])
+                let absent = await #expect(throws: KubernetesError.self) { _ = try await client.scaledObjects(namespace: "shop") }
+                #expect(absent?.statusCode == 404)
+                fake.setKEDAInstalled(true)
+                #expect(try await client.scaledObjects(namespace: "shop").items.isEmpty)
+                let event = KubernetesEvent(on: .init(apiVersion: "apps/v1", kind: "Deployment", namespace: "shop", name: "web"), type: "Normal",
+                                            reason: "SuccessfulRescale", message: "New size: 4; reason: cpu resource utilization (percentage of request) above target",
+                                            timestamp: "2026-12-07T10:00:00Z", nanoseconds: 1_796_000_000_000_000_000)
+                try await client.createEvent(event)
+                #expect(fake.events(namespace: "shop").map { $0[path: "reason"]?.string } == ["SuccessfulRescale"])
+                #expect(fake.events(namespace: "shop").first?[path: "metadata.name"]?.string == "web.18ecac7c009a0000")
                 // Not granted: changing pods.
                 let denied = await #expect(throws: KubernetesError.self) {
                     let _: Pod = try await client.send(.DELETE, "/api/v1/namespaces/shop/pods/a")

@@ -46,7 +46,7 @@ import TimeSeriesCore
                 state.replicas = replicas
                 state.version += 1
                 state.writes.append(replicas)
-                return .accepted(replicas: replicas)
+                return .accepted(replicas: replicas, resourceVersion: String(state.version))
             }
         }
 
@@ -123,6 +123,8 @@ import TimeSeriesCore
         for _ in 0..<20_000 where harness.scale.state.withLock({ $0.writes.count }) < 2 { await Task.yield() }
         #expect(harness.scale.state.withLock { $0.writes } == [3, 6])
         #expect(harness.snapshot.lastAction?.outcome == .applied && harness.snapshot.lastAction?.to == 6)
+        // It wrote with the resourceVersion the previous write returned: no conflict with itself.
+        #expect(harness.snapshot.lastAction?.conflicts == 0)
         // One that asks for less waits for the sync (and its stabilization window).
         harness.queries.perPod.withLock { $0 = 10 }
         harness.clock.advance(by: 1_000)

@@ -193,8 +193,9 @@ let package = Package(
         .testTarget(name: "RulesTests", dependencies: ["Rules", "TimeSeriesCore", "PromQL", "YAMLFiles", "SurgeTestKit"]),
         .testTarget(name: "ScalingTests", dependencies: ["Scaling", "SurgeTestKit"], exclude: ["Fixtures"]),
         .testTarget(name: "ScalingRuntimeTests", dependencies: [
-            "ScalingRuntime", "Scaling", "Actuators", "SurgeTestKit", "TimeSeriesCore", "Storage", "PromQL",
+            "ScalingRuntime", "Scaling", "Actuators", "Kubernetes", "SurgeTestKit", "TimeSeriesCore", "Storage", "PromQL",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .testTarget(name: "SurgeCLITests", dependencies: ["SurgeCLI", "Scaling", "ScalingRuntime", "TimeSeriesCore"]),
         .testTarget(name: "KubernetesTests", dependencies: [

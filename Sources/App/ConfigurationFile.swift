@@ -88,6 +88,8 @@ import Yams
 ///   kubernetes:             # where workloads are read: kubeconfig_file, or api_server with
 ///     kubeconfig_file: /etc/surge/kubeconfig   # tls_config and a token; empty: in-cluster account
 ///   dry_run: false          # true: decide and publish, never change a workload (a policy's dryRun does it for one)
+///   leader_election:        # several replicas: only the holder of this Lease changes workloads
+///     namespace: surge      # lease: surge-scaling, identity: host name and pid by default
 ///   alerts:                 # scaling alerts to alerting's webhooks and Alertmanagers
 ///     send: true            # ScalingReplicasChange, ScalingPolicyFailing, ScalingAtMaxReplicas
 ///     at_max_for: 30m       # how long at maxReplicas before ScalingAtMaxReplicas fires
@@ -240,7 +242,20 @@ public enum ConfigurationFile {
             }
         }
         if let node = top["scaling"] {
-            let section = try mapping(node, path: path, allowed: ["policy_files", "kubernetes", "alerts", "dry_run"])
+            let section = try mapping(node, path: path, allowed: ["policy_files", "kubernetes", "alerts", "dry_run", "leader_election"])
+            if let n = section["leader_election"] {
+                let fields = try mapping(n, path: path, allowed: ["namespace", "lease", "identity"])
+                var election = SurgeConfiguration.LeaderElectionConfig(
+                    identity: "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)")
+                for (key, keyPath) in [("namespace", \SurgeConfiguration.LeaderElectionConfig.namespace),
+                                       ("lease", \SurgeConfiguration.LeaderElectionConfig.lease),
+                                       ("identity", \SurgeConfiguration.LeaderElectionConfig.identity)] {
+                    guard let value = fields[key] else { continue }
+                    guard let text = value.string, !text.isEmpty else { throw fail(value, "leader_election \(key) must be a non-empty string") }
+                    election[keyPath: keyPath] = text
+                }
+                config.scalingLeaderElection = election
+            }
             if let n = section["dry_run"] {
                 guard let value = n.bool else { throw fail(n, "dry_run must be true or false") }
                 config.scalingDryRun = value

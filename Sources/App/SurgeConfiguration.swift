@@ -75,6 +75,19 @@ public struct SurgeConfiguration: Sendable, Equatable {
     public var scalingPolicyFiles: [String] = []
     /// The API server the policies' workloads are read from. Default: the in-cluster service account.
     public var scalingKubernetes: KubernetesSDConfig?
+    /// Leader election among Surge replicas: only the holder of this Lease writes scale changes.
+    /// Default none (this replica always may).
+    public var scalingLeaderElection: LeaderElectionConfig?
+
+    public struct LeaderElectionConfig: Sendable, Equatable {
+        public var namespace = "surge"
+        public var lease = "surge-scaling"
+        /// This replica's name in the Lease; default the host name and process id.
+        public var identity: String
+
+        public init(identity: String) { self.identity = identity }
+    }
+
     /// Every policy a dry run: decisions are published and audited, never written. Default false.
     public var scalingDryRun = false
     /// Whether scaling decisions, failing policies and policies pinned at maxReplicas become alerts

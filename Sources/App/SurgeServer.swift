@@ -63,6 +63,9 @@ public enum SurgeServer {
                                help: "Samples storage refused since start, by reason (limits, out of order, too old).")
         }
         let decisions = ScalingDecisions(policies: policies)
+        let leadership = configuration.scalingLeaderElection.map { election in
+            Leadership(LeaderElection(identity: election.identity), lease: "\(election.namespace)/\(election.lease)")
+        }
         let ruleBoard = RuleStatusBoard()
         let reloads = ReloadHub()
         let alertInbox = configuration.webhooks.isEmpty && configuration.alertmanagers.isEmpty ? nil
@@ -163,8 +166,14 @@ public enum SurgeServer {
                                workloads: KubernetesWorkloads(client: try scalingClient(configuration.scalingKubernetes ?? KubernetesSDConfig())),
                                decisions: decisions, arrivals: database,
                                actuator: KubernetesActuator(client: try scalingClient(configuration.scalingKubernetes ?? KubernetesSDConfig())),
-                               dryRun: configuration.scalingDryRun, reloads: reloads, clock: clock, logger: logger),
+                               dryRun: configuration.scalingDryRun, leadership: leadership, reloads: reloads, clock: clock, logger: logger),
             ] as [any Service])
+              + (policies.isEmpty ? [] : try configuration.scalingLeaderElection.map { election -> [any Service] in
+                [LeaderElectionService(leadership: leadership!,
+                                       lock: KubernetesLeaseLock(client: try scalingClient(configuration.scalingKubernetes ?? KubernetesSDConfig()),
+                                                                 namespace: election.namespace, name: election.lease),
+                                       clock: clock, logger: logger)]
+            } ?? [])
               + (policies.isEmpty || alertInbox == nil || !configuration.scalingAlerts ? [] : [
                 ScalingAlertService(decisions: decisions, inbox: alertInbox!,
                                     state: ScalingAlertState(atMaxFor: configuration.scalingAlertAtMaxFor.inMilliseconds),

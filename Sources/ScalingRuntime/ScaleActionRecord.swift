@@ -10,6 +10,8 @@ public struct ScaleActionRecord: Sendable, Equatable, Encodable {
         case dryRun
         /// Another autoscaler (HPA, KEDA) scales the target; Surge leaves it alone.
         case refused
+        /// Another replica holds the Lease: this one decides and publishes, and does not write.
+        case notLeader
         /// The API refused the write or could not be reached, after the retries it allows.
         case failed
     }

@@ -29,6 +29,8 @@ public struct ScalingService: Service {
     let actuator: (any ScaleActuator)?
     /// Every policy a dry run: decide, publish and audit, never write.
     let dryRun: Bool
+    /// With several replicas, only the Lease's holder writes; nil: this replica always may.
+    let leadership: Leadership?
     /// Reload requests (SIGHUP, `POST /-/reload`).
     let reloads: ReloadHub
     let clock: any LoopClock
@@ -38,8 +40,9 @@ public struct ScalingService: Service {
     /// `arrivals` a policy decides at its interval only.
     public init(policies: [ScalingPolicy], reload: (@Sendable () throws -> [ScalingPolicy])? = nil,
                 metrics: any QueryEngine, workloads: any WorkloadSource, decisions: ScalingDecisions, arrivals: (any SampleArrivals)? = nil,
-                actuator: (any ScaleActuator)? = nil, dryRun: Bool = false,
+                actuator: (any ScaleActuator)? = nil, dryRun: Bool = false, leadership: Leadership? = nil,
                 reloads: ReloadHub = ReloadHub(), clock: any LoopClock = SystemClock(), logger: Logger) {
+        self.leadership = leadership
         self.actuator = actuator
         self.dryRun = dryRun
         self.reloads = reloads
@@ -209,12 +212,16 @@ public struct ScalingService: Service {
         func publish(_ outcome: ScaleActionRecord.Outcome, status: Int? = nil, _ message: String, _ attempt: ScaleAttempt = ScaleAttempt()) {
             decisions.recordAction(ScaleActionRecord(time: time, from: from, to: decision.desiredReplicas, outcome: outcome, status: status,
                                                      message: message, conflicts: attempt.conflicts, retries: attempt.retries), of: policy)
-            let level: Logger.Level = outcome == .applied || outcome == .dryRun ? .info : .warning
+            let level: Logger.Level = [.applied, .dryRun, .notLeader].contains(outcome) ? .info : .warning
             logger.log(level: level, "scaling action", metadata: metadata.merging([
                 "outcome": "\(outcome.rawValue)", "from": "\(from)", "to": "\(decision.desiredReplicas)", "message": "\(message)"]) { $1 })
         }
         if dryRun || policy.dryRun {
             publish(.dryRun, "dry run: \(from) → \(decision.desiredReplicas) replicas not applied")
+            return
+        }
+        if let leadership, !leadership.isLeader(at: clock.now) {
+            publish(.notLeader, "not the leader: the Lease \(leadership.lease) is held by \(leadership.holder.map { $0.isEmpty ? "nobody" : $0 } ?? "nobody")")
             return
         }
         do {

@@ -232,6 +232,69 @@ import WireFormat
     }
 
     @Test(.timeLimit(.minutes(2)))
+    func ofTwoReplicasOnlyTheLeaseHolderWritesAndTheOtherTakesOverAfterSIGKILL() async throws {
+        let account = FakeKubernetesAccount(token: Self.scaler.token, user: Self.scaler.user, rules: Self.scaler.rules + [
+            FakeKubernetesRule(verbs: ["get", "create", "update"], apiGroups: ["coordination.k8s.io"], resources: ["leases"], namespaces: ["surge"]),
+        ])
+        try await FakeKubernetesAPIServer.with(accounts: [account]) { fake in
+            Self.addWorkload(to: fake)
+            let dir = try TemporaryDirectory(prefix: "surge-leader")
+            defer { dir.remove() }
+            try Self.writeKubeconfig(fake, to: dir.url.appendingPathComponent("kubeconfig"))
+            try Self.policies.write(to: dir.url.appendingPathComponent("web.yaml"), atomically: true, encoding: .utf8)
+            var replicas: [(name: String, process: ChildProcess, port: Int)] = []
+            defer { for replica in replicas { replica.process.signal(SIGKILL) } }
+            for name in ["a", "b"] {
+                try """
+                    scaling:
+                      policy_files: [web.yaml]
+                      kubernetes: {kubeconfig_file: \(dir.path)/kubeconfig}
+                      leader_election: {namespace: surge, lease: surge-scaling, identity: \(name)}
+                    """.write(toFile: dir.path + "/\(name).yml", atomically: true, encoding: .utf8)
+                let port = try freeLocalPort()
+                let process = try await SurgeBinary.serve(dataDirectory: dir.path + "/data-\(name)", port: port,
+                                                          logURL: dir.url.appendingPathComponent("\(name).log"), configPath: dir.path + "/\(name).yml")
+                replicas.append((name, process, port))
+            }
+            func outcome(_ port: Int) async throws -> String? {
+                let entries = try await TestHTTP.get("http://127.0.0.1:\(port)/api/v1/scaling/decisions").json()["data"] as? [[String: Any]] ?? []
+                return (entries.first?["lastAction"] as? [String: Any])?["outcome"] as? String
+            }
+            // Both see the same load; exactly one writes, the other says it is not the leader.
+            var outcomes: [String?] = [nil, nil]
+            let deadline = ContinuousClock.now + .seconds(30)
+            while Set(outcomes.compactMap { $0 }) != ["applied", "notLeader"] && ContinuousClock.now < deadline {
+                for replica in replicas { try await Self.writeMetrics(port: replica.port) }
+                try await Task.sleep(for: .milliseconds(500))
+                outcomes = [try await outcome(replicas[0].port), try await outcome(replicas[1].port)]
+            }
+            #expect(Set(outcomes.compactMap { $0 }) == ["applied", "notLeader"], "\(outcomes) \(replicas[0].process.log.suffix(800)) \(replicas[1].process.log.suffix(800))")
+            let leaderIndex = outcomes[0] == "applied" ? 0 : 1
+            let follower = replicas[1 - leaderIndex]
+            #expect(fake.deployment(namespace: "shop", name: "web")?[path: "spec.replicas"]?.int == 4)
+            let writes = fake.requests.filter { $0.hasPrefix("PUT /apis/apps/v1/namespaces/shop/deployments/web/scale") }.count
+            #expect(writes == 1, "\(fake.requests.filter { $0.contains("/scale") })")
+
+            // The leader is killed without a word: its Lease runs out and the follower takes it
+            // within the lease duration (15 s) and a retry period, then applies what the load asks.
+            replicas[leaderIndex].process.signal(SIGKILL)
+            let killed = ContinuousClock.now
+            fake.setReplicas(namespace: "shop", name: "web", 3)
+            var taken = false
+            while !taken && ContinuousClock.now < killed + .seconds(40) {
+                try await Self.writeMetrics(port: follower.port)
+                try await Task.sleep(for: .milliseconds(500))
+                taken = try await outcome(follower.port) == "applied"
+            }
+            let elapsed = ContinuousClock.now - killed
+            #expect(taken, "\(follower.process.log.suffix(1500))")
+            #expect(elapsed < .seconds(20), "took \(elapsed)")
+            #expect(follower.process.log.contains("became the leader"))
+            #expect(fake.deployment(namespace: "shop", name: "web")?[path: "spec.replicas"]?.int == 4)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
     func decideReadsTheWorkloadFromKubernetes() async throws {
         try await FakeKubernetesAPIServer.with(accounts: [Self.reader]) { fake in
             Self.addWorkload(to: fake)

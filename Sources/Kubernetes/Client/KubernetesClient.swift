@@ -83,6 +83,31 @@ public final class KubernetesClient: Sendable {
         try await get("/apis/keda.sh/v1alpha1/namespaces/\(namespace)/scaledobjects")
     }
 
+    // MARK: Leases
+
+    static func leasePath(_ namespace: String, _ name: String? = nil) -> String {
+        "/apis/coordination.k8s.io/v1/namespaces/\(namespace)/leases" + (name.map { "/\($0)" } ?? "")
+    }
+
+    /// The Lease, or nil when there is none.
+    public func lease(namespace: String, name: String) async throws -> Lease? {
+        do {
+            return try await get(Self.leasePath(namespace, name))
+        } catch let error as KubernetesError where error.isNotFound {
+            return nil
+        }
+    }
+
+    public func createLease(_ lease: Lease) async throws -> Lease {
+        try await send(.POST, Self.leasePath(lease.metadata.namespace ?? "default"), body: try JSONEncoder().encode(lease), contentType: "application/json")
+    }
+
+    /// Replaces the Lease; 409 Conflict when `lease.metadata.resourceVersion` is not the current one.
+    public func updateLease(_ lease: Lease) async throws -> Lease {
+        try await send(.PUT, Self.leasePath(lease.metadata.namespace ?? "default", lease.metadata.name ?? ""), body: try JSONEncoder().encode(lease),
+                       contentType: "application/json")
+    }
+
     // MARK: Requests
 
     public func get<T: Decodable>(_ path: String, query: [(String, String)] = []) async throws -> T {

@@ -87,6 +87,26 @@ extension FakeKubernetesAPIServer {
                 guard let object = state.object(resource, route.namespace!, route.name!) else { throw .notFound(resource, route.name!) }
                 return Self.json(Self.scale(of: object))
             }
+        case ("update", nil):
+            // A whole object replaced (Leases): the resourceVersion given must be the current one.
+            guard var object = JSONValue.decode(body), case .object = object else {
+                throw FakeKubernetesFailure.badRequest("the body of the request could not be decoded as a \(resource.kind)")
+            }
+            let (namespace, name) = (route.namespace!, route.name!)
+            if let given = object[path: "metadata.name"]?.string, given != name {
+                throw FakeKubernetesFailure.badRequest("the name of the object (\(given)) does not match the name on the URL (\(name))")
+            }
+            return try state.withLock { state throws(FakeKubernetesFailure) in
+                guard let stored = state.object(resource, namespace, name) else { throw .notFound(resource, name) }
+                guard let version = object[path: "metadata.resourceVersion"]?.string, !version.isEmpty else {
+                    throw FakeKubernetesFailure(code: 422, reason: "Invalid",
+                                                message: "\(resource.kind).\(resource.group) \"\(name)\" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update")
+                }
+                guard version == stored[path: "metadata.resourceVersion"]?.string else { throw .conflict(resource, name) }
+                if let uid = stored[path: "metadata.uid"] { object["metadata"]?["uid"] = uid }
+                if let created = stored[path: "metadata.creationTimestamp"] { object["metadata"]?["creationTimestamp"] = created }
+                return Self.json(state.write(resource, namespace: namespace, name: name, object)!)
+            }
         case ("update", "scale"), ("patch", "scale"):
             return try writeScale(route, verb: verb, body: body, contentType: contentType)
         default:

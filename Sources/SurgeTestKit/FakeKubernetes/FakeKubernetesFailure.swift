@@ -55,6 +55,7 @@ struct FakeResource: Sendable, Equatable {
         FakeResource(group: "", version: "v1", plural: "events", kind: "Event"),
         FakeResource(group: "autoscaling", version: "v2", plural: "horizontalpodautoscalers", kind: "HorizontalPodAutoscaler"),
         FakeResource(group: "keda.sh", version: "v1alpha1", plural: "scaledobjects", kind: "ScaledObject"),
+        FakeResource(group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease"),
     ]
 
     static let pods = all[0]
@@ -62,6 +63,7 @@ struct FakeResource: Sendable, Equatable {
     static let events = all[4]
     static let horizontalPodAutoscalers = all[5]
     static let scaledObjects = all[6]
+    static let leases = all[7]
 
     var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
     /// "pods", "deployments.apps": how the API names a resource in messages.

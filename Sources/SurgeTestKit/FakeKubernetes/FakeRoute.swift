@@ -56,6 +56,7 @@ struct FakeRoute: Sendable {
         default: throw .methodNotAllowed
         }
         let supported: Set<String> = subresource != nil ? ["get", "update", "patch"]
+            : resource == .leases ? ["get", "list", "watch", "create", "update", "delete"]
             : resource == .pods || resource == .events || resource == .horizontalPodAutoscalers || resource == .scaledObjects
                 ? ["get", "list", "watch", "create", "delete"] : ["get", "list", "watch"]
         guard supported.contains(verb) else { throw .methodNotAllowed }

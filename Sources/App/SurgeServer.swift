@@ -166,7 +166,9 @@ public enum SurgeServer {
                                workloads: KubernetesWorkloads(client: try scalingClient(configuration.scalingKubernetes ?? KubernetesSDConfig())),
                                decisions: decisions, arrivals: database,
                                actuator: KubernetesActuator(client: try scalingClient(configuration.scalingKubernetes ?? KubernetesSDConfig())),
-                               dryRun: configuration.scalingDryRun, leadership: leadership, reloads: reloads, clock: clock, logger: logger),
+                               dryRun: configuration.scalingDryRun, leadership: leadership,
+                               audit: try AuditTrail(directory: dataURL.appendingPathComponent("audit")),
+                               reloads: reloads, clock: clock, logger: logger),
             ] as [any Service])
               + (policies.isEmpty ? [] : try configuration.scalingLeaderElection.map { election -> [any Service] in
                 [LeaderElectionService(leadership: leadership!,

@@ -31,6 +31,8 @@ public struct ScalingService: Service {
     let dryRun: Bool
     /// With several replicas, only the Lease's holder writes; nil: this replica always may.
     let leadership: Leadership?
+    /// Where every decision and action is recorded; nil records none.
+    let audit: AuditTrail?
     /// Reload requests (SIGHUP, `POST /-/reload`).
     let reloads: ReloadHub
     let clock: any LoopClock
@@ -40,8 +42,9 @@ public struct ScalingService: Service {
     /// `arrivals` a policy decides at its interval only.
     public init(policies: [ScalingPolicy], reload: (@Sendable () throws -> [ScalingPolicy])? = nil,
                 metrics: any QueryEngine, workloads: any WorkloadSource, decisions: ScalingDecisions, arrivals: (any SampleArrivals)? = nil,
-                actuator: (any ScaleActuator)? = nil, dryRun: Bool = false, leadership: Leadership? = nil,
+                actuator: (any ScaleActuator)? = nil, dryRun: Bool = false, leadership: Leadership? = nil, audit: AuditTrail? = nil,
                 reloads: ReloadHub = ReloadHub(), clock: any LoopClock = SystemClock(), logger: Logger) {
+        self.audit = audit
         self.leadership = leadership
         self.actuator = actuator
         self.dryRun = dryRun
@@ -159,6 +162,7 @@ public struct ScalingService: Service {
                             decision = await preview.evaluate(now: time, metrics: metrics, workload: workload)
                         }
                         decisions.record(decision, of: policy, at: time, trigger: trigger, seconds: clock.seconds(since: started))
+                        audit?.record(Self.auditEntry(decision, of: policy, at: time, trigger: trigger))
                         // At a sync any change is applied; between syncs only a scale-up, at once (the
                         // behavior's policies still bound it: they count the scale events of their
                         // period); scale-down waits for the sync and its stabilization window.
@@ -210,8 +214,22 @@ public struct ScalingService: Service {
         var decision = first
         let from = workload.specReplicas
         func publish(_ outcome: ScaleActionRecord.Outcome, status: Int? = nil, _ message: String, _ attempt: ScaleAttempt = ScaleAttempt()) {
-            decisions.recordAction(ScaleActionRecord(time: time, from: from, to: decision.desiredReplicas, outcome: outcome, status: status,
-                                                     message: message, conflicts: attempt.conflicts, retries: attempt.retries), of: policy)
+            let record = ScaleActionRecord(time: time, from: from, to: decision.desiredReplicas, outcome: outcome, status: status,
+                                           message: message, conflicts: attempt.conflicts, retries: attempt.retries)
+            decisions.recordAction(record, of: policy)
+            var entry = AuditEntry(time: time, kind: .action, policy: policy)
+            entry.outcome = outcome.rawValue
+            entry.from = from
+            entry.to = record.to
+            entry.status = status
+            entry.message = message
+            entry.conflicts = attempt.conflicts
+            entry.retries = attempt.retries
+            if [.applied, .failed].contains(outcome) {
+                entry.request = "PUT \(policy.target.apiVersion.contains("/") ? "/apis/" + policy.target.apiVersion : "/api/" + policy.target.apiVersion)"
+                    + "/namespaces/\(policy.target.namespace)/\(policy.target.kind.lowercased())s/\(policy.target.name)/scale"
+            }
+            audit?.record(entry)
             let level: Logger.Level = [.applied, .dryRun, .notLeader].contains(outcome) ? .info : .warning
             logger.log(level: level, "scaling action", metadata: metadata.merging([
                 "outcome": "\(outcome.rawValue)", "from": "\(from)", "to": "\(decision.desiredReplicas)", "message": "\(message)"]) { $1 })
@@ -275,6 +293,16 @@ public struct ScalingService: Service {
                 return
             }
         }
+    }
+
+    static func auditEntry(_ decision: PolicyDecision, of policy: ScalingPolicy, at time: Date, trigger: DecisionTrigger) -> AuditEntry {
+        var entry = AuditEntry(time: time, kind: .decision, policy: policy)
+        entry.trigger = trigger.rawValue
+        entry.currentReplicas = decision.reactive.currentReplicas
+        entry.desiredReplicas = decision.desiredReplicas
+        entry.drivenBy = decision.drivenBy.rawValue
+        entry.explanation = decision.explanation
+        return entry
     }
 
     /// The HPA's words for why the count changed: the metric that asked for most above its target,

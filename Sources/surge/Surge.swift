@@ -4,7 +4,7 @@ struct Surge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "surge",
         abstract: "Collect, store, query and act on metrics: one Prometheus-compatible autoscaling pipeline.",
-        subcommands: [Serve.self, Query.self, RulesCommand.self, Decide.self, BacktestCommand.self, TSDB.self, Bench.self, Version.self])
+        subcommands: [Serve.self, Query.self, RulesCommand.self, Decide.self, History.self, BacktestCommand.self, TSDB.self, Bench.self, Version.self])
 }
 
 extension Surge {

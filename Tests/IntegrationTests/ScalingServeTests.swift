@@ -71,6 +71,7 @@ import WireFormat
         let fake: FakeKubernetesAPIServer
         let surge: ChildProcess
         let port: Int
+        let dataDirectory: String
         var base: String { "http://127.0.0.1:\(port)" }
     }
 
@@ -99,7 +100,7 @@ import WireFormat
             let surge = try await SurgeBinary.serve(dataDirectory: dir.url.appendingPathComponent("data").path, port: port,
                                                     logURL: dir.url.appendingPathComponent("surge.log"), configPath: config.path)
             defer { surge.signal(SIGKILL) }
-            try await body(Served(fake: fake, surge: surge, port: port))
+            try await body(Served(fake: fake, surge: surge, port: port, dataDirectory: dir.url.appendingPathComponent("data").path))
         }
     }
 
@@ -202,6 +203,19 @@ import WireFormat
                 && $0[path: "involvedObject.name"]?.string == "web" && $0[path: "type"]?.string == "Normal" }, "\(events)")
             let metrics = try await TestHTTP.get("\(base)/metrics").text
             #expect(metrics.contains(#"surge_scaling_actions_applied{policy="web",namespace="shop",kind="Deployment",target="web"} 1"#))
+            // The audit trail has the decision and the action, with the request and the API's answer.
+            let history = try await SurgeBinary.run(["history", "--data-dir", served.dataDirectory, "--target", "shop/web"])
+            #expect(history.status == 0, "\(history.output)")
+            #expect(history.output.contains("Deployment shop/web (policy web)"), "\(history.output)")
+            #expect(history.output.contains("Normal   SuccessfulRescale"), "\(history.output)")
+            #expect(history.output.contains("New size: 4; reason: pods metric http_requests_per_second above target [PUT /apis/apps/v1/namespaces/shop/deployments/web/scale → 200]")
+                    || history.output.contains("New size: 4; reason: pods metric http_requests_per_second above target [PUT /apis/apps/v1/namespaces/shop/deployments/web/scale]"),
+                    "\(history.output)")
+            #expect(history.output.contains("Decision") && history.output.contains("3 → 4 replicas, driven by metrics"), "\(history.output)")
+            let json = try await SurgeBinary.run(["history", "--data-dir", served.dataDirectory, "-o", "json"])
+            let actions = json.output.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                .filter { $0["kind"] as? String == "action" }
+            #expect(actions.first?["outcome"] as? String == "applied" && actions.first?["to"] as? Int == 4, "\(json.output)")
         }
     }
 

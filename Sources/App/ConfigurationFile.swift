@@ -1,3 +1,4 @@
+import Actuators
 import Alerting
 import Collectors
 import Foundation
@@ -88,6 +89,7 @@ import Yams
 ///   kubernetes:             # where workloads are read: kubeconfig_file, or api_server with
 ///     kubeconfig_file: /etc/surge/kubeconfig   # tls_config and a token; empty: in-cluster account
 ///   dry_run: false          # true: decide and publish, never change a workload (a policy's dryRun does it for one)
+///   rate_limit: {per_target: 10, overall: 100, window: 1m}   # replica changes allowed per window
 ///   leader_election:        # several replicas: only the holder of this Lease changes workloads
 ///     namespace: surge      # lease: surge-scaling, identity: host name and pid by default
 ///   alerts:                 # scaling alerts to alerting's webhooks and Alertmanagers
@@ -242,7 +244,23 @@ public enum ConfigurationFile {
             }
         }
         if let node = top["scaling"] {
-            let section = try mapping(node, path: path, allowed: ["policy_files", "kubernetes", "alerts", "dry_run", "leader_election"])
+            let section = try mapping(node, path: path, allowed: ["policy_files", "kubernetes", "alerts", "dry_run", "leader_election", "rate_limit"])
+            if let n = section["rate_limit"] {
+                let fields = try mapping(n, path: path, allowed: ["per_target", "overall", "window"])
+                var limit = config.scalingRateLimit
+                func count(_ key: String, _ fallback: Int) throws -> Int {
+                    guard let node = fields[key] else { return fallback }
+                    guard let value = node.int, value > 0 else { throw fail(node, "rate_limit \(key) must be a positive integer") }
+                    return value
+                }
+                var window = limit.window
+                if let w = fields["window"] {
+                    guard let text = w.string, let value = parseDuration(text), value > 0 else { throw fail(w, "rate_limit window must be a duration such as 1m") }
+                    window = value
+                }
+                limit = ActionRateLimit(perTarget: try count("per_target", limit.perTarget), overall: try count("overall", limit.overall), window: window)
+                config.scalingRateLimit = limit
+            }
             if let n = section["leader_election"] {
                 let fields = try mapping(n, path: path, allowed: ["namespace", "lease", "identity"])
                 var election = SurgeConfiguration.LeaderElectionConfig(

@@ -1,3 +1,4 @@
+import Actuators
 import Alerting
 import Collectors
 import Kubernetes
@@ -87,6 +88,10 @@ public struct SurgeConfiguration: Sendable, Equatable {
 
         public init(identity: String) { self.identity = identity }
     }
+
+    /// At most this many replica changes of one target, and of all targets, per window. Default
+    /// 10 and 100 per minute.
+    public var scalingRateLimit = ActionRateLimit()
 
     /// Every policy a dry run: decisions are published and audited, never written. Default false.
     public var scalingDryRun = false

@@ -167,7 +167,7 @@ public enum SurgeServer {
                                decisions: decisions, arrivals: database,
                                actuator: KubernetesActuator(client: try scalingClient(configuration.scalingKubernetes ?? KubernetesSDConfig())),
                                dryRun: configuration.scalingDryRun, leadership: leadership,
-                               audit: try AuditTrail(directory: dataURL.appendingPathComponent("audit")),
+                               audit: try AuditTrail(directory: dataURL.appendingPathComponent("audit")), rateLimit: configuration.scalingRateLimit,
                                reloads: reloads, clock: clock, logger: logger),
             ] as [any Service])
               + (policies.isEmpty ? [] : try configuration.scalingLeaderElection.map { election -> [any Service] in

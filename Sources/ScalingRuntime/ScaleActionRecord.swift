@@ -12,6 +12,8 @@ public struct ScaleActionRecord: Sendable, Equatable, Encodable {
         case refused
         /// Another replica holds the Lease: this one decides and publishes, and does not write.
         case notLeader
+        /// Held by the per-target or global limit on changes.
+        case rateLimited
         /// The API refused the write or could not be reached, after the retries it allows.
         case failed
     }

@@ -33,6 +33,8 @@ public struct ScalingService: Service {
     let leadership: Leadership?
     /// Where every decision and action is recorded; nil records none.
     let audit: AuditTrail?
+    /// How often replicas may change, per target and overall.
+    let rateLimit: SharedActionRateLimit
     /// Reload requests (SIGHUP, `POST /-/reload`).
     let reloads: ReloadHub
     let clock: any LoopClock
@@ -43,7 +45,9 @@ public struct ScalingService: Service {
     public init(policies: [ScalingPolicy], reload: (@Sendable () throws -> [ScalingPolicy])? = nil,
                 metrics: any QueryEngine, workloads: any WorkloadSource, decisions: ScalingDecisions, arrivals: (any SampleArrivals)? = nil,
                 actuator: (any ScaleActuator)? = nil, dryRun: Bool = false, leadership: Leadership? = nil, audit: AuditTrail? = nil,
+                rateLimit: ActionRateLimit = ActionRateLimit(),
                 reloads: ReloadHub = ReloadHub(), clock: any LoopClock = SystemClock(), logger: Logger) {
+        self.rateLimit = SharedActionRateLimit(rateLimit)
         self.audit = audit
         self.leadership = leadership
         self.actuator = actuator
@@ -230,7 +234,7 @@ public struct ScalingService: Service {
                     + "/namespaces/\(policy.target.namespace)/\(policy.target.kind.lowercased())s/\(policy.target.name)/scale"
             }
             audit?.record(entry)
-            let level: Logger.Level = [.applied, .dryRun, .notLeader].contains(outcome) ? .info : .warning
+            let level: Logger.Level = [.applied, .dryRun, .notLeader, .rateLimited].contains(outcome) ? .info : .warning
             logger.log(level: level, "scaling action", metadata: metadata.merging([
                 "outcome": "\(outcome.rawValue)", "from": "\(from)", "to": "\(decision.desiredReplicas)", "message": "\(message)"]) { $1 })
         }
@@ -252,6 +256,11 @@ public struct ScalingService: Service {
         } catch {
             publish(.refused, "cannot tell whether another autoscaler scales \(policy.target.kind) \(policy.target.namespace)/\(policy.target.name), "
                     + "so it is left alone: \(error)")
+            return
+        }
+        let key = "\(policy.target.kind)/\(policy.target.namespace)/\(policy.target.name)"
+        if let held = rateLimit.take(key, at: clock.now) {
+            publish(.rateLimited, "held: \(held)")
             return
         }
         var attempt = ScaleAttempt()

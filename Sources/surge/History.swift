@@ -89,6 +89,7 @@ struct History: AsyncParsableCommand {
             case "failed": return ("Warning", "FailedRescale", message)
             case "dryRun": return ("Normal", "DryRun", message)
             case "notLeader": return ("Normal", "NotLeader", message)
+            case "rateLimited": return ("Normal", "RateLimited", message)
             default: return ("Warning", "Refused", message)
             }
         }

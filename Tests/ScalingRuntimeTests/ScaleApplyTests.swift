@@ -67,7 +67,7 @@ import TimeSeriesCore
         return policy
     }
 
-    final class Harness: Sendable {
+    final class Harness: @unchecked Sendable {
         let clock = ManualClock(now: 1_800_000_000_000)
         let queries = ScalingServiceTests.FixedQueries()
         let arrivals = ScalingServiceTests.ManualArrivals()
@@ -84,9 +84,11 @@ import TimeSeriesCore
 
         var snapshot: ScalingDecisions.Snapshot { decisions.snapshots()[0] }
 
+        var rateLimit = ActionRateLimit()
+
         func service() -> ScalingService {
             ScalingService(policies: [policy], metrics: queries, workloads: scale, decisions: decisions, arrivals: arrivals,
-                           actuator: scale, dryRun: dryRun, clock: clock, logger: Logger(label: "test"))
+                           actuator: scale, dryRun: dryRun, rateLimit: rateLimit, clock: clock, logger: Logger(label: "test"))
         }
 
         /// Yields until a sync has acted (or decided to hold) and the loop sleeps again.
@@ -215,5 +217,30 @@ import TimeSeriesCore
         #expect(refused.scale.state.withLock { $0.writes } == [3])
         second.cancel()
         _ = await second.result
+    }
+
+    @Test func changesOverTheRateLimitAreHeld() async throws {
+        var limit = ActionRateLimit(perTarget: 2, overall: 3, window: 60_000)
+        #expect(limit.take("a", at: 0) == nil && limit.take("a", at: 1) == nil)
+        #expect(limit.take("a", at: 2) == "the limit of 2 changes of this target in 60 s is reached")
+        #expect(limit.take("b", at: 3) == nil)
+        #expect(limit.take("c", at: 4) == "the global limit of 3 changes in 60 s is reached")
+        // The window slides.
+        #expect(limit.take("a", at: 60_001) == nil)
+
+        let harness = Harness()
+        harness.rateLimit = ActionRateLimit(perTarget: 1, overall: 10, window: 60_000)
+        let running = Task { try await harness.service().run() }
+        await harness.settle(actions: 1)
+        #expect(harness.scale.state.withLock { $0.writes } == [3])
+        // More load at the next sync: held by the per-target limit, and said so.
+        harness.queries.perPod.withLock { $0 = 400 }
+        harness.clock.advance(by: 15_000)
+        for _ in 0..<20_000 where harness.snapshot.lastAction?.outcome != .rateLimited { await Task.yield() }
+        #expect(harness.snapshot.lastAction?.outcome == .rateLimited)
+        #expect(harness.snapshot.lastAction?.message == "held: the limit of 1 changes of this target in 60 s is reached")
+        #expect(harness.scale.state.withLock { $0.writes } == [3])
+        running.cancel()
+        _ = await running.result
     }
 }

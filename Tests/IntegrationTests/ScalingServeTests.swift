@@ -220,6 +220,45 @@ import WireFormat
     }
 
     @Test(.timeLimit(.minutes(2)))
+    func aConflictStormEndsWithTheRightCountAndBoundedRetries() async throws {
+        try await Self.serving("surge-scaling-storm", account: Self.scaler, policyFiles: { dir in
+            let file = dir.appendingPathComponent("web.yaml")
+            try Self.policies.write(to: file, atomically: true, encoding: .utf8)
+            return "\"\(file.path)\""
+        }) { served in
+            let (fake, base) = (served.fake, served.base)
+            try await Self.writeMetrics(port: served.port)
+            // Another writer sets 2 or 3 replicas every 100 ms for 4 s: Surge's writes, decided on
+            // what it read, meet 409s and decide again on what is there now.
+            let storm = Task {
+                for round in 0..<40 {
+                    fake.setReplicas(namespace: "shop", name: "web", 2 + round % 2)
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            var maxConflicts = 0
+            let stormEnds = ContinuousClock.now + .seconds(4)
+            while ContinuousClock.now < stormEnds {
+                try await Self.writeMetrics(port: served.port)
+                let entries = try await TestHTTP.get("\(base)/api/v1/scaling/decisions").json()["data"] as? [[String: Any]] ?? []
+                maxConflicts = max(maxConflicts, (entries.first?["lastAction"] as? [String: Any])?["conflicts"] as? Int ?? 0)
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            try await storm.value
+            // The storm is over: at the next syncs Surge sets what the load asks, and nothing undoes it.
+            let entries = try await Self.pollDecisions(base) { _ in fake.deployment(namespace: "shop", name: "web")?[path: "spec.replicas"]?.int == 4 }
+            #expect(fake.deployment(namespace: "shop", name: "web")?[path: "spec.replicas"]?.int == 4, "\(entries)")
+            #expect(maxConflicts <= 3)
+            let conflicts = fake.requests.filter { $0.hasPrefix("PUT /apis/apps/v1/namespaces/shop/deployments/web/scale -> 409") }.count
+            let accepted = fake.requests.filter { $0.hasPrefix("PUT /apis/apps/v1/namespaces/shop/deployments/web/scale -> 200") }.count
+            #expect(accepted >= 1)
+            // Every write is preceded by a read of the scale it was decided on: writes are bounded by reads.
+            let reads = fake.requests.filter { $0.hasPrefix("GET /apis/apps/v1/namespaces/shop/deployments/web/scale") }.count
+            #expect(conflicts + accepted <= reads, "\(conflicts) conflicts, \(accepted) accepted, \(reads) reads")
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
     func anHPAOnTheTargetOrADryRunLeavesTheWorkloadAlone() async throws {
         for (dryRun, hpa) in [(false, true), (true, false)] {
             try await Self.serving("surge-scaling-hold", account: Self.scaler, policyFiles: { dir in

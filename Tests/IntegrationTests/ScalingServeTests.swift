@@ -220,6 +220,41 @@ import WireFormat
     }
 
     @Test(.timeLimit(.minutes(2)))
+    func whenMetricsStopArrivingReplicasAreHeldAndAnAlertFires() async throws {
+        try await WebhookCapture.with { capture, hook in
+            // A 3 s lookback, so metrics go missing 3 s after the last sample.
+            let extra = "query: {lookback_delta: 3s}\nalerting:\n  webhooks:\n"
+                + "    - {name: team, url: \"\(hook)\", group_by: [alertname], group_wait: 1s, group_interval: 1s}\n"
+            try await Self.serving("surge-scaling-stale", extraConfig: extra, account: Self.scaler, policyFiles: { dir in
+                let file = dir.appendingPathComponent("web.yaml")
+                // web alone: billing's workload cannot be read here, and its alert is not the one looked for.
+                try String(Self.policies[..<Self.policies.range(of: "  - name: billing")!.lowerBound]).write(to: file, atomically: true, encoding: .utf8)
+                return "\"\(file.path)\""
+            }) { served in
+                let (fake, base) = (served.fake, served.base)
+                try await Self.writeMetrics(port: served.port)
+                _ = try await Self.pollDecisions(base) { _ in fake.deployment(namespace: "shop", name: "web")?[path: "spec.replicas"]?.int == 4 }
+                #expect(fake.deployment(namespace: "shop", name: "web")?[path: "spec.replicas"]?.int == 4)
+                // No more samples: the metric goes missing; the HPA's rule holds the count, and the
+                // policy's failure is an alert.
+                let deadline = ContinuousClock.now + .seconds(30)
+                while !capture.bodies.joined().contains("ScalingPolicyFailing") && ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(300))
+                }
+                let alert = capture.bodies.joined()
+                #expect(alert.contains(#""alertname":"ScalingPolicyFailing""#), "\(capture.bodies) \(served.surge.log.suffix(1500))")
+                #expect(alert.contains("FailedGetPodsMetric") || alert.contains("unable to get metric"), "\(alert.suffix(1500))")
+                let entries = try await TestHTTP.get("\(base)/api/v1/scaling/decisions").json()["data"] as? [[String: Any]] ?? []
+                let decision = entries.first?["decision"] as? [String: Any] ?? [:]
+                #expect(decision["desiredReplicas"] as? Int == 4, "\(decision)")
+                // Held, never lowered.
+                #expect(fake.deployment(namespace: "shop", name: "web")?[path: "spec.replicas"]?.int == 4)
+                #expect(fake.requests.filter { $0.hasPrefix("PUT /apis/apps/v1/namespaces/shop/deployments/web/scale -> 200") }.count == 1)
+            }
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
     func aConflictStormEndsWithTheRightCountAndBoundedRetries() async throws {
         try await Self.serving("surge-scaling-storm", account: Self.scaler, policyFiles: { dir in
             let file = dir.appendingPathComponent("web.yaml")

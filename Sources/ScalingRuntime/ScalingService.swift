@@ -345,6 +345,11 @@ public struct ScalingService: Service {
             decisions.recordFailure(message, of: policy, at: Date(milliseconds: clock.now))
             if message != lastError {
                 logger.warning("scaling policy not evaluated", metadata: metadata.merging(["error": "\(message)"]) { $1 })
+                // Audited once per distinct error, as logged: an outage is in the trail, not every sync of it.
+                var entry = AuditEntry(time: Date(milliseconds: clock.now), kind: .action, policy: policy)
+                entry.outcome = ScaleActionRecord.Outcome.failed.rawValue
+                entry.message = "held: \(message)"
+                audit?.record(entry)
                 lastError = message
             }
             return nil

@@ -214,7 +214,7 @@ import WireFormat
             #expect(history.output.contains("Decision") && history.output.contains("3 → 4 replicas, driven by metrics"), "\(history.output)")
             let json = try await SurgeBinary.run(["history", "--data-dir", served.dataDirectory, "-o", "json"])
             let actions = json.output.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-                .filter { $0["kind"] as? String == "action" }
+                .filter { $0["kind"] as? String == "action" && $0["target"] as? String == "web" }
             #expect(actions.first?["outcome"] as? String == "applied" && actions.first?["to"] as? Int == 4, "\(json.output)")
         }
     }
@@ -250,6 +250,45 @@ import WireFormat
                 // Held, never lowered.
                 #expect(fake.deployment(namespace: "shop", name: "web")?[path: "spec.replicas"]?.int == 4)
                 #expect(fake.requests.filter { $0.hasPrefix("PUT /apis/apps/v1/namespaces/shop/deployments/web/scale -> 200") }.count == 1)
+            }
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func anAPIOutageHoldsDecisionsRaisesAnAlertAndAppliesWhenTheAPIReturns() async throws {
+        try await WebhookCapture.with { capture, hook in
+            let extra = "alerting:\n  webhooks:\n    - {name: team, url: \"\(hook)\", group_by: [alertname], group_wait: 1s, group_interval: 1s}\n"
+            try await Self.serving("surge-scaling-outage", extraConfig: extra, account: Self.scaler, policyFiles: { dir in
+                let file = dir.appendingPathComponent("web.yaml")
+                try String(Self.policies[..<Self.policies.range(of: "  - name: billing")!.lowerBound]).write(to: file, atomically: true, encoding: .utf8)
+                return "\"\(file.path)\""
+            }) { served in
+                let (fake, base) = (served.fake, served.base)
+                // The API server goes down before the load rises.
+                fake.setUnavailable(true)
+                let deadline = ContinuousClock.now + .seconds(30)
+                while !capture.bodies.joined().contains("ScalingPolicyFailing") && ContinuousClock.now < deadline {
+                    try await Self.writeMetrics(port: served.port)
+                    try await Task.sleep(for: .milliseconds(300))
+                }
+                #expect(capture.bodies.joined().contains("503"), "\(capture.bodies)")
+                #expect(fake.deployment(namespace: "shop", name: "web")?[path: "spec.replicas"]?.int == 3)
+                // Back: the next sync reads, decides and applies what the load asks; nothing was lost.
+                fake.setUnavailable(false)
+                _ = try await Self.pollDecisions(base) { entries in
+                    (entries.first?["lastAction"] as? [String: Any])?["outcome"] as? String == "applied"
+                }
+                #expect(fake.deployment(namespace: "shop", name: "web")?[path: "spec.replicas"]?.int == 4)
+                // The outage is in the audit trail, and the alert resolves.
+                let history = try await SurgeBinary.run(["history", "--data-dir", served.dataDirectory, "--all", "-o", "json"])
+                #expect(history.output.contains(#""outcome":"applied""#), "\(history.output.suffix(1500))")
+                #expect(history.output.contains("held: cannot read the workload") && history.output.contains("503"), "\(history.output.suffix(1500))")
+                let resolved = ContinuousClock.now + .seconds(20)
+                while !capture.bodies.contains(where: { $0.contains("ScalingPolicyFailing") && $0.contains(#""status":"resolved""#) })
+                        && ContinuousClock.now < resolved {
+                    try await Task.sleep(for: .milliseconds(300))
+                }
+                #expect(capture.bodies.contains { $0.contains("ScalingPolicyFailing") && $0.contains(#""status":"resolved""#) }, "\(capture.bodies.suffix(2))")
             }
         }
     }

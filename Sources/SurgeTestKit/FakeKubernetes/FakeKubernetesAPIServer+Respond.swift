@@ -11,6 +11,9 @@ extension FakeKubernetesAPIServer {
         let body = try? await request.body.collect(upTo: 4 << 20)
         let response: Response
         do {
+            if state.withLock({ $0.unavailable }) {
+                throw FakeKubernetesFailure(code: 503, reason: "ServiceUnavailable", message: "etcdserver: request timed out")
+            }
             let token = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
             guard let account = state.withLock({ state in token.flatMap { state.accounts[$0] } }) else { throw FakeKubernetesFailure.unauthorized }
             let route = try FakeRoute(path: request.uri.path)

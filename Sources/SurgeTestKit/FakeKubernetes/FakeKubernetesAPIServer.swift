@@ -75,6 +75,11 @@ public final class FakeKubernetesAPIServer: Sendable {
         state.withLock { _ = $0.write(.deployments, namespace: namespace, name: name, deployment) }
     }
 
+    /// Takes the API server down (every request answered 503) or brings it back.
+    public func setUnavailable(_ unavailable: Bool) {
+        state.withLock { $0.unavailable = unavailable }
+    }
+
     /// Installs (or removes) KEDA: its ScaledObjects are served only while it is installed.
     public func setKEDAInstalled(_ installed: Bool) {
         state.withLock { $0.kedaInstalled = installed }

@@ -54,6 +54,8 @@ struct FakeKubernetesState: Sendable {
     var nextWatch = 0
     /// Whether KEDA's CustomResourceDefinitions exist: without them scaledobjects paths are 404.
     var kedaInstalled = false
+    /// While set, every request is answered 503, as an API server whose etcd is gone.
+    var unavailable = false
     var accounts: [String: FakeKubernetesAccount] = [:]
     var requests: [String] = []
     var nextUID = 0

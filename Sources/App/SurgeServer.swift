@@ -63,6 +63,8 @@ public enum SurgeServer {
                                help: "Samples storage refused since start, by reason (limits, out of order, too old).")
         }
         let decisions = ScalingDecisions(policies: policies)
+        // One client for the scaling path: workloads, scale writes, the Lease.
+        let kubernetes = policies.isEmpty ? nil : try scalingClient(configuration.scalingKubernetes ?? KubernetesSDConfig())
         let leadership = configuration.scalingLeaderElection.map { election in
             Leadership(LeaderElection(identity: election.identity), lease: "\(election.namespace)/\(election.lease)")
         }
@@ -163,17 +165,15 @@ public enum SurgeServer {
               + (policies.isEmpty ? [] : [
                 ScalingService(policies: policies, reload: { [files = configuration.scalingPolicyFiles] in try PolicyLoader.load(patterns: files) },
                                metrics: EmbeddedQueryEngine(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds),
-                               workloads: KubernetesWorkloads(client: try scalingClient(configuration.scalingKubernetes ?? KubernetesSDConfig())),
-                               decisions: decisions, arrivals: database,
-                               actuator: KubernetesActuator(client: try scalingClient(configuration.scalingKubernetes ?? KubernetesSDConfig())),
+                               workloads: KubernetesWorkloads(client: kubernetes!), decisions: decisions, arrivals: database,
+                               actuator: KubernetesActuator(client: kubernetes!),
                                dryRun: configuration.scalingDryRun, leadership: leadership,
                                audit: try AuditTrail(directory: dataURL.appendingPathComponent("audit")), rateLimit: configuration.scalingRateLimit,
                                reloads: reloads, clock: clock, logger: logger),
             ] as [any Service])
-              + (policies.isEmpty ? [] : try configuration.scalingLeaderElection.map { election -> [any Service] in
+              + (policies.isEmpty ? [] : configuration.scalingLeaderElection.map { election -> [any Service] in
                 [LeaderElectionService(leadership: leadership!,
-                                       lock: KubernetesLeaseLock(client: try scalingClient(configuration.scalingKubernetes ?? KubernetesSDConfig()),
-                                                                 namespace: election.namespace, name: election.lease),
+                                       lock: KubernetesLeaseLock(client: kubernetes!, namespace: election.namespace, name: election.lease),
                                        clock: clock, logger: logger)]
             } ?? [])
               + (policies.isEmpty || alertInbox == nil || !configuration.scalingAlerts ? [] : [

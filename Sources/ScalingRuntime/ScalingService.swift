@@ -1,5 +1,6 @@
 import Actuators
 import Foundation
+import Kubernetes
 import Logging
 import Scaling
 import ServiceLifecycle
@@ -230,8 +231,8 @@ public struct ScalingService: Service {
             entry.conflicts = attempt.conflicts
             entry.retries = attempt.retries
             if [.applied, .failed].contains(outcome) {
-                entry.request = "PUT \(policy.target.apiVersion.contains("/") ? "/apis/" + policy.target.apiVersion : "/api/" + policy.target.apiVersion)"
-                    + "/namespaces/\(policy.target.namespace)/\(policy.target.kind.lowercased())s/\(policy.target.name)/scale"
+                entry.request = ScaleTarget(apiVersion: policy.target.apiVersion, kind: policy.target.kind, namespace: policy.target.namespace,
+                                            name: policy.target.name).map { "PUT " + $0.scalePath }
             }
             audit?.record(entry)
             let level: Logger.Level = [.applied, .dryRun, .notLeader, .rateLimited].contains(outcome) ? .info : .warning
@@ -325,9 +326,9 @@ public struct ScalingService: Service {
         case .metrics:
             guard decision.desiredReplicas > current else { return "All metrics below target" }
             let proposals = decision.reactive.proposals
-            // The metric that asked for the most, in the order the policy lists them, as the HPA picks it.
+            // The metric that asked for the most; of equals the first the policy lists, as the HPA picks it.
             guard let driving = proposals.indices.filter({ proposals[$0].replicas != nil })
-                .max(by: { (proposals[$0].replicas ?? 0, $1) < (proposals[$1].replicas ?? 0, $0) }) else { return "metrics above target" }
+                .max(by: { (proposals[$0].replicas ?? 0) < (proposals[$1].replicas ?? 0) }) else { return "metrics above target" }
             let name = policy.metrics.indices.contains(driving) ? policy.metrics[driving].rescaleName : proposals[driving].metric
             return "\(name) above target"
         }

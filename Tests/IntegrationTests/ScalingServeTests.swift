@@ -85,6 +85,18 @@ import WireFormat
                 FakeKubernetesRule(verbs: ["list"], apiGroups: ["keda.sh"], resources: ["scaledobjects"], namespaces: ["shop"]),
                 FakeKubernetesRule(verbs: ["create"], resources: ["events"], namespaces: ["shop"])])
 
+    /// A `policyFiles` that writes `text` as web.yaml and names it.
+    static func policyFile(_ text: String) -> (URL) throws -> String {
+        { dir in
+            let file = dir.appendingPathComponent("web.yaml")
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            return "\"\(file.path)\""
+        }
+    }
+
+    /// The web policy alone (billing's workload cannot be read with every account here).
+    static var webPolicy: String { String(policies[..<policies.range(of: "  - name: billing")!.lowerBound]) }
+
     static func serving(_ prefix: String, extraConfig: String = "", account: FakeKubernetesAccount = reader, policyFiles: (URL) throws -> String,
                         _ body: (Served) async throws -> Void) async throws {
         try await FakeKubernetesAPIServer.with(accounts: [account]) { fake in
@@ -149,11 +161,8 @@ import WireFormat
         try await WebhookCapture.with { capture, hook in
             let alerting = "  alerts: {at_max_for: 1s}\nexternal_labels: {cluster: lab}\nalerting:\n  webhooks:\n"
                 + "    - {name: team, url: \"\(hook)\", group_by: [alertname], group_wait: 1s, group_interval: 1s}\n"
-            try await Self.serving("surge-scaling-alerts", extraConfig: alerting, policyFiles: { dir in
-                let file = dir.appendingPathComponent("web.yaml")
-                try Self.policies.replacing("maxReplicas: 10", with: "maxReplicas: 4").write(to: file, atomically: true, encoding: .utf8)
-                return "\"\(file.path)\""
-            }) { served in
+            let atMaximum = Self.policies.replacing("maxReplicas: 10", with: "maxReplicas: 4")
+            try await Self.serving("surge-scaling-alerts", extraConfig: alerting, policyFiles: Self.policyFile(atMaximum)) { served in
                 try await Self.writeMetrics(port: served.port)
                 var bodies: [String] = []
                 let deadline = ContinuousClock.now + .seconds(30)
@@ -177,11 +186,7 @@ import WireFormat
 
     @Test(.timeLimit(.minutes(2)))
     func decisionsAreAppliedThroughTheScaleSubresourceWithEvents() async throws {
-        try await Self.serving("surge-scaling-apply", account: Self.scaler, policyFiles: { dir in
-            let file = dir.appendingPathComponent("web.yaml")
-            try Self.policies.write(to: file, atomically: true, encoding: .utf8)
-            return "\"\(file.path)\""
-        }) { served in
+        try await Self.serving("surge-scaling-apply", account: Self.scaler, policyFiles: Self.policyFile(Self.policies)) { served in
             let (fake, base) = (served.fake, served.base)
             try await Self.writeMetrics(port: served.port)
             let entries = try await Self.pollDecisions(base) { entries in
@@ -225,12 +230,7 @@ import WireFormat
             // A 3 s lookback, so metrics go missing 3 s after the last sample.
             let extra = "query: {lookback_delta: 3s}\nalerting:\n  webhooks:\n"
                 + "    - {name: team, url: \"\(hook)\", group_by: [alertname], group_wait: 1s, group_interval: 1s}\n"
-            try await Self.serving("surge-scaling-stale", extraConfig: extra, account: Self.scaler, policyFiles: { dir in
-                let file = dir.appendingPathComponent("web.yaml")
-                // web alone: billing's workload cannot be read here, and its alert is not the one looked for.
-                try String(Self.policies[..<Self.policies.range(of: "  - name: billing")!.lowerBound]).write(to: file, atomically: true, encoding: .utf8)
-                return "\"\(file.path)\""
-            }) { served in
+            try await Self.serving("surge-scaling-stale", extraConfig: extra, account: Self.scaler, policyFiles: Self.policyFile(Self.webPolicy)) { served in
                 let (fake, base) = (served.fake, served.base)
                 try await Self.writeMetrics(port: served.port)
                 _ = try await Self.pollDecisions(base) { _ in fake.deployment(namespace: "shop", name: "web")?[path: "spec.replicas"]?.int == 4 }
@@ -258,11 +258,7 @@ import WireFormat
     func anAPIOutageHoldsDecisionsRaisesAnAlertAndAppliesWhenTheAPIReturns() async throws {
         try await WebhookCapture.with { capture, hook in
             let extra = "alerting:\n  webhooks:\n    - {name: team, url: \"\(hook)\", group_by: [alertname], group_wait: 1s, group_interval: 1s}\n"
-            try await Self.serving("surge-scaling-outage", extraConfig: extra, account: Self.scaler, policyFiles: { dir in
-                let file = dir.appendingPathComponent("web.yaml")
-                try String(Self.policies[..<Self.policies.range(of: "  - name: billing")!.lowerBound]).write(to: file, atomically: true, encoding: .utf8)
-                return "\"\(file.path)\""
-            }) { served in
+            try await Self.serving("surge-scaling-outage", extraConfig: extra, account: Self.scaler, policyFiles: Self.policyFile(Self.webPolicy)) { served in
                 let (fake, base) = (served.fake, served.base)
                 // The API server goes down before the load rises.
                 fake.setUnavailable(true)
@@ -295,11 +291,7 @@ import WireFormat
 
     @Test(.timeLimit(.minutes(2)))
     func aConflictStormEndsWithTheRightCountAndBoundedRetries() async throws {
-        try await Self.serving("surge-scaling-storm", account: Self.scaler, policyFiles: { dir in
-            let file = dir.appendingPathComponent("web.yaml")
-            try Self.policies.write(to: file, atomically: true, encoding: .utf8)
-            return "\"\(file.path)\""
-        }) { served in
+        try await Self.serving("surge-scaling-storm", account: Self.scaler, policyFiles: Self.policyFile(Self.policies)) { served in
             let (fake, base) = (served.fake, served.base)
             try await Self.writeMetrics(port: served.port)
             // Another writer sets 2 or 3 replicas every 100 ms for 4 s: Surge's writes, decided on

@@ -32,3 +32,24 @@ private func shortestGo(_ value: Double) -> String {
     let whole = digits.prefix(decimalExponent + 1)
     return sign + whole + "." + digits.dropFirst(decimalExponent + 1)
 }
+
+/// A string quoted as Go's %q quotes it.
+func goQuoted(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\t": out += "\\t"
+        case "\r": out += "\\r"
+        default:
+            if scalar.value < 0x20 || scalar.value == 0x7f {
+                out += "\\x" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    return out + "\""
+}

@@ -81,7 +81,7 @@ public struct Template: Sendable {
         do {
             let template = try Template(text)
             if let unknown = template.functions.subtracting(TemplateFunctions.defined).sorted().first {
-                return "function \(quotedGo(unknown)) not defined"
+                return "function \(goQuoted(unknown)) not defined"
             }
             return nil
         } catch {

@@ -85,13 +85,13 @@ enum TemplateFunctions {
         case "parseDuration":
             let written = text(try one())
             guard let milliseconds = parseDuration(written) else {
-                throw TemplateError("error calling parseDuration: not a valid duration string: \(quotedGo(written))")
+                throw TemplateError("error calling parseDuration: not a valid duration string: \(goQuoted(written))")
             }
             return .number(Double(milliseconds) / 1000)
         case "tmpl", "toTime":
             throw TemplateError("error calling \(name): \(name) is not available in Surge's templates yet")
         default:
-            throw TemplateError("function \(quotedGo(name)) not defined")
+            throw TemplateError("function \(goQuoted(name)) not defined")
         }
     }
 
@@ -199,7 +199,7 @@ enum TemplateFunctions {
             case ("s", _), ("v", _):
                 out += arg.printed
             case ("q", _):
-                out += quotedGo(arg.printed)
+                out += goQuoted(arg.printed)
             case ("d", .number(let n)) where n.isFinite && abs(n) < 9e18:
                 out += String(format: "%" + flags + "lld", Int64(n))
             case ("f", .number(let n)), ("e", .number(let n)), ("g", .number(let n)), ("F", .number(let n)), ("E", .number(let n)):

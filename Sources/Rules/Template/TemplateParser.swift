@@ -171,7 +171,7 @@ struct TemplateTokens {
                     i += 1
                     while i < chars.count, chars[i].isNumber || ".eExX_+-abcdefABCDEF".contains(chars[i]) { literal.append(chars[i]); i += 1 }
                     guard let value = Double(literal.replacing("_", with: "")) ?? Int(literal.replacing("_", with: ""), radix: 16).map(Double.init) else {
-                        throw TemplateError("bad number syntax: \(quotedGo(literal))")
+                        throw TemplateError("bad number syntax: \(goQuoted(literal))")
                     }
                     tokens.append(.number(value))
                 } else if c.isLetter || c == "_" {
@@ -179,7 +179,7 @@ struct TemplateTokens {
                     while i < chars.count, chars[i].isLetter || chars[i].isNumber || chars[i] == "_" { word.append(chars[i]); i += 1 }
                     tokens.append(.word(word))
                 } else {
-                    throw TemplateError("unexpected \(quotedGo(String(c))) in command")
+                    throw TemplateError("unexpected \(goQuoted(String(c))) in command")
                 }
             }
         }

@@ -41,7 +41,7 @@ public enum TemplateValue: Sendable, Equatable {
         case .number(let n): return n
         case .string(let s):
             guard let n = Double(s.trimmingPrefix(while: { $0 == " " })) else {
-                throw TemplateError("error calling \(function): strconv.ParseFloat: parsing \(quotedGo(s)): invalid syntax")
+                throw TemplateError("error calling \(function): strconv.ParseFloat: parsing \(goQuoted(s)): invalid syntax")
             }
             return n
         default:
@@ -58,5 +58,3 @@ public struct TemplateError: Error, Sendable, Equatable, CustomStringConvertible
         self.description = description
     }
 }
-
-func quotedGo(_ s: String) -> String { "\"" + s.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\"" }

@@ -235,27 +235,6 @@ func goLabels(_ labels: Labels) -> String {
     "{" + labels.pairs.map { "\($0.name)=\(goQuoted($0.value))" }.joined(separator: ", ") + "}"
 }
 
-/// A string quoted as Go's %q quotes it.
-func goQuoted(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        case "\r": out += "\\r"
-        default:
-            if scalar.value < 0x20 || scalar.value == 0x7f {
-                out += "\\x" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return out + "\""
-}
-
 /// Go's strconv.FormatFloat(value, 'E', -1, 64): `6E+00`, `1.25E-03`, `+Inf`, `NaN`.
 func goFloatE(_ value: Double) -> String {
     if value.isNaN { return "NaN" }

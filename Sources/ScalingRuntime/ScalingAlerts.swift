@@ -14,7 +14,8 @@ public struct ScalingAlert: Sendable, Equatable {
 /// Turns the scaling decisions into alerts, so the people who get Prometheus' alerts also learn
 /// what scaling did, along the clock (values in, alerts to send out):
 /// - `ScalingReplicasChange` (info) while a decision wants replicas other than the workload has,
-///   one alert per wanted count, so each new count is notified;
+///   one alert per wanted count, so each new count is notified; and for `appliedFor` after a
+///   change the API server accepted;
 /// - `ScalingPolicyFailing` (warning) while a policy cannot read its workload or metrics;
 /// - `ScalingAtMaxReplicas` (warning) once a policy has wanted its maxReplicas for `atMaxFor`.
 /// Firing alerts are resent every `resendDelay`, valid for four of them, as Prometheus resends;
@@ -31,6 +32,10 @@ public struct ScalingAlertState: Sendable {
     private var active: [[String: String]: Active] = [:]
     /// Since when each policy (by namespace/name) has wanted its maximum.
     private var atMaxSince: [String: Timestamp] = [:]
+    /// Changes the API server accepted, each told as an alert for `appliedFor` after it was made.
+    private var applied: [String: (time: Date, labels: [String: String], annotations: [String: String], until: Timestamp)] = [:]
+    /// How long an applied change stays a firing alert before it resolves.
+    public var appliedFor: Int64 = 5 * 60_000
 
     public init(atMaxFor: Int64 = 30 * 60_000, resendDelay: Int64 = 60_000) {
         self.atMaxFor = atMaxFor
@@ -54,6 +59,15 @@ public struct ScalingAlertState: Sendable {
                     "description": problem,
                 ]
             }
+            let key = ScalingDecisions.key(policy)
+            // A change Surge applied: the workload has the count now, so it is told from the action.
+            if let action = snapshot.lastAction, action.outcome == .applied, applied[key]?.time != action.time {
+                applied[key] = (action.time, labels("ScalingReplicasChange", "info", ["desired_replicas": "\(action.to)"]), [
+                    "summary": "\(target): \(action.from) → \(action.to) replicas (applied).",
+                    "description": ([action.message] + snapshot.explanation).joined(separator: "\n"),
+                ], now + appliedFor)
+            }
+            if let told = applied[key], told.until > now { wanted[told.labels] = told.annotations }
             guard snapshot.lastError == nil, let desired = snapshot.desiredReplicas, let current = snapshot.currentReplicas else { continue }
             if desired != current {
                 wanted[labels("ScalingReplicasChange", "info", ["desired_replicas": "\(desired)"])] = [
@@ -61,7 +75,6 @@ public struct ScalingAlertState: Sendable {
                     "description": snapshot.explanation.joined(separator: "\n"),
                 ]
             }
-            let key = ScalingDecisions.key(policy)
             if desired >= policy.maxReplicas {
                 stillAtMax.insert(key)
                 let since = atMaxSince[key] ?? (snapshot.evaluatedAt.map { Timestamp($0.timeIntervalSince1970 * 1000) } ?? now)
@@ -75,6 +88,9 @@ public struct ScalingAlertState: Sendable {
             }
         }
         atMaxSince = atMaxSince.filter { stillAtMax.contains($0.key) }
+        let present = Set(snapshots.map { ScalingDecisions.key($0.policy) })
+        // Kept past its window (the same action is not told twice); dropped with its policy.
+        applied = applied.filter { present.contains($0.key) }
 
         var out: [ScalingAlert] = []
         for (labels, annotations) in wanted.sorted(by: { "\($0.key)" < "\($1.key)" }) {

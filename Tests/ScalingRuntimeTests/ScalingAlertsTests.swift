@@ -78,4 +78,21 @@ import TimeSeriesCore
         _ = state.observe([Self.snapshot(desired: 5, current: 3, at: t)], at: t)
         #expect(Self.names(state.observe([], at: t + 1000), at: t + 1000) == ["ScalingReplicasChange=5/resolved"])
     }
+
+    @Test func anAppliedChangeIsToldAndResolvesLater() {
+        var state = ScalingAlertState()
+        let t = Self.start
+        var snapshot = Self.snapshot(desired: 5, current: 5, at: t)
+        snapshot.applied = true
+        snapshot.lastAction = ScaleActionRecord(time: Date(timeIntervalSince1970: Double(t) / 1000), from: 3, to: 5, outcome: .applied,
+                                                message: "New size: 5; reason: pods metric http_requests_per_second above target")
+        let told = state.observe([snapshot], at: t)
+        #expect(Self.names(told, at: t) == ["ScalingReplicasChange=5/firing"])
+        #expect(told.first?.annotations["summary"] == "Deployment shop/web: 3 → 5 replicas (applied).")
+        #expect(told.first?.annotations["description"]?.hasPrefix("New size: 5; reason:") == true)
+        // Told once (resent as any firing alert), resolved five minutes on.
+        #expect(state.observe([snapshot], at: t + 1_000).isEmpty)
+        #expect(Self.names(state.observe([snapshot], at: t + 5 * 60_000), at: t + 5 * 60_000) == ["ScalingReplicasChange=5/resolved"])
+        #expect(state.observe([snapshot], at: t + 5 * 60_000 + 1_000).isEmpty)
+    }
 }

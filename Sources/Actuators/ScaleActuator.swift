@@ -12,6 +12,12 @@ public protocol ScaleActuator: Sendable {
     func otherAutoscalers(of target: ScalingPolicy.TargetReference) async throws -> [String]
     /// Records an Event on the target, as the HPA records its rescales; failures are only logged.
     func recordEvent(on target: ScalingPolicy.TargetReference, type: String, reason: String, message: String, at time: Date) async
+    /// The request a write is, for the audit trail: "PUT /apis/apps/v1/namespaces/NS/deployments/NAME/scale".
+    func writeRequest(for target: ScalingPolicy.TargetReference) async -> String?
+}
+
+extension ScaleActuator {
+    public func writeRequest(for target: ScalingPolicy.TargetReference) async -> String? { nil }
 }
 
 /// The API server's scale subresource: a PUT carrying the resourceVersion the decision was made
@@ -22,8 +28,15 @@ public struct KubernetesActuator: ScaleActuator {
     public init(client: KubernetesClient) { self.client = client }
 
     public func setReplicas(_ replicas: Int, of target: ScalingPolicy.TargetReference, resourceVersion: String?) async -> ScaleAttempt.Answer {
-        guard let scaleTarget = ScaleTarget(apiVersion: target.apiVersion, kind: target.kind, namespace: target.namespace, name: target.name) else {
-            return .refused(status: 404, message: "\(target.apiVersion) \(target.kind) has no scale subresource Surge knows")
+        let scaleTarget: ScaleTarget
+        do {
+            scaleTarget = try await client.scaleTarget(apiVersion: target.apiVersion, kind: target.kind, namespace: target.namespace, name: target.name)
+        } catch let error as ScaleTargetError {
+            return .refused(status: error.statusCode, message: error.description)
+        } catch let error as KubernetesError {
+            return .refused(status: error.statusCode, message: error.status?.message ?? error.description)
+        } catch {
+            return .unreachable("\(error)")
         }
         let scale = Scale(metadata: ObjectMeta(name: target.name, namespace: target.namespace, resourceVersion: resourceVersion), replicas: replicas)
         do {
@@ -34,6 +47,12 @@ public struct KubernetesActuator: ScaleActuator {
         } catch {
             return .unreachable("\(error)")
         }
+    }
+
+    public func writeRequest(for target: ScalingPolicy.TargetReference) async -> String? {
+        guard let scaleTarget = try? await client.scaleTarget(apiVersion: target.apiVersion, kind: target.kind, namespace: target.namespace,
+                                                              name: target.name) else { return nil }
+        return "PUT " + scaleTarget.scalePath
     }
 
     public func otherAutoscalers(of target: ScalingPolicy.TargetReference) async throws -> [String] {

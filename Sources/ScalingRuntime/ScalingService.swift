@@ -218,6 +218,7 @@ public struct ScalingService: Service {
         guard let actuator else { return }
         var decision = first
         let from = workload.specReplicas
+        let request = await actuator.writeRequest(for: policy.target)
         func publish(_ outcome: ScaleActionRecord.Outcome, status: Int? = nil, _ message: String, _ attempt: ScaleAttempt = ScaleAttempt()) {
             let record = ScaleActionRecord(time: time, from: from, to: decision.desiredReplicas, outcome: outcome, status: status,
                                            message: message, conflicts: attempt.conflicts, retries: attempt.retries)
@@ -231,8 +232,7 @@ public struct ScalingService: Service {
             entry.conflicts = attempt.conflicts
             entry.retries = attempt.retries
             if [.applied, .failed].contains(outcome) {
-                entry.request = ScaleTarget(apiVersion: policy.target.apiVersion, kind: policy.target.kind, namespace: policy.target.namespace,
-                                            name: policy.target.name).map { "PUT " + $0.scalePath }
+                entry.request = request
             }
             audit?.record(entry)
             let level: Logger.Level = [.applied, .dryRun, .notLeader, .rateLimited].contains(outcome) ? .info : .warning

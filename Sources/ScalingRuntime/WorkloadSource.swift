@@ -44,9 +44,11 @@ public struct KubernetesWorkloads: WorkloadSource {
     public init(client: KubernetesClient) { self.client = client }
 
     public func state(of target: ScalingPolicy.TargetReference) async throws -> WorkloadState {
-        guard let scaleTarget = ScaleTarget(apiVersion: target.apiVersion, kind: target.kind, namespace: target.namespace, name: target.name) else {
-            throw WorkloadError("\(target.apiVersion) \(target.kind) is not a kind Surge knows the scale subresource of "
-                + "(apps/v1 Deployment, StatefulSet, ReplicaSet)")
+        let scaleTarget: ScaleTarget
+        do {
+            scaleTarget = try await client.scaleTarget(apiVersion: target.apiVersion, kind: target.kind, namespace: target.namespace, name: target.name)
+        } catch let error as ScaleTargetError {
+            throw WorkloadError(error.description)
         }
         let scale = try await client.scale(of: scaleTarget)
         var pods: [PodState] = []

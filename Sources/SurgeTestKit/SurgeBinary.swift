@@ -1,14 +1,20 @@
 import Foundation
 
+/// The package root: the nearest directory above a test file holding Package.swift.
+public func packageRoot(testFile: String = #filePath) -> URL {
+    var root = URL(fileURLWithPath: testFile).deletingLastPathComponent()
+    while root.path != "/" && !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
+        root.deleteLastPathComponent()
+    }
+    return root
+}
+
 /// The `surge` executable built by `swift build` in this package's `.build` directory.
 public enum SurgeBinary {
     /// Locates the binary from a test file's path: the package root is the nearest directory above it
     /// holding Package.swift.
     public static func path(testFile: String = #filePath) throws -> String {
-        var root = URL(fileURLWithPath: testFile).deletingLastPathComponent()
-        while root.path != "/" && !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
-            root.deleteLastPathComponent()
-        }
+        let root = packageRoot(testFile: testFile)
         if let explicit = ProcessInfo.processInfo.environment["SURGE_BINARY"] { return explicit }
         for configuration in ["debug", "release"] {
             let candidate = root.appendingPathComponent(".build/\(configuration)/surge").path

@@ -98,9 +98,10 @@ import WireFormat
     static var webPolicy: String { String(policies[..<policies.range(of: "  - name: billing")!.lowerBound]) }
 
     static func serving(_ prefix: String, extraConfig: String = "", account: FakeKubernetesAccount = reader, policyFiles: (URL) throws -> String,
-                        _ body: (Served) async throws -> Void) async throws {
+                        arrange: (FakeKubernetesAPIServer) -> Void = { _ in }, _ body: (Served) async throws -> Void) async throws {
         try await FakeKubernetesAPIServer.with(accounts: [account]) { fake in
             Self.addWorkload(to: fake)
+            arrange(fake)
             let dir = try TemporaryDirectory(prefix: prefix)
             defer { dir.remove() }
             let kubeconfig = dir.url.appendingPathComponent("kubeconfig")

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import Synchronization
 
 /// A small typed client for the API server over AsyncHTTPClient. Every request carries the
 /// credentials' Authorization header (token files are read per request) and, for https, the TLS
@@ -13,6 +14,8 @@ public final class KubernetesClient: Sendable {
     let tlsConfiguration: TLSConfiguration?
     /// The longest a non-watch request may take.
     let requestTimeout: TimeAmount
+    /// Custom kinds' resource names found through discovery ("example.com/v1 WebApp" → "webapps").
+    let discoveredScaleResources = Mutex<[String: String]>([:])
 
     public init(credentials: KubernetesCredentials, httpClient: HTTPClient, requestTimeout: TimeAmount = .seconds(30)) throws(TLSSettingsError) {
         self.credentials = credentials

@@ -53,7 +53,7 @@ public struct ScaleTarget: Sendable, Equatable, Hashable, CustomStringConvertibl
     }
 
     public var scalePath: String {
-        "/apis/\(group)/\(version)/namespaces/\(namespace)/\(resource)/\(name)/scale"
+        (group.isEmpty ? "/api/\(version)" : "/apis/\(group)/\(version)") + "/namespaces/\(namespace)/\(resource)/\(name)/scale"
     }
 
     public var description: String { "\(resource).\(group) \(namespace)/\(name)" }

@@ -16,15 +16,22 @@ extension FakeKubernetesAPIServer {
             }
             let token = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
             guard let account = state.withLock({ state in token.flatMap { state.accounts[$0] } }) else { throw FakeKubernetesFailure.unauthorized }
-            let route = try FakeRoute(path: request.uri.path)
-            if route.resource == .scaledObjects, !state.withLock({ $0.kedaInstalled }) { throw FakeKubernetesFailure.pathNotFound }
+            let served = state.withLock { $0.served }
+            if let document = try FakeKubernetesDiscovery.document(request.uri.path, served: served) {
+                guard request.method == .get else { throw FakeKubernetesFailure.methodNotAllowed }
+                response = Self.json(document)
+                state.withLock { $0.requests.append("GET \(request.uri.path) -> 200") }
+                return response
+            }
+            let route = try FakeRoute(path: request.uri.path, resources: served)
             let verb = try route.verb(request.method, watch: ["true", "1"].contains(query["watch"] ?? ""))
             let allowed = account.rules.contains {
                 $0.allows(verb: verb, group: route.resource.group, resource: route.rbacResource, namespace: route.namespace)
             }
             guard allowed else { throw route.forbidden(user: account.user, verb: verb) }
             response = try perform(verb, route, query: query, body: body.map { Data(buffer: $0) } ?? Data(),
-                                   contentType: request.headers[.contentType] ?? "")
+                                   contentType: request.headers[.contentType] ?? "",
+                                   table: FakeKubernetesTable.wanted(request.headers[.accept] ?? ""))
         } catch let failure as FakeKubernetesFailure {
             response = Self.json(failure.status, status: .init(code: failure.code))
         } catch {
@@ -39,18 +46,22 @@ extension FakeKubernetesAPIServer {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: value.encoded())))
     }
 
-    private func perform(_ verb: String, _ route: FakeRoute, query: [String: String], body: Data, contentType: String) throws -> Response {
+    private func perform(_ verb: String, _ route: FakeRoute, query: [String: String], body: Data, contentType: String,
+                         table: Bool) throws -> Response {
         let labels = try FakeLabelSelector(query["labelSelector"] ?? "")
         let fields = try query["fieldSelector"].map { text throws(FakeKubernetesFailure) in
             try FakeFieldSelector(text, allowed: route.resource == .pods ? FakeFieldSelector.podFields : ["metadata.name", "metadata.namespace"])
         }
         let resource = route.resource
+        if resource == .namespaces { return try namespaces(verb, name: route.name, table: table) }
         switch (verb, route.subresource) {
         case ("list", _):
             return state.withLock { state in
-                Self.json(["kind": .string(resource.kind + "List"), "apiVersion": .string(resource.apiVersion),
+                let items = state.list(resource, namespace: route.namespace, labels: labels, fields: fields)
+                if table { return Self.json(FakeKubernetesTable.table(resource, items, resourceVersion: String(state.resourceVersion))) }
+                return Self.json(["kind": .string(resource.kind + "List"), "apiVersion": .string(resource.apiVersion),
                            "metadata": ["resourceVersion": .string(String(state.resourceVersion))],
-                           "items": .array(state.list(resource, namespace: route.namespace, labels: labels, fields: fields))])
+                           "items": .array(items)])
             }
         case ("watch", _):
             return try watch(route, labels: labels, fields: fields, query: query)
@@ -60,6 +71,9 @@ extension FakeKubernetesAPIServer {
             }
             object["kind"] = .string(resource.kind)
             object["apiVersion"] = .string(resource.apiVersion)
+            if table {
+                return Self.json(FakeKubernetesTable.table(resource, [object], resourceVersion: object[path: "metadata.resourceVersion"]?.string ?? ""))
+            }
             return Self.json(object)
         case ("create", _):
             guard var object = JSONValue.decode(body), case .object = object else {
@@ -88,7 +102,7 @@ extension FakeKubernetesAPIServer {
         case ("get", "scale"):
             return try state.withLock { state throws(FakeKubernetesFailure) in
                 guard let object = state.object(resource, route.namespace!, route.name!) else { throw .notFound(resource, route.name!) }
-                return Self.json(Self.scale(of: object))
+                return Self.json(Self.scale(of: object, resource))
             }
         case ("update", nil):
             // A whole object replaced (Leases): the resourceVersion given must be the current one.
@@ -117,8 +131,33 @@ extension FakeKubernetesAPIServer {
         }
     }
 
-    static func scale(of workload: JSONValue) -> JSONValue {
+    private func namespaces(_ verb: String, name: String?, table: Bool) throws -> Response {
+        let (names, version) = state.withLock { state in
+            (Set(["default", "kube-system"]).union(state.objects.keys.map { String($0.split(separator: "/")[1]) }), String(state.resourceVersion))
+        }
+        func namespace(_ name: String) -> JSONValue {
+            ["kind": "Namespace", "apiVersion": "v1", "metadata": ["name": .string(name), "creationTimestamp": "2026-01-01T00:00:00Z"],
+             "spec": ["finalizers": ["kubernetes"]], "status": ["phase": "Active"]]
+        }
+        switch (verb, name) {
+        case ("get", let name?):
+            guard names.contains(name) else { throw FakeKubernetesFailure.notFound(.namespaces, name) }
+            return Self.json(table ? FakeKubernetesTable.table(.namespaces, [namespace(name)], resourceVersion: version) : namespace(name))
+        case ("list", nil):
+            let items = names.sorted().map(namespace)
+            return Self.json(table ? FakeKubernetesTable.table(.namespaces, items, resourceVersion: version)
+                : ["kind": "NamespaceList", "apiVersion": "v1", "metadata": ["resourceVersion": .string(version)], "items": .array(items)])
+        default:
+            throw FakeKubernetesFailure.methodNotAllowed
+        }
+    }
+
+    /// The Scale of a workload: the apps workloads' selector from `spec.selector.matchLabels`, a custom
+    /// resource's from `status.selector` (the CRD's labelSelectorPath).
+    static func scale(of workload: JSONValue, _ resource: FakeResource) -> JSONValue {
         let matchLabels = workload[path: "spec.selector.matchLabels"]?.stringMap ?? [:]
+        let selector = resource.isCustom ? workload[path: "status.selector"]?.string ?? ""
+            : matchLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         return [
             "kind": "Scale", "apiVersion": "autoscaling/v1",
             "metadata": ["name": workload[path: "metadata.name"] ?? .null, "namespace": workload[path: "metadata.namespace"] ?? .null,
@@ -126,7 +165,7 @@ extension FakeKubernetesAPIServer {
                          "creationTimestamp": workload[path: "metadata.creationTimestamp"] ?? .null],
             "spec": ["replicas": workload[path: "spec.replicas"] ?? 0],
             "status": ["replicas": workload[path: "status.replicas"] ?? 0,
-                       "selector": .string(matchLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))],
+                       "selector": .string(selector)],
         ]
     }
 
@@ -142,7 +181,7 @@ extension FakeKubernetesAPIServer {
         }
         return try state.withLock { state throws(FakeKubernetesFailure) in
             guard var workload = state.object(resource, namespace, name) else { throw .notFound(resource, name) }
-            let current = Self.scale(of: workload)
+            let current = Self.scale(of: workload, resource)
             let wanted: JSONValue
             switch (verb, mediaType) {
             case ("update", _): wanted = input
@@ -166,7 +205,7 @@ extension FakeKubernetesAPIServer {
             }
             workload["spec"]?["replicas"] = .int(replicas)
             let stored = state.write(resource, namespace: namespace, name: name, workload)!
-            return Self.json(Self.scale(of: stored))
+            return Self.json(Self.scale(of: stored, resource))
         }
     }
 

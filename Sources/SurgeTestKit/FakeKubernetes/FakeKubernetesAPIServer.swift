@@ -85,6 +85,40 @@ public final class FakeKubernetesAPIServer: Sendable {
         state.withLock { $0.kedaInstalled = installed }
     }
 
+    /// Installs a CustomResourceDefinition: its resource appears in discovery and on its paths.
+    public func installCustomResource(_ resource: FakeResource) {
+        state.withLock { $0.customResources.append(resource) }
+    }
+
+    /// An object of an installed custom resource with `spec.replicas`, `status.replicas` and
+    /// `status.selector`, as operators with a scale subresource keep them.
+    public func addCustomObject(_ resource: FakeResource, namespace: String, name: String, replicas: Int, selector: String) {
+        let object: JSONValue = [
+            "apiVersion": .string(resource.apiVersion), "kind": .string(resource.kind),
+            "metadata": ["name": .string(name), "namespace": .string(namespace)],
+            "spec": ["replicas": .int(replicas)],
+            "status": ["replicas": .int(replicas), "selector": .string(selector)],
+        ]
+        state.withLock { _ = $0.write(resource, namespace: namespace, name: name, object) }
+    }
+
+    /// A Lease held by `holder`, renewed now, as a leader elector keeps it.
+    public func addLease(namespace: String, name: String, holder: String, durationSeconds: Int = 15) {
+        let now = String(ISO8601DateFormatter().string(from: Date()).dropLast()) + ".000000Z"
+        let lease: JSONValue = [
+            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+            "metadata": ["name": .string(name), "namespace": .string(namespace)],
+            "spec": ["holderIdentity": .string(holder), "leaseDurationSeconds": .int(durationSeconds),
+                     "acquireTime": .string(now), "renewTime": .string(now), "leaseTransitions": 0],
+        ]
+        state.withLock { _ = $0.write(.leases, namespace: namespace, name: name, lease) }
+    }
+
+    /// The stored object of any resource the fake serves.
+    public func object(_ resource: FakeResource, namespace: String, name: String) -> JSONValue? {
+        state.withLock { $0.object(resource, namespace, name) }
+    }
+
     /// A HorizontalPodAutoscaler (autoscaling/v2) scaling `target` (a Deployment of that name).
     public func addHorizontalPodAutoscaler(namespace: String, name: String, target: String, kind: String = "Deployment") {
         let hpa: JSONValue = [

@@ -40,34 +40,53 @@ struct FakeKubernetesFailure: Error, Sendable {
 }
 
 /// A resource the fake serves: core pods and events, the apps workloads with a scale subresource,
-/// HorizontalPodAutoscalers and KEDA's ScaledObjects (served only when `kedaInstalled`).
-struct FakeResource: Sendable, Equatable {
-    let group: String
-    let version: String
-    let plural: String
-    let kind: String
+/// HorizontalPodAutoscalers, KEDA's ScaledObjects (served only when `kedaInstalled`), Leases, and
+/// the custom resources a test installs.
+public struct FakeResource: Sendable, Equatable {
+    public let group: String
+    public let version: String
+    public let plural: String
+    public let kind: String
+    public let shortNames: [String]
+    /// Whether it has a scale subresource (`.../NAME/scale`).
+    public let scalable: Bool
 
-    static let all = [
-        FakeResource(group: "", version: "v1", plural: "pods", kind: "Pod"),
-        FakeResource(group: "apps", version: "v1", plural: "deployments", kind: "Deployment"),
-        FakeResource(group: "apps", version: "v1", plural: "statefulsets", kind: "StatefulSet"),
-        FakeResource(group: "apps", version: "v1", plural: "replicasets", kind: "ReplicaSet"),
-        FakeResource(group: "", version: "v1", plural: "events", kind: "Event"),
-        FakeResource(group: "autoscaling", version: "v2", plural: "horizontalpodautoscalers", kind: "HorizontalPodAutoscaler"),
-        FakeResource(group: "keda.sh", version: "v1alpha1", plural: "scaledobjects", kind: "ScaledObject"),
+    /// A custom resource, as a CustomResourceDefinition declares it; with `scalable`, its scale
+    /// subresource reads `spec.replicas`, `status.replicas` and `status.selector`.
+    public init(group: String, version: String, plural: String, kind: String, shortNames: [String] = [], scalable: Bool = false) {
+        self.group = group
+        self.version = version
+        self.plural = plural
+        self.kind = kind
+        self.shortNames = shortNames
+        self.scalable = scalable
+    }
+
+    static let builtIn = [
+        FakeResource(group: "", version: "v1", plural: "pods", kind: "Pod", shortNames: ["po"]),
+        FakeResource(group: "apps", version: "v1", plural: "deployments", kind: "Deployment", shortNames: ["deploy"], scalable: true),
+        FakeResource(group: "apps", version: "v1", plural: "statefulsets", kind: "StatefulSet", shortNames: ["sts"], scalable: true),
+        FakeResource(group: "apps", version: "v1", plural: "replicasets", kind: "ReplicaSet", shortNames: ["rs"], scalable: true),
+        FakeResource(group: "", version: "v1", plural: "events", kind: "Event", shortNames: ["ev"]),
+        FakeResource(group: "autoscaling", version: "v2", plural: "horizontalpodautoscalers", kind: "HorizontalPodAutoscaler", shortNames: ["hpa"]),
+        FakeResource(group: "keda.sh", version: "v1alpha1", plural: "scaledobjects", kind: "ScaledObject", shortNames: ["so"]),
         FakeResource(group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease"),
+        FakeResource(group: "", version: "v1", plural: "namespaces", kind: "Namespace", shortNames: ["ns"]),
     ]
 
-    static let pods = all[0]
-    static let deployments = all[1]
-    static let events = all[4]
-    static let horizontalPodAutoscalers = all[5]
-    static let scaledObjects = all[6]
-    static let leases = all[7]
+    static let pods = builtIn[0]
+    static let deployments = builtIn[1]
+    static let events = builtIn[4]
+    static let horizontalPodAutoscalers = builtIn[5]
+    static let scaledObjects = builtIn[6]
+    static let leases = builtIn[7]
+    /// Cluster-scoped, read-only: the namespaces that hold objects, and the ones every cluster has.
+    static let namespaces = builtIn[8]
 
     var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
     /// "pods", "deployments.apps": how the API names a resource in messages.
     var qualifiedName: String { group.isEmpty ? plural : "\(plural).\(group)" }
+    var isCustom: Bool { !Self.builtIn.contains(self) }
 
     func details(_ name: String) -> JSONValue {
         group.isEmpty ? ["name": .string(name), "kind": .string(plural)]

@@ -54,6 +54,8 @@ struct FakeKubernetesState: Sendable {
     var nextWatch = 0
     /// Whether KEDA's CustomResourceDefinitions exist: without them scaledobjects paths are 404.
     var kedaInstalled = false
+    /// Resources of the CustomResourceDefinitions a test installed.
+    var customResources: [FakeResource] = []
     /// While set, every request is answered 503, as an API server whose etcd is gone.
     var unavailable = false
     var accounts: [String: FakeKubernetesAccount] = [:]
@@ -61,7 +63,12 @@ struct FakeKubernetesState: Sendable {
     var nextUID = 0
 
     static func key(_ resource: FakeResource, _ namespace: String, _ name: String) -> String {
-        "\(resource.plural)/\(namespace)/\(name)"
+        "\(resource.qualifiedName)/\(namespace)/\(name)"
+    }
+
+    /// What discovery lists and paths reach: KEDA's resources only while it is installed.
+    var served: [FakeResource] {
+        FakeResource.builtIn.filter { $0 != .scaledObjects || kedaInstalled } + customResources
     }
 
     func object(_ resource: FakeResource, _ namespace: String, _ name: String) -> JSONValue? {
@@ -69,7 +76,7 @@ struct FakeKubernetesState: Sendable {
     }
 
     func list(_ resource: FakeResource, namespace: String?, labels: FakeLabelSelector, fields: FakeFieldSelector?) -> [JSONValue] {
-        let prefix = "\(resource.plural)/" + (namespace.map { "\($0)/" } ?? "")
+        let prefix = "\(resource.qualifiedName)/" + (namespace.map { "\($0)/" } ?? "")
         return objects.filter { $0.key.hasPrefix(prefix) }.sorted { $0.key < $1.key }.map(\.value).filter { object in
             labels.matches(object[path: "metadata.labels"]?.stringMap ?? [:]) && (fields?.matches(object) ?? true)
         }

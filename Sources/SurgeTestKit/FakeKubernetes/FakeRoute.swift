@@ -8,7 +8,7 @@ struct FakeRoute: Sendable {
     let name: String?
     let subresource: String?
 
-    init(path: String) throws(FakeKubernetesFailure) {
+    init(path: String, resources: [FakeResource]) throws(FakeKubernetesFailure) {
         var parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         let group: String
         let version: String
@@ -27,14 +27,14 @@ struct FakeRoute: Sendable {
             parts.removeFirst(2)
         }
         guard let plural = parts.first,
-              let resource = FakeResource.all.first(where: { $0.group == group && $0.version == version && $0.plural == plural }) else {
+              let resource = resources.first(where: { $0.group == group && $0.version == version && $0.plural == plural }) else {
             throw .pathNotFound
         }
-        // Every resource here is namespaced: a name needs a namespace in the path.
+        // Every resource but namespaces is namespaced: a name needs a namespace in the path.
         let name = parts.count > 1 ? parts[1] : nil
-        guard name == nil || namespace != nil, parts.count <= 3 else { throw .pathNotFound }
+        guard name == nil || (namespace != nil) == (resource != .namespaces), parts.count <= 3 else { throw .pathNotFound }
         let subresource = parts.count == 3 ? parts[2] : nil
-        if let subresource, subresource != "scale" || resource.group != "apps" { throw .pathNotFound }
+        if let subresource, subresource != "scale" || !resource.scalable { throw .pathNotFound }
         self.resource = resource
         self.namespace = namespace
         self.name = name
@@ -57,7 +57,7 @@ struct FakeRoute: Sendable {
         }
         let supported: Set<String> = subresource != nil ? ["get", "update", "patch"]
             : resource == .leases ? ["get", "list", "watch", "create", "update", "delete"]
-            : resource == .pods || resource == .events || resource == .horizontalPodAutoscalers || resource == .scaledObjects
+            : resource == .pods || resource == .events || resource == .horizontalPodAutoscalers || resource == .scaledObjects || resource.isCustom
                 ? ["get", "list", "watch", "create", "delete"] : ["get", "list", "watch"]
         guard supported.contains(verb) else { throw .methodNotAllowed }
         return verb

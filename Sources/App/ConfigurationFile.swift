@@ -89,6 +89,7 @@ import Yams
 ///   kubernetes:             # where workloads are read: kubeconfig_file, or api_server with
 ///     kubeconfig_file: /etc/surge/kubeconfig   # tls_config and a token; empty: in-cluster account
 ///   dry_run: false          # true: decide and publish, never change a workload (a policy's dryRun does it for one)
+///   metric_max_age: 2m      # a metric with no newer sample is missing: the replicas are held, never lowered
 ///   rate_limit: {per_target: 10, overall: 100, window: 1m}   # replica changes allowed per window
 ///   leader_election:        # several replicas: only the holder of this Lease changes workloads
 ///     namespace: surge      # lease: surge-scaling, identity: host name and pid by default
@@ -244,7 +245,14 @@ public enum ConfigurationFile {
             }
         }
         if let node = top["scaling"] {
-            let section = try mapping(node, path: path, allowed: ["policy_files", "kubernetes", "alerts", "dry_run", "leader_election", "rate_limit"])
+            let section = try mapping(node, path: path, allowed: ["policy_files", "kubernetes", "alerts", "dry_run", "leader_election", "rate_limit",
+                                                                   "metric_max_age"])
+            if let n = section["metric_max_age"] {
+                guard let text = n.string, let value = parseDuration(text), value > 0 else {
+                    throw fail(n, "metric_max_age must be a positive duration such as 2m")
+                }
+                config.scalingMetricMaxAgeMilliseconds = value
+            }
             if let n = section["rate_limit"] {
                 let fields = try mapping(n, path: path, allowed: ["per_target", "overall", "window"])
                 var limit = config.scalingRateLimit

@@ -95,6 +95,9 @@ public struct SurgeConfiguration: Sendable, Equatable {
 
     /// Every policy a dry run: decisions are published and audited, never written. Default false.
     public var scalingDryRun = false
+    /// A policy metric whose newest sample is older than this is missing: its decision holds the
+    /// replicas (never scales down) and the policy is reported failing. At most the query lookback.
+    public var scalingMetricMaxAgeMilliseconds: Int64 = 2 * 60 * 1000
     /// Whether scaling decisions, failing policies and policies pinned at maxReplicas become alerts
     /// for the configured webhooks and Alertmanagers. Default on (with nowhere to send, nothing is sent).
     public var scalingAlerts = true

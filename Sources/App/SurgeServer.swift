@@ -120,6 +120,7 @@ public enum SurgeServer {
                            metadata: ["connections": "\(connectionLimit)", "max_connections": "\(configuration.maxConnections)"])
         }
         let listen = configuration.listen
+        let scalingMetricAge = min(configuration.scalingMetricMaxAgeMilliseconds, configuration.lookbackDeltaMilliseconds)
         return Application(
             router: router,
             server: .http1(configuration: .init(
@@ -164,11 +165,13 @@ public enum SurgeServer {
             ] as [any Service])
               + (policies.isEmpty ? [] : [
                 ScalingService(policies: policies, reload: { [files = configuration.scalingPolicyFiles] in try PolicyLoader.load(patterns: files) },
-                               metrics: EmbeddedQueryEngine(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds),
+                               // The lookback is the staleness bound: an instant selector sees no sample older.
+                               metrics: EmbeddedQueryEngine(querier: database, lookbackDelta: scalingMetricAge),
                                workloads: KubernetesWorkloads(client: kubernetes!), decisions: decisions, arrivals: database,
                                actuator: KubernetesActuator(client: kubernetes!),
                                dryRun: configuration.scalingDryRun, leadership: leadership,
                                audit: try AuditTrail(directory: dataURL.appendingPathComponent("audit")), rateLimit: configuration.scalingRateLimit,
+                               metricMaxAgeMilliseconds: scalingMetricAge,
                                reloads: reloads, clock: clock, logger: logger),
             ] as [any Service])
               + (policies.isEmpty ? [] : configuration.scalingLeaderElection.map { election -> [any Service] in

@@ -8,9 +8,13 @@ import TimeSeriesCore
 public struct LiveEvaluation: Sendable {
     public private(set) var evaluator: PolicyEvaluator
     public var policy: ScalingPolicy { evaluator.policy }
+    /// The staleness bound the query engine applies (its lookback): named when a metric has no
+    /// sample recent enough, so a held decision says why.
+    let metricMaxAgeMilliseconds: Int64?
 
-    public init(policy: ScalingPolicy) {
+    public init(policy: ScalingPolicy, metricMaxAgeMilliseconds: Int64? = nil) {
         evaluator = PolicyEvaluator(policy: policy)
+        self.metricMaxAgeMilliseconds = metricMaxAgeMilliseconds
     }
 
     /// Teaches the forecasters the policy's `history` from storage, one value per `resolution`.
@@ -46,13 +50,14 @@ public struct LiveEvaluation: Sendable {
         var reporting = Set<String>()
         var requests: [String: [String: [String: Int64]]] = [:]
         let known = workload.pods.map { Set($0.map(\.name)) }
+        let recent = metricMaxAgeMilliseconds.map { " with a sample in the last \(formatDuration($0))" } ?? ""
         for spec in policy.metrics {
             let (query, shape) = MetricQueries.query(for: spec, policy: policy)
             do {
                 let vector = try await metrics.vector(query, at: now.milliseconds)
                 switch shape {
                 case .total:
-                    observations.append(vector.isEmpty ? .unavailable("unable to get metric \(spec.name): the query \(query) returned nothing")
+                    observations.append(vector.isEmpty ? .unavailable("unable to get metric \(spec.name): the query \(query) returned nothing\(recent)")
                                         : .total(Int64((vector.reduce(0) { $0 + $1.value } * 1000).rounded(.up))))
                 case .perPod:
                     var perPod: [String: PodMetric] = [:]
@@ -63,7 +68,7 @@ public struct LiveEvaluation: Sendable {
                         perPod[pod] = PodMetric(value: Int64((sample.value * 1000).rounded(.up)), timestamp: now, windowSeconds: 60)
                         reporting.insert(pod)
                     }
-                    observations.append(perPod.isEmpty ? .unavailable("unable to get metric \(spec.name): the query \(query) returned no pods") : .perPod(perPod))
+                    observations.append(perPod.isEmpty ? .unavailable("unable to get metric \(spec.name): the query \(query) returned no pods\(recent)") : .perPod(perPod))
                     if workload.pods == nil, case .utilization = spec.target, case .resource(let resource) = spec.source {
                         // Without them the calculator reports the missing request; the metric itself stands.
                         let answer = try? await metrics.vector(MetricQueries.requests(resource: resource, policy: policy), at: now.milliseconds)

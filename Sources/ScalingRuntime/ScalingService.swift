@@ -38,6 +38,8 @@ public struct ScalingService: Service {
     let rateLimit: SharedActionRateLimit
     /// Reload requests (SIGHUP, `POST /-/reload`).
     let reloads: ReloadHub
+    /// The lookback of `metrics`, which is the staleness bound: said in a held decision's reason.
+    let metricMaxAgeMilliseconds: Int64?
     let clock: any LoopClock
     let logger: Logger
 
@@ -46,9 +48,10 @@ public struct ScalingService: Service {
     public init(policies: [ScalingPolicy], reload: (@Sendable () throws -> [ScalingPolicy])? = nil,
                 metrics: any QueryEngine, workloads: any WorkloadSource, decisions: ScalingDecisions, arrivals: (any SampleArrivals)? = nil,
                 actuator: (any ScaleActuator)? = nil, dryRun: Bool = false, leadership: Leadership? = nil, audit: AuditTrail? = nil,
-                rateLimit: ActionRateLimit = ActionRateLimit(),
+                rateLimit: ActionRateLimit = ActionRateLimit(), metricMaxAgeMilliseconds: Int64? = nil,
                 reloads: ReloadHub = ReloadHub(), clock: any LoopClock = SystemClock(), logger: Logger) {
         self.rateLimit = SharedActionRateLimit(rateLimit)
+        self.metricMaxAgeMilliseconds = metricMaxAgeMilliseconds
         self.audit = audit
         self.leadership = leadership
         self.actuator = actuator
@@ -117,7 +120,7 @@ public struct ScalingService: Service {
         if let stored = evaluations.stored.withLock({ $0[key] }), stored.policy == policy {
             kept = stored
         } else {
-            kept = LiveEvaluation(policy: policy)
+            kept = LiveEvaluation(policy: policy, metricMaxAgeMilliseconds: metricMaxAgeMilliseconds)
             if policy.predictive != nil {
                 let counts = await kept.prime(from: metrics, now: Date(milliseconds: clock.now))
                 logger.info("forecast primed from storage", metadata: metadata.merging(["values": "\(counts)"]) { $1 })

@@ -21,6 +21,9 @@ import Testing
         #expect(config.scalingPolicyFiles == ["/etc/surge/rules/scaling/*.yaml", "/etc/surge/extra/web.yaml"])
         let credentials = try #require(try config.scalingKubernetes?.credentials())
         #expect(credentials.server == "http://127.0.0.1:6443" && credentials.token == "abc")
+        #expect(config.scalingMetricMaxAgeMilliseconds == 120_000)
+        let bounded = try ConfigurationFile.parse("scaling:\n  policy_files: []\n  metric_max_age: 45s\n", path: "/etc/surge/s.yml")
+        #expect(bounded.scalingMetricMaxAgeMilliseconds == 45_000)
     }
 
     @Test(arguments: [
@@ -31,6 +34,7 @@ import Testing
         ("scaling:\n  policy_files: [a.yaml]\n  kubernetes: {kubeconfig_file: /nonexistent/kubeconfig}\n",
          "s.yml:3: unable to read kubeconfig /nonexistent/kubeconfig"),
         ("scaling:\n  policy_files: [a.yaml]\n", "s.yml:2: not running in a cluster"),
+        ("scaling:\n  metric_max_age: soon\n", "s.yml:2: metric_max_age must be a positive duration such as 2m"),
     ])
     func badScalingSectionsNameTheLine(text: String, message: String) {
         do {

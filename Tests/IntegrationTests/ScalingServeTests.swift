@@ -228,10 +228,11 @@ import WireFormat
     @Test(.timeLimit(.minutes(2)))
     func whenMetricsStopArrivingReplicasAreHeldAndAnAlertFires() async throws {
         try await WebhookCapture.with { capture, hook in
-            // A 3 s lookback, so metrics go missing 3 s after the last sample.
-            let extra = "query: {lookback_delta: 3s}\nalerting:\n  webhooks:\n"
+            // A 3 s staleness bound (the query lookback stays 5 m), so metrics go missing 3 s after
+            // the last sample.
+            let extra = "alerting:\n  webhooks:\n"
                 + "    - {name: team, url: \"\(hook)\", group_by: [alertname], group_wait: 1s, group_interval: 1s}\n"
-            try await Self.serving("surge-scaling-stale", extraConfig: extra, account: Self.scaler, policyFiles: Self.policyFile(Self.webPolicy)) { served in
+            try await Self.serving("surge-scaling-stale", extraConfig: "  metric_max_age: 3s\n" + extra, account: Self.scaler, policyFiles: Self.policyFile(Self.webPolicy)) { served in
                 let (fake, base) = (served.fake, served.base)
                 try await Self.writeMetrics(port: served.port)
                 _ = try await Self.pollDecisions(base) { _ in fake.deployment(namespace: "shop", name: "web")?[path: "spec.replicas"]?.int == 4 }
@@ -245,6 +246,10 @@ import WireFormat
                 let alert = capture.bodies.joined()
                 #expect(alert.contains(#""alertname":"ScalingPolicyFailing""#), "\(capture.bodies) \(served.surge.log.suffix(1500))")
                 #expect(alert.contains("FailedGetPodsMetric") || alert.contains("unable to get metric"), "\(alert.suffix(1500))")
+                #expect(alert.contains("returned no pods with a sample in the last 3s"), "\(alert.suffix(1500))")
+                // The query API still sees the samples through its 5 m lookback: the bound is the policy's.
+                let stillThere = try await TestHTTP.get("\(base)/api/v1/query?query=http_requests_per_second").text
+                #expect(stillThere.contains("web-1"), "\(stillThere)")
                 let entries = try await TestHTTP.get("\(base)/api/v1/scaling/decisions").json()["data"] as? [[String: Any]] ?? []
                 let decision = entries.first?["decision"] as? [String: Any] ?? [:]
                 #expect(decision["desiredReplicas"] as? Int == 4, "\(decision)")

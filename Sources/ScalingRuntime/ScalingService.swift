@@ -11,7 +11,8 @@ import TimeSeriesCore
 /// query seam, the workload from Kubernetes. Between those syncs, a sample of one of the policy's
 /// metrics arriving in storage (delivered by `arrivals` as it is stored) triggers a fresh decision
 /// at once, on the workload as last read; such a decision is a preview whose recommendation does
-/// not enter the controller's history, so stabilization stays the HPA's. When to
+/// not enter the controller's history unless its scale-up is applied (then it counts as a sync at
+/// that moment, so scale-down stabilizes from it), so stabilization stays the HPA's. When to
 /// read, decide and sleep is `ScalingLoop`'s; this service performs what it says.
 /// With an actuator, a sync decision that changes the replica count, and a decision between syncs
 /// that scales up, is written through the scale subresource (`apply`): unless the policy or the server is a dry run or another autoscaler scales
@@ -161,13 +162,16 @@ public struct ScalingService: Service {
                         let started = clock.nanoseconds
                         let time = Date(milliseconds: clock.now)
                         let decision: PolicyDecision
+                        var preview: LiveEvaluation?
                         if trigger == .interval {
                             decision = await evaluation.evaluate(now: time, metrics: metrics, workload: workload)
                             evaluations.stored.withLock { $0[key] = evaluation }
                         } else {
-                            // Between syncs a decision is a preview: the controller's history only moves at syncs.
-                            var preview = evaluation
-                            decision = await preview.evaluate(now: time, metrics: metrics, workload: workload)
+                            // Between syncs a decision is a preview: the controller's history moves only at
+                            // syncs, or when the preview's scale-up is applied (as a sync then would have).
+                            var copy = evaluation
+                            decision = await copy.evaluate(now: time, metrics: metrics, workload: workload)
+                            preview = copy
                         }
                         decisions.record(decision, of: policy, at: time, trigger: trigger, seconds: clock.seconds(since: started))
                         audit?.record(Self.auditEntry(decision, of: policy, at: time, trigger: trigger))
@@ -179,7 +183,7 @@ public struct ScalingService: Service {
                         if applies, actuator != nil {
                             var current = workload
                             await apply(decision, of: policy, evaluation: &evaluation, workload: &current, at: time,
-                                        preview: trigger != .interval, metadata: metadata)
+                                        preview: preview, metadata: metadata)
                             evaluations.stored.withLock { $0[key] = evaluation }
                             // Decisions on arrivals until the next sync start from what was written.
                             latestWorkload = current
@@ -214,10 +218,13 @@ public struct ScalingService: Service {
     /// network errors retry with backoff; any other refusal stops with the API's message. Only an
     /// accepted write enters the controller's history, and each outcome is published and recorded
     /// as an Event on the target, as the HPA records its rescales.
-    /// A `preview` (a decision between syncs) decides again on a copy of the evaluation, so only the
-    /// accepted scale, not the preview's recommendations, enters the controller's history.
+    /// A `preview` (the evaluation a decision between syncs was made on, a copy) decides again on a
+    /// copy too; only when its scale is accepted does it become the controller's history, with its
+    /// recommendation: the scale-down stabilization window then counts from that scale-up, as it
+    /// would from a sync's.
     private func apply(_ first: PolicyDecision, of policy: ScalingPolicy, evaluation: inout LiveEvaluation, workload: inout WorkloadState,
-                       at time: Date, preview: Bool, metadata: Logger.Metadata) async {
+                       at time: Date, preview: LiveEvaluation?, metadata: Logger.Metadata) async {
+        var preview = preview
         guard let actuator else { return }
         var decision = first
         let from = workload.specReplicas
@@ -273,6 +280,7 @@ public struct ScalingService: Service {
             switch attempt.next(answer) {
             case .applied(let replicas, let resourceVersion):
                 let reason = Self.rescaleReason(decision, from: workload.specReplicas, policy: policy)
+                if let preview { evaluation = preview }
                 evaluation.recordScale(from: workload.specReplicas, to: replicas, at: time)
                 workload.specReplicas = replicas
                 workload.resourceVersion = resourceVersion
@@ -288,14 +296,15 @@ public struct ScalingService: Service {
                     publish(.failed, "the scale changed and could not be read again: \(error)", attempt)
                     return
                 }
-                if preview {
+                if preview != nil {
                     var copy = evaluation
                     decision = await copy.evaluate(now: time, metrics: metrics, workload: workload)
+                    preview = copy
                 } else {
                     decision = await evaluation.evaluate(now: time, metrics: metrics, workload: workload)
                 }
-                decisions.record(decision, of: policy, at: time, trigger: preview ? .arrival : .interval, seconds: 0)
-                if preview ? decision.desiredReplicas <= workload.specReplicas : decision.desiredReplicas == workload.specReplicas { return }
+                decisions.record(decision, of: policy, at: time, trigger: preview != nil ? .arrival : .interval, seconds: 0)
+                if preview != nil ? decision.desiredReplicas <= workload.specReplicas : decision.desiredReplicas == workload.specReplicas { return }
             case .retry(let milliseconds):
                 do { try await clock.sleep(for: .milliseconds(milliseconds)) } catch { return }
             case .failed(let status, let message):

@@ -36,11 +36,11 @@ import WireFormat
 
     /// web-1 and web-2 report 200 requests per second each (web-3 nothing yet); api-1 reports 500, and
     /// web-canary-1, a pod of no workload here whose name shares web's prefix, 1000.
-    static func writeMetrics(port: Int) async throws {
-        let now = Int64(Date().timeIntervalSince1970) * 1000
+    static func writeMetrics(port: Int, ageMilliseconds: Int64 = 2000) async throws {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
         let batch = [("web-1", 200.0), ("web-2", 200), ("api-1", 500), ("web-canary-1", 1000)].map { pod, value in
             RemoteWriteEncoder.WireSeries(labels: Labels(["__name__": "http_requests_per_second", "namespace": "shop", "pod": pod]).pairs,
-                                          samples: [Sample(timestamp: now - 2000, value: value)])
+                                          samples: [Sample(timestamp: now - ageMilliseconds, value: value)])
         }
         let reply = try await TestHTTP.post("http://127.0.0.1:\(port)/api/v1/write", body: RemoteWriteEncoder.encode(batch, version: .v1),
                                             headers: [("Content-Type", RemoteWriteVersion.v1ContentType), ("Content-Encoding", "snappy")])
@@ -228,13 +228,13 @@ import WireFormat
     @Test(.timeLimit(.minutes(2)))
     func whenMetricsStopArrivingReplicasAreHeldAndAnAlertFires() async throws {
         try await WebhookCapture.with { capture, hook in
-            // A 3 s staleness bound (the query lookback stays 5 m), so metrics go missing 3 s after
+            // A 5 s staleness bound (the query lookback stays 5 m), so metrics go missing 5 s after
             // the last sample.
             let extra = "alerting:\n  webhooks:\n"
                 + "    - {name: team, url: \"\(hook)\", group_by: [alertname], group_wait: 1s, group_interval: 1s}\n"
-            try await Self.serving("surge-scaling-stale", extraConfig: "  metric_max_age: 3s\n" + extra, account: Self.scaler, policyFiles: Self.policyFile(Self.webPolicy)) { served in
+            try await Self.serving("surge-scaling-stale", extraConfig: "  metric_max_age: 5s\n" + extra, account: Self.scaler, policyFiles: Self.policyFile(Self.webPolicy)) { served in
                 let (fake, base) = (served.fake, served.base)
-                try await Self.writeMetrics(port: served.port)
+                try await Self.writeMetrics(port: served.port, ageMilliseconds: 0)
                 _ = try await Self.pollDecisions(base) { _ in fake.deployment(namespace: "shop", name: "web")?[path: "spec.replicas"]?.int == 4 }
                 #expect(fake.deployment(namespace: "shop", name: "web")?[path: "spec.replicas"]?.int == 4)
                 // No more samples: the metric goes missing; the HPA's rule holds the count, and the
@@ -246,7 +246,7 @@ import WireFormat
                 let alert = capture.bodies.joined()
                 #expect(alert.contains(#""alertname":"ScalingPolicyFailing""#), "\(capture.bodies) \(served.surge.log.suffix(1500))")
                 #expect(alert.contains("FailedGetPodsMetric") || alert.contains("unable to get metric"), "\(alert.suffix(1500))")
-                #expect(alert.contains("returned no pods with a sample in the last 3s"), "\(alert.suffix(1500))")
+                #expect(alert.contains("returned no pods with a sample in the last 5s"), "\(alert.suffix(1500))")
                 // The query API still sees the samples through its 5 m lookback: the bound is the policy's.
                 let stillThere = try await TestHTTP.get("\(base)/api/v1/query?query=http_requests_per_second").text
                 #expect(stillThere.contains("web-1"), "\(stillThere)")

@@ -127,12 +127,48 @@ import TimeSeriesCore
         #expect(harness.snapshot.lastAction?.outcome == .applied && harness.snapshot.lastAction?.to == 6)
         // It wrote with the resourceVersion the previous write returned: no conflict with itself.
         #expect(harness.snapshot.lastAction?.conflicts == 0)
-        // One that asks for less waits for the sync (and its stabilization window).
+        running.cancel()
+        _ = await running.result
+    }
+
+    /// Scale-down stabilization counts from an applied scale-up between syncs, as from a sync's.
+    @Test func anArrivalScaleUpStartsTheScaleDownStabilizationWindow() async throws {
+        var policy = ScaleApplyTests.policy()
+        policy.behavior = ScalingBehavior(scaleDown: .init(stabilizationWindowSeconds: 60))
+        let harness = Harness(policy: policy)
+        let running = Task { try await harness.service().run() }
+        defer { running.cancel() }
+        await harness.settle(actions: 1)
+        #expect(harness.scale.state.withLock { $0.writes } == [3])
+        func sync(after milliseconds: Int64) async {
+            let before = harness.snapshot.evaluations
+            harness.clock.advance(by: milliseconds)
+            for _ in 0..<200_000 where harness.snapshot.evaluations == before || harness.snapshot.trigger != .interval
+                || harness.clock.sleeperCount == 0 { await Task.yield() }
+        }
+        // A spike between syncs scales up at once (at 1,800,000,002,000).
+        harness.queries.perPod.withLock { $0 = 400 }
+        harness.clock.advance(by: 2_000)
+        harness.arrivals.arrive()
+        for _ in 0..<20_000 where harness.scale.state.withLock({ $0.writes.count }) < 2 { await Task.yield() }
+        #expect(harness.scale.state.withLock { $0.writes } == [3, 6])
+        // The load drops: an arrival asking for less changes nothing, nor does the next sync, or
+        // any sync within 60 s of the scale-up.
         harness.queries.perPod.withLock { $0 = 10 }
         harness.clock.advance(by: 1_000)
         harness.arrivals.arrive()
         for _ in 0..<20_000 { await Task.yield() }
         #expect(harness.scale.state.withLock { $0.writes } == [3, 6])
+        await sync(after: 12_000)
+        #expect(harness.snapshot.trigger == .interval && harness.snapshot.desiredReplicas == 6, "\(harness.snapshot.explanation)")
+        await sync(after: 45_000)
+        #expect(harness.clock.now == 1_800_000_060_000 && harness.snapshot.desiredReplicas == 6, "\(harness.snapshot.explanation)")
+        #expect(harness.snapshot.explanation.contains { $0.contains("recent recommendations were higher than current one") },
+                "\(harness.snapshot.explanation)")
+        #expect(harness.scale.state.withLock { $0.writes } == [3, 6])
+        // The first sync after the window: down (the default scale-down policy allows 100 %).
+        await sync(after: 15_000)
+        #expect(harness.scale.state.withLock { $0.writes } == [3, 6, 1], "\(harness.snapshot.explanation)")
         running.cancel()
         _ = await running.result
     }

@@ -47,6 +47,32 @@ public enum DecisionReport {
         enum CodingKeys: String, CodingKey { case schedule, activeSchedules, forecast, forecastMetric, forecastPeak }
     }
 
+    /// A threshold trigger at the decision.
+    package struct Trigger: Encodable, Sendable {
+        package var name: String
+        package var when: String
+        package var change: String
+        package var status: String
+        package var replicas: Int?
+        package var holdingSince: String?
+        package var coolingDownUntil: String?
+        package var error: String?
+
+        package func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(when, forKey: .when)
+            try container.encode(change, forKey: .change)
+            try container.encode(status, forKey: .status)
+            try container.encode(replicas, forKey: .replicas)
+            try container.encode(holdingSince, forKey: .holdingSince)
+            try container.encode(coolingDownUntil, forKey: .coolingDownUntil)
+            try container.encode(error, forKey: .error)
+        }
+
+        enum CodingKeys: String, CodingKey { case name, when, change, status, replicas, holdingSince, coolingDownUntil, error }
+    }
+
     package struct Report: Encodable, Sendable {
         package var policy: String
         package var target: ScalingPolicy.TargetReference
@@ -57,6 +83,7 @@ public enum DecisionReport {
         package var maxReplicas: Int
         package var proposals: [Proposal]
         package var floors: Floors
+        package var triggers: [Trigger]
         package var conditions: [ScalingCondition]
         package var limitedBy: String?
         package var drivenBy: String
@@ -74,6 +101,7 @@ public enum DecisionReport {
             try container.encode(maxReplicas, forKey: .maxReplicas)
             try container.encode(proposals, forKey: .proposals)
             try container.encode(floors, forKey: .floors)
+            try container.encode(triggers, forKey: .triggers)
             try container.encode(conditions, forKey: .conditions)
             try container.encode(limitedBy, forKey: .limitedBy)
             try container.encode(drivenBy, forKey: .drivenBy)
@@ -82,7 +110,7 @@ public enum DecisionReport {
         }
 
         enum CodingKeys: String, CodingKey {
-            case policy, target, now, desiredReplicas, currentReplicas, minReplicas, maxReplicas, proposals, floors, conditions, limitedBy, drivenBy,
+            case policy, target, now, desiredReplicas, currentReplicas, minReplicas, maxReplicas, proposals, floors, triggers, conditions, limitedBy, drivenBy,
                  explanation, history
         }
     }
@@ -125,6 +153,11 @@ public enum DecisionReport {
                       proposals: proposals,
                       floors: Floors(schedule: decision.schedule.replicas, activeSchedules: decision.schedule.activeWindows,
                                      forecast: decision.forecast?.replicas, forecastMetric: decision.forecast?.metric, forecastPeak: decision.forecast?.peak),
+                      triggers: zip(policy.triggers, decision.triggers).map { trigger, outcome in
+                          Trigger(name: trigger.name, when: trigger.when, change: trigger.changeText, status: outcome.status.rawValue,
+                                  replicas: outcome.replicas, holdingSince: outcome.holdingSince?.formatted(.iso8601),
+                                  coolingDownUntil: outcome.coolingDownUntil?.formatted(.iso8601), error: outcome.error)
+                      },
                       conditions: decision.reactive.conditions, limitedBy: decision.reactive.limitedBy, drivenBy: decision.drivenBy.rawValue,
                       explanation: decision.explanation, history: History(decision.reactive.history))
     }

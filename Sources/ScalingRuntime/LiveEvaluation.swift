@@ -81,11 +81,28 @@ public struct LiveEvaluation: Sendable {
                 observations.append(.unavailable("unable to get metric \(spec.name): \(error)"))
             }
         }
+        var triggerObservations: [TriggerObservation] = []
+        for trigger in policy.triggers {
+            triggerObservations.append(await Self.observe(trigger, metrics: metrics, at: now))
+        }
         let pods = workload.pods ?? reporting.sorted().map { name in
             PodState(name: name, phase: .running, ready: true, readyTransitionTime: now.addingTimeInterval(-3600),
                      startTime: now.addingTimeInterval(-3600), requests: requests[name] ?? [:])
         }
         return evaluator.decide(PolicyInput(now: now, specReplicas: workload.specReplicas, statusReplicas: workload.statusReplicas,
-                                            pods: pods, observations: observations))
+                                            pods: pods, observations: observations, triggerObservations: triggerObservations))
+    }
+
+    /// A trigger's condition at `now`: it holds while its query returns any sample (or a non-zero scalar).
+    static func observe(_ trigger: StepTrigger, metrics: any QueryEngine, at now: Date) async -> TriggerObservation {
+        do {
+            switch try await metrics.instant(trigger.when, at: now.milliseconds) {
+            case .vector(let elements): return elements.isEmpty ? .clear : .holds
+            case .scalar(_, let value): return value != 0 && !value.isNaN ? .holds : .clear
+            case let other: return .unavailable("the condition returned a \(other.typeName), not an instant vector or a scalar")
+            }
+        } catch {
+            return .unavailable("\(error)")
+        }
     }
 }

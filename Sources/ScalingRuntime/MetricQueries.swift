@@ -61,12 +61,11 @@ public enum MetricQueries {
         return out
     }
 
-    /// The label matchers of every selector the policy's metric queries read: what an append watch
-    /// needs to see a new sample of the policy's metrics arrive.
+    /// The label matchers of every selector the policy's metric queries and trigger conditions read:
+    /// what an append watch needs to see a new sample of them arrive.
     public static func selectorMatchers(_ policy: ScalingPolicy) -> [[LabelMatcher]] {
-        policy.metrics.flatMap { spec in
-            (try? Parser.parse(query(for: spec, policy: policy).0))?.selectors.map(\.matchers) ?? []
-        }
+        let queries = policy.metrics.map { query(for: $0, policy: policy).0 } + policy.triggers.map(\.when)
+        return queries.flatMap { (try? Parser.parse($0))?.selectors.map(\.matchers) ?? [] }
     }
 
     /// Requests per pod from kube-state-metrics, when it is scraped.

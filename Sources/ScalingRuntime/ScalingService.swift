@@ -335,6 +335,7 @@ public struct ScalingService: Service {
         case .forecast: return "forecast floor"
         case .minReplicas: return "below minReplicas"
         case .maxReplicas: return "above maxReplicas"
+        case .trigger: return "trigger \(decision.reactive.decidingTrigger ?? "") fired"
         case .metrics:
             guard decision.desiredReplicas > current else { return "All metrics below target" }
             let proposals = decision.reactive.proposals

@@ -14,6 +14,10 @@ extension DecisionReport {
             let label = proposal.utilization != nil || proposal.target.hasSuffix("%") ? "  \(proposal.metric) (as a percentage of request):" : "  \(proposal.metric):"
             rows.append((label, "\(current) / \(proposal.target)"))
         }
+        if !report.triggers.isEmpty { rows.append(("Triggers:", "( status: condition → change )")) }
+        for trigger in report.triggers {
+            rows.append(("  \(trigger.name):", "\(trigger.status): \(trigger.when) → \(trigger.change)"))
+        }
         rows.append(("Min replicas:", String(policy.minReplicas)))
         rows.append(("Max replicas:", String(policy.maxReplicas)))
         rows.append(("\(policy.target.kind) pods:", "\(report.currentReplicas) current / \(report.desiredReplicas) desired"))
@@ -34,6 +38,9 @@ extension DecisionReport {
                      + ", forecast " + (floors.forecast.map(String.init) ?? (policy.predictive == nil ? "off" : "not ready")))
         for proposal in report.proposals {
             lines.append("  \(proposal.metric) proposes " + (proposal.replicas.map { "\($0) replicas" } ?? "nothing: \(proposal.error ?? "no value")"))
+        }
+        for trigger in report.triggers where trigger.replicas != nil {
+            lines.append("  trigger \(trigger.name) proposes \(trigger.replicas!) replicas")
         }
         for sentence in report.explanation { lines.append("  - " + sentence) }
         return lines.joined(separator: "\n") + "\n"

@@ -18,7 +18,10 @@ import Yams
 ///              "promql": [{"query": "sum(rate(x[1m]))", "value": "530"}]},
 ///  "history": {"recommendations": [{"time": "...", "replicas": 5}], "scaleUpEvents": [], "scaleDownEvents": []},
 ///  // without "history" (or with "evaluatedBefore": false in it) the policy was never evaluated before
-///  "metricHistory": [{"metric": 0, "samples": [{"time": "...", "value": 510}]}]}
+///  "metricHistory": [{"metric": 0, "samples": [{"time": "...", "value": 510}]}],
+///  // per threshold trigger of the policy: whether its condition holds now, since when it has held,
+///  // and when a scale it drove was last applied
+///  "triggers": [{"name": "slow", "holds": true, "holdingSince": "...", "lastScale": "..."}]}
 /// ```
 public struct DecisionSnapshot: Sendable {
     public var now: Date
@@ -28,13 +31,16 @@ public struct DecisionSnapshot: Sendable {
     public var history: ScaleHistory
     /// Past values per policy metric index, for the forecast.
     public var metricHistory: [(metric: Int, time: Date, value: Double)]
+    /// Per threshold trigger, in the policy's order: its state before the decision.
+    public var triggerStates: [TriggerState] = []
 
     static let utc = TimeZone(identifier: "UTC")!
 
     public static func parse(_ text: String, path: String, validateQuery: (String) -> String? = { _ in nil }) throws -> DecisionSnapshot {
         let reader = NodeReader(path: path)
         guard let root = try reader.compose(text).first else { throw PolicyFileError(path: path, line: nil, message: "the snapshot is empty") }
-        let map = try reader.mapping(root, "the snapshot", allowed: ["now", "policy", "controller", "target", "pods", "metrics", "history", "metricHistory"])
+        let map = try reader.mapping(root, "the snapshot", allowed: ["now", "policy", "controller", "target", "pods", "metrics", "history", "metricHistory",
+                                                                          "triggers"])
         let now = try time(try reader.require(map, "now", in: "the snapshot", at: root), "now", reader)
         let policy = try PolicyFile.policy(try reader.require(map, "policy", in: "the snapshot", at: root), reader: reader, validateQuery: validateQuery)
         let controller = try map["controller"].map { try self.controller($0, reader) } ?? ControllerSettings()
@@ -59,14 +65,38 @@ public struct DecisionSnapshot: Sendable {
                                       try reader.number(try reader.require(values, "value", in: "a sample", at: sample), "value")))
             }
         }
-        return DecisionSnapshot(now: now, policy: policy, controller: controller,
-                                input: PolicyInput(now: now, specReplicas: specReplicas, statusReplicas: statusReplicas, pods: pods, observations: observations),
-                                history: history, metricHistory: metricHistory)
+        var triggerObservations = policy.triggers.map { _ in TriggerObservation.unavailable("the snapshot says nothing of it") }
+        var triggerStates = policy.triggers.map { _ in TriggerState() }
+        let triggerEntries = try map["triggers"].map { try reader.sequence($0, "triggers") } ?? []
+        for (position, entry) in triggerEntries.enumerated() {
+            let fields = try reader.mapping(entry, "a trigger entry", allowed: ["name", "holds", "holdingSince", "lastScale"])
+            let index: Int
+            if let nameNode = fields["name"] {
+                let name = try reader.string(nameNode, "name")
+                guard let found = policy.triggers.firstIndex(where: { $0.name == name }) else {
+                    throw reader.fail(nameNode, "the policy has no trigger named \"\(name)\"")
+                }
+                index = found
+            } else {
+                guard position < policy.triggers.count else { throw reader.fail(entry, "the policy has only \(policy.triggers.count) triggers") }
+                index = position
+            }
+            let holds = try reader.bool(try reader.require(fields, "holds", in: "a trigger entry", at: entry), "holds")
+            triggerObservations[index] = holds ? .holds : .clear
+            triggerStates[index] = TriggerState(holdingSince: try fields["holdingSince"].map { try time($0, "holdingSince", reader) },
+                                                lastScale: try fields["lastScale"].map { try time($0, "lastScale", reader) })
+        }
+        var snapshot = DecisionSnapshot(now: now, policy: policy, controller: controller,
+                                        input: PolicyInput(now: now, specReplicas: specReplicas, statusReplicas: statusReplicas, pods: pods,
+                                                           observations: observations, triggerObservations: triggerObservations),
+                                        history: history, metricHistory: metricHistory)
+        snapshot.triggerStates = triggerStates
+        return snapshot
     }
 
     /// Runs the decision the snapshot describes.
     public func decide() -> PolicyDecision {
-        var evaluator = PolicyEvaluator(policy: policy, settings: controller, history: history)
+        var evaluator = PolicyEvaluator(policy: policy, settings: controller, history: history, triggerStates: triggerStates)
         for sample in metricHistory.sorted(by: { $0.time < $1.time }) where sample.time < now {
             evaluator.learn(metric: sample.metric, value: sample.value, at: sample.time)
         }

@@ -8,8 +8,12 @@ public struct PolicyInput: Sendable {
     public var statusReplicas: Int
     public var pods: [PodState]
     public var observations: [MetricObservation]
+    /// Per threshold trigger, in the policy's order: whether its condition holds.
+    public var triggerObservations: [TriggerObservation]
 
-    public init(now: Date, specReplicas: Int, statusReplicas: Int? = nil, pods: [PodState], observations: [MetricObservation]) {
+    public init(now: Date, specReplicas: Int, statusReplicas: Int? = nil, pods: [PodState], observations: [MetricObservation],
+                triggerObservations: [TriggerObservation] = []) {
+        self.triggerObservations = triggerObservations
         self.now = now
         self.specReplicas = specReplicas
         self.statusReplicas = statusReplicas ?? specReplicas
@@ -30,7 +34,7 @@ public struct ForecastFloor: Sendable, Equatable {
 
 /// What set a decision's replica count.
 public enum DecisionDriver: String, Sendable, Equatable, CaseIterable {
-    case metrics, schedule, forecast, minReplicas, maxReplicas
+    case metrics, schedule, forecast, minReplicas, maxReplicas, trigger
 }
 
 public struct PolicyDecision: Sendable, Equatable {
@@ -38,6 +42,8 @@ public struct PolicyDecision: Sendable, Equatable {
     public var reactive: ScalingDecision
     public var schedule: ScheduleFloor
     public var forecast: ForecastFloor?
+    /// Each threshold trigger's state and, when it fires, its proposal.
+    public var triggers: [TriggerOutcome] = []
     public var drivenBy: DecisionDriver
     public var explanation: [String]
 }
@@ -50,13 +56,20 @@ public struct PolicyEvaluator: Sendable {
     public var history: ScaleHistory
     private var schedules: ScheduleTracker
     private var forecasters: [MetricForecaster]
+    public private(set) var triggerStates: [TriggerState]
+    /// The triggers' outcomes at the latest decision: an applied scale starts the cooldown of those
+    /// that fired its way.
+    private var lastTriggers: [TriggerOutcome] = []
 
-    public init(policy: ScalingPolicy, settings: ControllerSettings = ControllerSettings(), history: ScaleHistory = .initial) {
+    public init(policy: ScalingPolicy, settings: ControllerSettings = ControllerSettings(), history: ScaleHistory = .initial,
+                triggerStates: [TriggerState] = []) {
         self.policy = policy
         self.settings = settings
         self.history = history
         schedules = ScheduleTracker(windows: policy.schedules)
         forecasters = policy.predictive.map { settings in policy.metrics.map { _ in MetricForecaster(settings: settings) } } ?? []
+        self.triggerStates = triggerStates.count == policy.triggers.count ? triggerStates
+            : Array(repeating: TriggerState(), count: policy.triggers.count)
     }
 
     /// Feeds past values of metric `index` (its total over pods, or its value) to the forecaster.
@@ -72,12 +85,16 @@ public struct PolicyEvaluator: Sendable {
         }
         let forecast = forecastFloor(input)
         let floor = min(max(schedule.replicas, forecast?.replicas ?? 0), policy.maxReplicas)
-        let autoscalerInput = AutoscalerInput(
+        let triggers = StepTriggers.evaluate(policy.triggers, observations: input.triggerObservations, states: &triggerStates,
+                                             current: input.specReplicas, now: input.now)
+        lastTriggers = triggers
+        var autoscalerInput = AutoscalerInput(
             now: input.now, minReplicas: policy.minReplicas, maxReplicas: policy.maxReplicas, specReplicas: input.specReplicas,
             statusReplicas: input.statusReplicas, metrics: policy.metrics, observations: input.observations,
             behavior: policy.behavior, pods: input.pods, settings: settings, floor: floor)
+        autoscalerInput.firingTriggers = triggers.filter { $0.status == .firing }
         var reactive = Autoscaler.decide(autoscalerInput, history: history)
-        if policy.metrics.isEmpty {
+        if policy.metrics.isEmpty && policy.triggers.isEmpty {
             let desired = max(policy.minReplicas, floor)
             reactive.desiredReplicas = input.specReplicas == 0 && policy.minReplicas != 0 ? 0 : desired
             reactive.explanation = ["The policy has no metrics; its schedules set \(reactive.desiredReplicas) replicas."]
@@ -94,6 +111,7 @@ public struct PolicyEvaluator: Sendable {
         } else if policy.predictive != nil {
             explanation.append("The forecast is still learning: it needs more history before it raises the floor.")
         }
+        explanation += triggers.map(\.explanation)
         let desired = reactive.desiredReplicas
         let drivenBy: DecisionDriver
         if floor > policy.minReplicas && desired == floor && floor > (metricProposal ?? 0) {
@@ -102,16 +120,19 @@ public struct PolicyEvaluator: Sendable {
             drivenBy = .maxReplicas
         } else if desired == policy.minReplicas && (metricProposal ?? desired) < desired {
             drivenBy = .minReplicas
+        } else if reactive.decidingTrigger != nil {
+            drivenBy = .trigger
         } else {
-            drivenBy = policy.metrics.isEmpty ? .schedule : .metrics
+            drivenBy = policy.metrics.isEmpty ? (policy.triggers.isEmpty ? .schedule : .trigger) : .metrics
         }
-        return PolicyDecision(desiredReplicas: desired, reactive: reactive, schedule: schedule, forecast: forecast,
+        return PolicyDecision(desiredReplicas: desired, reactive: reactive, schedule: schedule, forecast: forecast, triggers: triggers,
                               drivenBy: drivenBy, explanation: explanation + reactive.explanation)
     }
 
     /// Records that the target's replicas were changed from `previous` to `new`: only an applied
     /// scale counts against the scaling policies' rate limits, as in the controller.
     public mutating func recordScale(from previous: Int, to new: Int, at now: Date) {
+        StepTriggers.recordScale(from: previous, to: new, at: now, fired: lastTriggers, states: &triggerStates)
         history.recordScale(from: previous, to: new, at: now, longestPeriodSeconds: Autoscaler.longestPolicyPeriodSeconds(policy.behavior))
     }
 

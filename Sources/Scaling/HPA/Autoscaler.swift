@@ -33,6 +33,9 @@ public struct AutoscalerInput: Sendable {
     /// A floor above `minReplicas` from schedules or forecasts; it never switches scaling on for a
     /// target at zero replicas whose `minReplicas` is not zero.
     public var floor: Int
+    /// The policy's threshold triggers that fire, each with the count it proposes: combined with the
+    /// metrics' proposal as AWS combines scaling policies (the largest of those asking for a change).
+    public var firingTriggers: [TriggerOutcome] = []
 
     public init(now: Date, minReplicas: Int = 1, maxReplicas: Int, specReplicas: Int, statusReplicas: Int? = nil,
                 metrics: [MetricSpecification], observations: [MetricObservation], behavior: ScalingBehavior? = nil,
@@ -62,6 +65,8 @@ public struct ScalingDecision: Sendable, Equatable {
     /// The history to carry into the next decision: recommendations only. A scale event enters it
     /// when the scale is applied (`ScaleHistory.recordScale`), not when it is decided.
     public var history: ScaleHistory
+    /// The threshold trigger whose proposal won, when one did.
+    public var decidingTrigger: String?
 }
 
 /// The HPA controller's reconcile step, without the API calls: the replica count it would set and
@@ -77,9 +82,10 @@ public enum Autoscaler {
                                            message: "the HPA controller was able to get the target's current scale")]
         var explanation: [String] = []
         var proposals: [MetricProposal] = []
+        var triggerDecides: String?
         func finish(_ desired: Int, limitedBy: String? = nil) -> ScalingDecision {
             ScalingDecision(desiredReplicas: desired, currentReplicas: current, proposals: proposals, conditions: conditions,
-                            limitedBy: limitedBy, explanation: explanation, history: history)
+                            limitedBy: limitedBy, explanation: explanation, history: history, decidingTrigger: triggerDecides)
         }
         if current == 0 && input.minReplicas != 0 {
             conditions.append(ScalingCondition(type: "ScalingActive", status: false, reason: "ScalingDisabled",
@@ -106,36 +112,59 @@ public enum Autoscaler {
         let invalid = proposals.filter { $0.error != nil }
         let best = valid.max { $0.replicas! < $1.replicas! }
         let metricDesired = best?.replicas ?? 0
-        if let firstError = invalid.first?.error, valid.isEmpty || metricDesired < current {
+        let firing = input.firingTriggers.compactMap { outcome in outcome.replicas.map { (name: outcome.name, replicas: $0) } }
+        // Missing metrics hold the count, as the HPA holds it; only a trigger asking for more may
+        // still scale up (never down on missing data).
+        if let firstError = invalid.first?.error, valid.isEmpty || metricDesired < current, !firing.contains(where: { $0.replicas > current }) {
             conditions.append(ScalingCondition(type: "ScalingActive", status: false, reason: firstError.reason, message: firstError.message))
             explanation.append("invalid metrics (\(invalid.count) invalid out of \(proposals.count)), first error is: \(firstError.message); replicas stay at \(current).")
             return finish(current)
         }
-        guard let best else { return finish(current) }
-        conditions.append(ScalingCondition(type: "ScalingActive", status: true, reason: "ValidMetricFound",
-                                           message: "the HPA was able to successfully calculate a replica count from \(best.metric)"))
-        explanation.append("\(best.metric) proposes \(metricDesired) replicas" + (valid.count > 1 ? ", the largest of \(valid.count) proposals." : "."))
+        if best == nil && firing.isEmpty { return finish(current) }
+        if let best {
+            conditions.append(ScalingCondition(type: "ScalingActive", status: true, reason: "ValidMetricFound",
+                                               message: "the HPA was able to successfully calculate a replica count from \(best.metric)"))
+            explanation.append("\(best.metric) proposes \(metricDesired) replicas" + (valid.count > 1 ? ", the largest of \(valid.count) proposals." : "."))
+        }
+        var desired = metricDesired
+        if !firing.isEmpty {
+            // Each source asking for a change proposes (metrics within tolerance ask for none); the
+            // largest proposal wins, for scale-up and scale-down alike, as AWS combines step and
+            // target-tracking policies. Stabilization and the behavior then apply as to the HPA's own.
+            var candidates = firing
+            if let best, metricDesired != current { candidates.append((name: best.metric, replicas: metricDesired)) }
+            let winner = candidates.max { $0.replicas < $1.replicas }!
+            desired = winner.replicas
+            if firing.contains(where: { $0.name == winner.name && $0.replicas == winner.replicas }) { triggerDecides = winner.name }
+            if best == nil {
+                conditions.append(ScalingCondition(type: "ScalingActive", status: true, reason: "TriggerFired",
+                                                   message: "the trigger \(winner.name) fired and proposes \(winner.replicas) replicas"))
+            }
+            explanation.append(triggerDecides != nil
+                ? "Trigger \"\(winner.name)\" proposes \(desired) replicas, the largest proposal asking for a change."
+                : "\(winner.name) proposes \(desired) replicas, more than the triggers that fire.")
+        }
         let normalization = Normalization(settings: input.settings, now: input.now)
         let outcome: Normalization.Outcome
         if let behavior = input.behavior {
             let filled = behavior.withDefaults(downscaleStabilizationWindowSeconds: input.settings.downscaleStabilizationWindowSeconds)
-            outcome = normalization.withBehavior(current: current, desired: metricDesired, minReplicas: minReplicas,
+            outcome = normalization.withBehavior(current: current, desired: desired, minReplicas: minReplicas,
                                                  maxReplicas: input.maxReplicas, behavior: filled, history: &history)
         } else {
-            outcome = normalization.legacy(current: current, desired: metricDesired, minReplicas: minReplicas,
+            outcome = normalization.legacy(current: current, desired: desired, minReplicas: minReplicas,
                                            maxReplicas: input.maxReplicas, history: &history)
         }
         conditions[0] = outcome.ableToScale
         conditions.append(outcome.scalingLimited)
-        if outcome.stabilized != metricDesired {
-            explanation.append("Stabilization changed \(metricDesired) to \(outcome.stabilized): \(outcome.ableToScale.message).")
+        if outcome.stabilized != desired {
+            explanation.append("Stabilization changed \(desired) to \(outcome.stabilized): \(outcome.ableToScale.message).")
         }
         if outcome.replicas != outcome.stabilized {
             explanation.append("\(outcome.scalingLimited.reason) changed \(outcome.stabilized) to \(outcome.replicas): \(outcome.scalingLimited.message).")
         }
         if outcome.replicas != current {
             explanation.append(outcome.replicas > current ? "Scale up from \(current) to \(outcome.replicas)."
-                               : "Scale down from \(current) to \(outcome.replicas) (all metrics below target).")
+                               : "Scale down from \(current) to \(outcome.replicas) (" + (triggerDecides.map { "trigger \"\($0)\"" } ?? "all metrics below target") + ").")
         } else {
             explanation.append("No change: \(current) replicas.")
         }

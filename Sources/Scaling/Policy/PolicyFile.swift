@@ -23,6 +23,8 @@ import Yams
 ///       - {name: office-hours, start: "0 9 * * 1-5", end: "0 18 * * 1-5", timezone: Asia/Shanghai, minReplicas: 20}
 ///       - {name: singles-day, start: "2026-11-11 00:00", end: "2026-11-12 02:00", timezone: Asia/Shanghai, minReplicas: 80}
 ///     predictive: {seasons: [1d, 1w], history: 3w, podStartup: 90s}
+///     triggers:                     # step scaling, see TriggerReader
+///       - {name: slow, when: 'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{job="checkout"}[1m]))) > 0.3', for: 2m, scaleBy: 3}
 ///     dryRun: false                 # true: decide, log and audit, never change the workload
 /// ```
 public enum PolicyFile {
@@ -54,7 +56,8 @@ public enum PolicyFile {
     }
 
     static let policyFields: Set<String> = ["name", "namespace", "target", "minReplicas", "maxReplicas", "metrics", "behavior",
-                                            "schedules", "predictive", "interval", "dryRun", "spec", "apiVersion", "kind", "metadata"]
+                                            "schedules", "predictive", "interval", "dryRun", "spec", "apiVersion", "kind", "metadata",
+                                            "triggers"]
 
     static func policy(_ node: Node, reader: NodeReader, validateQuery: (String) -> String?) throws -> ScalingPolicy {
         let map = try reader.mapping(node, "a policy", allowed: policyFields)
@@ -103,8 +106,11 @@ public enum PolicyFile {
             throw reader.fail(body["minReplicas"], "minReplicas may be 0 only with at least one Object, External or PromQL metric")
         }
         let schedules = try body["schedules"].map { try ScheduleReader.windows($0, reader: reader, maxReplicas: maxReplicas) } ?? []
-        if metrics.isEmpty && schedules.isEmpty {
-            throw reader.fail(node, "policy \"\(name)\" has neither metrics nor schedules")
+        let triggers = try body["triggers"].map {
+            try TriggerReader.triggers($0, reader: reader, policy: name, maxReplicas: maxReplicas, validateQuery: validateQuery)
+        } ?? []
+        if metrics.isEmpty && schedules.isEmpty && triggers.isEmpty {
+            throw reader.fail(node, "policy \"\(name)\" has no metrics, schedules or triggers")
         }
         let interval = try body["interval"].map { try reader.seconds($0, "interval", minimum: 1) } ?? 15
         let predictive = try body["predictive"].map { try predictiveSettings($0, reader: reader) }
@@ -112,6 +118,7 @@ public enum PolicyFile {
         var policy = ScalingPolicy(name: name, target: target, minReplicas: minReplicas, maxReplicas: maxReplicas, metrics: metrics,
                                    behavior: try body["behavior"].map { try BehaviorReader.behavior($0, reader: reader) },
                                    schedules: schedules, predictive: predictive, intervalSeconds: interval, source: "\(reader.path):\(line)")
+        policy.triggers = triggers
         if let n = body["dryRun"] { policy.dryRun = try reader.bool(n, "dryRun") }
         return policy
     }

@@ -28,6 +28,8 @@ public struct ScalingPolicy: Sendable, Equatable {
     public var behavior: ScalingBehavior?
     public var schedules: [ScheduleWindow]
     public var predictive: PredictiveSettings?
+    /// Threshold triggers (step scaling), combined with the metrics' proposal.
+    public var triggers: [StepTrigger] = []
     /// How often the policy is evaluated: the HPA's sync period.
     public var intervalSeconds: Double
     /// Where the policy was read from, for messages: "rules/checkout.yaml:3".

@@ -29,6 +29,14 @@ public enum BacktestReport {
         lines.append("policy / HPA under-provisioned seconds: " + (underRatio.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a (the HPA was never under-provisioned)"))
         lines.append("policy / oracle replica-hours:          " + (hoursRatio.map { String(format: "%.3fx", $0) } ?? "n/a"))
         lines.append("HPA / oracle replica-hours:             " + (result.oracle.replicaHours > 0 ? String(format: "%.3fx", result.hpa.replicaHours / result.oracle.replicaHours) : "n/a"))
+        if !result.triggers.isEmpty {
+            lines.append("")
+            lines.append("triggers (decisions at which the condition held / the trigger fired / scale actions it drove):")
+            for trigger in result.triggers {
+                lines.append("  \(trigger.name): held \(trigger.held), fired \(trigger.fired), drove \(trigger.drove)"
+                             + (trigger.failed > 0 ? "; \(trigger.failed) evaluations failed: \(trigger.firstError ?? "")" : ""))
+            }
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -43,6 +51,7 @@ public enum BacktestReport {
             var variants: [String: BacktestFigures]
             var policyOverHPAUnderProvisioned: Double?
             var policyOverOracleReplicaHours: Double?
+            var triggers: [BacktestTriggerFigures]
         }
         let options = result.options
         let report = Report(
@@ -51,7 +60,8 @@ public enum BacktestReport {
                              metricLagSeconds: options.metricLagSeconds, hpaSyncSeconds: options.hpaSyncSeconds, hpaMetricLagSeconds: options.hpaMetricLagSeconds),
             variants: ["policy": result.policy, "hpa": result.hpa, "oracle": result.oracle],
             policyOverHPAUnderProvisioned: result.hpa.underProvisionedSeconds > 0 ? result.policy.underProvisionedSeconds / result.hpa.underProvisionedSeconds : nil,
-            policyOverOracleReplicaHours: result.oracle.replicaHours > 0 ? result.policy.replicaHours / result.oracle.replicaHours : nil)
+            policyOverOracleReplicaHours: result.oracle.replicaHours > 0 ? result.policy.replicaHours / result.oracle.replicaHours : nil,
+            triggers: result.triggers)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"

@@ -10,14 +10,19 @@ public final class MemorySeriesStore: SeriesQuerier {
 
     public func append(_ labels: Labels, _ sample: Sample) {
         state.withLock { all in
-            var samples = all[labels] ?? []
-            let index = samples.partitioningIndex { $0.timestamp >= sample.timestamp }
-            if index < samples.count && samples[index].timestamp == sample.timestamp {
-                samples[index] = sample
-            } else {
-                samples.insert(sample, at: index)
+            // In place: the common append at the end neither copies nor searches.
+            all[labels, default: []].insertInOrder(sample)
+        }
+    }
+
+    /// Forgets samples older than `time`, and series left without any: a store that only the recent
+    /// past is read from stays small.
+    public func removeSamples(before time: Timestamp) {
+        state.withLock { all in
+            for (labels, samples) in all {
+                let keep = samples.partitioningIndex { $0.timestamp >= time }
+                if keep == samples.count { all[labels] = nil } else if keep > 0 { all[labels] = Array(samples[keep...]) }
             }
-            all[labels] = samples
         }
     }
 
@@ -46,6 +51,17 @@ public final class MemorySeriesStore: SeriesQuerier {
 
     private func selectAny(_ sets: [[LabelMatcher]], mint: Timestamp, maxt: Timestamp) -> [Labels] {
         sets.isEmpty ? series([], mint: mint, maxt: maxt) : sets.flatMap { series($0, mint: mint, maxt: maxt) }
+    }
+}
+
+extension [Sample] {
+    mutating func insertInOrder(_ sample: Sample) {
+        if let last, last.timestamp < sample.timestamp {
+            append(sample)
+            return
+        }
+        let index = partitioningIndex { $0.timestamp >= sample.timestamp }
+        if index < count && self[index].timestamp == sample.timestamp { self[index] = sample } else { insert(sample, at: index) }
     }
 }
 

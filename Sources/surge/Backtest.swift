@@ -14,7 +14,10 @@ struct BacktestCommand: AsyncParsableCommand {
             The trace is CSV with timestamp,value rows. The policy's metric is the demand divided among ready \
             pods (or the whole demand for Object, External and PromQL metrics); new pods are ready after \
             --pod-startup. The HPA baseline uses the policy's metrics with default behavior, a 15 s sync \
-            period and 30 s old metrics; the oracle starts pods exactly when the future demand needs them.
+            period and 30 s old metrics; the oracle starts pods exactly when the future demand needs them. \
+            Threshold triggers' conditions are PromQL over simulated series: each Pods metric per pod \
+            (NAME{namespace,pod}), container_cpu_usage_seconds_total, kube_pod_container_resource_requests, \
+            kube_deployment_spec_replicas, kube_deployment_status_replicas_ready and surge_backtest_demand.
             """)
 
     enum Output: String, ExpressibleByArgument, CaseIterable { case text, json }
@@ -65,7 +68,8 @@ struct BacktestCommand: AsyncParsableCommand {
         let options = BacktestOptions(capacityPerPod: capacityPerPod, podStartupSeconds: try seconds(podStartup, "--pod-startup"),
                                       stepSeconds: try seconds(step, "--step", minimum: 1), metricLagSeconds: try seconds(metricLag, "--metric-lag"))
         let bar = ProgressBar(label: "backtest", enabled: (trace.times.last! - trace.times.first!) / options.stepSeconds > 20_000)
-        let result = Backtest.run(trace: trace, policy: chosen, options: options) { bar.update($0) }
+        let result = Backtest.run(trace: trace, policy: chosen, options: options,
+                                  conditions: chosen.triggers.isEmpty ? nil : BacktestPromQLConditions()) { bar.update($0) }
         bar.finish()
         if let timeline {
             try BacktestReport.timelineCSV(result).write(toFile: timeline, atomically: true, encoding: .utf8)

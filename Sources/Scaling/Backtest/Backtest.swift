@@ -46,12 +46,51 @@ public struct BacktestTimeline: Sendable {
     public var ready: [[Int32]]
 }
 
+/// What a backtest simulates at one decision, for threshold triggers' conditions to read: the
+/// workload's pods (named after the target) with the metric values the policy sees, after the lag.
+public struct SimulatedWorld: Sendable {
+    public struct Pod: Sendable {
+        public var name: String
+        /// Demand per ready pod, as the policy's per-pod metrics see it; nil for a pod not yet reporting.
+        public var value: Double?
+        /// CPU cores in use (one core requested per pod).
+        public var cpuCores: Double?
+    }
+
+    public var time: Date
+    /// When the values were current: `time` less the metric lag.
+    public var metricTime: Date
+    public var demand: Double
+    public var pods: [Pod]
+    public var replicas: Int
+    public var readyReplicas: Int
+}
+
+/// Answers threshold triggers' conditions in a backtest, step by step (evaluations come in time order).
+public protocol BacktestConditions {
+    mutating func observe(_ triggers: [StepTrigger], in world: SimulatedWorld, policy: ScalingPolicy) -> [TriggerObservation]
+}
+
+/// How a threshold trigger behaved over a backtest.
+public struct BacktestTriggerFigures: Sendable, Equatable, Codable {
+    public var name: String
+    /// Decisions at which its condition held, at which it fired, and scale actions it drove.
+    public var held: Int
+    public var fired: Int
+    public var drove: Int
+    /// Evaluations that failed (their first error is kept).
+    public var failed: Int
+    public var firstError: String?
+}
+
 public struct BacktestResult: Sendable {
     public var policy: BacktestFigures
     public var hpa: BacktestFigures
     public var oracle: BacktestFigures
     public var timeline: BacktestTimeline
     public var options: BacktestOptions
+    /// The policy's threshold triggers over the replay.
+    public var triggers: [BacktestTriggerFigures] = []
     public var variants: [String] { [policy.variant, hpa.variant, oracle.variant] }
 }
 
@@ -62,7 +101,9 @@ public struct BacktestResult: Sendable {
 /// once, starting ones first, as a ReplicaSet picks them. The same simulator runs the HPA
 /// (default behavior, no schedules or forecasts) and an oracle that knows the future.
 public enum Backtest {
-    public static func run(trace: DemandTrace, policy: ScalingPolicy, options: BacktestOptions,
+    /// `conditions` answers the policy's threshold triggers; without it they cannot be replayed and
+    /// every evaluation of them fails (and says so in the figures).
+    public static func run(trace: DemandTrace, policy: ScalingPolicy, options: BacktestOptions, conditions: (any BacktestConditions)? = nil,
                            progress: (Double) -> Void = { _ in }) -> BacktestResult {
         let steps = Int(((trace.times.last! - trace.times.first!) / options.stepSeconds).rounded(.down)) + 1
         var cursor = DemandTrace.Cursor(trace)
@@ -72,21 +113,29 @@ public enum Backtest {
         hpaPolicy.behavior = nil
         hpaPolicy.schedules = []
         hpaPolicy.predictive = nil
+        hpaPolicy.triggers = []
         hpaPolicy.intervalSeconds = options.hpaSyncSeconds
         var timeline = BacktestTimeline(start: trace.times[0], step: options.stepSeconds, demand: demand,
                                         desired: Array(repeating: [], count: 3), ready: Array(repeating: [], count: 3))
         let total = Double(steps) * 2
+        var conditions = conditions
+        var triggers = policy.triggers.map { BacktestTriggerFigures(name: $0.name, held: 0, fired: 0, drove: 0, failed: 0) }
         let policyFigures = simulate(demand: demand, start: trace.times[0], policy: policy, variant: "policy",
-                                     lag: options.metricLagSeconds, options: options, desired: &timeline.desired[0], ready: &timeline.ready[0]) {
+                                     lag: options.metricLagSeconds, options: options, conditions: &conditions, triggers: &triggers,
+                                     desired: &timeline.desired[0], ready: &timeline.ready[0]) {
             progress(Double($0) / total)
         }
+        var none: (any BacktestConditions)?
+        var noTriggers: [BacktestTriggerFigures] = []
         let hpaFigures = simulate(demand: demand, start: trace.times[0], policy: hpaPolicy, variant: "hpa",
-                                  lag: options.hpaMetricLagSeconds, options: options, desired: &timeline.desired[1], ready: &timeline.ready[1]) {
+                                  lag: options.hpaMetricLagSeconds, options: options, conditions: &none, triggers: &noTriggers,
+                                  desired: &timeline.desired[1], ready: &timeline.ready[1]) {
             progress((Double(steps) + Double($0)) / total)
         }
         let oracleFigures = oracle(demand: demand, policy: policy, options: options, desired: &timeline.desired[2], ready: &timeline.ready[2])
         progress(1)
-        return BacktestResult(policy: policyFigures, hpa: hpaFigures, oracle: oracleFigures, timeline: timeline, options: options)
+        return BacktestResult(policy: policyFigures, hpa: hpaFigures, oracle: oracleFigures, timeline: timeline, options: options,
+                              triggers: triggers)
     }
 
     /// Demand one pod carries at the policy's target: what the oracle provisions for.
@@ -105,6 +154,7 @@ public enum Backtest {
     }
 
     static func simulate(demand: [Double], start: Double, policy: ScalingPolicy, variant: String, lag: Double, options: BacktestOptions,
+                         conditions: inout (any BacktestConditions)?, triggers: inout [BacktestTriggerFigures],
                          desired desiredOut: inout [Int32], ready readyOut: inout [Int32], progress: (Int) -> Void) -> BacktestFigures {
         var evaluator = PolicyEvaluator(policy: policy)
         let step = options.stepSeconds
@@ -159,8 +209,31 @@ public enum Backtest {
                         return .total(Int64((demand[lagged] * 1000).rounded()))
                     }
                 }
-                let decision = evaluator.decide(PolicyInput(now: date, specReplicas: pods.count, pods: podStates, observations: observations))
+                var triggerObservations: [TriggerObservation] = []
+                if !policy.triggers.isEmpty {
+                    let world = SimulatedWorld(
+                        time: date, metricTime: Date(timeIntervalSince1970: laggedTime), demand: demand[lagged],
+                        pods: pods.map { pod in
+                            let reporting = pod.readyAt <= laggedTime
+                            return SimulatedWorld.Pod(name: "\(policy.target.name)-\(pod.id)", value: reporting ? perPod : nil,
+                                                      cpuCores: reporting ? perPod / options.capacityPerPod : nil)
+                        },
+                        replicas: pods.count, readyReplicas: readyCount)
+                    triggerObservations = conditions?.observe(policy.triggers, in: world, policy: policy)
+                        ?? policy.triggers.map { _ in .unavailable("trigger conditions are not replayed in this backtest") }
+                }
+                let decision = evaluator.decide(PolicyInput(now: date, specReplicas: pods.count, pods: podStates, observations: observations,
+                                                            triggerObservations: triggerObservations))
                 let wanted = decision.desiredReplicas
+                for (index, outcome) in decision.triggers.enumerated() where index < triggers.count {
+                    if triggerObservations[index] == .holds { triggers[index].held += 1 }
+                    if outcome.status == .firing { triggers[index].fired += 1 }
+                    if case .unavailable(let message) = triggerObservations[index] {
+                        triggers[index].failed += 1
+                        if triggers[index].firstError == nil { triggers[index].firstError = message }
+                    }
+                    if outcome.name == decision.reactive.decidingTrigger && wanted != pods.count { triggers[index].drove += 1 }
+                }
                 if wanted != pods.count {
                     figures.scaleActions += 1
                     evaluator.recordScale(from: pods.count, to: wanted, at: date)

@@ -1,42 +1,49 @@
 import Foundation
 import Scaling
 
-/// An SVG of a backtest: demand against each variant's ready capacity over the whole trace, the
-/// same over the day where the HPA fell shortest, and the replicas of each variant.
+/// An SVG of a backtest that shows where capacity fell short: demand against each variant's ready
+/// capacity over the whole trace; the worst whole day (UTC) by the policy's under-provisioned
+/// seconds; a zoom on that day's steepest ramp; and the replicas of each variant with the policy's
+/// schedule and forecast floor. The policy's under-provisioned steps are marked in red under each
+/// panel; axes carry their units.
 public enum BacktestPlot {
-    static let colors = ["#d62728", "#1f77b4", "#2ca02c"]
+    /// policy, hpa, oracle, reference (the timeline's order).
+    static let colors = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e"]
+    static let floorColor = "#9467bd"
 
     public static func svg(_ result: BacktestResult, title: String, width: Int = 1200) -> String {
         let timeline = result.timeline
         let count = timeline.demand.count
         let capacity = result.options.capacityPerPod
-        let dayStart = worstDay(result)
-        let daySteps = min(Int(86_400 / timeline.step), count)
-        let dayRange = dayStart..<min(dayStart + daySteps, count)
+        let day = worstDay(result)
+        let ramp = steepestRamp(result, within: day)
         var panels: [String] = []
-        var y = 40
-        let height = 220
-        let whole = 0..<count
-        panels.append(panel(result, range: whole, top: y, height: height, width: width, capacity: capacity,
-                            title: "demand and ready capacity, whole trace"))
-        y += height + 50
-        panels.append(panel(result, range: dayRange, top: y, height: height, width: width, capacity: capacity,
-                            title: "demand and ready capacity, the day the HPA fell shortest (from \(dateText(timeline, dayRange.lowerBound)))"))
-        y += height + 50
-        panels.append(panel(result, range: dayRange, top: y, height: height, width: width, capacity: nil,
-                            title: "ready replicas, same day"))
-        y += height + 40
+        var y = 44
+        let height = 200
+        func add(_ range: Range<Int>, capacity: Double?, _ title: String) {
+            panels.append(panel(result, range: range, top: y, height: height, width: width, capacity: capacity, title: title))
+            y += height + 62
+        }
+        add(0..<count, capacity: capacity, "Demand and ready capacity (requests/s), whole trace")
+        add(day, capacity: capacity, "The policy's worst day by under-provisioned time: \(dayText(timeline, day.lowerBound))"
+            + " (\(formatSeconds(Double(shortSteps(result, day)) * timeline.step)) short)")
+        add(ramp, capacity: capacity, "Zoom on that day's steepest ramp: \(timeText(timeline, ramp.lowerBound)) to \(timeText(timeline, ramp.upperBound - 1)) UTC")
+        add(day, capacity: nil, "Ready replicas that day, and the policy's schedule and forecast floor")
         var legend = "<g font-size=\"12\">"
-        let names = ["demand"] + result.variants
-        let legendColors = ["#000000"] + colors
+        let names = ["demand"] + result.variants.map { $0 + " (ready)" } + ["policy floor", "policy under-provisioned"]
+        let legendColors = ["#000000"] + colors + [floorColor, "#d62728"]
         for (index, name) in names.enumerated() {
-            let x = 60 + index * 160
-            legend += "<rect x=\"\(x)\" y=\"\(y)\" width=\"14\" height=\"4\" fill=\"\(legendColors[index])\"/>"
-            legend += "<text x=\"\(x + 20)\" y=\"\(y + 6)\">\(name)</text>"
+            let x = 60 + (index % 4) * 280
+            let row = y + (index / 4) * 18
+            legend += index == names.count - 1
+                ? "<rect x=\"\(x)\" y=\"\(row - 4)\" width=\"14\" height=\"8\" fill=\"\(legendColors[index])\" fill-opacity=\"0.35\"/>"
+                : "<rect x=\"\(x)\" y=\"\(row)\" width=\"14\" height=\"3\" fill=\"\(legendColors[index])\"/>"
+            legend += "<text x=\"\(x + 20)\" y=\"\(row + 5)\">\(escape(name))</text>"
         }
         legend += "</g>"
+        y += 2 * 18
         return """
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(y + 30)" font-family="sans-serif">
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(y + 20)" font-family="sans-serif">
             <rect width="100%" height="100%" fill="white"/>
             <text x="\(width / 2)" y="24" text-anchor="middle" font-size="16">\(escape(title))</text>
             \(panels.joined(separator: "\n"))
@@ -46,43 +53,78 @@ public enum BacktestPlot {
             """
     }
 
-    /// The start of the day-long window with the most HPA under-provisioned steps.
-    static func worstDay(_ result: BacktestResult) -> Int {
+    static func short(_ result: BacktestResult, _ index: Int) -> Bool {
+        result.timeline.demand[index] > Double(result.timeline.ready[0][index]) * result.options.capacityPerPod
+    }
+
+    static func shortSteps(_ result: BacktestResult, _ range: Range<Int>) -> Int {
+        range.reduce(0) { $0 + (short(result, $1) ? 1 : 0) }
+    }
+
+    /// The whole UTC day with the most policy under-provisioned steps (the HPA's breaks ties; the
+    /// first day when neither was ever short).
+    static func worstDay(_ result: BacktestResult) -> Range<Int> {
         let timeline = result.timeline
-        let daySteps = min(Int(86_400 / timeline.step), timeline.demand.count)
-        var short = [Int](repeating: 0, count: timeline.demand.count + 1)
-        for index in timeline.demand.indices {
-            let under = timeline.demand[index] > Double(timeline.ready[1][index]) * result.options.capacityPerPod ? 1 : 0
-            short[index + 1] = short[index] + under
+        let count = timeline.demand.count
+        let daySteps = max(Int(86_400 / timeline.step), 1)
+        // Steps from the trace's start to its first UTC midnight, so days are calendar days.
+        let offset = Int(((86_400 - timeline.start.truncatingRemainder(dividingBy: 86_400)).truncatingRemainder(dividingBy: 86_400)) / timeline.step)
+        var starts = [0]
+        var next = offset == 0 ? daySteps : offset
+        while next < count { starts.append(next); next += daySteps }
+        func score(_ start: Int) -> (Int, Int) {
+            let range = start..<min(start + (start == 0 && offset > 0 ? offset : daySteps), count)
+            let hpaShort = range.reduce(0) { $0 + (timeline.demand[$1] > Double(timeline.ready[1][$1]) * result.options.capacityPerPod ? 1 : 0) }
+            return (shortSteps(result, range), hpaShort)
         }
-        var best = 0
-        var bestCount = -1
-        var start = 0
-        while start + daySteps <= timeline.demand.count {
-            let value = short[start + daySteps] - short[start]
-            if value > bestCount { (best, bestCount) = (start, value) }
-            start += max(daySteps / 4, 1)
+        let best = starts.max { score($0) < score($1) } ?? 0
+        return best..<min(best + (best == 0 && offset > 0 ? offset : daySteps), count)
+    }
+
+    /// Two hours around the largest rise of demand over one pod start-up within `day`.
+    static func steepestRamp(_ result: BacktestResult, within day: Range<Int>) -> Range<Int> {
+        let timeline = result.timeline
+        let window = max(Int(result.options.podStartupSeconds / timeline.step), 1)
+        var best = day.lowerBound
+        var rise = -Double.infinity
+        for index in day where index + window < timeline.demand.count {
+            let change = timeline.demand[index + window] - timeline.demand[index]
+            if change > rise { (best, rise) = (index, change) }
         }
-        return best
+        let half = Int(3600 / timeline.step)
+        let start = max(best - half, 0)
+        return start..<min(start + 2 * half, timeline.demand.count)
     }
 
     /// Lines downsampled to one point per pixel column, keeping each column's maximum.
     static func panel(_ result: BacktestResult, range: Range<Int>, top: Int, height: Int, width: Int, capacity: Double?, title: String) -> String {
         let timeline = result.timeline
-        let left = 60
+        let left = 70
         let plotWidth = width - left - 20
-        var series: [([Double], String)] = []
+        var series: [([Double], String, Bool)] = []
+        let floor = timeline.floor.isEmpty ? [] : timeline.floor[range].map { Double($0) * (capacity ?? 1) }
         if let capacity {
-            series.append((Array(timeline.demand[range]), "#000000"))
-            for variant in 0..<3 {
-                series.append((timeline.ready[variant][range].map { Double($0) * capacity }, colors[variant]))
-            }
+            // Demand last, on top: the oracle's capacity often runs along it.
+            for variant in timeline.ready.indices { series.append((timeline.ready[variant][range].map { Double($0) * capacity }, colors[variant], false)) }
+            series.append((Array(timeline.demand[range]), "#000000", false))
         } else {
-            for variant in 0..<3 { series.append((timeline.ready[variant][range].map(Double.init), colors[variant])) }
+            for variant in timeline.ready.indices { series.append((timeline.ready[variant][range].map(Double.init), colors[variant], false)) }
         }
-        let step = tickStep(max(series.flatMap(\.0).max() ?? 1, 1) * 1.05 / 5, integer: capacity == nil)
-        let maximum = (max(series.flatMap(\.0).max() ?? 1, 1) * 1.05 / step).rounded(.up) * step
-        var out = "<g><text x=\"\(left)\" y=\"\(top - 6)\" font-size=\"13\">\(escape(title))</text>"
+        if floor.contains(where: { $0 > 0 }) { series.append((floor, floorColor, true)) }
+        let highest = max(series.flatMap(\.0).max() ?? 1, 1) * 1.05
+        let step = tickStep(highest / 5, integer: capacity == nil)
+        let maximum = (highest / step).rounded(.up) * step
+        var out = "<g><text x=\"\(left)\" y=\"\(top - 8)\" font-size=\"13\">\(escape(title))</text>"
+        // The policy's under-provisioned steps, as a red band along the bottom.
+        let columns = min(plotWidth, max(range.count, 1))
+        for column in 0..<columns {
+            let from = range.lowerBound + column * range.count / columns
+            let to = max(range.lowerBound + (column + 1) * range.count / columns, from + 1)
+            guard (from..<min(to, range.upperBound)).contains(where: { short(result, $0) }) else { continue }
+            let x = Double(left) + Double(plotWidth) * Double(column) / Double(columns)
+            out += String(format: "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#d62728\" fill-opacity=\"0.35\"/>",
+                          x, top, max(Double(plotWidth) / Double(columns), 1), height)
+        }
         var value = 0.0
         while value <= maximum + step / 2 {
             let yPos = Double(top + height) - Double(height) * value / maximum
@@ -90,13 +132,16 @@ public enum BacktestPlot {
             out += "<text x=\"\(left - 4)\" y=\"\(Int(yPos) + 4)\" font-size=\"10\" text-anchor=\"end\">\(String(format: "%g", value))</text>"
             value += step
         }
+        let unit = capacity == nil ? "replicas" : "requests/s"
+        out += "<text transform=\"translate(\(left - 44),\(top + height / 2)) rotate(-90)\" font-size=\"11\" text-anchor=\"middle\">\(unit)</text>"
         out += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(plotWidth)\" height=\"\(height)\" fill=\"none\" stroke=\"#999\"/>"
         for tick in 0...4 {
             let index = range.lowerBound + (max(range.count - 1, 0)) * tick / 4
             let anchor = tick == 0 ? "start" : tick == 4 ? "end" : "middle"
-            out += "<text x=\"\(left + plotWidth * tick / 4)\" y=\"\(top + height + 14)\" font-size=\"10\" text-anchor=\"\(anchor)\">\(dateText(timeline, index))</text>"
+            out += "<text x=\"\(left + plotWidth * tick / 4)\" y=\"\(top + height + 14)\" font-size=\"10\" text-anchor=\"\(anchor)\">\(timeText(timeline, index, withDate: range.count * Int(timeline.step) > 86_400))</text>"
         }
-        for (values, color) in series where !values.isEmpty {
+        out += "<text x=\"\(left + plotWidth / 2)\" y=\"\(top + height + 28)\" font-size=\"11\" text-anchor=\"middle\">time (UTC)</text>"
+        for (values, color, dashed) in series where !values.isEmpty {
             let columns = min(plotWidth, values.count)
             var points: [String] = []
             for column in 0..<columns {
@@ -107,7 +152,7 @@ public enum BacktestPlot {
                 let yPos = Double(top + height) - Double(height) * value / maximum
                 points.append(String(format: "%.1f,%.1f", x, yPos))
             }
-            out += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1\" points=\"\(points.joined(separator: " "))\"/>"
+            out += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1\"\(dashed ? " stroke-dasharray=\"4,3\"" : "") points=\"\(points.joined(separator: " "))\"/>"
         }
         return out + "</g>"
     }
@@ -119,8 +164,22 @@ public enum BacktestPlot {
         return integer ? max(step.rounded(), 1) : step
     }
 
-    static func dateText(_ timeline: BacktestTimeline, _ index: Int) -> String {
-        ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: timeline.start + Double(index) * timeline.step))
+    static func date(_ timeline: BacktestTimeline, _ index: Int) -> Date {
+        Date(timeIntervalSince1970: timeline.start + Double(index) * timeline.step)
+    }
+
+    static func dayText(_ timeline: BacktestTimeline, _ index: Int) -> String {
+        String(ISO8601DateFormatter().string(from: date(timeline, index)).prefix(10))
+    }
+
+    static func timeText(_ timeline: BacktestTimeline, _ index: Int, withDate: Bool = false) -> String {
+        let text = ISO8601DateFormatter().string(from: date(timeline, index))
+        let time = String(text.dropFirst(11).prefix(5))
+        return withDate ? String(text.prefix(10)) + " " + time : time
+    }
+
+    static func formatSeconds(_ seconds: Double) -> String {
+        seconds < 120 ? String(format: "%.0f s", seconds) : seconds < 7200 ? String(format: "%.1f min", seconds / 60) : String(format: "%.1f h", seconds / 3600)
     }
 
     static func escape(_ text: String) -> String {

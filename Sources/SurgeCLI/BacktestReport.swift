@@ -4,15 +4,20 @@ import Scaling
 /// A backtest's figures as a table or JSON, and its timeline as CSV.
 public enum BacktestReport {
     public static func text(_ result: BacktestResult, policy: ScalingPolicy, trace: String) -> String {
-        let rows = [result.policy, result.hpa, result.oracle]
+        let options = result.options
         var lines = ["backtest of policy \"\(policy.name)\" (\(policy.target)) on \(trace)",
                      String(format: "capacity per pod %g, pod start-up %gs, step %gs, policy metric lag %gs; HPA sync %gs, metric lag %gs",
-                            result.options.capacityPerPod, result.options.podStartupSeconds, result.options.stepSeconds,
-                            result.options.metricLagSeconds, result.options.hpaSyncSeconds, result.options.hpaMetricLagSeconds),
+                            options.capacityPerPod, options.podStartupSeconds, options.stepSeconds,
+                            options.metricLagSeconds, options.hpaSyncSeconds, options.hpaMetricLagSeconds),
+                     options.interpolate ? "demand between trace points: interpolated linearly (--interpolate)"
+                         : "demand between trace points: each value holds until the next point (no interpolation)",
+                     "baselines: hpa = the HPA with the policy's metrics and target; \(result.reference.variant) = the HPA at "
+                         + String(format: "%g%%", options.baselineTarget * 100) + " of pod capacity, minReplicas 1;"
+                         + " oracle = exactly enough ready capacity at every step, started one pod start-up ahead",
                      ""]
         let header = ["variant", "under-provisioned", "unserved demand", "replica-hours", "scale actions", "peak replicas"]
         var table = [header]
-        for row in rows {
+        for row in result.figures {
             table.append([row.variant, formatSeconds(row.underProvisionedSeconds), String(format: "%.4f%%", row.unservedDemandFraction * 100),
                           String(format: "%.1f", row.replicaHours), String(row.scaleActions), String(row.peakReplicas)])
         }
@@ -24,11 +29,11 @@ public enum BacktestReport {
             }.joined(separator: "  "))
         }
         lines.append("")
-        let underRatio = result.hpa.underProvisionedSeconds > 0 ? result.policy.underProvisionedSeconds / result.hpa.underProvisionedSeconds : nil
-        let hoursRatio = result.oracle.replicaHours > 0 ? result.policy.replicaHours / result.oracle.replicaHours : nil
-        lines.append("policy / HPA under-provisioned seconds: " + (underRatio.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a (the HPA was never under-provisioned)"))
-        lines.append("policy / oracle replica-hours:          " + (hoursRatio.map { String(format: "%.3fx", $0) } ?? "n/a"))
-        lines.append("HPA / oracle replica-hours:             " + (result.oracle.replicaHours > 0 ? String(format: "%.3fx", result.hpa.replicaHours / result.oracle.replicaHours) : "n/a"))
+        let ratios = Ratios(result)
+        func times(_ value: Double?) -> String { value.map { String(format: "%.3fx", $0) } ?? "n/a (never under-provisioned)" }
+        lines.append("policy / \(result.reference.variant):  under-provisioned seconds \(times(ratios.underVsReference)), replica-hours \(times(ratios.hoursVsReference))")
+        lines.append("policy / hpa:  under-provisioned seconds \(times(ratios.underVsHPA)), replica-hours \(times(ratios.hoursVsHPA))")
+        lines.append("policy / oracle replica-hours \(times(ratios.hoursVsOracle)); \(result.reference.variant) / oracle replica-hours \(times(ratios.referenceHoursVsOracle))")
         if !result.triggers.isEmpty {
             lines.append("")
             lines.append("triggers (decisions at which the condition held / the trigger fired / scale actions it drove):")
@@ -40,27 +45,47 @@ public enum BacktestReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The policy against each baseline; nil where the baseline's figure is zero.
+    public struct Ratios: Encodable, Sendable {
+        public var underVsReference: Double?
+        public var hoursVsReference: Double?
+        public var underVsHPA: Double?
+        public var hoursVsHPA: Double?
+        public var hoursVsOracle: Double?
+        public var referenceHoursVsOracle: Double?
+
+        public init(_ result: BacktestResult) {
+            func ratio(_ a: Double, _ b: Double) -> Double? { b > 0 ? a / b : nil }
+            underVsReference = ratio(result.policy.underProvisionedSeconds, result.reference.underProvisionedSeconds)
+            hoursVsReference = ratio(result.policy.replicaHours, result.reference.replicaHours)
+            underVsHPA = ratio(result.policy.underProvisionedSeconds, result.hpa.underProvisionedSeconds)
+            hoursVsHPA = ratio(result.policy.replicaHours, result.hpa.replicaHours)
+            hoursVsOracle = ratio(result.policy.replicaHours, result.oracle.replicaHours)
+            referenceHoursVsOracle = ratio(result.reference.replicaHours, result.oracle.replicaHours)
+        }
+    }
+
     public static func json(_ result: BacktestResult, policy: ScalingPolicy, trace: String) throws -> String {
         struct Options: Encodable {
-            var capacityPerPod, podStartupSeconds, stepSeconds, metricLagSeconds, hpaSyncSeconds, hpaMetricLagSeconds: Double
+            var capacityPerPod, podStartupSeconds, stepSeconds, metricLagSeconds, hpaSyncSeconds, hpaMetricLagSeconds, baselineTarget: Double
+            var interpolate: Bool
         }
         struct Report: Encodable {
             var policy: String
             var trace: String
             var options: Options
             var variants: [String: BacktestFigures]
-            var policyOverHPAUnderProvisioned: Double?
-            var policyOverOracleReplicaHours: Double?
+            var ratios: Ratios
             var triggers: [BacktestTriggerFigures]
         }
         let options = result.options
         let report = Report(
             policy: policy.name, trace: trace,
             options: Options(capacityPerPod: options.capacityPerPod, podStartupSeconds: options.podStartupSeconds, stepSeconds: options.stepSeconds,
-                             metricLagSeconds: options.metricLagSeconds, hpaSyncSeconds: options.hpaSyncSeconds, hpaMetricLagSeconds: options.hpaMetricLagSeconds),
-            variants: ["policy": result.policy, "hpa": result.hpa, "oracle": result.oracle],
-            policyOverHPAUnderProvisioned: result.hpa.underProvisionedSeconds > 0 ? result.policy.underProvisionedSeconds / result.hpa.underProvisionedSeconds : nil,
-            policyOverOracleReplicaHours: result.oracle.replicaHours > 0 ? result.policy.replicaHours / result.oracle.replicaHours : nil,
+                             metricLagSeconds: options.metricLagSeconds, hpaSyncSeconds: options.hpaSyncSeconds, hpaMetricLagSeconds: options.hpaMetricLagSeconds,
+                             baselineTarget: options.baselineTarget, interpolate: options.interpolate),
+            variants: Dictionary(uniqueKeysWithValues: zip(["policy", "hpa", "oracle", "reference"], result.figures)),
+            ratios: Ratios(result),
             triggers: result.triggers)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -76,7 +101,7 @@ public enum BacktestReport {
         for index in timeline.demand.indices {
             out += formatter.string(from: Date(timeIntervalSince1970: timeline.start + Double(index) * timeline.step))
             out += "," + String(format: "%.3f", timeline.demand[index])
-            for variant in 0..<3 {
+            for variant in timeline.desired.indices {
                 out += ",\(timeline.desired[variant][index]),\(timeline.ready[variant][index])"
             }
             out += "\n"

@@ -11,10 +11,13 @@ struct BacktestCommand: AsyncParsableCommand {
         commandName: "backtest",
         abstract: "Replay a demand trace through a scaling policy, the Kubernetes HPA and an oracle, and compare them.",
         discussion: """
-            The trace is CSV with timestamp,value rows. The policy's metric is the demand divided among ready \
-            pods (or the whole demand for Object, External and PromQL metrics); new pods are ready after \
-            --pod-startup. The HPA baseline uses the policy's metrics with default behavior, a 15 s sync \
-            period and 30 s old metrics; the oracle starts pods exactly when the future demand needs them. \
+            The trace is CSV with timestamp,value rows; each value holds until the next row unless \
+            --interpolate. The policy's metric is the demand divided among ready pods (or the whole demand \
+            for Object, External and PromQL metrics); new pods are ready after --pod-startup, which is also \
+            the forecast's pod start-up unless the policy gives podStartup. Baselines: the HPA with the \
+            policy's metrics and target, the HPA at --baseline-target of pod capacity (minReplicas 1), both \
+            with default behavior, a 15 s sync and 30 s old metrics; and an oracle with exactly enough ready \
+            capacity at every step, each pod started one start-up ahead. \
             Threshold triggers' conditions are PromQL over simulated series: each Pods metric per pod \
             (NAME{namespace,pod}), container_cpu_usage_seconds_total, kube_pod_container_resource_requests, \
             kube_deployment_spec_replicas, kube_deployment_status_replicas_ready and surge_backtest_demand.
@@ -46,6 +49,12 @@ struct BacktestCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Scale the trace so that its peak is this demand (e.g. requests per second).")
     var peak: Double?
 
+    @Option(name: .long, help: "The reference HPA's target, a percentage of pod capacity (70 or 70%).")
+    var baselineTarget: String = "70%"
+
+    @Flag(name: .long, help: "Interpolate demand linearly between trace points (by default each value holds until the next).")
+    var interpolate = false
+
     @Option(name: [.short, .customLong("output")], help: "text or json.")
     var output: Output = .text
 
@@ -65,8 +74,12 @@ struct BacktestCommand: AsyncParsableCommand {
         do { trace = try DemandTrace.parse(text, path: load) } catch let error as PolicyFileError { throw CLIError(error.description) }
         if let peak { trace = trace.scaled(toPeak: peak) }
         guard capacityPerPod > 0 else { throw ValidationError("--capacity-per-pod must be positive") }
+        guard let percent = Double(baselineTarget.hasSuffix("%") ? String(baselineTarget.dropLast()) : baselineTarget), percent > 0, percent <= 100 else {
+            throw ValidationError("--baseline-target must be a percentage of pod capacity such as 70%")
+        }
         let options = BacktestOptions(capacityPerPod: capacityPerPod, podStartupSeconds: try seconds(podStartup, "--pod-startup"),
-                                      stepSeconds: try seconds(step, "--step", minimum: 1), metricLagSeconds: try seconds(metricLag, "--metric-lag"))
+                                      stepSeconds: try seconds(step, "--step", minimum: 1), metricLagSeconds: try seconds(metricLag, "--metric-lag"),
+                                      baselineTarget: percent / 100, interpolate: interpolate)
         let bar = ProgressBar(label: "backtest", enabled: (trace.times.last! - trace.times.first!) / options.stepSeconds > 20_000)
         let result = Backtest.run(trace: trace, policy: chosen, options: options,
                                   conditions: chosen.triggers.isEmpty ? nil : BacktestPromQLConditions()) { bar.update($0) }

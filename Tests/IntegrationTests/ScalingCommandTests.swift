@@ -96,12 +96,17 @@ import WireFormat
         let oracle = variants["oracle"]?["underProvisionedSeconds"] as? Double
         #expect(hpa > 0 && ours < hpa && oracle == 0, "\(jsonText)")
         let rows = try String(contentsOfFile: timeline, encoding: .utf8).split(separator: "\n")
-        #expect(rows.first == "time,demand,policy_desired,policy_ready,hpa_desired,hpa_ready,oracle_desired,oracle_ready")
+        #expect(rows.first == "time,demand,policy_desired,policy_ready,hpa_desired,hpa_ready,oracle_desired,oracle_ready,hpa@70%_desired,hpa@70%_ready")
         let steps = (4 * 1440 - 10) * 4 + 1
         #expect(rows.count == steps + 1)
         let svg = try String(contentsOfFile: plot, encoding: .utf8)
+        // Four panels: three of demand and four variants' capacity, one of four variants' replicas,
+        // each with the policy's forecast floor where it has one. The worst day is the first, before
+        // the forecast has a day to learn from: only the whole trace's panel has a floor.
         let lines = svg.components(separatedBy: "<polyline").count - 1
-        #expect(svg.hasPrefix("<svg") && lines == 11)
+        #expect(svg.hasPrefix("<svg") && lines == 6 + 5 + 5 + 4, "\(lines)")
+        #expect(svg.contains("time (UTC)") && svg.contains(">requests/s<") && svg.contains(">replicas<"))
+        #expect(svg.contains("The policy's worst day by under-provisioned time: 2026-01-01"))
 
         let bad = dir.url.appendingPathComponent("bad.csv")
         try "timestamp,value\n0,1\nnoon,2\n".write(to: bad, atomically: true, encoding: .utf8)

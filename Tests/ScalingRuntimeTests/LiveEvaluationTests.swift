@@ -31,7 +31,7 @@ import TimeSeriesCore
     static let policy = ScalingPolicy(
         name: "web", target: .init(namespace: "shop", name: "web"), minReplicas: 2, maxReplicas: 50,
         metrics: [MetricSpecification(source: .pods("http_requests_per_second"), target: .averageValue(100_000))],
-        predictive: PredictiveSettings(seasons: [86_400], historySeconds: 3 * 86_400, resolutionSeconds: 300, lookAheadSeconds: 7200))
+        predictive: PredictiveSettings(headroom: 0, seasons: [86_400], historySeconds: 3 * 86_400, resolutionSeconds: 300, lookAheadSeconds: 7200))
 
     @Test func primedForecastRaisesTheFloorBeforeThePeak() async throws {
         let dir = try TemporaryDirectory(prefix: "surge-live-evaluation")

@@ -27,8 +27,9 @@ import Testing
         #expect(abs(daily.forecast(stepsAhead: 48 * 5 + 24) - Self.load(saturday)) > abs(model.forecast(stepsAhead: 48 * 5 + 24) - Self.load(saturday)))
     }
 
-    @Test func forecasterWaitsForEnoughHistoryThenForecastsThePeak() {
-        let settings = PredictiveSettings(seasons: [86_400], historySeconds: 3 * 86_400, resolutionSeconds: 1800, podStartupSeconds: 90)
+    @Test func holtWintersWaitsForEnoughHistoryThenForecastsThePeak() {
+        let settings = PredictiveSettings(method: .holtWinters, headroom: 0, seasons: [86_400], historySeconds: 3 * 86_400, resolutionSeconds: 1800,
+                                          podStartupSeconds: 90)
         var forecaster = MetricForecaster(settings: settings)
         let start = Date(timeIntervalSince1970: 1_767_225_600)  // a midnight
         var time = start
@@ -52,5 +53,63 @@ import Testing
         let peak = forecaster.peak(from: time, through: time.addingTimeInterval(4 * 3600))
         let actual = (index..<(index + 9)).map(Self.load).max()!
         #expect(abs(peak! - actual) / actual < 0.05, "peak \(peak!) actual \(actual)")
+    }
+
+    /// Feeds half-hour buckets `range` of `load` to a profile forecaster (two observations each).
+    static func profile(_ range: Range<Int>, seasons: [Double], headroom: Double = 0, load: (Int) -> Double = load) -> (MetricForecaster, Date) {
+        let settings = PredictiveSettings(method: .profile, headroom: headroom, seasons: seasons, historySeconds: 35 * 86_400, resolutionSeconds: 1800)
+        var forecaster = MetricForecaster(settings: settings)
+        let start = Date(timeIntervalSince1970: 1_767_225_600)  // a Thursday midnight
+        var time = start.addingTimeInterval(Double(range.lowerBound) * 1800)
+        for index in range {
+            forecaster.observe(load(index), at: time)
+            forecaster.observe(load(index), at: time.addingTimeInterval(900))
+            time.addTimeInterval(1800)
+        }
+        // Closing the last bucket needs one later observation.
+        forecaster.observe(load(range.upperBound), at: time)
+        return (forecaster, time)
+    }
+
+    @Test func theProfileIsUsefulFromTheSecondDayWithItsHeadroom() {
+        let (early, _) = Self.profile(0..<47, seasons: [86_400])
+        #expect(!early.isReady)
+        // One day seen: tomorrow's 09:00-11:00 is today's, plus the headroom.
+        let (forecaster, time) = Self.profile(0..<48, seasons: [86_400], headroom: 0.1)
+        #expect(forecaster.isReady)
+        let peak = forecaster.peak(from: time.addingTimeInterval(9 * 3600), through: time.addingTimeInterval(11 * 3600 - 1))
+        let expected = (18..<22).map(Self.load).max()! * 1.1
+        #expect(abs(peak! - expected) < 1e-6, "peak \(String(describing: peak)) expected \(expected)")
+    }
+
+    /// Weekdays busy (1000) from 09:00 to 18:00 and idle (100) otherwise and on weekends; `holiday`
+    /// is a weekday (an index of days) as idle as a weekend.
+    static func office(holiday: Int?) -> (Int) -> Double {
+        { index in
+            let day = index / 48
+            let weekday = (day + 3) % 7  // day 0 is a Thursday: 0 Monday ... 6 Sunday
+            let hour = (index % 48) / 2
+            return weekday < 5 && day != holiday && (9..<18).contains(hour) ? 1000 : 100
+        }
+    }
+
+    @Test(arguments: [14, 21])
+    func anOddDayNeitherErasesTheFloorLaterNorInflatesIt(weeks: Int) {
+        // A Monday holiday (day 18) in the history, then a normal week: the Monday after the
+        // holiday still gets its morning floor, and weekends stay low.
+        let days = weeks + 4  // up to a Monday
+        let load = Self.office(holiday: 18)
+        let (forecaster, time) = Self.profile(0..<(days * 48), seasons: [86_400, 604_800], load: load)
+        #expect((days + 3) % 7 == 0, "the next day is a Monday")
+        let monday = forecaster.peak(from: time.addingTimeInterval(9 * 3600), through: time.addingTimeInterval(10 * 3600))
+        #expect(monday == 1000, "\(String(describing: monday))")
+        let saturday = forecaster.peak(from: time.addingTimeInterval(-2 * 86_400 + 9 * 3600), through: time.addingTimeInterval(-2 * 86_400 + 10 * 3600))
+        #expect(saturday == nil || saturday! <= 1000)
+        // A week later the holiday is one of the weeks behind every Monday: the floor holds.
+        let (later, laterTime) = Self.profile(0..<((days + 7) * 48), seasons: [86_400, 604_800], load: load)
+        #expect(later.peak(from: laterTime.addingTimeInterval(9 * 3600), through: laterTime.addingTimeInterval(10 * 3600)) == 1000)
+        // And a Saturday forecast, with weeks behind it, is the weekend's, not the weekdays'.
+        let (weekend, weekendTime) = Self.profile(0..<((days + 5) * 48), seasons: [86_400, 604_800], load: load)
+        #expect(weekend.peak(from: weekendTime.addingTimeInterval(9 * 3600), through: weekendTime.addingTimeInterval(10 * 3600)) == 100)
     }
 }

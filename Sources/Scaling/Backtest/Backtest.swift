@@ -11,9 +11,17 @@ public struct BacktestOptions: Sendable, Equatable {
     /// The HPA baseline: its sync period and the age of metrics-server values.
     public var hpaSyncSeconds: Double
     public var hpaMetricLagSeconds: Double
+    /// The reference HPA's target, a fraction of a pod's capacity (0.7: 70 requests per second of
+    /// 100), independent of the policy's.
+    public var baselineTarget: Double
+    /// Whether demand between two trace points is interpolated; otherwise each value holds for its
+    /// whole interval, so no rise is seen before it happens.
+    public var interpolate: Bool
 
     public init(capacityPerPod: Double, podStartupSeconds: Double, stepSeconds: Double = 15, metricLagSeconds: Double = 15,
-                hpaSyncSeconds: Double = 15, hpaMetricLagSeconds: Double = 30) {
+                hpaSyncSeconds: Double = 15, hpaMetricLagSeconds: Double = 30, baselineTarget: Double = 0.7, interpolate: Bool = false) {
+        self.baselineTarget = baselineTarget
+        self.interpolate = interpolate
         self.capacityPerPod = capacityPerPod
         self.podStartupSeconds = podStartupSeconds
         self.stepSeconds = stepSeconds
@@ -44,6 +52,8 @@ public struct BacktestTimeline: Sendable {
     public var demand: [Double] = []
     public var desired: [[Int32]]
     public var ready: [[Int32]]
+    /// The policy's floor from schedules and forecasts at each step (0 where none), as replicas.
+    public var floor: [Int32] = []
 }
 
 /// What a backtest simulates at one decision, for threshold triggers' conditions to read: the
@@ -85,13 +95,19 @@ public struct BacktestTriggerFigures: Sendable, Equatable, Codable {
 
 public struct BacktestResult: Sendable {
     public var policy: BacktestFigures
+    /// The HPA with the policy's metrics and target.
     public var hpa: BacktestFigures
+    /// Exactly enough ready capacity at every step (at least one pod), each pod started one start-up ahead.
     public var oracle: BacktestFigures
+    /// The HPA at the reference target (`baselineTarget` of capacity), minReplicas 1: what a user would run.
+    public var reference: BacktestFigures
     public var timeline: BacktestTimeline
     public var options: BacktestOptions
     /// The policy's threshold triggers over the replay.
     public var triggers: [BacktestTriggerFigures] = []
-    public var variants: [String] { [policy.variant, hpa.variant, oracle.variant] }
+    /// In the timeline's order.
+    public var variants: [String] { [policy.variant, hpa.variant, oracle.variant, reference.variant] }
+    public var figures: [BacktestFigures] { [policy, hpa, oracle, reference] }
 }
 
 /// Replays a demand trace through the policy's decisions with a simulated clock. The policy's
@@ -106,8 +122,14 @@ public enum Backtest {
     public static func run(trace: DemandTrace, policy: ScalingPolicy, options: BacktestOptions, conditions: (any BacktestConditions)? = nil,
                            progress: (Double) -> Void = { _ in }) -> BacktestResult {
         let steps = Int(((trace.times.last! - trace.times.first!) / options.stepSeconds).rounded(.down)) + 1
-        var cursor = DemandTrace.Cursor(trace)
+        var cursor = DemandTrace.Cursor(trace, interpolate: options.interpolate)
         let demand = (0..<steps).map { cursor.value(at: trace.times[0] + Double($0) * options.stepSeconds) }
+        var policy = policy
+        // The forecast looks ahead by the pod start-up the backtest simulates, unless the policy says otherwise.
+        if var predictive = policy.predictive, !predictive.podStartupGiven {
+            predictive.podStartupSeconds = options.podStartupSeconds
+            policy.predictive = predictive
+        }
         var hpaPolicy = policy
         hpaPolicy.name = "hpa"
         hpaPolicy.behavior = nil
@@ -115,27 +137,38 @@ public enum Backtest {
         hpaPolicy.predictive = nil
         hpaPolicy.triggers = []
         hpaPolicy.intervalSeconds = options.hpaSyncSeconds
+        let percent = String(format: "%g", options.baselineTarget * 100)
+        let referencePolicy = ScalingPolicy(
+            name: "hpa@\(percent)%", target: policy.target, minReplicas: 1, maxReplicas: max(policy.maxReplicas, 1),
+            metrics: [MetricSpecification(source: .pods("requests_per_second"), target: .averageValue(Int64(options.baselineTarget * options.capacityPerPod * 1000)))],
+            intervalSeconds: options.hpaSyncSeconds)
         var timeline = BacktestTimeline(start: trace.times[0], step: options.stepSeconds, demand: demand,
-                                        desired: Array(repeating: [], count: 3), ready: Array(repeating: [], count: 3))
-        let total = Double(steps) * 2
+                                        desired: Array(repeating: [], count: 4), ready: Array(repeating: [], count: 4))
+        let total = Double(steps) * 3
         var conditions = conditions
         var triggers = policy.triggers.map { BacktestTriggerFigures(name: $0.name, held: 0, fired: 0, drove: 0, failed: 0) }
         let policyFigures = simulate(demand: demand, start: trace.times[0], policy: policy, variant: "policy",
                                      lag: options.metricLagSeconds, options: options, conditions: &conditions, triggers: &triggers,
-                                     desired: &timeline.desired[0], ready: &timeline.ready[0]) {
+                                     desired: &timeline.desired[0], ready: &timeline.ready[0], floor: &timeline.floor) {
             progress(Double($0) / total)
         }
         var none: (any BacktestConditions)?
         var noTriggers: [BacktestTriggerFigures] = []
+        var unused: [Int32] = []
         let hpaFigures = simulate(demand: demand, start: trace.times[0], policy: hpaPolicy, variant: "hpa",
                                   lag: options.hpaMetricLagSeconds, options: options, conditions: &none, triggers: &noTriggers,
-                                  desired: &timeline.desired[1], ready: &timeline.ready[1]) {
+                                  desired: &timeline.desired[1], ready: &timeline.ready[1], floor: &unused) {
             progress((Double(steps) + Double($0)) / total)
         }
-        let oracleFigures = oracle(demand: demand, policy: policy, options: options, desired: &timeline.desired[2], ready: &timeline.ready[2])
+        let referenceFigures = simulate(demand: demand, start: trace.times[0], policy: referencePolicy, variant: referencePolicy.name,
+                                        lag: options.hpaMetricLagSeconds, options: options, conditions: &none, triggers: &noTriggers,
+                                        desired: &timeline.desired[3], ready: &timeline.ready[3], floor: &unused) {
+            progress((2 * Double(steps) + Double($0)) / total)
+        }
+        let oracleFigures = oracle(demand: demand, options: options, desired: &timeline.desired[2], ready: &timeline.ready[2])
         progress(1)
-        return BacktestResult(policy: policyFigures, hpa: hpaFigures, oracle: oracleFigures, timeline: timeline, options: options,
-                              triggers: triggers)
+        return BacktestResult(policy: policyFigures, hpa: hpaFigures, oracle: oracleFigures, reference: referenceFigures, timeline: timeline,
+                              options: options, triggers: triggers)
     }
 
     /// Demand one pod carries at the policy's target: what the oracle provisions for.
@@ -155,8 +188,10 @@ public enum Backtest {
 
     static func simulate(demand: [Double], start: Double, policy: ScalingPolicy, variant: String, lag: Double, options: BacktestOptions,
                          conditions: inout (any BacktestConditions)?, triggers: inout [BacktestTriggerFigures],
-                         desired desiredOut: inout [Int32], ready readyOut: inout [Int32], progress: (Int) -> Void) -> BacktestFigures {
+                         desired desiredOut: inout [Int32], ready readyOut: inout [Int32], floor floorOut: inout [Int32],
+                         progress: (Int) -> Void) -> BacktestFigures {
         var evaluator = PolicyEvaluator(policy: policy)
+        var floor: Int32 = 0
         let step = options.stepSeconds
         // Pods by creation, each with the time it was created and when it becomes ready.
         var pods: [(created: Double, readyAt: Double, id: Int)] = []
@@ -225,6 +260,7 @@ public enum Backtest {
                 let decision = evaluator.decide(PolicyInput(now: date, specReplicas: pods.count, pods: podStates, observations: observations,
                                                             triggerObservations: triggerObservations))
                 let wanted = decision.desiredReplicas
+                floor = Int32(max(decision.schedule.replicas, decision.forecast?.replicas ?? 0))
                 for (index, outcome) in decision.triggers.enumerated() where index < triggers.count {
                     if triggerObservations[index] == .holds { triggers[index].held += 1 }
                     if outcome.status == .firing { triggers[index].fired += 1 }
@@ -255,6 +291,7 @@ public enum Backtest {
             figures.peakReplicas = max(figures.peakReplicas, pods.count)
             desiredOut.append(Int32(pods.count))
             readyOut.append(Int32(ready))
+            floorOut.append(floor)
             account(demand[index], ready: ready, pods: pods.count, options: options, figures: &figures, unserved: &unserved, served: &served)
         }
         figures.unservedDemandFraction = served > 0 ? unserved / served : 0
@@ -272,12 +309,12 @@ public enum Backtest {
         figures.replicaHours += Double(pods) * options.stepSeconds / 3600
     }
 
-    /// Knows the future: each pod is started exactly one start-up time before demand needs it at the
-    /// policy's target, and removed as soon as no later need within the start-up time holds it.
-    static func oracle(demand: [Double], policy: ScalingPolicy, options: BacktestOptions,
+    /// Knows the future: exactly the ready capacity demand needs at every step (at least one pod),
+    /// each pod started exactly one start-up time before it is needed and removed as soon as no
+    /// later need within the start-up time holds it. It owes nothing to the policy.
+    static func oracle(demand: [Double], options: BacktestOptions,
                        desired desiredOut: inout [Int32], ready readyOut: inout [Int32]) -> BacktestFigures {
-        let perPod = targetPerPod(policy, options: options)
-        let need = demand.map { min(max(Int(($0 / perPod - 1e-9).rounded(.up)), policy.minReplicas), policy.maxReplicas) }
+        let need = demand.map { max(Int(($0 / options.capacityPerPod).rounded(.up)), 1) }
         let startupSteps = Int((options.podStartupSeconds / options.stepSeconds).rounded(.up))
         var counts = [Int](repeating: 0, count: need.count)
         for index in need.indices {

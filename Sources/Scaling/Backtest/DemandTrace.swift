@@ -1,8 +1,8 @@
 import Foundation
 import YAMLFiles
 
-/// A demand trace: `timestamp,value` rows (RFC 3339 or Unix seconds), read between the points by
-/// linear interpolation.
+/// A demand trace: `timestamp,value` rows (RFC 3339 or Unix seconds). Each value holds until the
+/// next row, unless read with interpolation.
 public struct DemandTrace: Sendable, Equatable {
     public var times: [Double]
     public var values: [Double]
@@ -58,18 +58,23 @@ public struct DemandTrace: Sendable, Equatable {
         return DemandTrace(times: times, values: values.map { $0 * factor })
     }
 
-    /// Demand at a time, interpolated; the first and last values hold outside the trace.
+    /// Demand at a time: the value of the row at or before it, or interpolated between rows; the
+    /// first and last values hold outside the trace.
     public struct Cursor {
         let trace: DemandTrace
+        let interpolate: Bool
         var index = 0
 
-        public init(_ trace: DemandTrace) { self.trace = trace }
+        public init(_ trace: DemandTrace, interpolate: Bool = false) {
+            self.trace = trace
+            self.interpolate = interpolate
+        }
 
         /// For times that never go backwards.
         public mutating func value(at time: Double) -> Double {
             let times = trace.times
             while index + 1 < times.count && times[index + 1] <= time { index += 1 }
-            if time <= times[index] || index + 1 == times.count { return trace.values[index] }
+            if time <= times[index] || index + 1 == times.count || !interpolate { return trace.values[index] }
             let fraction = (time - times[index]) / (times[index + 1] - times[index])
             return trace.values[index] + fraction * (trace.values[index + 1] - trace.values[index])
         }

@@ -1,8 +1,9 @@
 import Foundation
 
 /// Learns one metric's seasonal shape from observations as they arrive and forecasts its peak over a
-/// coming interval. Observations are averaged into buckets of the resolution; the model is refitted
-/// once a day from the kept history and updated bucket by bucket in between.
+/// coming interval. Observations are averaged into buckets of the resolution. The profile method
+/// reads the kept buckets directly; Holt-Winters is refitted once a day from them and updated bucket
+/// by bucket in between.
 public struct MetricForecaster: Sendable {
     public let settings: PredictiveSettings
     let seasonLengths: [Int]
@@ -24,8 +25,12 @@ public struct MetricForecaster: Sendable {
 
     /// Buckets needed before forecasting: the longest season plus the shortest, so the fit has a
     /// season's worth of errors to judge by.
-    public var bucketsNeeded: Int { (seasonLengths.max() ?? 1) + (seasonLengths.min() ?? 1) }
-    public var isReady: Bool { model != nil }
+    public var bucketsNeeded: Int {
+        settings.method == .profile ? dayBuckets : (seasonLengths.max() ?? 1) + (seasonLengths.min() ?? 1)
+    }
+    public var isReady: Bool { settings.method == .profile ? buckets.count >= dayBuckets : model != nil }
+    var dayBuckets: Int { max(Int((86_400 / settings.resolutionSeconds).rounded()), 1) }
+    var weekBuckets: Int { dayBuckets * 7 }
 
     func bucketIndex(_ date: Date) -> Int { Int((date.timeIntervalSince1970 / settings.resolutionSeconds).rounded(.down)) }
 
@@ -57,6 +62,7 @@ public struct MetricForecaster: Sendable {
             firstBucket = index - historyBuckets + 1
         }
         bucketsSinceFit += 1
+        if settings.method == .profile { return }
         if model != nil && bucketsSinceFit < refitEvery {
             model!.update(mean)
         } else if buckets.count >= bucketsNeeded && (model == nil || bucketsSinceFit >= refitEvery) {
@@ -65,16 +71,44 @@ public struct MetricForecaster: Sendable {
         }
     }
 
-    /// The highest forecast bucket mean from `start` through `end`, or nil before the model is ready.
+    /// The highest forecast bucket mean from `start` through `end`, with the headroom, or nil
+    /// before the forecast is ready.
     public func peak(from start: Date, through end: Date) -> Double? {
-        guard let model else { return nil }
+        guard isReady else { return nil }
         let lastTaken = firstBucket + buckets.count - 1
         let first = max(bucketIndex(start), lastTaken + 1)
         let last = max(bucketIndex(end), first)
         var peak = -Double.infinity
         for index in first...last {
-            peak = max(peak, model.forecast(stepsAhead: index - lastTaken))
+            guard let value = settings.method == .profile ? profile(at: index) : model?.forecast(stepsAhead: index - lastTaken) else { continue }
+            peak = max(peak, value)
         }
-        return peak
+        return peak.isFinite ? peak * (1 + settings.headroom) : nil
+    }
+
+    /// The profile's value for a bucket: with three or more past weeks, the median of the same
+    /// bucket on the same weekday (up to four weeks); with one or two, those weeks and the median of
+    /// the same time on the last seven days together (the larger with one, the median with two), so
+    /// one odd week cannot erase a peak; before a week, the median of the same time on the past days.
+    func profile(at index: Int) -> Double? {
+        let lastTaken = firstBucket + buckets.count - 1
+        func value(_ bucket: Int) -> Double? { bucket >= firstBucket && bucket <= lastTaken ? buckets[bucket - firstBucket] : nil }
+        let daily = (1...7).compactMap { value(index - $0 * dayBuckets) }
+        guard let days = Self.median(daily) else { return nil }
+        guard settings.seasons.contains(where: { $0 >= 604_800 }) else { return days }
+        let weekly = (1...4).compactMap { value(index - $0 * weekBuckets) }
+        switch weekly.count {
+        case 0: return days
+        case 1: return max(weekly[0], days)
+        case 2: return Self.median(weekly + [days])
+        default: return Self.median(weekly)
+        }
+    }
+
+    static func median(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 }

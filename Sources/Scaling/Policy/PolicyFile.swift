@@ -124,13 +124,20 @@ public enum PolicyFile {
     }
 
     static func predictiveSettings(_ node: Node, reader: NodeReader) throws -> PredictiveSettings {
-        let map = try reader.mapping(node, "predictive", allowed: ["method", "seasons", "season", "history", "resolution", "lookAhead", "podStartup"])
+        let map = try reader.mapping(node, "predictive", allowed: ["method", "seasons", "season", "history", "resolution", "lookAhead", "podStartup",
+                                                                     "headroom"])
         var settings = PredictiveSettings()
         if let method = map["method"] {
             guard let value = method.string.flatMap(PredictiveSettings.Method.init(rawValue:)) else {
                 throw reader.fail(method, "method must be one of: \(PredictiveSettings.Method.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             settings.method = value
+        }
+        if let headroom = map["headroom"] {
+            let text = headroom.string ?? ""
+            let value = text.hasSuffix("%") ? Double(text.dropLast()).map { $0 / 100 } : Double(text)
+            guard let value, value >= 0, value <= 10 else { throw reader.fail(headroom, "headroom must be a percentage such as 10% (or a fraction such as 0.1)") }
+            settings.headroom = value
         }
         if map["season"] != nil && map["seasons"] != nil { throw reader.fail(map["season"], "give season or seasons, not both") }
         if let season = map["season"] { settings.seasons = [try reader.seconds(season, "season", minimum: 60)] }
@@ -149,7 +156,10 @@ public enum PolicyFile {
             throw reader.fail(map["history"] ?? node, "history must cover at least two of the longest season (\(formatSeconds(2 * longest)))")
         }
         if let lookAhead = map["lookAhead"] { settings.lookAheadSeconds = try reader.seconds(lookAhead, "lookAhead") }
-        if let startup = map["podStartup"] { settings.podStartupSeconds = try reader.seconds(startup, "podStartup") }
+        if let startup = map["podStartup"] {
+            settings.podStartupSeconds = try reader.seconds(startup, "podStartup")
+            settings.podStartupGiven = true
+        }
         return settings
     }
 

@@ -57,10 +57,17 @@ public struct ScalingPolicy: Sendable, Equatable {
 /// the forecast peak over the look-ahead needs.
 public struct PredictiveSettings: Sendable, Equatable {
     public enum Method: String, Sendable, Equatable, CaseIterable {
+        /// Robust seasonal profile: the median of the same time on past days, and once weeks have
+        /// passed of the same time on the same weekday; useful from the second day, and an odd day
+        /// (a holiday, an incident) neither erases the floor later nor inflates it.
+        case profile
         case holtWinters = "holt-winters"
     }
 
     public var method: Method
+    /// Extra capacity over the forecast peak, a fraction (0.1: 10 % more), the floor's own headroom
+    /// apart from the reactive target.
+    public var headroom: Double
     /// Season lengths in seconds: a day, a week, or both.
     public var seasons: [Double]
     /// How much history the model learns from, in seconds.
@@ -70,10 +77,13 @@ public struct PredictiveSettings: Sendable, Equatable {
     /// How far ahead the floor looks; nil means pod start-up plus one decision interval.
     public var lookAheadSeconds: Double?
     public var podStartupSeconds: Double
+    /// Whether the policy gave `podStartup`; a backtest otherwise uses the start-up it simulates.
+    public var podStartupGiven = false
 
-    public init(method: Method = .holtWinters, seasons: [Double] = [86_400], historySeconds: Double = 14 * 86_400,
+    public init(method: Method = .profile, headroom: Double = 0.1, seasons: [Double] = [86_400], historySeconds: Double = 14 * 86_400,
                 resolutionSeconds: Double = 300, lookAheadSeconds: Double? = nil, podStartupSeconds: Double = 60) {
         self.method = method
+        self.headroom = headroom
         self.seasons = seasons
         self.historySeconds = historySeconds
         self.resolutionSeconds = resolutionSeconds

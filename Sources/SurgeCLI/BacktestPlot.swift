@@ -25,8 +25,10 @@ public enum BacktestPlot {
             y += height + 62
         }
         add(0..<count, capacity: capacity, "Demand and ready capacity (requests/s), whole trace")
+        let shortOnDay = shortSteps(result, day)
         add(day, capacity: capacity, "The policy's worst day by under-provisioned time: \(dayText(timeline, day.lowerBound))"
-            + " (\(formatSeconds(Double(shortSteps(result, day)) * timeline.step)) short)")
+            + (shortOnDay > 0 ? " (\(formatSeconds(Double(shortOnDay) * timeline.step)) short)"
+                : " (never short; of such days, the one with the most replicas over the oracle)"))
         add(ramp, capacity: capacity, "Zoom on that day's steepest ramp: \(timeText(timeline, ramp.lowerBound)) to \(timeText(timeline, ramp.upperBound - 1)) UTC")
         add(day, capacity: nil, "Ready replicas that day, and the policy's schedule and forecast floor")
         var legend = "<g font-size=\"12\">"
@@ -61,8 +63,8 @@ public enum BacktestPlot {
         range.reduce(0) { $0 + (short(result, $1) ? 1 : 0) }
     }
 
-    /// The whole UTC day with the most policy under-provisioned steps (the HPA's breaks ties; the
-    /// first day when neither was ever short).
+    /// The whole UTC day with the most policy under-provisioned steps; of equals, the one where the
+    /// policy ran the most replicas over the oracle.
     static func worstDay(_ result: BacktestResult) -> Range<Int> {
         let timeline = result.timeline
         let count = timeline.demand.count
@@ -74,8 +76,8 @@ public enum BacktestPlot {
         while next < count { starts.append(next); next += daySteps }
         func score(_ start: Int) -> (Int, Int) {
             let range = start..<min(start + (start == 0 && offset > 0 ? offset : daySteps), count)
-            let hpaShort = range.reduce(0) { $0 + (timeline.demand[$1] > Double(timeline.ready[1][$1]) * result.options.capacityPerPod ? 1 : 0) }
-            return (shortSteps(result, range), hpaShort)
+            let excess = range.reduce(0) { $0 + Int(timeline.desired[0][$1]) - Int(timeline.desired[2][$1]) }
+            return (shortSteps(result, range), excess)
         }
         let best = starts.max { score($0) < score($1) } ?? 0
         return best..<min(best + (best == 0 && offset > 0 ? offset : daySteps), count)

@@ -106,7 +106,7 @@ import WireFormat
         let lines = svg.components(separatedBy: "<polyline").count - 1
         #expect(svg.hasPrefix("<svg") && lines == 6 + 5 + 5 + 4, "\(lines)")
         #expect(svg.contains("time (UTC)") && svg.contains(">requests/s<") && svg.contains(">replicas<"))
-        #expect(svg.contains("The policy's worst day by under-provisioned time: 2026-01-01"))
+        #expect(svg.contains("The policy's worst day by under-provisioned time: 2026-01-01 ("))
 
         let bad = dir.url.appendingPathComponent("bad.csv")
         try "timestamp,value\n0,1\nnoon,2\n".write(to: bad, atomically: true, encoding: .utf8)

@@ -47,6 +47,17 @@ import WireFormat
         #expect(reply.status == 204)
     }
 
+    /// Remote-writes one sample now of each (metric name, labels, value).
+    static func remoteWrite(_ series: [(String, [String: String], Double)], port: Int) async throws {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let batch = series.map { name, labels, value in
+            RemoteWriteEncoder.WireSeries(labels: Labels(labels.merging(["__name__": name]) { $1 }).pairs, samples: [Sample(timestamp: now, value: value)])
+        }
+        let reply = try await TestHTTP.post("http://127.0.0.1:\(port)/api/v1/write", body: RemoteWriteEncoder.encode(batch, version: .v1),
+                                            headers: [("Content-Type", RemoteWriteVersion.v1ContentType), ("Content-Encoding", "snappy")])
+        #expect(reply.status == 204)
+    }
+
     static let policies = """
         policies:
           - name: web

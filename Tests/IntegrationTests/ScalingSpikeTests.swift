@@ -1,8 +1,6 @@
 import Foundation
 import SurgeTestKit
 import Testing
-import TimeSeriesCore
-import WireFormat
 
 /// The spike scenario with the real binary: a remote-written QPS spike between syncs scales the
 /// Deployment up at once (an arrival decision, not the next sync), and when the load drops it comes
@@ -22,14 +20,8 @@ import WireFormat
         """
 
     static func write(_ value: Double, port: Int) async throws {
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let batch = ["web-1", "web-2", "web-3"].map { pod in
-            RemoteWriteEncoder.WireSeries(labels: Labels(["__name__": "http_requests_per_second", "namespace": "shop", "pod": pod]).pairs,
-                                          samples: [Sample(timestamp: now, value: value)])
-        }
-        let reply = try await TestHTTP.post("http://127.0.0.1:\(port)/api/v1/write", body: RemoteWriteEncoder.encode(batch, version: .v1),
-                                            headers: [("Content-Type", RemoteWriteVersion.v1ContentType), ("Content-Encoding", "snappy")])
-        #expect(reply.status == 204)
+        try await ScalingServeTests.remoteWrite(["web-1", "web-2", "web-3"].map { ("http_requests_per_second", ["namespace": "shop", "pod": $0], value) },
+                                                port: port)
     }
 
     struct Audited {

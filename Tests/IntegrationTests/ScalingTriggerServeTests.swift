@@ -1,8 +1,6 @@
 import Foundation
 import SurgeTestKit
 import Testing
-import TimeSeriesCore
-import WireFormat
 
 /// Threshold triggers with the real binary: a condition on a remote-written series that holds for
 /// its `for` scales the Deployment by its step, recorded as the trigger's rescale and followed by
@@ -25,16 +23,6 @@ import WireFormat
                 cooldown: 1m
         """
 
-    static func write(_ series: [(String, [String: String], Double)], port: Int) async throws {
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let batch = series.map { name, labels, value in
-            RemoteWriteEncoder.WireSeries(labels: Labels(labels.merging(["__name__": name]) { $1 }).pairs, samples: [Sample(timestamp: now, value: value)])
-        }
-        let reply = try await TestHTTP.post("http://127.0.0.1:\(port)/api/v1/write", body: RemoteWriteEncoder.encode(batch, version: .v1),
-                                            headers: [("Content-Type", RemoteWriteVersion.v1ContentType), ("Content-Encoding", "snappy")])
-        #expect(reply.status == 204)
-    }
-
     @Test(.timeLimit(.minutes(2)))
     func aTriggerThatHoldsForItsDurationScalesByItsStepThenCoolsDown() async throws {
         try await ScalingServeTests.serving("surge-scaling-trigger", account: ScalingServeTests.scaler,
@@ -45,7 +33,7 @@ import WireFormat
             let pods = ["web-1", "web-2", "web-3"].map { ("http_requests_per_second", ["namespace": "shop", "pod": $0], 100.0) }
             let deadline = ContinuousClock.now + .seconds(30)
             while replicas() == 3 && ContinuousClock.now < deadline {
-                try await Self.write(pods + [("queue_depth", ["namespace": "shop", "queue": "orders"], 500)], port: port)
+                try await ScalingServeTests.remoteWrite(pods + [("queue_depth", ["namespace": "shop", "queue": "orders"], 500)], port: port)
                 try await Task.sleep(for: .milliseconds(250))
             }
             #expect(replicas() == 6, "\(served.surge.log.suffix(2000))")
@@ -54,7 +42,7 @@ import WireFormat
                     "\(events)")
             // Still holding, but cooling down: a few more syncs change nothing.
             for _ in 0..<8 {
-                try await Self.write(pods.map { ($0.0, $0.1, 50.0) } + [("queue_depth", ["namespace": "shop", "queue": "orders"], 500)], port: port)
+                try await ScalingServeTests.remoteWrite(pods.map { ($0.0, $0.1, 50.0) } + [("queue_depth", ["namespace": "shop", "queue": "orders"], 500)], port: port)
                 try await Task.sleep(for: .milliseconds(250))
             }
             #expect(replicas() == 6)

@@ -112,4 +112,25 @@ import Testing
         let (weekend, weekendTime) = Self.profile(0..<((days + 5) * 48), seasons: [86_400, 604_800], load: load)
         #expect(weekend.peak(from: weekendTime.addingTimeInterval(9 * 3600), through: weekendTime.addingTimeInterval(10 * 3600)) == 100)
     }
+
+    @Test func anAutomaticHeadroomIsTheQuantileOfRecentShortfalls() throws {
+        // Days alternate between 1000 and 1100 all day: the profile (the median of past days) falls
+        // short by up to 10 %, so the automatic headroom is 10 % and the floor covers the next 1100.
+        let load: (Int) -> Double = { ($0 / 48) % 2 == 0 ? 1000 : 1100 }
+        var settings = PredictiveSettings(method: .profile, headroom: 0, seasons: [86_400], historySeconds: 14 * 86_400, resolutionSeconds: 1800)
+        settings.headroomQuantile = 0.9
+        var forecaster = MetricForecaster(settings: settings)
+        let start = Date(timeIntervalSince1970: 1_767_225_600)
+        for index in 0...(4 * 48) { forecaster.observe(load(index), at: start.addingTimeInterval(Double(index) * 1800)) }
+        #expect(abs(forecaster.headroom - 0.1) < 1e-9, "\(forecaster.headroom)")
+        let now = start.addingTimeInterval(4 * 86_400 + 1800)
+        let peak = try #require(forecaster.peak(from: now, through: now.addingTimeInterval(3600)))
+        #expect(abs(peak - 1050 * 1.1) < 1e-6 && peak >= 1100, "\(peak)")
+        let policies = try PolicyFile.parse("""
+            policies:
+              - {name: web, target: {kind: Deployment, name: web}, maxReplicas: 9, metrics: [{type: Pods, pods: {metric: {name: rps}, target: {type: AverageValue, averageValue: "80"}}}],
+                 predictive: {headroom: auto}}
+            """, path: "p.yaml")
+        #expect(policies[0].predictive?.headroomQuantile == 0.9)
+    }
 }

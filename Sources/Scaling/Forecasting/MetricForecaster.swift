@@ -15,6 +15,8 @@ public struct MetricForecaster: Sendable {
     private var current: (index: Int, sum: Double, count: Int)?
     private var model: HoltWinters?
     private var bucketsSinceFit = 0
+    /// The profile's relative errors (actual / forecast - 1) over the last week of buckets, oldest first.
+    private(set) var errors: [Double] = []
 
     public init(settings: PredictiveSettings) {
         self.settings = settings
@@ -55,6 +57,10 @@ public struct MetricForecaster: Sendable {
     }
 
     private mutating func close(_ mean: Double, index: Int) {
+        if settings.method == .profile, let forecast = profile(at: index), forecast > 0 {
+            errors.append(mean / forecast - 1)
+            if errors.count > weekBuckets { errors.removeFirst(errors.count - weekBuckets) }
+        }
         if buckets.isEmpty { firstBucket = index }
         buckets.append(mean)
         if buckets.count > historyBuckets {
@@ -83,7 +89,16 @@ public struct MetricForecaster: Sendable {
             guard let value = settings.method == .profile ? profile(at: index) : model?.forecast(stepsAhead: index - lastTaken) else { continue }
             peak = max(peak, value)
         }
-        return peak.isFinite ? peak * (1 + settings.headroom) : nil
+        return peak.isFinite ? peak * (1 + headroom) : nil
+    }
+
+    /// The headroom in force: the configured one, or the quantile of recent shortfalls (0 to 100 %).
+    public var headroom: Double {
+        guard let quantile = settings.headroomQuantile else { return settings.headroom }
+        guard !errors.isEmpty else { return settings.headroom }
+        let sorted = errors.sorted()
+        let position = min(Int((Double(sorted.count - 1) * quantile).rounded(.up)), sorted.count - 1)
+        return min(max(sorted[position], 0), 1)
     }
 
     /// The profile's value for a bucket: with three or more past weeks, the median of the same

@@ -133,10 +133,12 @@ public enum PolicyFile {
             }
             settings.method = value
         }
-        if let headroom = map["headroom"] {
+        if let headroom = map["headroom"], headroom.string == "auto" {
+            settings.headroomQuantile = 0.9
+        } else if let headroom = map["headroom"] {
             let text = headroom.string ?? ""
             let value = text.hasSuffix("%") ? Double(text.dropLast()).map { $0 / 100 } : Double(text)
-            guard let value, value >= 0, value <= 10 else { throw reader.fail(headroom, "headroom must be a percentage such as 10% (or a fraction such as 0.1)") }
+            guard let value, value >= 0, value <= 10 else { throw reader.fail(headroom, "headroom must be a percentage such as 10% (or a fraction such as 0.1), or auto") }
             settings.headroom = value
         }
         if map["season"] != nil && map["seasons"] != nil { throw reader.fail(map["season"], "give season or seasons, not both") }

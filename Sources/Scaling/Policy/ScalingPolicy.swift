@@ -68,6 +68,9 @@ public struct PredictiveSettings: Sendable, Equatable {
     /// Extra capacity over the forecast peak, a fraction (0.1: 10 % more), the floor's own headroom
     /// apart from the reactive target.
     public var headroom: Double
+    /// When set (`headroom: auto`), the headroom is instead this quantile of the forecast's recent
+    /// shortfalls: how far actual values rose above what was forecast for them over the last week.
+    public var headroomQuantile: Double?
     /// Season lengths in seconds: a day, a week, or both.
     public var seasons: [Double]
     /// How much history the model learns from, in seconds.

@@ -133,4 +133,18 @@ import Testing
             """, path: "p.yaml")
         #expect(policies[0].predictive?.headroomQuantile == 0.9)
     }
+
+    @Test func aRampInsideABucketIsCoveredFromTheBucketsStart() throws {
+        // Yesterday the load jumped from 100 to 1000 at 09:02, inside the 09:00-09:30 bucket, seen once a minute.
+        let settings = PredictiveSettings(method: .profile, headroom: 0, seasons: [86_400], historySeconds: 7 * 86_400, resolutionSeconds: 1800)
+        var forecaster = MetricForecaster(settings: settings)
+        let start = Date(timeIntervalSince1970: 1_767_225_600)
+        for minute in 0...1440 {
+            forecaster.observe(minute >= 9 * 60 + 2 && minute < 18 * 60 ? 1000 : 100, at: start.addingTimeInterval(Double(minute) * 60))
+        }
+        // Today at 08:58 with two minutes of look-ahead: the floor already covers the whole ramp.
+        let now = start.addingTimeInterval(86_400 + 8 * 3600 + 58 * 60)
+        #expect(try #require(forecaster.peak(from: now, through: now.addingTimeInterval(120))) == 1000)
+        #expect(try #require(forecaster.peak(from: now.addingTimeInterval(-3600), through: now.addingTimeInterval(-3600 + 120))) == 100)
+    }
 }

@@ -1,9 +1,10 @@
 import Foundation
 
 /// Learns one metric's seasonal shape from observations as they arrive and forecasts its peak over a
-/// coming interval. Observations are averaged into buckets of the resolution. The profile method
-/// reads the kept buckets directly; Holt-Winters is refitted once a day from them and updated bucket
-/// by bucket in between.
+/// coming interval. Observations are gathered into buckets of the resolution. The profile method
+/// keeps each bucket's highest value and reads them directly, so a ramp inside a bucket is covered
+/// from the bucket's start; Holt-Winters keeps bucket means, refitted once a day from them and
+/// updated bucket by bucket in between.
 public struct MetricForecaster: Sendable {
     public let settings: PredictiveSettings
     let seasonLengths: [Int]
@@ -12,7 +13,7 @@ public struct MetricForecaster: Sendable {
     /// Completed bucket means, oldest first, and the bucket index of the first.
     private(set) var buckets: [Double] = []
     private var firstBucket = 0
-    private var current: (index: Int, sum: Double, count: Int)?
+    private var current: (index: Int, sum: Double, count: Int, highest: Double)?
     private var model: HoltWinters?
     private var bucketsSinceFit = 0
     /// The profile's relative errors (actual / forecast - 1) over the last week of buckets, oldest first.
@@ -43,17 +44,19 @@ public struct MetricForecaster: Sendable {
             if index == open.index {
                 open.sum += value
                 open.count += 1
+                open.highest = max(open.highest, value)
                 current = open
                 return
             }
             guard index > open.index else { return }
-            close(open.sum / Double(open.count), index: open.index)
-            // Buckets without observations repeat the last mean.
+            let closed = settings.method == .profile ? open.highest : open.sum / Double(open.count)
+            close(closed, index: open.index)
+            // Buckets without observations repeat the last value.
             for missing in (open.index + 1)..<index where missing < open.index + historyBuckets {
-                close(open.sum / Double(open.count), index: missing)
+                close(closed, index: missing)
             }
         }
-        current = (index, value, 1)
+        current = (index, value, 1, value)
     }
 
     private mutating func close(_ mean: Double, index: Int) {

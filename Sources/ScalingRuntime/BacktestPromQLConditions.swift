@@ -82,11 +82,7 @@ public struct BacktestPromQLConditions: BacktestConditions {
                 if store.hits.load(ordering: .relaxed) == 0 && !expression.selectors.isEmpty {
                     return .unavailable("its condition selects none of the series the backtest simulates")
                 }
-                switch value {
-                case .vector(let elements): return elements.isEmpty ? .clear : .holds
-                case .scalar(_, let number): return number != 0 && !number.isNaN ? .holds : .clear
-                default: return .unavailable("the condition is not an instant vector or a scalar")
-                }
+                return LiveEvaluation.condition(value)
             } catch {
                 return .unavailable("\(error)")
             }

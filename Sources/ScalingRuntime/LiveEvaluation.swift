@@ -96,13 +96,18 @@ public struct LiveEvaluation: Sendable {
     /// A trigger's condition at `now`: it holds while its query returns any sample (or a non-zero scalar).
     static func observe(_ trigger: StepTrigger, metrics: any QueryEngine, at now: Date) async -> TriggerObservation {
         do {
-            switch try await metrics.instant(trigger.when, at: now.milliseconds) {
-            case .vector(let elements): return elements.isEmpty ? .clear : .holds
-            case .scalar(_, let value): return value != 0 && !value.isNaN ? .holds : .clear
-            case let other: return .unavailable("the condition returned a \(other.typeName), not an instant vector or a scalar")
-            }
+            return condition(try await metrics.instant(trigger.when, at: now.milliseconds))
         } catch {
             return .unavailable("\(error)")
+        }
+    }
+
+    /// A condition's value read as whether it holds: any sample of a vector, or a non-zero scalar.
+    static func condition(_ value: QueryValue) -> TriggerObservation {
+        switch value {
+        case .vector(let elements): elements.isEmpty ? .clear : .holds
+        case .scalar(_, let number): number != 0 && !number.isNaN ? .holds : .clear
+        case let other: .unavailable("the condition returned a \(other.typeName), not an instant vector or a scalar")
         }
     }
 }

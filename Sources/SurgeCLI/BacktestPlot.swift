@@ -27,7 +27,7 @@ public enum BacktestPlot {
         add(0..<count, capacity: capacity, "Demand and ready capacity (requests/s), whole trace")
         let shortOnDay = shortSteps(result, day)
         add(day, capacity: capacity, "The policy's worst day by under-provisioned time: \(dayText(timeline, day.lowerBound))"
-            + (shortOnDay > 0 ? " (\(formatSeconds(Double(shortOnDay) * timeline.step)) short)"
+            + (shortOnDay > 0 ? " (\(BacktestReport.formatSeconds(Double(shortOnDay) * timeline.step)) short)"
                 : " (never short; of such days, the one with the most replicas over the oracle)"))
         add(ramp, capacity: capacity, "Zoom on that day's steepest ramp: \(timeText(timeline, ramp.lowerBound)) to \(timeText(timeline, ramp.upperBound - 1)) UTC")
         add(day, capacity: nil, "Ready replicas that day, and the policy's schedule and forecast floor")
@@ -178,10 +178,6 @@ public enum BacktestPlot {
         let text = ISO8601DateFormatter().string(from: date(timeline, index))
         let time = String(text.dropFirst(11).prefix(5))
         return withDate ? String(text.prefix(10)) + " " + time : time
-    }
-
-    static func formatSeconds(_ seconds: Double) -> String {
-        seconds < 120 ? String(format: "%.0f s", seconds) : seconds < 7200 ? String(format: "%.1f min", seconds / 60) : String(format: "%.1f h", seconds / 3600)
     }
 
     static func escape(_ text: String) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import TimeSeriesCore
 
 /// A threshold trigger (step scaling), as operations teams write them: "when p99 latency > 300 ms
 /// for 2 m, add 3 pods". While the PromQL condition `when` returns anything it holds; once it has
@@ -140,9 +141,6 @@ public enum StepTriggers {
     }
 
     static func seconds(_ value: Double) -> String {
-        let whole = Int(value.rounded())
-        if whole >= 60 && whole % 60 == 0 { return "\(whole / 60)m" }
-        if whole >= 60 { return "\(whole / 60)m\(whole % 60)s" }
-        return "\(whole)s"
+        formatDuration(Int64(value.rounded()) * 1000)
     }
 }

@@ -39,11 +39,8 @@ enum FakeKubernetesDiscovery {
     static func resourceList(group: String, version: String, served: [FakeResource]) -> JSONValue {
         var resources: [JSONValue] = []
         for resource in served where resource.group == group && resource.version == version {
-            let verbs: [JSONValue] = resource == .leases ? ["create", "delete", "get", "list", "update", "watch"]
-                : resource.isCustom || [.pods, .events, .horizontalPodAutoscalers, .scaledObjects].contains(resource)
-                ? ["create", "delete", "get", "list", "watch"] : ["get", "list", "watch"]
             var entry: JSONValue = ["name": .string(resource.plural), "singularName": .string(resource.kind.lowercased()), "namespaced": .bool(resource != .namespaces),
-                                    "kind": .string(resource.kind), "verbs": .array(verbs)]
+                                    "kind": .string(resource.kind), "verbs": .array(resource.verbs.map { .string($0) })]
             if !resource.shortNames.isEmpty { entry["shortNames"] = .array(resource.shortNames.map { .string($0) }) }
             resources.append(entry)
             if resource.scalable {

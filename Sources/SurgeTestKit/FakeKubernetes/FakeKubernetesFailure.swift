@@ -88,6 +88,14 @@ public struct FakeResource: Sendable, Equatable {
     var qualifiedName: String { group.isEmpty ? plural : "\(plural).\(group)" }
     var isCustom: Bool { !Self.builtIn.contains(self) }
 
+    /// The verbs the fake serves on the resource (its scale subresource takes get, update and patch):
+    /// what requests are checked against and what discovery lists.
+    var verbs: [String] {
+        if self == .leases { return ["create", "delete", "get", "list", "update", "watch"] }
+        if isCustom || [.pods, .events, .horizontalPodAutoscalers, .scaledObjects].contains(self) { return ["create", "delete", "get", "list", "watch"] }
+        return ["get", "list", "watch"]
+    }
+
     func details(_ name: String) -> JSONValue {
         group.isEmpty ? ["name": .string(name), "kind": .string(plural)]
             : ["name": .string(name), "group": .string(group), "kind": .string(plural)]

@@ -55,10 +55,7 @@ struct FakeRoute: Sendable {
         case (.delete, _?): verb = "delete"
         default: throw .methodNotAllowed
         }
-        let supported: Set<String> = subresource != nil ? ["get", "update", "patch"]
-            : resource == .leases ? ["get", "list", "watch", "create", "update", "delete"]
-            : resource == .pods || resource == .events || resource == .horizontalPodAutoscalers || resource == .scaledObjects || resource.isCustom
-                ? ["get", "list", "watch", "create", "delete"] : ["get", "list", "watch"]
+        let supported = subresource != nil ? ["get", "update", "patch"] : resource.verbs
         guard supported.contains(verb) else { throw .methodNotAllowed }
         return verb
     }

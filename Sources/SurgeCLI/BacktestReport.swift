@@ -95,7 +95,7 @@ public enum BacktestReport {
     /// One row per step: time, demand, then desired and ready replicas of each variant.
     public static func timelineCSV(_ result: BacktestResult) -> String {
         let timeline = result.timeline
-        var out = "time,demand," + result.variants.map { "\($0)_desired,\($0)_ready" }.joined(separator: ",") + "\n"
+        var out = "time,demand," + result.variants.map { "\($0)_desired,\($0)_ready" }.joined(separator: ",") + ",policy_floor\n"
         out.reserveCapacity(timeline.demand.count * 64)
         let formatter = ISO8601DateFormatter()
         for index in timeline.demand.indices {
@@ -104,7 +104,7 @@ public enum BacktestReport {
             for variant in timeline.desired.indices {
                 out += ",\(timeline.desired[variant][index]),\(timeline.ready[variant][index])"
             }
-            out += "\n"
+            out += index < timeline.floor.count ? ",\(timeline.floor[index])\n" : ",0\n"
         }
         return out
     }

@@ -96,7 +96,7 @@ import WireFormat
         let oracle = variants["oracle"]?["underProvisionedSeconds"] as? Double
         #expect(hpa > 0 && ours < hpa && oracle == 0, "\(jsonText)")
         let rows = try String(contentsOfFile: timeline, encoding: .utf8).split(separator: "\n")
-        #expect(rows.first == "time,demand,policy_desired,policy_ready,hpa_desired,hpa_ready,oracle_desired,oracle_ready,hpa@70%_desired,hpa@70%_ready")
+        #expect(rows.first == "time,demand,policy_desired,policy_ready,hpa_desired,hpa_ready,oracle_desired,oracle_ready,hpa@70%_desired,hpa@70%_ready,policy_floor")
         let steps = (4 * 1440 - 10) * 4 + 1
         #expect(rows.count == steps + 1)
         let svg = try String(contentsOfFile: plot, encoding: .utf8)

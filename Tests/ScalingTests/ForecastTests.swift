@@ -114,18 +114,25 @@ import Testing
     }
 
     @Test func anAutomaticHeadroomIsTheQuantileOfRecentShortfalls() throws {
-        // Days alternate between 1000 and 1100 all day: the profile (the median of past days) falls
-        // short by up to 10 %, so the automatic headroom is 10 % and the floor covers the next 1100.
-        let load: (Int) -> Double = { ($0 / 48) % 2 == 0 ? 1000 : 1100 }
+        // Half-hours alternate between 1000 and 1100, and each day starts on the other one: neither
+        // the profile (the median of past days, 1050) nor the last half-hour's level says which
+        // comes next, so the forecast falls short by up to 10 %; the automatic headroom makes up
+        // for it and the floor covers the next 1100.
+        let load: (Int) -> Double = { (($0 / 48 + $0) % 2) == 0 ? 1000 : 1100 }
         var settings = PredictiveSettings(method: .profile, headroom: 0, seasons: [86_400], historySeconds: 14 * 86_400, resolutionSeconds: 1800)
         settings.headroomQuantile = 0.9
         var forecaster = MetricForecaster(settings: settings)
         let start = Date(timeIntervalSince1970: 1_767_225_600)
         for index in 0...(4 * 48) { forecaster.observe(load(index), at: start.addingTimeInterval(Double(index) * 1800)) }
-        #expect(abs(forecaster.headroom - 0.1) < 1e-9, "\(forecaster.headroom)")
+        #expect(forecaster.headroom >= 0.1 - 1e-9 && forecaster.headroom <= 0.25, "\(forecaster.headroom)")
+        var fixed = settings
+        fixed.headroomQuantile = nil
+        var plain = MetricForecaster(settings: fixed)
+        for index in 0...(4 * 48) { plain.observe(load(index), at: start.addingTimeInterval(Double(index) * 1800)) }
         let now = start.addingTimeInterval(4 * 86_400 + 1800)
         let peak = try #require(forecaster.peak(from: now, through: now.addingTimeInterval(3600)))
-        #expect(abs(peak - 1050 * 1.1) < 1e-6 && peak >= 1100, "\(peak)")
+        let unaided = try #require(plain.peak(from: now, through: now.addingTimeInterval(3600)))
+        #expect(peak >= 1100 && abs(peak - unaided * (1 + forecaster.headroom)) < 1e-6, "\(peak) \(unaided)")
         let policies = try PolicyFile.parse("""
             policies:
               - {name: web, target: {kind: Deployment, name: web}, maxReplicas: 9, metrics: [{type: Pods, pods: {metric: {name: rps}, target: {type: AverageValue, averageValue: "80"}}}],
@@ -146,5 +153,47 @@ import Testing
         let now = start.addingTimeInterval(86_400 + 8 * 3600 + 58 * 60)
         #expect(try #require(forecaster.peak(from: now, through: now.addingTimeInterval(120))) == 1000)
         #expect(try #require(forecaster.peak(from: now.addingTimeInterval(-3600), through: now.addingTimeInterval(-3600 + 120))) == 100)
+    }
+
+    /// Three days of 5-minute buckets of `usual` (by minute of the day; by default 0 until 09:00,
+    /// 1000 until 18:00, then 0); the fourth day runs `today` until `minutes` past midnight.
+    static func levelForecaster(usual: @escaping (Int) -> Double = { (9 * 60..<18 * 60).contains($0) ? 1000 : 0 },
+                                today: (Int) -> Double, minutes: Int) -> (MetricForecaster, Date) {
+        let settings = PredictiveSettings(method: .profile, headroom: 0, seasons: [86_400], historySeconds: 7 * 86_400, resolutionSeconds: 300)
+        var forecaster = MetricForecaster(settings: settings)
+        let start = Date(timeIntervalSince1970: 1_767_225_600)
+        for minute in 0...(3 * 1440 + minutes) {
+            let value = minute < 3 * 1440 ? usual(minute % 1440) : today(minute - 3 * 1440)
+            forecaster.observe(value, at: start.addingTimeInterval(Double(minute) * 60))
+        }
+        return (forecaster, start.addingTimeInterval(Double(3 * 1440 + minutes) * 60))
+    }
+
+    @Test func theForecastFollowsHowTodayRunsAgainstTheUsual() throws {
+        func peak(_ forecaster: MetricForecaster, _ now: Date) throws -> Double {
+            try #require(forecaster.peak(from: now, through: now.addingTimeInterval(120)))
+        }
+        // Before 09:00 today looks like every day: the ramp is forecast whole.
+        let (morning, beforeRamp) = Self.levelForecaster(today: { _ in 0 }, minutes: 8 * 60 + 58)
+        #expect(morning.levelShift == 0)
+        #expect(try peak(morning, beforeRamp) == 1000)
+
+        // A holiday: nothing arrives at 09:00. Each empty bucket moves the forecast down by a sixth
+        // of the shortfall; after half an hour the floor is gone.
+        let (holiday, fiveMinutesIn) = Self.levelForecaster(today: { _ in 0 }, minutes: 9 * 60 + 5)
+        #expect(abs(holiday.levelShift + 1000.0 / 6) < 1e-9, "\(holiday.levelShift)")
+        #expect(abs(try peak(holiday, fiveMinutesIn) - 1000 * 5.0 / 6) < 1e-9)
+        let (quiet, halfHourIn) = Self.levelForecaster(today: { _ in 0 }, minutes: 9 * 60 + 30)
+        #expect(try peak(quiet, halfHourIn) == 0)
+
+        // A busier day: 1200 from 09:00; by 09:30 the rest of the day is forecast at 1200.
+        let (busy, busyTime) = Self.levelForecaster(today: { (9 * 60..<18 * 60).contains($0) ? 1200 : 0 }, minutes: 9 * 60 + 30)
+        #expect(try peak(busy, busyTime) == 1200)
+
+        // Every day 20 from 08:00 until the ramp, today nothing: the ramp's forecast moves by the
+        // 20 missing, not in proportion to them.
+        let (light, lightTime) = Self.levelForecaster(usual: { $0 < 8 * 60 ? 0 : ($0 < 9 * 60 ? 20 : 1000) }, today: { _ in 0 }, minutes: 8 * 60 + 58)
+        #expect(abs(light.levelShift + 20) < 1e-9, "\(light.levelShift)")
+        #expect(try peak(light, lightTime) == 980)
     }
 }

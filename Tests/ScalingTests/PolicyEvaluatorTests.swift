@@ -67,8 +67,20 @@ import Testing
         var early = Self.input(replicas: 2, perPod: 100_000)
         early.now = Self.now.addingTimeInterval(-3600)
         let before = evaluator.decide(early)
-        #expect(before.forecast.map { $0.replicas >= 18 } == true, "\(String(describing: before.forecast))")
+        // The forecast with its 10 % headroom is 2,200, sized at the top of the HPA's band (100 per pod
+        // plus the 10 % scale-up tolerance): 20 pods.
+        #expect(before.forecast?.replicas == 20 && before.forecast?.peak == 2200, "\(String(describing: before.forecast))")
         #expect(before.desiredReplicas == before.forecast?.replicas && before.drivenBy == .forecast)
+        // A policy with no scale-up tolerance sizes it at the target itself: 22 pods.
+        var strict = policy
+        strict.behavior = ScalingBehavior(scaleUp: .init(tolerance: 0))
+        var strictEvaluator = PolicyEvaluator(policy: strict)
+        for hour in 0..<(2 * 24 + 3) {
+            let time = start.addingTimeInterval(Double(hour) * 3600)
+            let hourOfDay = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: time).hour!
+            strictEvaluator.learn(metric: 0, value: hourOfDay == 2 ? 2000 : 200, at: time)
+        }
+        #expect(strictEvaluator.decide(early).forecast?.replicas == 22)
         // A forecast below what the metrics need changes nothing.
         var quiet = PolicyEvaluator(policy: policy)
         let decision = quiet.decide(Self.input(replicas: 8, perPod: 100_000))

@@ -150,24 +150,34 @@ public struct PolicyEvaluator: Sendable {
         let horizon = input.now.addingTimeInterval(predictive.lookAhead(intervalSeconds: policy.intervalSeconds))
         var best: ForecastFloor?
         for (index, spec) in policy.metrics.enumerated() where forecasters.indices.contains(index) {
-            guard let peak = forecasters[index].peak(from: input.now, through: horizon), peak > 0 else { continue }
+            guard let forecastPeak = forecasters[index].peak(from: input.now, through: horizon), forecastPeak > 0 else { continue }
+            // Sized at the top of the band the reactive part accepts (the target plus the scale-up
+            // tolerance): at the forecast peak the pods are as busy as the HPA lets them get before
+            // it adds any, so the floor covers the peak without holding pods the HPA would not.
+            let peak = forecastPeak / (1 + max(settings.applying(policy.behavior).scaleUpTolerance, 0))
             let replicas: Int?
             switch spec.target {
             case .averageValue(let target):
-                replicas = Int((peak * 1000 / Double(target)).rounded(.up))
+                replicas = Self.wholeReplicas(peak * 1000 / Double(target))
             case .value(let target):
                 let ready = input.pods.readyCount
-                replicas = Int((Double(max(ready, 1)) * peak * 1000 / Double(target)).rounded(.up))
+                replicas = Self.wholeReplicas(Double(max(ready, 1)) * peak * 1000 / Double(target))
             case .utilization(let percent):
                 replicas = Self.averageRequest(spec, pods: input.pods).map { request in
-                    Int((peak * 1000 / (Double(request) * Double(percent) / 100)).rounded(.up))
+                    Self.wholeReplicas(peak * 1000 / (Double(request) * Double(percent) / 100))
                 }
             }
             guard let replicas else { continue }
-            let floor = ForecastFloor(replicas: min(replicas, policy.maxReplicas), metric: spec.name, peak: peak, horizon: horizon)
+            let floor = ForecastFloor(replicas: min(replicas, policy.maxReplicas), metric: spec.name, peak: forecastPeak, horizon: horizon)
             if best == nil || floor.replicas > best!.replicas { best = floor }
         }
         return best
+    }
+
+    /// Replicas for a fractional need, rounded up, where a need that is whole but for floating-point
+    /// error (2200 / 1.1 / 100) is not rounded up to one more.
+    static func wholeReplicas(_ need: Double) -> Int {
+        Int((need * (1 - 1e-12)).rounded(.up))
     }
 
     /// The mean request per pod for a Resource or ContainerResource metric, in milli-units.

@@ -18,12 +18,19 @@ public struct MetricForecaster: Sendable {
     private var bucketsSinceFit = 0
     /// The profile's relative errors (actual / forecast - 1) over the last week of buckets, oldest first.
     private(set) var errors: [Double] = []
+    /// The last few buckets' actual values and what the profile had forecast for them, oldest first:
+    /// how far today runs above or below the usual.
+    private(set) var recent: [(actual: Double, forecast: Double)] = []
+    /// Buckets in `recent`: half an hour's worth, long enough that one noisy bucket moves the
+    /// forecast little, short enough that a holiday is seen within minutes.
+    let recentBuckets: Int
 
     public init(settings: PredictiveSettings) {
         self.settings = settings
         seasonLengths = settings.seasons.map { Int(($0 / settings.resolutionSeconds).rounded()) }
         historyBuckets = max(Int((settings.historySeconds / settings.resolutionSeconds).rounded()), (seasonLengths.max() ?? 1) * 2)
         refitEvery = max(Int((86_400 / settings.resolutionSeconds).rounded()), 1)
+        recentBuckets = max(Int((1800 / settings.resolutionSeconds).rounded()), 1)
     }
 
     /// Buckets needed before forecasting: the longest season plus the shortest, so the fit has a
@@ -60,9 +67,15 @@ public struct MetricForecaster: Sendable {
     }
 
     private mutating func close(_ mean: Double, index: Int) {
-        if settings.method == .profile, let forecast = profile(at: index), forecast > 0 {
-            errors.append(mean / forecast - 1)
-            if errors.count > weekBuckets { errors.removeFirst(errors.count - weekBuckets) }
+        if settings.method == .profile, let forecast = profile(at: index) {
+            // Judged against the forecast as the floor used it: moved by the level shift.
+            let shifted = max(forecast + levelShift, 0)
+            if shifted > 0 {
+                errors.append(mean / shifted - 1)
+                if errors.count > weekBuckets { errors.removeFirst(errors.count - weekBuckets) }
+            }
+            recent.append((mean, forecast))
+            if recent.count > recentBuckets { recent.removeFirst(recent.count - recentBuckets) }
         }
         if buckets.isEmpty { firstBucket = index }
         buckets.append(mean)
@@ -81,7 +94,11 @@ public struct MetricForecaster: Sendable {
     }
 
     /// The highest forecast bucket mean from `start` through `end`, with the headroom, or nil
-    /// before the forecast is ready.
+    /// before the forecast is ready. The profile's forecast is moved by how far the last 30 minutes
+    /// ran above or below what it had forecast for them: a holiday, or a weekend the profile does
+    /// not know yet, lowers the floor within minutes instead of holding the usual day's pods all
+    /// day, and a busier day than usual raises it. The shift is in units of the metric, not a
+    /// ratio, so a few requests more or less before a morning ramp barely move the ramp's forecast.
     public func peak(from start: Date, through end: Date) -> Double? {
         guard isReady else { return nil }
         let lastTaken = firstBucket + buckets.count - 1
@@ -92,7 +109,15 @@ public struct MetricForecaster: Sendable {
             guard let value = settings.method == .profile ? profile(at: index) : model?.forecast(stepsAhead: index - lastTaken) else { continue }
             peak = max(peak, value)
         }
-        return peak.isFinite ? peak * (1 + headroom) : nil
+        guard peak.isFinite else { return nil }
+        return max(peak + levelShift, 0) * (1 + headroom)
+    }
+
+    /// How far the recent buckets ran above (positive) or below the profile's forecast for them, on
+    /// average; 0 for Holt-Winters, which follows the level itself.
+    public var levelShift: Double {
+        guard settings.method == .profile, !recent.isEmpty else { return 0 }
+        return recent.reduce(0) { $0 + $1.actual - $1.forecast } / Double(recent.count)
     }
 
     /// The headroom in force: the configured one, or the quantile of recent shortfalls (0 to 100 %).

@@ -3,7 +3,7 @@ import Scaling
 
 /// A backtest's figures as a table or JSON, and its timeline as CSV.
 public enum BacktestReport {
-    public static func text(_ result: BacktestResult, policy: ScalingPolicy, trace: String) -> String {
+    public static func text(_ result: BacktestResult, policy: ScalingPolicy, trace: String, window: BacktestDailyWindow? = nil) -> String {
         let options = result.options
         var lines = ["backtest of policy \"\(policy.name)\" (\(policy.target)) on \(trace)",
                      String(format: "capacity per pod %g, pod start-up %gs, step %gs, policy metric lag %gs; HPA sync %gs, metric lag %gs",
@@ -34,6 +34,12 @@ public enum BacktestReport {
         lines.append("policy / \(result.reference.variant):  under-provisioned seconds \(times(ratios.underVsReference)), replica-hours \(times(ratios.hoursVsReference))")
         lines.append("policy / hpa:  under-provisioned seconds \(times(ratios.underVsHPA)), replica-hours \(times(ratios.hoursVsHPA))")
         lines.append("policy / oracle replica-hours \(times(ratios.hoursVsOracle)); \(result.reference.variant) / oracle replica-hours \(times(ratios.referenceHoursVsOracle))")
+        if let window {
+            func clock(_ seconds: Int) -> String { String(format: "%02d:%02d", seconds / 3600, seconds % 3600 / 60) }
+            lines.append("")
+            lines.append("daily window \(clock(window.start))-\(clock(window.end)) UTC, \(window.days) days with demand in it; days short (time short):")
+            lines.append("  " + window.variants.map { "\($0.variant) \($0.daysShort) (\(formatSeconds($0.underProvisionedSeconds)))" }.joined(separator: ", "))
+        }
         if !result.triggers.isEmpty {
             lines.append("")
             lines.append("triggers (decisions at which the condition held / the trigger fired / scale actions it drove):")
@@ -65,7 +71,7 @@ public enum BacktestReport {
         }
     }
 
-    public static func json(_ result: BacktestResult, policy: ScalingPolicy, trace: String) throws -> String {
+    public static func json(_ result: BacktestResult, policy: ScalingPolicy, trace: String, window: BacktestDailyWindow? = nil) throws -> String {
         struct Options: Encodable {
             var capacityPerPod, podStartupSeconds, stepSeconds, metricLagSeconds, hpaSyncSeconds, hpaMetricLagSeconds, baselineTarget: Double
             var interpolate: Bool
@@ -77,6 +83,7 @@ public enum BacktestReport {
             var variants: [String: BacktestFigures]
             var ratios: Ratios
             var triggers: [BacktestTriggerFigures]
+            var dailyWindow: BacktestDailyWindow?
         }
         let options = result.options
         let report = Report(
@@ -86,7 +93,7 @@ public enum BacktestReport {
                              baselineTarget: options.baselineTarget, interpolate: options.interpolate),
             variants: Dictionary(uniqueKeysWithValues: zip(["policy", "hpa", "oracle", "reference"], result.figures)),
             ratios: Ratios(result),
-            triggers: result.triggers)
+            triggers: result.triggers, dailyWindow: window)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"

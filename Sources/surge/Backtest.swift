@@ -58,6 +58,9 @@ struct BacktestCommand: AsyncParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "text or json.")
     var output: Output = .text
 
+    @Option(name: .long, help: "Also report each variant's days short of capacity within this window of every day, UTC (e.g. 07:00-07:30 for a recurring morning ramp).")
+    var dailyWindow: String?
+
     @Option(name: .long, help: "Write an SVG plot of demand, capacity and replicas here.")
     var plot: String?
 
@@ -80,6 +83,13 @@ struct BacktestCommand: AsyncParsableCommand {
         let options = BacktestOptions(capacityPerPod: capacityPerPod, podStartupSeconds: try seconds(podStartup, "--pod-startup"),
                                       stepSeconds: try seconds(step, "--step", minimum: 1), metricLagSeconds: try seconds(metricLag, "--metric-lag"),
                                       baselineTarget: percent / 100, interpolate: interpolate)
+        var window: (start: Int, end: Int)?
+        if let dailyWindow {
+            guard let parsed = BacktestDailyWindow.parse(dailyWindow) else {
+                throw ValidationError("--daily-window must be two UTC times such as 07:00-07:30")
+            }
+            window = parsed
+        }
         let bar = ProgressBar(label: "backtest", enabled: (trace.times.last! - trace.times.first!) / options.stepSeconds > 20_000)
         let result = Backtest.run(trace: trace, policy: chosen, options: options,
                                   conditions: chosen.triggers.isEmpty ? nil : BacktestPromQLConditions()) { bar.update($0) }
@@ -91,8 +101,9 @@ struct BacktestCommand: AsyncParsableCommand {
             try BacktestPlot.svg(result, title: "\(chosen.name) on \((load as NSString).lastPathComponent)").write(toFile: plot, atomically: true, encoding: .utf8)
         }
         let traceName = (load as NSString).lastPathComponent
-        print(output == .json ? try BacktestReport.json(result, policy: chosen, trace: traceName)
-              : BacktestReport.text(result, policy: chosen, trace: traceName),
+        let daily = window.map { BacktestDailyWindow(result, start: $0.start, end: $0.end) }
+        print(output == .json ? try BacktestReport.json(result, policy: chosen, trace: traceName, window: daily)
+              : BacktestReport.text(result, policy: chosen, trace: traceName, window: daily),
               terminator: "")
     }
 }

@@ -106,7 +106,7 @@ public struct PolicyEvaluator: Sendable {
             explanation.append("Schedule \(schedule.activeWindows.map { "\"\($0)\"" }.joined(separator: ", ")) holds at least \(schedule.replicas) replicas.")
         }
         if let forecast {
-            explanation.append(String(format: "The forecast of %@ peaks at %.4g by %@, which needs %d replicas.", forecast.metric, forecast.peak,
+            explanation.append(String(format: "The forecast of %@ peaks at %.4g by %@, which needs %d replicas at the target plus the scale-up tolerance.", forecast.metric, forecast.peak,
                                       forecast.horizon.formatted(.iso8601), forecast.replicas))
         } else if policy.predictive != nil {
             explanation.append("The forecast is still learning: it needs more history before it raises the floor.")

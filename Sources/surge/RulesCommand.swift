@@ -19,20 +19,7 @@ struct RulesCommand: AsyncParsableCommand {
         var files: [String]
 
         func run() async throws {
-            var failed = false
-            for file in files {
-                print("Checking \(file)")
-                do {
-                    let groups = try RuleFiles.load(patterns: [file])
-                    print("  SUCCESS: \(groups.reduce(0) { $0 + $1.rules.count }) rules found")
-                } catch {
-                    failed = true
-                    print("  FAILED:")
-                    print("\(error)")
-                }
-                print("")
-            }
-            if failed { throw ExitCode(1) }
+            if !checkRuleFiles(files) { throw ExitCode(1) }
         }
     }
 

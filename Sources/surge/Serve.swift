@@ -52,7 +52,8 @@ struct Serve: AsyncParsableCommand {
             do {
                 configuration = try ConfigurationFile.load(path: config)
             } catch {
-                throw ValidationError("\(error)")
+                // The file:line message alone: the flags were right, the file is not.
+                throw CLIError("\(error)")
             }
         }
         if let dataDir { configuration.dataDirectory = dataDir }

@@ -4,7 +4,9 @@ struct Surge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "surge",
         abstract: "Collect, store, query and act on metrics: one Prometheus-compatible autoscaling pipeline.",
-        subcommands: [Serve.self, Query.self, RulesCommand.self, Decide.self, History.self, BacktestCommand.self, TSDB.self, Bench.self, Version.self])
+        version: Version.text,
+        subcommands: [Serve.self, Query.self, RulesCommand.self, CheckCommand.self, Decide.self, History.self, BacktestCommand.self, TSDB.self, Bench.self,
+                      Version.self])
 }
 
 extension Surge {

@@ -4,8 +4,12 @@ import HTTPAPI
 struct Version: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print Surge's version.")
 
-    func run() {
+    static var text: String {
         let info = BuildInfo.current
-        print("surge \(info.version) (revision \(info.revision), swift \(info.swiftVersion))")
+        return "surge \(info.version) (revision \(info.revision), swift \(info.swiftVersion))"
+    }
+
+    func run() {
+        print(Self.text)
     }
 }

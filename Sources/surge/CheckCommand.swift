@@ -1,0 +1,104 @@
+import App
+import ArgumentParser
+import Foundation
+import Rules
+import ScalingRuntime
+
+/// `surge check`, as `promtool check`: each file is reported with SUCCESS or FAILED and its
+/// problems at file:line; the command exits 1 when any file fails.
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check configuration, rule and scaling policy files, as promtool check does.",
+        subcommands: [Config.self, Rules.self, Policy.self])
+
+    struct Config: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check Surge configuration files and the rule and policy files they name.")
+
+        @Argument(help: "Configuration files.")
+        var files: [String]
+
+        func run() async throws {
+            var failed = false
+            for file in files {
+                print("Checking \(file)")
+                do {
+                    let configuration = try ConfigurationFile.load(path: file)
+                    print("  SUCCESS: \(file) is valid configuration file syntax")
+                    if !configuration.ruleFiles.isEmpty {
+                        print("")
+                        failed = !checkRuleFiles(configuration.ruleFiles) || failed
+                    }
+                    if !configuration.scalingPolicyFiles.isEmpty {
+                        print("")
+                        failed = !checkPolicyFiles(configuration.scalingPolicyFiles) || failed
+                    }
+                } catch {
+                    failed = true
+                    print("  FAILED: \(error)")
+                }
+                print("")
+            }
+            if failed { throw ExitCode(1) }
+        }
+    }
+
+    struct Rules: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check rule files, as `surge rules check` and `promtool check rules`.")
+
+        @Argument(help: "Rule files.")
+        var files: [String]
+
+        func run() async throws {
+            if !checkRuleFiles(files) { throw ExitCode(1) }
+        }
+    }
+
+    struct Policy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check scaling policy files.")
+
+        @Argument(help: "Policy files, directories or globs.")
+        var files: [String]
+
+        func run() async throws {
+            if !checkPolicyFiles(files) { throw ExitCode(1) }
+        }
+    }
+}
+
+/// Checks rule files (paths or globs) in promtool's words; false when one fails.
+func checkRuleFiles(_ files: [String]) -> Bool {
+    var passed = true
+    for file in files {
+        print("Checking \(file)")
+        do {
+            let groups = try RuleFiles.load(patterns: [file])
+            print("  SUCCESS: \(groups.reduce(0) { $0 + $1.rules.count }) rules found")
+        } catch {
+            passed = false
+            print("  FAILED:")
+            print("\(error)")
+        }
+        print("")
+    }
+    return passed
+}
+
+/// Checks scaling policy files in promtool's words; false when one fails.
+func checkPolicyFiles(_ files: [String]) -> Bool {
+    var passed = true
+    for file in files {
+        print("Checking \(file)")
+        do {
+            let policies = try PolicyLoader.load(patterns: [file])
+            print("  SUCCESS: \(policies.count) \(policies.count == 1 ? "policy" : "policies") found")
+        } catch {
+            passed = false
+            print("  FAILED:")
+            print("\(error)")
+        }
+        print("")
+    }
+    return passed
+}

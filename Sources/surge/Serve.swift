@@ -37,13 +37,19 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("web.max-connections"), help: "Connections served at once; more wait until one closes. (default: 512)")
     var maxConnections: Int?
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    @Option(name: [.customLong("log-level"), .customLong("log.level")], help: "trace, debug, info, notice, warn (warning), error or critical.")
     var logLevel: String = "info"
+
+    @Option(name: .customLong("log.format"), help: "line (the default), logfmt or json, as Prometheus' --log.format.")
+    var logFormat: String = "line"
+
+    var level: Logger.Level? { Logger.Level(rawValue: logLevel == "warn" ? "warning" : logLevel) }
 
     func validate() throws {
         if let listen, HostPort(listen) == nil { throw ValidationError("--listen must be HOST:PORT, got \(listen)") }
         if let maxConnections, maxConnections < 1 { throw ValidationError("--web.max-connections must be at least 1") }
-        if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("unknown --log-level \(logLevel)") }
+        if level == nil { throw ValidationError("unknown --log.level \(logLevel)") }
+        if LineLogHandler.Format(rawValue: logFormat) == nil { throw ValidationError("--log.format must be line, logfmt or json, got \(logFormat)") }
     }
 
     func run() async throws {
@@ -65,8 +71,13 @@ struct Serve: AsyncParsableCommand {
         if let maxConnections { configuration.maxConnections = maxConnections }
         // SIGHUP re-reads rule and policy files (HangupService), and never ends the server.
         signal(SIGHUP, SIG_IGN)
-        var logger = Logger(label: "surge") { LineLogHandler(label: $0) }
-        logger.logLevel = Logger.Level(rawValue: logLevel)!
+        let format = LineLogHandler.Format(rawValue: logFormat)!
+        var logger = Logger(label: "surge") { label in
+            var handler = LineLogHandler(label: label)
+            handler.format = format
+            return handler
+        }
+        logger.logLevel = level!
         let app = try SurgeServer.buildApplication(configuration: configuration, logger: logger)
         try await app.runService()
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Kubernetes
+import Scaling
 import Synchronization
 
 /// Where leader election reads and writes its Lease.
@@ -62,11 +63,7 @@ public struct KubernetesLeaseLock: LeaseLock {
     }
 
     static func milliseconds(_ text: String) -> Int64? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text).map { Int64($0.timeIntervalSince1970 * 1000) }
+        RFC3339.date(text).map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
     }
 }
 

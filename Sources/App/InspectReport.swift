@@ -1,5 +1,6 @@
 import Foundation
 import Storage
+import TimeSeriesCore
 
 /// The text `surge tsdb inspect` prints, in the spirit of `promtool tsdb analyze`.
 public enum InspectReport {
@@ -43,8 +44,7 @@ public enum InspectReport {
     private static func row(_ cells: [String]) -> String { cells.joined(separator: "\t") }
 
     private static func time(_ millis: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
+        RFC3339Time.string(Date(timeIntervalSince1970: Double(millis) / 1000))
     }
 
     private static func duration(_ millis: Int64) -> String {

@@ -171,11 +171,11 @@ public enum BacktestPlot {
     }
 
     static func dayText(_ timeline: BacktestTimeline, _ index: Int) -> String {
-        String(ISO8601DateFormatter().string(from: date(timeline, index)).prefix(10))
+        String(RFC3339.string(date(timeline, index)).prefix(10))
     }
 
     static func timeText(_ timeline: BacktestTimeline, _ index: Int, withDate: Bool = false) -> String {
-        let text = ISO8601DateFormatter().string(from: date(timeline, index))
+        let text = RFC3339.string(date(timeline, index))
         let time = String(text.dropFirst(11).prefix(5))
         return withDate ? String(text.prefix(10)) + " " + time : time
     }

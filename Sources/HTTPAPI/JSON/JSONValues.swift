@@ -19,7 +19,5 @@ extension JSONWriter {
 /// Prometheus shows a time that has not happened yet.
 func goTime(_ time: Timestamp?) -> String {
     guard let time else { return "0001-01-01T00:00:00Z" }
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return formatter.string(from: Date(timeIntervalSince1970: Double(time) / 1000))
+    return RFC3339Time.string(Date(timeIntervalSince1970: Double(time) / 1000), fractionalSeconds: true)
 }

@@ -14,12 +14,7 @@ func parseTimeParameter(_ text: String) -> Timestamp? {
         let (ms, overflow) = Int64(exactly: whole).map { $0.multipliedReportingOverflow(by: 1000) } ?? (0, true)
         return overflow ? nil : ms + Int64(fraction)
     }
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    if let date = formatter.date(from: text) { return Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-    formatter.formatOptions = [.withInternetDateTime]
-    if let date = formatter.date(from: text) { return Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-    return nil
+    return RFC3339Time.date(text).map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
 }
 
 /// Parses a duration parameter: float seconds or a PromQL duration, to milliseconds.

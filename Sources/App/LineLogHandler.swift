@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TimeSeriesCore
 
 /// Writes each log entry as one line to standard output, by default in the layout of swift-log's
 /// stream handler: `2026-12-06T06:16:14+0000 info surge: key=value [Module] message`; or, as
@@ -61,32 +62,15 @@ public struct LineLogHandler: LogHandler {
         pairs.append(("msg", message))
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) { pairs.append((key, "\(value)")) }
         if format == .json {
-            return "{" + pairs.map { "\(jsonString($0.0)):\(jsonString($0.1))" }.joined(separator: ",") + "}\n"
+            return "{" + pairs.map { "\(goJSONString($0.0)):\(goJSONString($0.1))" }.joined(separator: ",") + "}\n"
         }
         return pairs.map { "\(logfmtKey($0.0))=\(logfmtValue($0.1))" }.joined(separator: " ") + "\n"
-    }
-
-    /// A JSON string literal.
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 
     /// A logfmt value: bare when it can be, else quoted with JSON's escapes (as go-logfmt does).
     static func logfmtValue(_ text: String) -> String {
         let needsQuotes = text.isEmpty || text.unicodeScalars.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7f }
-        return needsQuotes ? jsonString(text) : text
+        return needsQuotes ? goJSONString(text) : text
     }
 
     /// A logfmt key: characters a key cannot hold become underscores.

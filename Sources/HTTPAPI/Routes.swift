@@ -114,6 +114,7 @@ public struct Routes: Sendable {
         }
         router.get("/metrics") { _, _ in
             beforeMetricsScrape()
+            metrics.process.refresh()
             var buffer: [UInt8] = []
             metrics.registry.emit(into: &buffer)
             return Response(

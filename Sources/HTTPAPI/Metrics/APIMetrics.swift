@@ -6,9 +6,11 @@ public struct APIMetrics: Sendable {
     let samplesIngested: Counter
     let seriesCreated: Counter
     let histogramsDropped: Counter
+    public let process: ProcessMetrics
 
     public init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
+        process = ProcessMetrics(registry: registry)
         samplesIngested = registry.makeCounter(
             name: "surge_samples_ingested_total", help: "Samples appended to storage by remote-write.")
         seriesCreated = registry.makeCounter(

@@ -67,14 +67,14 @@ struct CheckCommand: AsyncParsableCommand {
     }
 }
 
-/// Checks rule files (paths or globs) in promtool's words; false when one fails.
-func checkRuleFiles(_ files: [String]) -> Bool {
+/// Checks files in promtool's words (`Checking F`, `SUCCESS: N things found` or `FAILED:` and the
+/// problem); false when one fails. `count` loads a file and says what it found.
+func checkFiles(_ files: [String], count: (String) throws -> String) -> Bool {
     var passed = true
     for file in files {
         print("Checking \(file)")
         do {
-            let groups = try RuleFiles.load(patterns: [file])
-            print("  SUCCESS: \(groups.reduce(0) { $0 + $1.rules.count }) rules found")
+            print("  SUCCESS: \(try count(file)) found")
         } catch {
             passed = false
             print("  FAILED:")
@@ -85,20 +85,15 @@ func checkRuleFiles(_ files: [String]) -> Bool {
     return passed
 }
 
-/// Checks scaling policy files in promtool's words; false when one fails.
+/// Checks rule files (paths or globs); false when one fails.
+func checkRuleFiles(_ files: [String]) -> Bool {
+    checkFiles(files) { file in "\(try RuleFiles.load(patterns: [file]).reduce(0) { $0 + $1.rules.count }) rules" }
+}
+
+/// Checks scaling policy files (paths, directories or globs); false when one fails.
 func checkPolicyFiles(_ files: [String]) -> Bool {
-    var passed = true
-    for file in files {
-        print("Checking \(file)")
-        do {
-            let policies = try PolicyLoader.load(patterns: [file])
-            print("  SUCCESS: \(policies.count) \(policies.count == 1 ? "policy" : "policies") found")
-        } catch {
-            passed = false
-            print("  FAILED:")
-            print("\(error)")
-        }
-        print("")
+    checkFiles(files) { file in
+        let count = try PolicyLoader.load(patterns: [file]).count
+        return "\(count) \(count == 1 ? "policy" : "policies")"
     }
-    return passed
 }

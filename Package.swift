@@ -43,12 +43,14 @@ let package = Package(
     targets: [
         // C libraries and the generated remote-write messages.
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        // gzip for the scrape endpoints' answers (apt zlib1g-dev).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
         .target(name: "CRemoteWrite", dependencies: ["CProtobufC"]),
         // A C face of RE2 (apt libre2-dev): Prometheus' regular expressions, in linear time.
         .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2")]),
 
-        .target(name: "WireFormat", dependencies: ["CSnappy", "CProtobufC", "CRemoteWrite", "TimeSeriesCore"], swiftSettings: strict),
+        .target(name: "WireFormat", dependencies: ["CSnappy", "CZlib", "CProtobufC", "CRemoteWrite", "TimeSeriesCore"], swiftSettings: strict),
         .target(name: "TimeSeriesCore", dependencies: ["CRE2"], swiftSettings: strict),
         .target(name: "Storage", dependencies: [
             "TimeSeriesCore",

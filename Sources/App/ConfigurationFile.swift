@@ -28,6 +28,15 @@ import Yams
 ///   interval: 15s           # how often node metrics are read
 ///   proc_path: /proc        # where the node's /proc is (a host mount inside a container)
 ///   cgroups: true           # container metrics from the cgroup hierarchy
+///   node_name: worker-1     # the node's name in labels; default NODE_NAME, else the host name
+///   node:                   # node metrics look like node_exporter scraped by this job
+///     job: node-exporter
+///     instance: worker-1    # default: the node name
+///     labels: {}            # more target labels; an empty value removes a default one
+///     path: /metrics/node   # where Surge serves them for other scrapers
+///   cadvisor:               # container metrics look like the kubelet's cAdvisor endpoint
+///     job: kubelet          # with labels {node: <node name>, metrics_path: /metrics/cadvisor}
+///     path: /metrics/cadvisor
 ///   kubelet:                # optional: pod, container and image names from the kubelet's /pods
 ///     url: https://127.0.0.1:10250
 ///     bearer_token_file: /var/run/secrets/kubernetes.io/serviceaccount/token
@@ -156,7 +165,8 @@ public enum ConfigurationFile {
             config.collect = value
         }
         if let node = top["collectors"] {
-            let section = try mapping(node, path: path, allowed: ["interval", "proc_path", "cgroups", "kubelet"])
+            let section = try mapping(node, path: path, allowed: ["interval", "proc_path", "cgroups", "kubelet", "node_name", "node", "cadvisor"])
+            try readCollectorTargets(section, path: path, into: &config)
             if let n = section["kubelet"] { config.kubelet = try readKubeletConfig(n, path: path) }
             if let n = section["cgroups"] {
                 guard let value = n.bool else { throw fail(n, "cgroups must be true or false") }

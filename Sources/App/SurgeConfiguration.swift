@@ -40,6 +40,13 @@ public struct SurgeConfiguration: Sendable, Equatable {
     /// The kubelet whose `/pods` names containers for the cgroup collector. Default none: names come
     /// from the kubelet's log links under /var/log.
     public var kubelet: KubeletConfig?
+    /// The node's name in the collectors' labels. Default `NODE_NAME`, else the host name.
+    public var nodeName = CollectorTarget.defaultNodeName()
+    /// How the node collector's series are labelled and where they are served; unset fields keep
+    /// node_exporter's look (job `node-exporter`, instance the node name, `/metrics/node`).
+    public var nodeTarget = CollectorTargetSettings()
+    /// The same for the cgroup collector (job `kubelet`, `metrics_path`, `node`, `/metrics/cadvisor`).
+    public var cadvisorTarget = CollectorTargetSettings()
     /// Applications to scrape, in Prometheus' `scrape_configs` shape. Default none.
     public var scrapeConfigs: [ScrapeConfig] = []
     /// Storage settings (WAL fsync policy and segment size).
@@ -127,4 +134,30 @@ public struct HostPort: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+/// A shop's own conventions for a built-in collector's target: any field left nil keeps the default;
+/// `labels` are added to (or, with an empty value, remove) the default target labels.
+public struct CollectorTargetSettings: Sendable, Equatable {
+    public var job: String?
+    public var instance: String?
+    public var labels: [String: String] = [:]
+    public var path: String?
+
+    public init() {}
+
+    public func applied(to base: CollectorTarget) -> CollectorTarget {
+        var target = base
+        if let job { target.job = job }
+        if let instance { target.instance = instance }
+        if let path { target.path = path }
+        target.labels.merge(labels) { $1 }
+        target.labels = target.labels.filter { !$0.value.isEmpty }
+        return target
+    }
+}
+
+extension SurgeConfiguration {
+    public var nodeCollectorTarget: CollectorTarget { nodeTarget.applied(to: .node(nodeName: nodeName)) }
+    public var cadvisorCollectorTarget: CollectorTarget { cadvisorTarget.applied(to: .cadvisor(nodeName: nodeName)) }
 }

@@ -76,6 +76,13 @@ public enum SurgeServer {
         let ruleEngine = EmbeddedQueryEngine(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds)
         let metadata = MetricMetadataStore()
         let scrapeStatus = ScrapeTargetsStatus()
+        let kubeletNames = configuration.kubelet.map { _ in KubeletNamesCache() }
+        let collectorJobs = configuration.collect ? [
+            CollectorJob(source: NodeCollector(root: URL(fileURLWithPath: configuration.procPath)), target: configuration.nodeCollectorTarget),
+        ] + (configuration.collectCgroups ? [
+            CollectorJob(source: CgroupCollector(kubeletNames: kubeletNames), target: configuration.cadvisorCollectorTarget),
+        ] : []) : []
+        let latestCollections = LatestCollections()
         let routes = Routes(
             query: QueryAPI(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds, now: now),
             remoteWrite: RemoteWriteAPI(
@@ -109,11 +116,13 @@ public enum SurgeServer {
                 decisions.publish(to: registry)
                 ruleMetrics.publish(ruleBoard.groups)
             },
-            placement: WorkPlacement(pool: .singleton))
+            placement: WorkPlacement(pool: .singleton),
+            collectorEndpoints: CollectorEndpoints(paths: collectorJobs.map(\.target.path)) { latestCollections.round(at: $0)?.families },
+            federate: FederateAPI(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds,
+                                  externalLabels: configuration.externalLabels, now: now))
         let router = Router()
         router.add(middleware: AccessMiddleware(access: access))
         routes.register(on: router)
-        let kubeletNames = configuration.kubelet.map { _ in KubeletNamesCache() }
         let connectionLimit = ConnectionLimit.fitting(configuration.maxConnections)
         if connectionLimit < configuration.maxConnections {
             logger.warning("the open-file limit leaves room for fewer connections than web.max_connections",
@@ -133,12 +142,10 @@ public enum SurgeServer {
                 HangupService(reloads: reloads, logger: logger),
                 MaintenanceService(database: database, interval: configuration.maintenanceInterval, clock: clock, logger: logger),
                 DatabaseService(database: database),
-            ] + (configuration.collect ? [
-                CollectionService(
-                    sources: [NodeCollector(root: URL(fileURLWithPath: configuration.procPath))]
-                        + (configuration.collectCgroups ? [CgroupCollector(kubeletNames: kubeletNames)] : []),
-                    appender: database, interval: configuration.collectInterval, clock: clock, logger: logger),
-            ] as [any Service] : [])
+            ] + (collectorJobs.isEmpty ? [] : [
+                CollectionService(jobs: collectorJobs, appender: database, latest: latestCollections,
+                                  interval: configuration.collectInterval, clock: clock, logger: logger),
+            ] as [any Service])
               + (configuration.collect && configuration.collectCgroups ? configuration.kubelet.map {
                   [KubeletNamesService(config: $0, cache: kubeletNames!, logger: logger)] as [any Service]
               } ?? [] : [])

@@ -10,38 +10,47 @@ public protocol SampleSource: Sendable {
 extension NodeCollector: SampleSource {}
 extension CgroupCollector: SampleSource {}
 
-/// Runs the sources every `interval` and appends what they read straight into storage, stamped
-/// with the collection time; series that vanish get a staleness marker. Stops on graceful shutdown,
-/// marking everything it wrote stale.
+/// Runs the collector jobs every `interval` and appends what they read straight into storage, stamped
+/// with the collection time and labelled as their scrape targets, with each job's `up` and
+/// `scrape_*` series; series that vanish get a staleness marker. The newest round of each job is
+/// kept for its scrape endpoint. Stops on graceful shutdown, marking everything it wrote stale.
 public struct CollectionService: Service {
-    let sources: [any SampleSource]
+    let jobs: [CollectorJob]
     let appender: any SeriesAppender
+    let latest: LatestCollections?
     let interval: Duration
     let clock: any LoopClock
     let logger: Logger
 
-    public init(sources: [any SampleSource], appender: any SeriesAppender, interval: Duration,
+    public init(jobs: [CollectorJob], appender: any SeriesAppender, latest: LatestCollections? = nil, interval: Duration,
                 clock: any LoopClock = SystemClock(), logger: Logger) {
-        self.sources = sources
+        self.jobs = jobs
         self.appender = appender
+        self.latest = latest
         self.interval = interval
         self.clock = clock
         self.logger = logger
     }
 
     public func run() async throws {
-        var staleness = SeriesStaleness()
+        var staleness = jobs.map { _ in SeriesStaleness() }
         var reportedErrors = Set<String>()
         while !Task.isShuttingDownGracefully {
-            var samples: [CollectedSample] = []
-            for source in sources {
-                let (read, errors) = source.collect()
-                samples += read
+            for (index, job) in jobs.enumerated() {
+                let start = ContinuousClock.now
+                let (read, errors) = job.source.collect()
+                let elapsed = ContinuousClock.now - start
                 for error in errors where reportedErrors.insert(error).inserted {
-                    logger.warning("a collector cannot read a file; its metrics are left out", metadata: ["error": "\(error)"])
+                    logger.warning("a collector cannot read a file; its metrics are left out", metadata: ["job": "\(job.target.job)", "error": "\(error)"])
                 }
+                let time = clock.now
+                latest?.record(read, target: job.target, at: time)
+                let labelled = CollectorJobRound.labelled(read, target: job.target)
+                let added = staleness[index].unseen(in: Set(labelled.map(\.labelSet)))
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                let report = CollectorJobRound.report(scraped: read.count, errors: errors, seconds: seconds, seriesAdded: added, target: job.target)
+                append(CollectionRound.series(labelled + report, at: time, staleness: &staleness[index]))
             }
-            append(CollectionRound.series(samples, at: clock.now, staleness: &staleness))
             do {
                 try await cancelWhenGracefulShutdown { [clock, interval] in try await clock.sleep(for: interval) }
             } catch {
@@ -49,7 +58,9 @@ public struct CollectionService: Service {
             }
         }
         let time = clock.now
-        append(staleness.endAll().map { SeriesSamples(labels: $0, samples: [Sample(timestamp: time, value: StaleNaN.value)]) })
+        for index in staleness.indices {
+            append(staleness[index].endAll().map { SeriesSamples(labels: $0, samples: [Sample(timestamp: time, value: StaleNaN.value)]) })
+        }
     }
 
     private func append(_ series: [SeriesSamples]) {

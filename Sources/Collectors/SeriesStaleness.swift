@@ -13,6 +13,11 @@ public struct SeriesStaleness: Sendable {
         return previous.subtracting(current).sorted()
     }
 
+    /// How many of `current` the last round did not have.
+    public func unseen(in current: some Sequence<Labels>) -> Int {
+        current.reduce(0) { $0 + (previous.contains($1) ? 0 : 1) }
+    }
+
     /// Everything last seen, for a source that goes away altogether.
     public mutating func endAll() -> [Labels] {
         defer { previous = [] }

@@ -22,6 +22,10 @@ public struct Routes: Sendable {
     /// Called before /metrics is emitted, to refresh gauges read from other parts.
     let beforeMetricsScrape: @Sendable () -> Void
     let placement: WorkPlacement
+    /// The built-in collectors' scrape endpoints, when collection runs.
+    let collectorEndpoints: CollectorEndpoints?
+    /// `/federate`, over the same store the query API reads.
+    let federate: FederateAPI?
 
     public init(query: QueryAPI, remoteWrite: RemoteWriteAPI, metrics: APIMetrics,
                 metadata: MetricMetadataStore = MetricMetadataStore(),
@@ -32,7 +36,10 @@ public struct Routes: Sendable {
                 scalingDecisions: (@Sendable () -> [ScalingDecisionView])? = nil,
                 ruleGroups: @escaping @Sendable () -> [RuleGroupView] = { [] },
                 reload: (@Sendable () async -> [String])? = nil,
-                beforeMetricsScrape: @escaping @Sendable () -> Void = {}, placement: WorkPlacement = WorkPlacement()) {
+                beforeMetricsScrape: @escaping @Sendable () -> Void = {}, placement: WorkPlacement = WorkPlacement(),
+                collectorEndpoints: CollectorEndpoints? = nil, federate: FederateAPI? = nil) {
+        self.collectorEndpoints = collectorEndpoints
+        self.federate = federate
         self.query = query
         self.remoteWrite = remoteWrite
         self.metrics = metrics
@@ -132,11 +139,12 @@ public struct Routes: Sendable {
                 }
             }
         }
+        registerExposition(on: router)
         router.get("/-/healthy") { _, _ in textResponse("Surge is Healthy.\n", status: .ok) }
         router.get("/-/ready") { _, _ in textResponse("Surge is Ready.\n", status: .ok) }
     }
 
-    private func timed(_ handler: String, _ body: () async -> Response) async -> Response {
+    func timed(_ handler: String, _ body: () async -> Response) async -> Response {
         let start = ContinuousClock.now
         let response = await body()
         metrics.requestDuration(handler: handler, seconds: ContinuousClock.now - start)

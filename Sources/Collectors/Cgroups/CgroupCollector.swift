@@ -17,11 +17,14 @@ public struct CgroupCollector: Sendable {
     public let maxDepth: Int
     /// Names from the kubelet's pods endpoint, when configured; they win over the log links.
     public let kubeletNames: KubeletNamesCache?
+    /// The host's root filesystem (a host mount inside a container), for filesystem usage and IDs.
+    public let rootfs: String
 
     public init(mountinfo: URL = URL(fileURLWithPath: "/proc/self/mountinfo"), logRoot: URL = URL(fileURLWithPath: "/var/log"),
                 procRoot: String = "/proc", sysRoot: String = "/sys", maxGroups: Int = 10_000, maxDepth: Int = 8,
-                kubeletNames: KubeletNamesCache? = nil) {
+                kubeletNames: KubeletNamesCache? = nil, rootfs: String = "") {
         self.kubeletNames = kubeletNames
+        self.rootfs = rootfs.hasSuffix("/") ? String(rootfs.dropLast()) : rootfs
         self.sysRoot = sysRoot
         self.mountinfo = mountinfo
         self.logRoot = logRoot
@@ -40,7 +43,15 @@ public struct CgroupCollector: Sendable {
             containerLogs: (try? files.contentsOfDirectory(atPath: logRoot.appendingPathComponent("containers").path)) ?? [],
             podDirectories: (try? files.contentsOfDirectory(atPath: logRoot.appendingPathComponent("pods").path)) ?? [])
             .overridden(by: kubeletNames?.current ?? KubernetesNames())
-        var samples: [CollectedSample] = []
+        var samples = MachineMetrics.samples(procRoot: procRoot, sysRoot: sysRoot, rootfs: rootfs, rootLabels: names.labels(id: "/"))
+        let seen = Double(Date().timeIntervalSince1970)
+        /// Every group's own labels, and the times cAdvisor gives each container.
+        func groupLabels(_ id: String, directory: String) -> [(String, String)] {
+            let labels = names.labels(id: id.isEmpty ? "/" : id)
+            samples.append(CollectedSample("container_last_seen", labels, seen))
+            if let start = MachineMetrics.startTime(of: directory) { samples.append(CollectedSample("container_start_time_seconds", labels, start)) }
+            return labels
+        }
         var deviceNames: [String: String] = [:]
         let deviceName = { (device: String) -> String in
             if let known = deviceNames[device] { return known }
@@ -56,13 +67,23 @@ public struct CgroupCollector: Sendable {
             let root = mounts.unified!
             for id in groups(under: root) {
                 let stats = CgroupV2Reader.read { Self.read(root + id + "/" + $0) }
-                let labels = names.labels(id: id.isEmpty ? "/" : id)
+                let labels = groupLabels(id, directory: root + id)
                 samples += CadvisorMetrics.samples(stats, labels: labels, deviceName: deviceName)
                 samples += network(id: id, hierarchy: root, labels: labels)
             }
         case .v1, .hybrid:
-            guard let listing = mounts.v1["memory"] ?? mounts.v1["cpuacct"] ?? mounts.v1.values.first else { return ([], []) }
-            for id in groups(under: listing) {
+            // Groups may exist in some hierarchies only (a systemd unit with CPU accounting alone):
+            // the list is the union of every controller's, each group found where it is.
+            var listing: [String: String] = [:]
+            var order: [String] = []
+            for hierarchy in Set(mounts.v1.values).sorted() {
+                for id in groups(under: hierarchy) where listing[id] == nil && order.count < maxGroups {
+                    listing[id] = hierarchy
+                    order.append(id)
+                }
+            }
+            for id in order {
+                let hierarchy = listing[id]!
                 var stats = CgroupV1Reader.read { controller, file in
                     mounts.v1[controller].flatMap { Self.read($0 + id + "/" + file) }
                 }
@@ -75,9 +96,9 @@ public struct CgroupCollector: Sendable {
                     stats.ioPressureWaitingSeconds = v2.ioPressureWaitingSeconds
                     stats.ioPressureStalledSeconds = v2.ioPressureStalledSeconds
                 }
-                let labels = names.labels(id: id.isEmpty ? "/" : id)
+                let labels = groupLabels(id, directory: hierarchy + id)
                 samples += CadvisorMetrics.samples(stats, labels: labels, deviceName: deviceName)
-                samples += network(id: id, hierarchy: listing, labels: labels)
+                samples += network(id: id, hierarchy: hierarchy, labels: labels)
             }
         }
         return (samples, [])

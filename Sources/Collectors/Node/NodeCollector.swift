@@ -7,10 +7,13 @@ import Foundation
 public struct NodeCollector: Sendable {
     public let root: URL
     public let rootfs: String
+    /// Where the clock sources are read (`<sysRoot>/devices/system/clocksource`).
+    public let sysRoot: String
 
-    public init(root: URL = URL(fileURLWithPath: "/proc"), rootfs: String = "/") {
+    public init(root: URL = URL(fileURLWithPath: "/proc"), rootfs: String = "/", sysRoot: String = "/sys") {
         self.root = root
         self.rootfs = rootfs
+        self.sysRoot = sysRoot
     }
 
     public func collect() -> (samples: [CollectedSample], errors: [String]) {
@@ -31,8 +34,24 @@ public struct NodeCollector: Sendable {
         for resource in ["cpu", "io", "memory"] {
             read("pressure/\(resource)") { Pressure.parse($0, resource: resource) }
         }
+        read("vmstat", KernelStatistics.vmstat)
+        read("net/netstat", KernelStatistics.netstatPairs)
+        read("net/snmp", KernelStatistics.netstatPairs)
+        read("net/snmp6", KernelStatistics.snmp6)
+        let pageSize = Double(sysconf(Int32(_SC_PAGESIZE)))
+        read("net/sockstat") { KernelStatistics.sockstat($0, pageSize: pageSize) }
+        read("net/sockstat6") { KernelStatistics.sockstat($0, pageSize: pageSize) }
+        read("sys/fs/file-nr", KernelStatistics.filefd)
+        read("sys/kernel/random/entropy_avail", KernelStatistics.single("node_entropy_available_bits"))
+        read("sys/kernel/random/poolsize", KernelStatistics.single("node_entropy_pool_size_bits"))
         let prefix = rootfs.hasSuffix("/") ? String(rootfs.dropLast()) : rootfs
         read("1/mounts") { Filesystems.samples(Filesystems.parseMounts($0)) { Filesystems.statfs(prefix + $0) } }
+        samples += SystemInfo.uname() + SystemInfo.time(now: Date(), sysRoot: sysRoot)
+        // As node_exporter: the host's os-release under the root filesystem, else the one under /usr/lib.
+        if let text = [prefix + "/etc/os-release", prefix + "/usr/lib/os-release"].lazy
+            .compactMap({ try? String(contentsOfFile: $0, encoding: .utf8) }).first {
+            samples += SystemInfo.osRelease(text)
+        }
         return (samples, errors)
     }
 }

@@ -31,6 +31,22 @@ import TimeSeriesCore
         #expect(Self.value(samples, "node_memory_MemTotal_bytes").map { $0.truncatingRemainder(dividingBy: 1024) } == 0)
         #expect(samples.contains { $0.name == "node_memory_Active_anon_bytes" })
         #expect(samples.contains { $0.name == "node_memory_HugePages_Total" })
+        // /proc/vmstat, /proc/net and /proc/sys as node_exporter's default filters keep them.
+        #expect(Self.value(samples, "node_vmstat_pgmajfault") == 405_983)
+        #expect(Self.value(samples, "node_vmstat_oom_kill") == 0)
+        #expect(!samples.contains { $0.name == "node_vmstat_numa_hit" || $0.name == "node_vmstat_nr_free_pages" })
+        #expect(Self.value(samples, "node_netstat_Tcp_ActiveOpens") == 32_004)
+        #expect(Self.value(samples, "node_netstat_Tcp_RetransSegs") == 4_092)
+        #expect(!samples.contains { $0.name == "node_netstat_Tcp_RtoMin" })
+        #expect(samples.contains { $0.name == "node_netstat_Ip6_InOctets" })
+        #expect(samples.contains { $0.name == "node_netstat_TcpExt_ListenDrops" })
+        #expect(Self.value(samples, "node_sockstat_sockets_used") == 142)
+        #expect(Self.value(samples, "node_sockstat_TCP_tw") == 7)
+        #expect(Self.value(samples, "node_sockstat_TCP_mem_bytes") == 3 * Double(sysconf(Int32(_SC_PAGESIZE))))
+        #expect(Self.value(samples, "node_sockstat_FRAG_memory") == 0)
+        #expect(Self.value(samples, "node_filefd_allocated") == 1216)
+        #expect(Self.value(samples, "node_filefd_maximum") == 2_466_239)
+        #expect(Self.value(samples, "node_entropy_available_bits") == 256)
         // /proc/loadavg
         #expect(Self.value(samples, "node_load1") == 0.83)
         #expect(Self.value(samples, "node_load15") == 0.91)
@@ -95,8 +111,10 @@ import TimeSeriesCore
         defer { try? FileManager.default.removeItem(at: dir) }
         try "0.50 0.40 0.30 1/100 42\n".write(to: dir.appendingPathComponent("loadavg"), atomically: true, encoding: .utf8)
         let (samples, errors) = NodeCollector(root: dir).collect()
-        #expect(samples.map(\.name) == ["node_load1", "node_load5", "node_load15"])
-        #expect(errors.count == 8)
+        // What does not come from /proc (uname, the clock, os-release) is still there.
+        #expect(samples.map(\.name).filter { $0.hasPrefix("node_load") } == ["node_load1", "node_load5", "node_load15"])
+        #expect(samples.contains { $0.name == "node_uname_info" } && samples.contains { $0.name == "node_time_seconds" })
+        #expect(errors.count == 17)
         #expect(errors.contains { $0.contains("meminfo") })
     }
 
@@ -118,5 +136,29 @@ import TimeSeriesCore
         #expect(second[1].labels == Labels(["__name__": "a", "x": "1"]))
         #expect(StaleNaN.isStale(second[1].samples[0].value))
         #expect(staleness.endAll() == [Labels(["__name__": "b"])])
+    }
+
+    @Test func osReleaseAsNodeExporterLabelsIt() {
+        let samples = SystemInfo.osRelease("""
+            PRETTY_NAME="Ubuntu 22.04.4 LTS"
+            NAME="Ubuntu"
+            VERSION_ID="22.04"
+            VERSION="22.04.4 LTS (Jammy Jellyfish)"
+            VERSION_CODENAME=jammy
+            ID=ubuntu
+            ID_LIKE=debian
+            # a comment
+            """)
+        let info = Dictionary(uniqueKeysWithValues: samples.first { $0.name == "node_os_info" }!.labels.map { ($0.name, $0.value) })
+        #expect(info["pretty_name"] == "Ubuntu 22.04.4 LTS")
+        #expect(info["version_codename"] == "jammy")
+        #expect(info["id_like"] == "debian")
+        #expect(info["build_id"] == "")
+        #expect(Self.value(samples, "node_os_version", ["id": "ubuntu", "id_like": "debian", "name": "Ubuntu"]) == 22.04)
+    }
+
+    @Test func snmp6FieldsSplitAtTheProtocolsSix() {
+        let samples = KernelStatistics.snmp6("Ip6InOctets   \t768\nIcmp6InMsgs 6\nUdpLite6InErrors 2\nIp6InReceives 9\n")
+        #expect(samples.map(\.name) == ["node_netstat_Ip6_InOctets", "node_netstat_Icmp6_InMsgs", "node_netstat_UdpLite6_InErrors"])
     }
 }

@@ -13,7 +13,7 @@ import Testing
         let dir = try TemporaryDirectory(prefix: "surge-node-collection")
         defer { dir.remove() }
         let config = dir.url.appendingPathComponent("surge.yml")
-        try "collectors:\n  interval: 1s\n  proc_path: \(Self.fixture.path)\n".write(to: config, atomically: true, encoding: .utf8)
+        try "collectors:\n  interval: 1s\n  node_name: test-node\n  proc_path: \(Self.fixture.path)\n".write(to: config, atomically: true, encoding: .utf8)
         let data = dir.url.appendingPathComponent("data").path
         let port = try freeLocalPort()
         let base = "http://127.0.0.1:\(port)"
@@ -27,12 +27,23 @@ import Testing
             try await Task.sleep(for: .milliseconds(300))
             load = try await instantResult(base, "node_load1", time: String(Date().timeIntervalSince1970))
         }
-        #expect(load == [["__name__": "node_load1"]: "0.83"])
+        // Labelled as node_exporter scraped by kube-prometheus' job.
+        #expect(load == [["__name__": "node_load1", "job": "node-exporter", "instance": "test-node"]: "0.83"])
         let cpu = try await instantResult(base, #"node_cpu_seconds_total{cpu="0",mode="user"}"#, time: String(Date().timeIntervalSince1970))
         #expect(cpu.values.first == "4790.06")
         // Container metrics from this machine's own cgroup hierarchy arrive in the same rounds.
-        let rootMemory = try await instantResult(base, #"container_memory_usage_bytes{id="/"}"#, time: String(Date().timeIntervalSince1970))
+        // Container metrics from this machine's own cgroup hierarchy arrive in the same rounds, as the
+        // kubelet's cAdvisor endpoint scraped by the job `kubelet`.
+        let rootMemory = try await instantResult(
+            base, #"container_memory_usage_bytes{id="/",job="kubelet",metrics_path="/metrics/cadvisor",node="test-node",instance="test-node"}"#,
+            time: String(Date().timeIntervalSince1970))
         #expect((rootMemory.values.first.flatMap(Double.init) ?? 0) > 0, "\(rootMemory)")
+        // Each collector is a target that is up, with its scrape figures.
+        let up = try await instantResult(base, "up", time: String(Date().timeIntervalSince1970))
+        #expect(up == [["__name__": "up", "job": "node-exporter", "instance": "test-node"]: "1",
+                       ["__name__": "up", "job": "kubelet", "instance": "test-node", "node": "test-node", "metrics_path": "/metrics/cadvisor"]: "1"])
+        let scraped = try await instantResult(base, #"scrape_samples_scraped{job="node-exporter"}"#, time: String(Date().timeIntervalSince1970))
+        #expect((scraped.values.first.flatMap(Double.init) ?? 0) >= 100, "\(scraped)")
         try await Task.sleep(for: .milliseconds(1500))
         let collected = Date().timeIntervalSince1970
         #expect(await surge.stop() == 0, "\(surge.log.suffix(2000))")

@@ -51,7 +51,7 @@ import Testing
         defer { surge.signal(SIGKILL) }
         let base = "http://127.0.0.1:\(port)"
 
-        let up = try await pollQuery(base, "up", every: .milliseconds(500)) { $0.count >= 2 }
+        let up = try await pollQuery(base, #"up{job=~"prometheus|down"}"#, every: .milliseconds(500)) { $0.count >= 2 }
         let instance = "127.0.0.1:\(promPort)"
         #expect(up[["__name__": "up", "job": "prometheus", "instance": instance, "team": "platform"]] == "1", "\(up)\n\(surge.log.suffix(2000))")
         #expect(up[["__name__": "up", "job": "down", "instance": "127.0.0.1:\(downPort)"]] == "0", "\(up)")
@@ -168,7 +168,7 @@ import Testing
             ["__name__": "up", "job": "trusted", "instance": instance]: "1",
             ["__name__": "up", "job": "untrusted", "instance": instance]: "0",
         ]
-        let up = try await pollQuery(base, "up", timeout: .seconds(40), every: .milliseconds(500)) { $0 == wanted }
+        let up = try await pollQuery(base, #"up{job=~"trusted|untrusted"}"#, timeout: .seconds(40), every: .milliseconds(500)) { $0 == wanted }
         #expect(up == wanted, "\(up)\n\(surge.log.suffix(1500))")
         let buildInfo = try await instantResult(base, #"prometheus_build_info{job="trusted"}"#, time: String(Date().timeIntervalSince1970))
         #expect(buildInfo.count == 1)

@@ -14,6 +14,13 @@ import Yams
 /// does not silently fall back to a default.
 ///
 /// ```yaml
+/// global:                  # as in a prometheus.yml
+///   scrape_interval: 15s    # scrape jobs without their own, and the collectors' interval
+///   scrape_timeout: 10s
+///   evaluation_interval: 1m # rule groups without their own (or rules.evaluation_interval)
+///   external_labels: {cluster: prod}   # or at the top level, as before
+/// remote_write:             # Prometheus' list of receivers to send to; read and checked, not sent yet
+///   - url: https://central.example.com/api/v1/write
 /// listen: 0.0.0.0:9470
 /// web:
 ///   idle_timeout: 2m        # connections without a request for this long are closed
@@ -60,7 +67,7 @@ import Yams
 ///   max_labels_per_series: 64
 ///   max_label_name_length: 1024
 ///   max_label_value_length: 4096
-/// remote_write:
+/// remote_write_receiver:     # limits of Surge's own /api/v1/write
 ///   max_decoded_bytes: 33554432
 ///   max_samples_per_request: 1000000
 ///   max_inflight_requests: 64
@@ -120,11 +127,13 @@ public enum ConfigurationFile {
                              checkCredentials: Bool = true) throws -> SurgeConfiguration {
         guard let root = try YAMLReader(path: path).compose(text).first else { return base }
         var config = base
-        let top = try mapping(root, path: path, allowed: ["listen", "data_dir", "collect", "collectors", "scrape_configs", "storage", "remote_write", "query",
+        let top = try mapping(root, path: path, allowed: ["listen", "data_dir", "collect", "collectors", "scrape_configs", "storage", "remote_write", "remote_write_receiver", "query", "global",
                                                           "scaling", "web", "rule_files", "rules", "external_labels", "external_url", "alerting"])
         func fail(_ node: Node, _ message: String) -> Error {
             Error(path: path, line: node.mark.map { $0.line }, message: message)
         }
+        // First: its scrape and evaluation intervals are the defaults of what follows.
+        if let node = top["global"] { try readGlobal(node, path: path, top: top, into: &config) }
         if let node = top["listen"] {
             guard let value = node.string, let listen = HostPort(value) else { throw fail(node, "listen must be host:port") }
             config.listen = listen
@@ -182,7 +191,8 @@ public enum ConfigurationFile {
             }
         }
         if let node = top["scrape_configs"] {
-            config.scrapeConfigs = try readScrapeConfigs(node, path: path, checkCredentials: checkCredentials)
+            config.scrapeConfigs = try readScrapeConfigs(node, path: path, checkCredentials: checkCredentials,
+                                                         defaults: (config.defaultScrapeInterval, config.defaultScrapeTimeout))
         }
         if let node = top["storage"] {
             try readStorage(node, path: path, into: &config.storage)
@@ -191,7 +201,8 @@ public enum ConfigurationFile {
                 config.maintenanceInterval = .milliseconds(value)
             }
         }
-        if let node = top["remote_write"] {
+        if let node = top["remote_write"] { config.remoteWriteTargets = try readRemoteWriteTargets(node, path: path) }
+        if let node = top["remote_write_receiver"] {
             let section = try mapping(node, path: path, allowed: ["max_decoded_bytes", "max_samples_per_request", "max_inflight_requests", "body_timeout"])
             if let n = section["body_timeout"] {
                 guard let value = duration(n) else { throw fail(n, "body_timeout must be a duration such as 1m") }
@@ -210,15 +221,7 @@ public enum ConfigurationFile {
                 config.lookbackDeltaMilliseconds = value
             }
         }
-        if let node = top["external_labels"] {
-            guard let map = node.mapping else { throw fail(node, "external_labels must be a mapping of label names to values") }
-            for (key, value) in map {
-                guard let name = key.string, isValidLabelName(name), let text = value.string else {
-                    throw fail(key, "external_labels: invalid label \(key.string ?? "")")
-                }
-                config.externalLabels[name] = text
-            }
-        }
+        if let node = top["external_labels"] { config.externalLabels = try readExternalLabels(node, path: path) }
         if let node = top["external_url"] {
             guard let value = node.string, value.isEmpty || value.hasPrefix("http://") || value.hasPrefix("https://") else {
                 throw fail(node, "external_url must be an http:// or https:// URL")
@@ -229,7 +232,7 @@ public enum ConfigurationFile {
             config.webhooks = try readWebhooks(node, path: path)
             config.alertmanagers = try readAlertmanagers(node, path: path)
         }
-        if let node = top["rule_files"] {
+        if let node = top["rule_files"], !YAMLReader.isNull(node) {
             let files = node.sequence?.compactMap(\.string) ?? []
             guard files.count == node.sequence?.count, !files.contains("") else { throw fail(node, "rule_files must be a list of paths or globs") }
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -368,7 +371,7 @@ public enum ConfigurationFile {
     private static func readStorage(_ node: Node, path: String, into storage: inout DatabaseOptions) throws {
         let section = try mapping(node, path: path, allowed: [
             "wal_fsync", "wal_segment_size", "block_duration", "retention_time", "retention_size", "out_of_order_window", "future_window",
-            "max_series", "max_labels_per_series", "max_label_name_length", "max_label_value_length", "maintenance_interval",
+            "max_series", "max_labels_per_series", "max_label_name_length", "max_label_value_length", "maintenance_interval", "tsdb",
         ])
         func fail(_ node: Node, _ message: String) -> Error {
             Error(path: path, line: node.mark.map { $0.line }, message: message)
@@ -403,6 +406,14 @@ public enum ConfigurationFile {
             return value
         }
         if let n = section["out_of_order_window"] { storage.outOfOrderWindow = try window(n, "out_of_order_window") }
+        // Prometheus' own spelling of it, so its storage section pastes.
+        if let n = section["tsdb"] {
+            let tsdb = try mapping(n, path: path, allowed: ["out_of_order_time_window"])
+            if let w = tsdb["out_of_order_time_window"] {
+                guard section["out_of_order_window"] == nil else { throw fail(w, "out_of_order_window is set twice; keep one") }
+                storage.outOfOrderWindow = try window(w, "out_of_order_time_window")
+            }
+        }
         if let n = section["future_window"] {
             let value = try window(n, "future_window")
             storage.futureWindow = value == 0 ? nil : value

@@ -16,7 +16,9 @@ extension ConfigurationFile {
         "consul_sd_configs", "dns_sd_configs", "ec2_sd_configs", "http_sd_configs", "proxy_url", "oauth2",
     ]
 
-    static func readScrapeConfigs(_ node: Node, path: String, checkCredentials: Bool = true) throws -> [ScrapeConfig] {
+    /// `defaults` are the interval and timeout of jobs that give none (`global`'s).
+    static func readScrapeConfigs(_ node: Node, path: String, checkCredentials: Bool = true,
+                                  defaults: (interval: Duration, timeout: Duration) = (.seconds(15), .seconds(10))) throws -> [ScrapeConfig] {
         func fail(_ node: Node, _ message: String) -> Error {
             Error(path: path, line: node.mark.map { $0.line }, message: message)
         }
@@ -34,6 +36,8 @@ extension ConfigurationFile {
             }
             guard !configs.contains(where: { $0.jobName == name }) else { throw fail(nameNode, "found multiple scrape configs with job name \"\(name)\"") }
             var config = ScrapeConfig(jobName: name)
+            config.scrapeInterval = defaults.interval
+            config.scrapeTimeout = defaults.timeout
             if let n = section["scrape_interval"] {
                 guard let value = duration(n), value > 0 else { throw fail(n, "scrape_interval must be a duration such as 15s") }
                 config.scrapeInterval = .milliseconds(value)
@@ -79,7 +83,7 @@ extension ConfigurationFile {
                 guard let groups = n.sequence else { throw fail(n, "static_configs must be a list") }
                 for group in groups {
                     let fields = try mapping(group, path: path, allowed: ["targets", "labels"])
-                    guard let targets = fields["targets"]?.sequence?.compactMap(\.string),
+                    guard let targets = fields["targets"].map({ YAMLReader.isNull($0) ? [] : $0.sequence?.compactMap(\.string) }) ?? [],
                           targets.allSatisfy({ $0.contains(":") && !$0.contains("/") }) else {
                         throw fail(fields["targets"] ?? group, "targets must be a list of host:port addresses")
                     }

@@ -47,6 +47,12 @@ public struct SurgeConfiguration: Sendable, Equatable {
     public var nodeTarget = CollectorTargetSettings()
     /// The same for the cgroup collector (job `kubelet`, `metrics_path`, `node`, `/metrics/cadvisor`).
     public var cadvisorTarget = CollectorTargetSettings()
+    /// Scrape interval and timeout of jobs that give none: `global`'s, else 15 s and 10 s.
+    public var defaultScrapeInterval: Duration = .seconds(15)
+    public var defaultScrapeTimeout: Duration = .seconds(10)
+    /// `remote_write` receivers of a pasted prometheus.yml. Forwarding is not available yet; the
+    /// server says so at start-up.
+    public var remoteWriteTargets: [RemoteWriteTarget] = []
     /// Applications to scrape, in Prometheus' `scrape_configs` shape. Default none.
     public var scrapeConfigs: [ScrapeConfig] = []
     /// Storage settings (WAL fsync policy and segment size).

@@ -41,7 +41,7 @@ public enum SurgeServer {
         }
         let dataURL = URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
         let database = try Database(directory: dataURL, options: configuration.storage, clock: clock, logger: logger)
-        announceCollectors(enabled: configuration.collect, scrapeJobs: configuration.scrapeConfigs.count, logger: logger)
+        announceCollectors(configuration, logger: logger)
 
         let registry = PrometheusCollectorRegistry()
         let metrics = APIMetrics(registry: registry)

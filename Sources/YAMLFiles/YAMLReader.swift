@@ -72,9 +72,18 @@ public struct YAMLReader: Sendable {
         return out
     }
 
+    /// A list; a key left empty (`targets:` with everything under it commented out) is an empty
+    /// list, as Prometheus reads it.
     public func sequence(_ node: Node, _ what: String) throws -> [Node] {
+        if Self.isNull(node) { return [] }
         guard let items = node.sequence else { throw fail(node, "\(what) must be a list") }
         return Array(items)
+    }
+
+    /// A plain `null`, `~` or nothing at all.
+    public static func isNull(_ node: Node) -> Bool {
+        guard let scalar = node.scalar, scalar.style == .plain else { return false }
+        return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
     }
 
     public func require(_ map: [String: Node], _ key: String, in what: String, at node: Node) throws -> Node {

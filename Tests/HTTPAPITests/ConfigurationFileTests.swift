@@ -23,7 +23,7 @@ import Testing
               retention_size: 1000000
               out_of_order_window: 10m
               max_series: 10
-            remote_write:
+            remote_write_receiver:
               max_inflight_requests: 3
             """, path: "s.yml")
         #expect(config.storage.blockRange == Int64(30 * 60_000))

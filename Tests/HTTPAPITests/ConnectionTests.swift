@@ -69,7 +69,7 @@ import WireFormat
         }
     }
 
-    /// A body trickled slower than `remote_write.body_timeout` is answered 408 and gives its slot back.
+    /// A body trickled slower than `remote_write_receiver.body_timeout` is answered 408 and gives its slot back.
     @Test func aTrickledBodyTimesOutAndFreesItsSlot() async throws {
         try await withLiveSurge(idleTimeout: .seconds(60), configure: { config in
             config.remoteWriteLimits.bodyTimeout = .milliseconds(500)

@@ -8,7 +8,7 @@ import TimeSeriesCore
 import WireFormat
 @testable import HTTPAPI
 
-/// Remote-write sheds load beyond `remote_write.max_inflight_requests` with a retryable 503 and
+/// Remote-write sheds load beyond `remote_write_receiver.max_inflight_requests` with a retryable 503 and
 /// keeps what it accepted.
 @Suite struct OverloadTests {
     @Test func requestsBeyondTheInflightLimitGet503WithRetryAfter() async throws {
@@ -30,7 +30,7 @@ import WireFormat
             let refused = try await client.execute(uri: "/api/v1/write", method: .post, headers: headers, body: ByteBuffer(bytes: body))
             #expect(refused.status == .serviceUnavailable)
             #expect(refused.headers[.retryAfter] == "1")
-            #expect(String(buffer: refused.body).contains("2 write requests are already in flight (remote_write.max_inflight_requests)"))
+            #expect(String(buffer: refused.body).contains("2 write requests are already in flight (remote_write_receiver.max_inflight_requests)"))
             #expect(appender.samples.withLock { $0 } == 0, "a refused request stores nothing")
 
             // One finishes: the retry gets through.

@@ -159,7 +159,7 @@ import WireFormat
 
             let tooMany = try await client.write([series(["__name__": "m", "pod": "a"], (3...7).map { (Int64($0) * 1000, 9) })])
             #expect(tooMany.status == .badRequest)
-            #expect(String(buffer: tooMany.body).contains("request has 5 samples, more than remote_write.max_samples_per_request (4); nothing was stored"))
+            #expect(String(buffer: tooMany.body).contains("request has 5 samples, more than remote_write_receiver.max_samples_per_request (4); nothing was stored"))
 
             let range = try await client.get("/api/v1/query_range?query=m&start=1&end=7&step=1")
             let body = String(buffer: range.body)

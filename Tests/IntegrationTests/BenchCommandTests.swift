@@ -75,7 +75,7 @@ import Testing
         let dir = try TemporaryDirectory(prefix: "surge-bench-overload")
         defer { dir.remove() }
         let config = dir.url.appendingPathComponent("surge.yml")
-        try "remote_write:\n  max_inflight_requests: 1\n".write(to: config, atomically: true, encoding: .utf8)
+        try "remote_write_receiver:\n  max_inflight_requests: 1\n".write(to: config, atomically: true, encoding: .utf8)
         let port = try freeLocalPort()
         let surge = try await SurgeBinary.serve(dataDirectory: dir.url.appendingPathComponent("data").path, port: port,
                                                 logURL: dir.url.appendingPathComponent("surge.log"), configPath: config.path)

@@ -27,7 +27,7 @@ public struct RemoteWriteAPI: Sendable {
         guard gate.enter() else {
             metrics.writeRequest(code: 503)
             var response = textResponse(
-                "overloaded: \(gate.limit) write requests are already in flight (remote_write.max_inflight_requests); retry later\n",
+                "overloaded: \(gate.limit) write requests are already in flight (remote_write_receiver.max_inflight_requests); retry later\n",
                 status: .serviceUnavailable)
             response.headers[.retryAfter] = "1"
             return response
@@ -82,7 +82,7 @@ public struct RemoteWriteAPI: Sendable {
         case .body(let collected): body = collected
         case .tooLarge: return textResponse("request body exceeds the limit of \(maxCompressed) bytes\n", status: .badRequest)
         case .late:
-            return textResponse("request body not received within remote_write.body_timeout (\(limits.bodyTimeout))\n", status: .requestTimeout)
+            return textResponse("request body not received within remote_write_receiver.body_timeout (\(limits.bodyTimeout))\n", status: .requestTimeout)
         }
         let decoded: DecodedWrite
         do {
@@ -94,7 +94,7 @@ public struct RemoteWriteAPI: Sendable {
         if samples > limits.maxSamplesPerRequest {
             metrics.rejectedSamples(samples, reason: "max_samples_per_request")
             return textResponse(
-                "request has \(samples) samples, more than remote_write.max_samples_per_request (\(limits.maxSamplesPerRequest)); nothing was stored\n",
+                "request has \(samples) samples, more than remote_write_receiver.max_samples_per_request (\(limits.maxSamplesPerRequest)); nothing was stored\n",
                 status: .badRequest)
         }
         let result: AppendResult

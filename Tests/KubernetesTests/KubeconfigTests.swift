@@ -67,7 +67,10 @@ import Testing
     }
 
     @Test(arguments: [
-        ("    exec:\n      command: aws", "uses an exec credential plugin"),
+        ("    auth-provider:\n      name: gcp", "uses an auth-provider, which Kubernetes retired"),
+        ("    exec:\n      command: aws", "exec: apiVersion must be one of client.authentication.k8s.io/v1, client.authentication.k8s.io/v1beta1"),
+        ("    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: aws", "exec: interactiveMode must be specified for client.authentication.k8s.io/v1"),
+        ("    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: ''", "exec: command is required"),
         ("    token: x\n", ""),
     ])
     func credentialPluginsAreRefused(user: String, message: String) throws {

@@ -3,7 +3,8 @@ import Yams
 
 /// Reads a kubeconfig file (`kubectl`'s format) into credentials for one context: the current one
 /// unless named. Relative file paths are taken from the file's own directory, as kubectl does.
-/// Credential plugins (`exec`, `auth-provider`) are refused with a clear message rather than ignored.
+/// `exec` credential plugins run as client-go runs them; the retired `auth-provider` is refused with a
+/// clear message rather than ignored.
 public enum Kubeconfig {
     public static func credentials(path: String, context wanted: String? = nil) throws(KubernetesCredentialsError) -> KubernetesCredentials {
         let text: String
@@ -61,8 +62,18 @@ public enum Kubeconfig {
         var credentials = KubernetesCredentials(server: server, tls: tls, namespace: context["namespace"]?.string)
         if let userName = context["user"]?.string, !userName.isEmpty {
             let user = try named("users", userName, field: "user")
-            for plugin in ["exec", "auth-provider"] where user[plugin] != nil {
-                throw fail("user \"\(userName)\" uses an \(plugin) credential plugin, which Surge does not run; use a token, tokenFile or client certificate")
+            if user["auth-provider"] != nil {
+                throw fail("user \"\(userName)\" uses an auth-provider, which Kubernetes retired; use its exec credential plugin, a token, tokenFile or client certificate")
+            }
+            if let exec = user["exec"] {
+                var plugin = try execPlugin(exec, user: userName, path: path)
+                if exec["provideClusterInfo"]?.bool == true {
+                    var info = ["server": server]
+                    if let ca = cluster["certificate-authority-data"]?.string { info["certificate-authority-data"] = ca }
+                    if cluster["insecure-skip-tls-verify"]?.bool == true { info["insecure-skip-tls-verify"] = "true" }
+                    plugin.clusterInfo = info
+                }
+                credentials.exec = ExecCredentialSource(plugin: plugin, directory: directory)
             }
             tls.certFile = file(user["client-certificate"])
             tls.certPEM = try data(user["client-certificate-data"], "client-certificate-data")
@@ -76,5 +87,34 @@ public enum Kubeconfig {
             }
         }
         return credentials
+    }
+
+    /// A user's `exec` section: apiVersion (v1 or v1beta1), command, args, env, interactiveMode
+    /// (required by v1, IfAvailable by default in v1beta1), installHint.
+    static func execPlugin(_ node: Node, user: String, path: String) throws(KubernetesCredentialsError) -> ExecCredentialPlugin {
+        func fail(_ message: String) -> KubernetesCredentialsError {
+            KubernetesCredentialsError(message: "kubeconfig \(path): user \"\(user)\": exec: \(message)")
+        }
+        guard let apiVersion = node["apiVersion"]?.string, ExecCredentialPlugin.versions.contains(apiVersion) else {
+            throw fail("apiVersion must be one of \(ExecCredentialPlugin.versions.joined(separator: ", "))")
+        }
+        guard let command = node["command"]?.string, !command.isEmpty else { throw fail("command is required") }
+        let mode: ExecCredentialPlugin.InteractiveMode
+        if let text = node["interactiveMode"]?.string {
+            guard let value = ExecCredentialPlugin.InteractiveMode(rawValue: text) else { throw fail("interactiveMode must be Never, IfAvailable or Always") }
+            mode = value
+        } else if apiVersion.hasSuffix("/v1") {
+            throw fail("interactiveMode must be specified for \(apiVersion)")
+        } else {
+            mode = .ifAvailable
+        }
+        var plugin = ExecCredentialPlugin(apiVersion: apiVersion, command: command, interactiveMode: mode)
+        plugin.args = (node["args"]?.sequence ?? []).compactMap(\.string)
+        for entry in node["env"]?.sequence ?? [] {
+            guard let name = entry["name"]?.string, !name.isEmpty else { throw fail("every env entry needs a name") }
+            plugin.env[name] = entry["value"]?.string ?? ""
+        }
+        plugin.installHint = node["installHint"]?.string
+        return plugin
     }
 }

@@ -119,7 +119,7 @@ public final class KubernetesClient: Sendable {
 
     func send<T: Decodable>(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [],
                             body: Data? = nil, contentType: String? = nil) async throws -> T {
-        let request = try makeRequest(method, path, query: query, body: body, contentType: contentType)
+        let request = try await makeRequest(method, path, query: query, body: body, contentType: contentType)
         let response = try await http.execute(request, timeout: requestTimeout)
         let bytes = try await response.body.collect(upTo: 64 << 20)
         try check(response.status, bytes, method: method, path: path)
@@ -128,7 +128,7 @@ public final class KubernetesClient: Sendable {
 
     func watch<T: Decodable>(_ path: String, query: [(String, String)], timeout: TimeAmount,
                              handle: (WatchEvent<T>) async throws -> Void) async throws {
-        let request = try makeRequest(.GET, path, query: query, body: nil, contentType: nil)
+        let request = try await makeRequest(.GET, path, query: query, body: nil, contentType: nil)
         let response = try await http.execute(request, timeout: timeout)
         guard (200..<300).contains(response.status.code) else {
             let bytes = try await response.body.collect(upTo: 1 << 20)
@@ -144,7 +144,7 @@ public final class KubernetesClient: Sendable {
         }
     }
 
-    private func makeRequest(_ method: HTTPMethod, _ path: String, query: [(String, String)], body: Data?, contentType: String?) throws -> HTTPClientRequest {
+    private func makeRequest(_ method: HTTPMethod, _ path: String, query: [(String, String)], body: Data?, contentType: String?) async throws -> HTTPClientRequest {
         var url = credentials.server + path
         if !query.isEmpty {
             url += "?" + query.map { "\($0.0)=\(Self.percentEncode($0.1))" }.joined(separator: "&")
@@ -154,7 +154,7 @@ public final class KubernetesClient: Sendable {
         request.tlsConfiguration = tlsConfiguration
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: "surge")
-        if let authorization = try credentials.authorizationHeader() {
+        if let authorization = try await credentials.authorization() {
             request.headers.add(name: "Authorization", value: authorization)
         }
         if let body {
@@ -166,6 +166,8 @@ public final class KubernetesClient: Sendable {
 
     private func check(_ status: HTTPResponseStatus, _ bytes: ByteBuffer, method: HTTPMethod, path: String) throws {
         guard !(200..<300).contains(status.code) else { return }
+        // An exec plugin's token the server no longer takes is fetched anew for the next request.
+        if status == .unauthorized { credentials.exec?.invalidate() }
         let decoded = try? JSONDecoder().decode(KubernetesStatus.self, from: Data(bytes.readableBytesView))
         let fallback = KubernetesStatus(message: String(buffer: bytes).trimmingCharacters(in: .whitespacesAndNewlines),
                                         reason: status.reasonPhrase, code: Int(status.code))

@@ -16,6 +16,8 @@ public struct KubernetesCredentials: Sendable, Equatable {
     private var password: String?
     /// The namespace the context or service account names, for `own_namespace`.
     public var namespace: String?
+    /// A kubeconfig's exec credential plugin, whose token wins over the other credentials.
+    public var exec: ExecCredentialSource?
 
     public init(server: String, tls: TLSSettings = TLSSettings(), token: String? = nil, tokenFile: String? = nil, namespace: String? = nil) {
         self.server = server.hasSuffix("/") ? String(server.dropLast()) : server
@@ -23,6 +25,13 @@ public struct KubernetesCredentials: Sendable, Equatable {
         self.token = token
         self.tokenFile = tokenFile
         self.namespace = namespace
+    }
+
+    /// The `Authorization` header value: the exec plugin's token (run when it has none or it
+    /// expired), else as `authorizationHeader()`.
+    public func authorization() async throws -> String? {
+        if let exec { return "Bearer " + (try await exec.token()) }
+        return try authorizationHeader()
     }
 
     /// The `Authorization` header value, reading the token file now.
@@ -43,6 +52,7 @@ public struct KubernetesCredentials: Sendable, Equatable {
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.server == rhs.server && lhs.tls == rhs.tls && lhs.token == rhs.token && lhs.tokenFile == rhs.tokenFile
             && lhs.username == rhs.username && lhs.password == rhs.password && lhs.namespace == rhs.namespace
+            && lhs.exec?.plugin == rhs.exec?.plugin
     }
 
     /// The service account a pod runs as: the API server from `KUBERNETES_SERVICE_HOST` and

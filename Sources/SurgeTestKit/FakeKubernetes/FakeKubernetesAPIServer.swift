@@ -44,6 +44,11 @@ public final class FakeKubernetesAPIServer: Sendable {
         state.withLock { $0.accounts[account.token] = account }
     }
 
+    /// Revokes a token, as an expired one: requests carrying it get 401.
+    public func removeAccount(token: String) {
+        state.withLock { $0.accounts[token] = nil }
+    }
+
     @discardableResult
     public func addPod(_ pod: JSONValue) -> JSONValue {
         let namespace = pod[path: "metadata.namespace"]?.string ?? "default"

@@ -100,7 +100,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "Collectors", dependencies: [
-            "TimeSeriesCore", "WireFormat", "Kubernetes", "YAMLFiles",
+            "TimeSeriesCore", "WireFormat", "Kubernetes", "YAMLFiles", "Scaling",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

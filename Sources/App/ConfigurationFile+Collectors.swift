@@ -13,9 +13,25 @@ extension ConfigurationFile {
             guard !name.isEmpty else { throw reader.fail(n, "node_name must not be empty") }
             config.nodeName = name
         }
-        for (key, keyPath) in [("node", \SurgeConfiguration.nodeTarget), ("cadvisor", \SurgeConfiguration.cadvisorTarget)] {
+        if let node = section["kube_state"] {
+            let fields = try reader.mapping(node, "kube_state", allowed: ["job", "instance", "labels", "path", "interval", "kubernetes"])
+            var kubeState = KubeStateConfig()
+            if let n = fields["interval"] {
+                guard let value = duration(n), value >= 1000 else { throw reader.fail(n, "kube_state interval must be a duration of at least 1s") }
+                kubeState.interval = .milliseconds(value)
+            }
+            if let connection = fields["kubernetes"] {
+                let keys = try mapping(connection, path: path, allowed: [
+                    "api_server", "kubeconfig_file", "tls_config", "basic_auth", "authorization", "bearer_token", "bearer_token_file",
+                ])
+                kubeState.kubernetes = try readKubernetesConnection(keys, entry: connection, path: path)
+            }
+            config.kubeState = kubeState
+        }
+        for (key, keyPath) in [("node", \SurgeConfiguration.nodeTarget), ("cadvisor", \SurgeConfiguration.cadvisorTarget),
+                               ("kube_state", \SurgeConfiguration.kubeStateTarget)] {
             guard let node = section[key] else { continue }
-            let fields = try reader.mapping(node, key, allowed: ["job", "instance", "labels", "path"])
+            let fields = try reader.mapping(node, key, allowed: Set(["job", "instance", "labels", "path"] + (key == "kube_state" ? ["interval", "kubernetes"] : [])))
             var settings = CollectorTargetSettings()
             if let n = fields["job"] {
                 settings.job = try reader.string(n, "job")
@@ -44,8 +60,9 @@ extension ConfigurationFile {
             }
             config[keyPath: keyPath] = settings
         }
-        if config.nodeCollectorTarget.path == config.cadvisorCollectorTarget.path {
-            throw reader.fail(section["cadvisor"] ?? section["node"], "collectors node and cadvisor must be served on different paths")
+        let paths = [config.nodeCollectorTarget.path, config.cadvisorCollectorTarget.path, config.kubeStateCollectorTarget.path]
+        if Set(paths).count < paths.count {
+            throw reader.fail(section["kube_state"] ?? section["cadvisor"] ?? section["node"], "collectors node, cadvisor and kube_state must be served on different paths")
         }
     }
 }

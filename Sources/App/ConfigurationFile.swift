@@ -44,6 +44,10 @@ import Yams
 ///   cadvisor:               # container metrics look like the kubelet's cAdvisor endpoint
 ///     job: kubelet          # with labels {node: <node name>, metrics_path: /metrics/cadvisor}
 ///     path: /metrics/cadvisor
+///   kube_state:             # optional: kube-state-metrics' series from the API server's objects
+///     interval: 30s         # how often pods, Deployments, StatefulSets, ReplicaSets and Nodes are listed
+///     kubernetes: {kubeconfig_file: /etc/surge/kubeconfig}   # default: scaling's connection, else in-cluster
+///     job: kube-state-metrics   # with instance, labels and path (/metrics/kube-state) as above
 ///   kubelet:                # optional: pod, container and image names from the kubelet's /pods
 ///     url: https://127.0.0.1:10250
 ///     bearer_token_file: /var/run/secrets/kubernetes.io/serviceaccount/token
@@ -174,7 +178,7 @@ public enum ConfigurationFile {
             config.collect = value
         }
         if let node = top["collectors"] {
-            let section = try mapping(node, path: path, allowed: ["interval", "proc_path", "cgroups", "kubelet", "node_name", "node", "cadvisor"])
+            let section = try mapping(node, path: path, allowed: ["interval", "proc_path", "cgroups", "kubelet", "node_name", "node", "cadvisor", "kube_state"])
             try readCollectorTargets(section, path: path, into: &config)
             if let n = section["kubelet"] { config.kubelet = try readKubeletConfig(n, path: path) }
             if let n = section["cgroups"] {

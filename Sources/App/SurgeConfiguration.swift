@@ -47,6 +47,11 @@ public struct SurgeConfiguration: Sendable, Equatable {
     public var nodeTarget = CollectorTargetSettings()
     /// The same for the cgroup collector (job `kubelet`, `metrics_path`, `node`, `/metrics/cadvisor`).
     public var cadvisorTarget = CollectorTargetSettings()
+    /// kube-state-metrics' series from the API server's objects (`collectors.kube_state`). Default
+    /// off; the HorizontalPodAutoscaler series of scaling policies come whenever policies run.
+    public var kubeState: KubeStateConfig?
+    /// How the kube-state series are labelled and served (job `kube-state-metrics`, `/metrics/kube-state`).
+    public var kubeStateTarget = CollectorTargetSettings()
     /// Scrape interval and timeout of jobs that give none: `global`'s, else 15 s and 10 s.
     public var defaultScrapeInterval: Duration = .seconds(15)
     public var defaultScrapeTimeout: Duration = .seconds(10)
@@ -163,7 +168,20 @@ public struct CollectorTargetSettings: Sendable, Equatable {
     }
 }
 
+/// Where and how often the kube-state collector lists objects.
+public struct KubeStateConfig: Sendable, Equatable {
+    public var interval: Duration = .seconds(30)
+    /// The API server; nil uses scaling's connection, else the in-cluster account.
+    public var kubernetes: KubernetesSDConfig?
+
+    public init() {}
+}
+
 extension SurgeConfiguration {
+    public var kubeStateCollectorTarget: CollectorTarget {
+        kubeStateTarget.applied(to: CollectorTarget(job: "kube-state-metrics", instance: nodeName, path: "/metrics/kube-state"))
+    }
+
     public var nodeCollectorTarget: CollectorTarget { nodeTarget.applied(to: .node(nodeName: nodeName)) }
     public var cadvisorCollectorTarget: CollectorTarget { cadvisorTarget.applied(to: .cadvisor(nodeName: nodeName)) }
 }

@@ -82,6 +82,16 @@ public enum SurgeServer {
         ] + (configuration.collectCgroups ? [
             CollectorJob(source: CgroupCollector(kubeletNames: kubeletNames), target: configuration.cadvisorCollectorTarget),
         ] : []) : []
+        // kube-state series: listed objects when configured, and the policies' autoscaler series.
+        let kubeStateCache = configuration.kubeState.map { _ in KubeStateCache() }
+        let kubeStateJob = configuration.collect && (kubeStateCache != nil || !policies.isEmpty) ? [
+            CollectorJob(source: KubeStateSource(cache: kubeStateCache ?? KubeStateCache()) { KubeStateAutoscalers.samples(decisions.snapshots()) },
+                         target: configuration.kubeStateCollectorTarget),
+        ] : []
+        let kubeStateClient = try configuration.kubeState.map {
+            try scalingClient($0.kubernetes ?? configuration.scalingKubernetes ?? KubernetesSDConfig(), purpose: "collectors.kube_state")
+        }
+        let jobs = collectorJobs + kubeStateJob
         let latestCollections = LatestCollections()
         let routes = Routes(
             query: QueryAPI(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds, now: now),
@@ -117,7 +127,7 @@ public enum SurgeServer {
                 ruleMetrics.publish(ruleBoard.groups)
             },
             placement: WorkPlacement(pool: .singleton),
-            collectorEndpoints: CollectorEndpoints(paths: collectorJobs.map(\.target.path)) { latestCollections.round(at: $0)?.families },
+            collectorEndpoints: CollectorEndpoints(paths: jobs.map(\.target.path)) { latestCollections.round(at: $0)?.families },
             federate: FederateAPI(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds,
                                   externalLabels: configuration.externalLabels, now: now))
         let router = Router()
@@ -142,10 +152,13 @@ public enum SurgeServer {
                 HangupService(reloads: reloads, logger: logger),
                 MaintenanceService(database: database, interval: configuration.maintenanceInterval, clock: clock, logger: logger),
                 DatabaseService(database: database),
-            ] + (collectorJobs.isEmpty ? [] : [
-                CollectionService(jobs: collectorJobs, appender: database, latest: latestCollections,
+            ] + (jobs.isEmpty ? [] : [
+                CollectionService(jobs: jobs, appender: database, latest: latestCollections,
                                   interval: configuration.collectInterval, clock: clock, logger: logger),
             ] as [any Service])
+              + (configuration.collect ? zip(kubeStateClient.map { [$0] } ?? [], configuration.kubeState.map { [$0] } ?? []).map { client, settings in
+                  KubeStateService(client: client, cache: kubeStateCache!, interval: settings.interval, logger: logger) as any Service
+              } : [])
               + (configuration.collect && configuration.collectCgroups ? configuration.kubelet.map {
                   [KubeletNamesService(config: $0, cache: kubeletNames!, logger: logger)] as [any Service]
               } ?? [] : [])
@@ -209,11 +222,11 @@ public enum SurgeServer {
         }
     }
 
-    static func scalingClient(_ connection: KubernetesSDConfig) throws -> KubernetesClient {
+    static func scalingClient(_ connection: KubernetesSDConfig, purpose: String = "scaling") throws -> KubernetesClient {
         do {
             return try KubernetesClient(credentials: try connection.credentials(), httpClient: .shared)
         } catch {
-            throw StartupError(description: "scaling: cannot reach Kubernetes: \(error)")
+            throw StartupError(description: "\(purpose): cannot reach Kubernetes: \(error)")
         }
     }
 }

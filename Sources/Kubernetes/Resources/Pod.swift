@@ -14,6 +14,8 @@ public struct Pod: Codable, Sendable, Equatable, Hashable {
         public var nodeName: String?
         public var containers: [Container]?
         public var initContainers: [Container]?
+        public var priorityClassName: String?
+        public var hostNetwork: Bool?
 
         public init(nodeName: String? = nil, containers: [Container]? = nil, initContainers: [Container]? = nil) {
             self.nodeName = nodeName

@@ -66,7 +66,7 @@ extension FakeKubernetesAPIServer {
         case ("watch", _):
             return try watch(route, labels: labels, fields: fields, query: query)
         case ("get", nil):
-            guard var object = state.withLock({ $0.object(resource, route.namespace!, route.name!) }) else {
+            guard var object = state.withLock({ $0.object(resource, route.namespace ?? "", route.name!) }) else {
                 throw FakeKubernetesFailure.notFound(resource, route.name!)
             }
             object["kind"] = .string(resource.kind)
@@ -133,7 +133,11 @@ extension FakeKubernetesAPIServer {
 
     private func namespaces(_ verb: String, name: String?, table: Bool) throws -> Response {
         let (names, version) = state.withLock { state in
-            (Set(["default", "kube-system"]).union(state.objects.keys.map { String($0.split(separator: "/")[1]) }), String(state.resourceVersion))
+            // Cluster-scoped objects (nodes) are filed under an empty namespace.
+            (Set(["default", "kube-system"]).union(state.objects.keys.compactMap { key in
+                let namespace = key.split(separator: "/", omittingEmptySubsequences: false)[1]
+                return namespace.isEmpty ? nil : String(namespace)
+            }), String(state.resourceVersion))
         }
         func namespace(_ name: String) -> JSONValue {
             ["kind": "Namespace", "apiVersion": "v1", "metadata": ["name": .string(name), "creationTimestamp": "2026-01-01T00:00:00Z"],

@@ -80,6 +80,13 @@ public final class FakeKubernetesAPIServer: Sendable {
         state.withLock { _ = $0.write(.deployments, namespace: namespace, name: name, deployment) }
     }
 
+    /// Stores any built-in kind's object as given ("statefulsets", "replicasets", "nodes", ...);
+    /// nodes are cluster-scoped and take no namespace.
+    public func add(_ plural: String, namespace: String = "", _ object: JSONValue) {
+        guard let resource = FakeResource.builtIn.first(where: { $0.plural == plural }), let name = object[path: "metadata.name"]?.string else { return }
+        state.withLock { _ = $0.write(resource, namespace: resource.clusterScoped ? "" : namespace, name: name, object) }
+    }
+
     /// Takes the API server down (every request answered 503) or brings it back.
     public func setUnavailable(_ unavailable: Bool) {
         state.withLock { $0.unavailable = unavailable }

@@ -39,7 +39,7 @@ enum FakeKubernetesDiscovery {
     static func resourceList(group: String, version: String, served: [FakeResource]) -> JSONValue {
         var resources: [JSONValue] = []
         for resource in served where resource.group == group && resource.version == version {
-            var entry: JSONValue = ["name": .string(resource.plural), "singularName": .string(resource.kind.lowercased()), "namespaced": .bool(resource != .namespaces),
+            var entry: JSONValue = ["name": .string(resource.plural), "singularName": .string(resource.kind.lowercased()), "namespaced": .bool(!resource.clusterScoped),
                                     "kind": .string(resource.kind), "verbs": .array(resource.verbs.map { .string($0) })]
             if !resource.shortNames.isEmpty { entry["shortNames"] = .array(resource.shortNames.map { .string($0) }) }
             resources.append(entry)

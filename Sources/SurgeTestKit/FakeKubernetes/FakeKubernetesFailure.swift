@@ -40,8 +40,8 @@ struct FakeKubernetesFailure: Error, Sendable {
 }
 
 /// A resource the fake serves: core pods and events, the apps workloads with a scale subresource,
-/// HorizontalPodAutoscalers, KEDA's ScaledObjects (served only when `kedaInstalled`), Leases, and
-/// the custom resources a test installs.
+/// HorizontalPodAutoscalers, KEDA's ScaledObjects (served only when `kedaInstalled`), Leases,
+/// Namespaces and Nodes, and the custom resources a test installs.
 public struct FakeResource: Sendable, Equatable {
     public let group: String
     public let version: String
@@ -72,6 +72,7 @@ public struct FakeResource: Sendable, Equatable {
         FakeResource(group: "keda.sh", version: "v1alpha1", plural: "scaledobjects", kind: "ScaledObject", shortNames: ["so"]),
         FakeResource(group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease"),
         FakeResource(group: "", version: "v1", plural: "namespaces", kind: "Namespace", shortNames: ["ns"]),
+        FakeResource(group: "", version: "v1", plural: "nodes", kind: "Node", shortNames: ["no"]),
     ]
 
     static let pods = builtIn[0]
@@ -82,6 +83,10 @@ public struct FakeResource: Sendable, Equatable {
     static let leases = builtIn[7]
     /// Cluster-scoped, read-only: the namespaces that hold objects, and the ones every cluster has.
     static let namespaces = builtIn[8]
+    /// Cluster-scoped, read-only here: tests add them.
+    static let nodes = builtIn[9]
+
+    var clusterScoped: Bool { self == .namespaces || self == .nodes }
 
     var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
     /// "pods", "deployments.apps": how the API names a resource in messages.

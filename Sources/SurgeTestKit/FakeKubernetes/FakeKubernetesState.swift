@@ -91,7 +91,7 @@ struct FakeKubernetesState: Sendable {
         var stored = new
         if stored != nil {
             stored!["metadata"]?["resourceVersion"] = .string(String(resourceVersion))
-            stored!["metadata"]?["namespace"] = .string(namespace)
+            if !namespace.isEmpty { stored!["metadata"]?["namespace"] = .string(namespace) }
             stored!["metadata"]?["name"] = .string(name)
             if stored![path: "metadata.uid"] == nil {
                 nextUID += 1

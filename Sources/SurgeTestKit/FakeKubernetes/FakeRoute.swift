@@ -30,9 +30,10 @@ struct FakeRoute: Sendable {
               let resource = resources.first(where: { $0.group == group && $0.version == version && $0.plural == plural }) else {
             throw .pathNotFound
         }
-        // Every resource but namespaces is namespaced: a name needs a namespace in the path.
+        // A namespaced resource's name needs a namespace in the path; a cluster-scoped one has none.
         let name = parts.count > 1 ? parts[1] : nil
-        guard name == nil || (namespace != nil) == (resource != .namespaces), parts.count <= 3 else { throw .pathNotFound }
+        guard name == nil || (namespace != nil) != resource.clusterScoped, parts.count <= 3 else { throw .pathNotFound }
+        if resource.clusterScoped && namespace != nil { throw .pathNotFound }
         let subresource = parts.count == 3 ? parts[2] : nil
         if let subresource, subresource != "scale" || !resource.scalable { throw .pathNotFound }
         self.resource = resource

@@ -135,7 +135,7 @@ let package = Package(
         ], swiftSettings: strict),
         // Configuration and the composition root.
         .target(name: "App", dependencies: [
-            "Actuators", "HTTPAPI", "Storage", "PromQL", "TimeSeriesCore", "Collectors", "Kubernetes", "Scaling", "ScalingRuntime", "YAMLFiles", "QueryClient", "Rules", "Alerting",
+            "Actuators", "HTTPAPI", "Storage", "PromQL", "TimeSeriesCore", "Collectors", "Kubernetes", "Scaling", "ScalingRuntime", "YAMLFiles", "QueryClient", "Rules", "Alerting", "WireFormat",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

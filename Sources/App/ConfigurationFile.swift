@@ -35,6 +35,7 @@ import Yams
 ///   interval: 15s           # how often node metrics are read
 ///   proc_path: /proc        # where the node's /proc is (a host mount inside a container)
 ///   cgroups: true           # container metrics from the cgroup hierarchy
+///   self_scrape: false      # true: Surge's own /metrics are stored too, as job "surge"
 ///   node_name: worker-1     # the node's name in labels; default NODE_NAME, else the host name
 ///   node:                   # node metrics look like node_exporter scraped by this job
 ///     job: node-exporter
@@ -178,9 +179,13 @@ public enum ConfigurationFile {
             config.collect = value
         }
         if let node = top["collectors"] {
-            let section = try mapping(node, path: path, allowed: ["interval", "proc_path", "cgroups", "kubelet", "node_name", "node", "cadvisor", "kube_state"])
+            let section = try mapping(node, path: path, allowed: ["interval", "proc_path", "cgroups", "kubelet", "node_name", "node", "cadvisor", "kube_state", "self_scrape"])
             try readCollectorTargets(section, path: path, into: &config)
             if let n = section["kubelet"] { config.kubelet = try readKubeletConfig(n, path: path) }
+            if let n = section["self_scrape"] {
+                guard let value = n.bool else { throw fail(n, "self_scrape must be true or false") }
+                config.selfScrape = value
+            }
             if let n = section["cgroups"] {
                 guard let value = n.bool else { throw fail(n, "cgroups must be true or false") }
                 config.collectCgroups = value

@@ -52,6 +52,8 @@ public struct SurgeConfiguration: Sendable, Equatable {
     public var kubeState: KubeStateConfig?
     /// How the kube-state series are labelled and served (job `kube-state-metrics`, `/metrics/kube-state`).
     public var kubeStateTarget = CollectorTargetSettings()
+    /// Whether Surge's own /metrics are stored too, under the job `surge` (`collectors.self_scrape`).
+    public var selfScrape = false
     /// Scrape interval and timeout of jobs that give none: `global`'s, else 15 s and 10 s.
     public var defaultScrapeInterval: Duration = .seconds(15)
     public var defaultScrapeTimeout: Duration = .seconds(10)

@@ -44,24 +44,8 @@ public enum SurgeServer {
         announceCollectors(configuration, logger: logger)
 
         let registry = PrometheusCollectorRegistry()
-        let metrics = APIMetrics(registry: registry)
-        let headSeries = registry.makeGauge(name: "surge_head_series", help: "Series in the in-memory head.")
-        let walBytes = registry.makeGauge(name: "surge_wal_size_bytes", help: "Bytes in the write-ahead log's segments.")
-        let chunkBytes = registry.makeGauge(name: "surge_head_chunk_bytes", help: "Bytes of compressed samples in the head.")
-        let blocks = registry.makeGauge(name: "surge_blocks", help: "Persisted blocks.")
-        let blockBytes = registry.makeGauge(name: "surge_blocks_size_bytes", help: "Bytes of the persisted blocks.")
-        let damagedChunks = registry.makeGauge(name: "surge_storage_damaged_chunk_reads",
-                                               help: "Block chunk reads since start that failed their checksum; their samples were left out.")
-        let diskFull = registry.makeGauge(name: "surge_storage_disk_full",
-                                          help: "1 while storage writes fail because the disk is full, 0 once a write succeeds.")
-        let writeFailures: @Sendable (String) -> Gauge = { kind in
-            registry.makeGauge(name: "surge_storage_write_failures", labels: [("file", kind)],
-                               help: "Writes to the data directory that failed since start, by file (wal, head_chunks, blocks).")
-        }
-        let rejected: @Sendable (AppendRejection) -> Gauge = { reason in
-            registry.makeGauge(name: "surge_storage_rejected_samples", labels: [("reason", reason.rawValue)],
-                               help: "Samples storage refused since start, by reason (limits, out of order, too old).")
-        }
+        let own = OwnMetrics(registry: registry)
+        let metrics = own.api
         let decisions = ScalingDecisions(policies: policies)
         // One client for the scaling path: workloads, scale writes, the Lease.
         let kubernetes = policies.isEmpty ? nil : try scalingClient(configuration.scalingKubernetes ?? KubernetesSDConfig())
@@ -72,7 +56,6 @@ public enum SurgeServer {
         let reloads = ReloadHub()
         let alertInbox = configuration.webhooks.isEmpty && configuration.alertmanagers.isEmpty ? nil
             : AlertInbox(receivers: configuration.webhooks.map(\.name) + (configuration.alertmanagers.isEmpty ? [] : [AlertmanagerNotifier.inboxName]))
-        let ruleMetrics = RuleMetrics(registry: registry)
         let ruleEngine = EmbeddedQueryEngine(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds)
         let metadata = MetricMetadataStore()
         let scrapeStatus = ScrapeTargetsStatus()
@@ -91,8 +74,14 @@ public enum SurgeServer {
         let kubeStateClient = try configuration.kubeState.map {
             try scalingClient($0.kubernetes ?? configuration.scalingKubernetes ?? KubernetesSDConfig(), purpose: "collectors.kube_state")
         }
-        let jobs = collectorJobs + kubeStateJob
+        // Surge's own /metrics stored too, as Prometheus stores its own, when asked.
+        let selfJob = configuration.collect && configuration.selfScrape ? [
+            CollectorJob(source: SelfScrapeSource(registry: registry) { own.refresh(storage: database.stats, decisions: decisions, rules: ruleBoard) },
+                         target: CollectorTarget(job: "surge", instance: configuration.listen.description, path: "/metrics")),
+        ] : []
+        let jobs = collectorJobs + kubeStateJob + selfJob
         let latestCollections = LatestCollections()
+        let refreshOwnMetrics: @Sendable () -> Void = { own.refresh(storage: database.stats, decisions: decisions, rules: ruleBoard) }
         let routes = Routes(
             query: QueryAPI(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds, now: now),
             remoteWrite: RemoteWriteAPI(
@@ -110,24 +99,9 @@ public enum SurgeServer {
             scalingDecisions: { decisions.snapshots().map(ScalingDecisionView.init) },
             ruleGroups: { ruleBoard.groups.map(RuleGroupView.init) },
             reload: { await reloads.reload() },
-            beforeMetricsScrape: {
-                let stats = database.stats
-                headSeries.set(Double(stats.series))
-                walBytes.set(Double(stats.walBytes))
-                chunkBytes.set(Double(stats.chunkBytes))
-                blocks.set(Double(stats.blocks))
-                blockBytes.set(Double(stats.blockBytes))
-                damagedChunks.set(Double(stats.damagedChunkReads))
-                diskFull.set(stats.diskFull ? 1.0 : 0.0)
-                for kind in ["wal", "head_chunks", "blocks"] { writeFailures(kind).set(Double(stats.writeFailures[kind] ?? 0)) }
-                for (reason, count) in stats.rejected {
-                    rejected(reason).set(Double(count))
-                }
-                decisions.publish(to: registry)
-                ruleMetrics.publish(ruleBoard.groups)
-            },
+            beforeMetricsScrape: refreshOwnMetrics,
             placement: WorkPlacement(pool: .singleton),
-            collectorEndpoints: CollectorEndpoints(paths: jobs.map(\.target.path)) { latestCollections.round(at: $0)?.families },
+            collectorEndpoints: CollectorEndpoints(paths: (collectorJobs + kubeStateJob).map(\.target.path)) { latestCollections.round(at: $0)?.families },
             federate: FederateAPI(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds,
                                   externalLabels: configuration.externalLabels, now: now))
         let router = Router()

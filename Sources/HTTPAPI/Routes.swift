@@ -19,7 +19,7 @@ public struct Routes: Sendable {
     let scalingDecisions: (@Sendable () -> [ScalingDecisionView])?
     /// Reloads the files the server reads (rules, policies); the problems, or none.
     let reload: (@Sendable () async -> [String])?
-    /// Called before /metrics is emitted, to refresh gauges read from other parts.
+    /// Called before /metrics is emitted, to refresh figures read from other parts (the process's among them).
     let beforeMetricsScrape: @Sendable () -> Void
     let placement: WorkPlacement
     /// The built-in collectors' scrape endpoints, when collection runs.
@@ -121,7 +121,6 @@ public struct Routes: Sendable {
         }
         router.get("/metrics") { _, _ in
             beforeMetricsScrape()
-            metrics.process.refresh()
             var buffer: [UInt8] = []
             metrics.registry.emit(into: &buffer)
             return Response(

@@ -4,7 +4,7 @@ import Scaling
 import Synchronization
 
 /// The newest decision of each policy `surge serve` evaluates, for `/api/v1/scaling/decisions` and
-/// the `surge_scaling_*` gauges.
+/// the `surge_scaling_*` gauges and counters.
 public final class ScalingDecisions: Sendable {
     struct Entry: Sendable {
         var policy: ScalingPolicy
@@ -141,8 +141,8 @@ public final class ScalingDecisions: Sendable {
         }
     }
 
-    /// Sets the per-policy gauges from the newest decisions.
-    public func publish(to registry: PrometheusCollectorRegistry) {
+    /// Sets the per-policy gauges and counters from the newest decisions.
+    public func publish(to registry: PrometheusCollectorRegistry, counters: CounterTotals) {
         let (all, removed, applied, failedActions) = state.withLock { state in
             defer { state.removed = [] }
             return (state.entries, state.removed, state.applied, state.failedActions)
@@ -150,18 +150,22 @@ public final class ScalingDecisions: Sendable {
         func gauge(_ name: String, _ policy: ScalingPolicy) -> Gauge {
             registry.makeGauge(name: name, labels: Self.labels(policy), help: Self.gauges[name]!)
         }
+        func counter(_ name: String, _ policy: ScalingPolicy, _ total: Int) {
+            counters.set(name, labels: Self.labels(policy), help: Self.counters[name]!, to: total)
+        }
         // Dropped first: a policy dropped and then added back is registered again below.
         for policy in removed {
             for name in Self.gauges.keys { registry.unregisterGauge(gauge(name, policy)) }
+            for (name, help) in Self.counters { counters.remove(name, labels: Self.labels(policy), help: help) }
         }
         for entry in all.values {
             let policy = entry.policy
-            gauge("surge_scaling_evaluations", policy).set(Double(entry.evaluations))
-            gauge("surge_scaling_evaluation_failures", policy).set(Double(entry.failures))
+            counter("surge_scaling_evaluations_total", policy, entry.evaluations)
+            counter("surge_scaling_evaluation_failures_total", policy, entry.failures)
             if let desired = entry.desiredReplicas { gauge("surge_scaling_desired_replicas", policy).set(Double(desired)) }
             if let current = entry.currentReplicas { gauge("surge_scaling_current_replicas", policy).set(Double(current)) }
-            gauge("surge_scaling_actions_applied", policy).set(Double(applied[Self.labelKey(policy)] ?? 0))
-            gauge("surge_scaling_actions_failed", policy).set(Double(failedActions[Self.labelKey(policy)] ?? 0))
+            counter("surge_scaling_actions_applied_total", policy, applied[Self.labelKey(policy)] ?? 0)
+            counter("surge_scaling_actions_failed_total", policy, failedActions[Self.labelKey(policy)] ?? 0)
             gauge("surge_scaling_min_replicas", policy).set(Double(policy.minReplicas))
             gauge("surge_scaling_max_replicas", policy).set(Double(policy.maxReplicas))
             if let seconds = entry.lastDurationSeconds { gauge("surge_scaling_decision_duration_seconds", policy).set(seconds) }
@@ -177,14 +181,17 @@ public final class ScalingDecisions: Sendable {
     }
 
     /// The per-policy gauges and their help texts (one text per name, as the registry requires).
+    static let counters = [
+        "surge_scaling_evaluations_total": "Decisions a policy made since start.",
+        "surge_scaling_evaluation_failures_total": "Evaluations of a policy that failed since start (the workload could not be read).",
+        "surge_scaling_actions_applied_total": "Replica changes of a policy the API server accepted since start.",
+        "surge_scaling_actions_failed_total": "Replica changes of a policy the API server refused or did not answer since start (after retries).",
+    ]
+
     static let gauges = [
-        "surge_scaling_evaluations": "Decisions a policy made since start.",
-        "surge_scaling_evaluation_failures": "Evaluations of a policy that failed since start (the workload could not be read).",
         "surge_scaling_desired_replicas": "The replicas a policy's newest decision wants.",
         "surge_scaling_current_replicas": "The workload's replicas at the newest decision.",
         "surge_scaling_decision_duration_seconds": "How long the newest decision took, reading metrics and the workload included.",
-        "surge_scaling_actions_applied": "Replica changes of a policy the API server accepted since start.",
-        "surge_scaling_actions_failed": "Replica changes of a policy the API server refused or did not answer since start (after retries).",
         "surge_scaling_min_replicas": "The fewest replicas a policy allows (minReplicas).",
         "surge_scaling_max_replicas": "The most replicas a policy allows (maxReplicas).",
     ]

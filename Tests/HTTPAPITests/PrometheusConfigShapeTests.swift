@@ -96,7 +96,7 @@ import Testing
         } throws: { "\($0)".hasPrefix("c.yml:2: node labels: job is not a label name Surge can set here") }
         #expect {
             try ConfigurationFile.parse("collectors:\n  cadvisor: {path: /metrics/node}\n", path: "c.yml")
-        } throws: { "\($0)".hasPrefix("c.yml:2: collectors node and cadvisor must be served on different paths") }
+        } throws: { "\($0)".hasPrefix("c.yml:2: collectors node, cadvisor and kube_state must be served on different paths") }
         #expect {
             try ConfigurationFile.parse("collectors:\n  node: {path: /api/v1/query}\n", path: "c.yml")
         } throws: { "\($0)".hasPrefix("c.yml:2: node path must start with / and not be one of Surge's own paths") }

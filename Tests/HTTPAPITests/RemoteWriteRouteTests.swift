@@ -132,7 +132,7 @@ import WireFormat
             #expect(text.contains("sample too far in the future") && text.contains("future_window (600000ms)")
                     && text.contains("(2 of 3 samples refused, the rest stored)"), "\(text)")
             let metrics = String(buffer: try await client.get("/metrics").body)
-            #expect(metrics.contains(#"surge_storage_rejected_samples{reason="too_far_in_future"} 2"#), "\(metrics)")
+            #expect(metrics.contains(#"surge_storage_rejected_samples_total{reason="too_far_in_future"} 2"#), "\(metrics)")
             #expect(try await client.write([series(["__name__": "f"], [(1_700_000_700_000, 4)])]).status == .noContent)
         }
     }

@@ -68,7 +68,7 @@ import WireFormat
         let metrics = try await TestHTTP.get("\(base)/metrics").text
         let group = "rule_group=\"\(dir.path)/api.rules.yml;api\""
         #expect(metrics.contains("surge_rule_group_rules{\(group)} 3"), "\(metrics.split(separator: "\n").filter { $0.contains("surge_rule") })")
-        #expect(metrics.contains("surge_rule_evaluation_failures{\(group)}") && !metrics.contains("surge_rule_evaluation_failures{\(group)} 0"))
+        #expect(metrics.contains("surge_rule_evaluation_failures_total{\(group)}") && !metrics.contains("surge_rule_evaluation_failures_total{\(group)} 0"))
         let recordingOnly = try await TestHTTP.get("\(base)/api/v1/rules?type=record").text
         #expect(!recordingOnly.contains("TooManyRequests") && recordingOnly.contains("job:requests:sum"))
 

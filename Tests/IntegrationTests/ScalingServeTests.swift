@@ -159,7 +159,7 @@ import WireFormat
 
             let metrics = try await TestHTTP.get("\(base)/metrics").text
             #expect(metrics.contains(#"surge_scaling_desired_replicas{policy="web",namespace="shop",kind="Deployment",target="web"} 4"#), "\(metrics.suffix(2000))")
-            #expect(metrics.contains(#"surge_scaling_evaluation_failures{policy="billing""#))
+            #expect(metrics.contains(#"surge_scaling_evaluation_failures_total{policy="billing""#))
             #expect(surge.log.contains("decisions applied through the scale subresource"))
             // This account may not list HorizontalPodAutoscalers: Surge cannot tell whether one
             // scales web, so it leaves web alone and says so.
@@ -219,7 +219,7 @@ import WireFormat
                 && $0[path: "message"]?.string == "New size: 4; reason: pods metric http_requests_per_second above target"
                 && $0[path: "involvedObject.name"]?.string == "web" && $0[path: "type"]?.string == "Normal" }, "\(events)")
             let metrics = try await TestHTTP.get("\(base)/metrics").text
-            #expect(metrics.contains(#"surge_scaling_actions_applied{policy="web",namespace="shop",kind="Deployment",target="web"} 1"#))
+            #expect(metrics.contains(#"surge_scaling_actions_applied_total{policy="web",namespace="shop",kind="Deployment",target="web"} 1"#))
             // The audit trail has the decision and the action, with the request and the API's answer.
             let history = try await SurgeBinary.run(["history", "--data-dir", served.dataDirectory, "--target", "shop/web"])
             #expect(history.status == 0, "\(history.output)")

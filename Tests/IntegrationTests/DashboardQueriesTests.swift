@@ -113,11 +113,14 @@ import Testing
         _ = try await pollQuery(surgeURL, #"count_over_time(up{job="node-exporter"}[1m]) >= 12"#, timeout: .seconds(60), every: .milliseconds(500)) { !$0.isEmpty }
 
         let time = String(Date().timeIntervalSince1970)
-        var answered = 0, missing: [String] = []
+        var answered = 0, missing: [String] = [], unanswered: [String] = []
         for panel in Self.panels {
             let query = Self.filled(panel.query)
             let theirs = try await instantResult(promURL, query, time: time)
-            guard !theirs.isEmpty else { continue }
+            guard !theirs.isEmpty else {
+                unanswered.append(panel.dashboard)
+                continue
+            }
             answered += 1
             let ours = try await instantResult(surgeURL, query, time: time)
             if Set(ours.keys) != Set(theirs.keys) {
@@ -127,7 +130,7 @@ import Testing
         // Template variables: the instance list node-mixin reads from node_uname_info.
         let instances = try await TestHTTP.get(surgeURL + "/api/v1/label/instance/values?match%5B%5D=" + TestHTTP.urlEncode(#"node_uname_info{job="node-exporter", sysname!="Darwin"}"#))
         #expect(instances.text.contains(#"["test-node"]"#), "\(instances.text)")
-        print("dashboard queries: \(Self.panels.count) panels, \(answered) answered by Prometheus, \(answered - missing.count) answered alike by Surge")
+        print("dashboard queries: \(Self.panels.count) panels, \(answered) answered by Prometheus, \(answered - missing.count) answered alike by Surge; no data in Prometheus either: \(unanswered)")
         #expect(answered >= Self.panels.count - 3, "Prometheus answered only \(answered) of \(Self.panels.count)")
         #expect(missing.isEmpty, "\(missing.count) panels differ:\n\(missing.joined(separator: "\n"))")
     }

@@ -51,12 +51,7 @@ import Testing
                 metrics_path: /metrics/node
                 static_configs: [{targets: ['127.0.0.1:\(surgePort)']}]
                 relabel_configs: [{target_label: instance, replacement: test-node}]
-              - job_name: kubelet
-                metrics_path: /metrics/cadvisor
-                static_configs: [{targets: ['127.0.0.1:\(surgePort)'], labels: {node: test-node}}]
-                relabel_configs:
-                  - {target_label: instance, replacement: test-node}
-                  - {source_labels: [__metrics_path__], target_label: metrics_path}
+            \(kubeletScrapeJob(surgePort: surgePort, node: "test-node"))
               - job_name: federate
                 honor_labels: true
                 metrics_path: /federate

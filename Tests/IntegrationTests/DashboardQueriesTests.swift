@@ -93,12 +93,7 @@ import Testing
               - job_name: node-exporter
                 static_configs: [{targets: ['127.0.0.1:\(exporterPort)']}]
                 relabel_configs: [{target_label: instance, replacement: test-node}]
-              - job_name: kubelet
-                metrics_path: /metrics/cadvisor
-                static_configs: [{targets: ['127.0.0.1:\(surgePort)'], labels: {node: test-node}}]
-                relabel_configs:
-                  - {target_label: instance, replacement: test-node}
-                  - {source_labels: [__metrics_path__], target_label: metrics_path}
+            \(kubeletScrapeJob(surgePort: surgePort, node: "test-node"))
             """.write(to: dir.url.appendingPathComponent("prometheus.yml"), atomically: true, encoding: .utf8)
         let prometheus = try ChildProcess(
             executable: prometheusBinary,

@@ -119,3 +119,16 @@ func pollQuery(_ base: String, _ query: String, timeout: Duration = .seconds(30)
     } while !done(answer) && ContinuousClock.now < deadline
     return answer
 }
+
+/// A Prometheus scrape job reading Surge's cAdvisor endpoint as kube-prometheus reads the kubelet's:
+/// instance and node are the node's name, `metrics_path` kept as a label.
+func kubeletScrapeJob(surgePort: Int, node: String) -> String {
+    """
+      - job_name: kubelet
+        metrics_path: /metrics/cadvisor
+        static_configs: [{targets: ['127.0.0.1:\(surgePort)'], labels: {node: \(node)}}]
+        relabel_configs:
+          - {target_label: instance, replacement: \(node)}
+          - {source_labels: [__metrics_path__], target_label: metrics_path}
+    """
+}

@@ -22,24 +22,14 @@ public enum KubeStateMetrics {
         var out: [CollectedSample] = []
         for pod in objects.pods { out += samples(pod) }
         for deployment in objects.deployments {
-            let labels = [("namespace", deployment.metadata.namespace ?? ""), ("deployment", deployment.metadata.name ?? "")]
-            let status = deployment.status
-            out.append(CollectedSample("kube_deployment_spec_replicas", labels, Double(deployment.spec?.replicas ?? 1)))
-            out.append(CollectedSample("kube_deployment_status_replicas", labels, Double(status?.replicas ?? 0)))
-            out.append(CollectedSample("kube_deployment_status_replicas_ready", labels, Double(status?.readyReplicas ?? 0)))
-            out.append(CollectedSample("kube_deployment_status_replicas_available", labels, Double(status?.availableReplicas ?? 0)))
-            out.append(CollectedSample("kube_deployment_status_replicas_unavailable", labels, Double(status?.unavailableReplicas ?? 0)))
-            out.append(CollectedSample("kube_deployment_status_replicas_updated", labels, Double(status?.updatedReplicas ?? 0)))
+            out += workload(deployment, kind: "deployment", spec: "kube_deployment_spec_replicas",
+                            status: [("", \.replicas), ("_ready", \.readyReplicas), ("_available", \.availableReplicas),
+                                     ("_unavailable", \.unavailableReplicas), ("_updated", \.updatedReplicas)])
         }
         for set in objects.statefulSets {
-            let labels = [("namespace", set.metadata.namespace ?? ""), ("statefulset", set.metadata.name ?? "")]
-            let status = set.status
-            out.append(CollectedSample("kube_statefulset_replicas", labels, Double(set.spec?.replicas ?? 1)))
-            out.append(CollectedSample("kube_statefulset_status_replicas", labels, Double(status?.replicas ?? 0)))
-            out.append(CollectedSample("kube_statefulset_status_replicas_ready", labels, Double(status?.readyReplicas ?? 0)))
-            out.append(CollectedSample("kube_statefulset_status_replicas_available", labels, Double(status?.availableReplicas ?? 0)))
-            out.append(CollectedSample("kube_statefulset_status_replicas_current", labels, Double(status?.currentReplicas ?? 0)))
-            out.append(CollectedSample("kube_statefulset_status_replicas_updated", labels, Double(status?.updatedReplicas ?? 0)))
+            out += workload(set, kind: "statefulset", spec: "kube_statefulset_replicas",
+                            status: [("", \.replicas), ("_ready", \.readyReplicas), ("_available", \.availableReplicas),
+                                     ("_current", \.currentReplicas), ("_updated", \.updatedReplicas)])
         }
         for set in objects.replicaSets {
             let labels = [("namespace", set.metadata.namespace ?? ""), ("replicaset", set.metadata.name ?? "")]
@@ -49,6 +39,16 @@ public enum KubeStateMetrics {
         }
         for node in objects.nodes { out += samples(node) }
         return out
+    }
+
+    /// A workload's wanted replicas (1 when unset, as the API defaults it) and its status counts,
+    /// as `kube_<kind>_status_replicas<suffix>`.
+    static func workload(_ object: Workload, kind: String, spec: String,
+                         status: [(String, KeyPath<Workload.Status, Int?>)]) -> [CollectedSample] {
+        let labels = [("namespace", object.metadata.namespace ?? ""), (kind, object.metadata.name ?? "")]
+        return [CollectedSample(spec, labels, Double(object.spec?.replicas ?? 1))] + status.map { suffix, field in
+            CollectedSample("kube_\(kind)_status_replicas\(suffix)", labels, Double(object.status?[keyPath: field] ?? 0))
+        }
     }
 
     /// `owner_kind`, `owner_name` and `owner_is_controller` of the first owner, `<none>` without one.

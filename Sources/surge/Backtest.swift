@@ -61,6 +61,12 @@ struct BacktestCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Also report each variant's days short of capacity within this window of every day, UTC (e.g. 07:00-07:30 for a recurring morning ramp).")
     var dailyWindow: String?
 
+    @Option(name: .long, help: "Simulate nodes too: pods each node holds (e.g. 8). The report adds pending-pod seconds and node-hours.")
+    var podsPerNode: Int?
+
+    @Option(name: .long, help: "With --pods-per-node: time from a node's creation to its readiness.")
+    var nodeBoot = "3m"
+
     @Option(name: .long, help: "Write an SVG plot of demand, capacity and replicas here.")
     var plot: String?
 
@@ -80,9 +86,11 @@ struct BacktestCommand: AsyncParsableCommand {
         guard let percent = Double(baselineTarget.hasSuffix("%") ? String(baselineTarget.dropLast()) : baselineTarget), percent > 0, percent <= 100 else {
             throw ValidationError("--baseline-target must be a percentage of pod capacity such as 70%")
         }
+        if let podsPerNode, podsPerNode < 1 { throw ValidationError("--pods-per-node must be at least 1") }
+        let nodes = try podsPerNode.map { NodeBacktestOptions(podsPerNode: $0, bootSeconds: try seconds(nodeBoot, "--node-boot")) }
         let options = BacktestOptions(capacityPerPod: capacityPerPod, podStartupSeconds: try seconds(podStartup, "--pod-startup"),
                                       stepSeconds: try seconds(step, "--step", minimum: 1), metricLagSeconds: try seconds(metricLag, "--metric-lag"),
-                                      baselineTarget: percent / 100, interpolate: interpolate)
+                                      baselineTarget: percent / 100, interpolate: interpolate, nodes: nodes)
         var window: (start: Int, end: Int)?
         if let dailyWindow {
             guard let parsed = BacktestDailyWindow.parse(dailyWindow) else {

@@ -17,9 +17,13 @@ public struct BacktestOptions: Sendable, Equatable {
     /// Whether demand between two trace points is interpolated; otherwise each value holds for its
     /// whole interval, so no rise is seen before it happens.
     public var interpolate: Bool
+    /// When set, pods also need nodes: the report adds pending-pod seconds and node-hours.
+    public var nodes: NodeBacktestOptions?
 
     public init(capacityPerPod: Double, podStartupSeconds: Double, stepSeconds: Double = 15, metricLagSeconds: Double = 15,
-                hpaSyncSeconds: Double = 15, hpaMetricLagSeconds: Double = 30, baselineTarget: Double = 0.7, interpolate: Bool = false) {
+                hpaSyncSeconds: Double = 15, hpaMetricLagSeconds: Double = 30, baselineTarget: Double = 0.7, interpolate: Bool = false,
+                nodes: NodeBacktestOptions? = nil) {
+        self.nodes = nodes
         self.baselineTarget = baselineTarget
         self.interpolate = interpolate
         self.capacityPerPod = capacityPerPod
@@ -54,6 +58,8 @@ public struct BacktestTimeline: Sendable {
     public var ready: [[Int32]]
     /// The policy's floor from schedules and forecasts at each step (0 where none), as replicas.
     public var floor: [Int32] = []
+    /// With nodes: per variant, the nodes (booting or ready) at each step.
+    public var nodes: [[Int32]] = []
 }
 
 /// What a backtest simulates at one decision, for threshold triggers' conditions to read: the
@@ -105,6 +111,9 @@ public struct BacktestResult: Sendable {
     public var options: BacktestOptions
     /// The policy's threshold triggers over the replay.
     public var triggers: [BacktestTriggerFigures] = []
+    /// With nodes: each variant's nodes, in the variants' order; the policy's start ahead of the
+    /// pods its floors will want, the HPAs' as Cluster Autoscaler's do, on Pending pods.
+    public var nodes: [NodeFigures] = []
     /// In the timeline's order.
     public var variants: [String] { [policy.variant, hpa.variant, oracle.variant, reference.variant] }
     public var figures: [BacktestFigures] { [policy, hpa, oracle, reference] }
@@ -147,28 +156,41 @@ public enum Backtest {
         let total = Double(steps) * 3
         var conditions = conditions
         var triggers = policy.triggers.map { BacktestTriggerFigures(name: $0.name, held: 0, fired: 0, drove: 0, failed: 0) }
+        var ahead: [Int32] = []
         let policyFigures = simulate(demand: demand, start: trace.times[0], policy: policy, variant: "policy",
                                      lag: options.metricLagSeconds, options: options, conditions: &conditions, triggers: &triggers,
-                                     desired: &timeline.desired[0], ready: &timeline.ready[0], floor: &timeline.floor) {
+                                     desired: &timeline.desired[0], ready: &timeline.ready[0], floor: &timeline.floor,
+                                     nodeLead: options.nodes?.bootSeconds, ahead: &ahead) {
             progress(Double($0) / total)
         }
         var none: (any BacktestConditions)?
         var noTriggers: [BacktestTriggerFigures] = []
         var unused: [Int32] = []
+        var unusedAhead: [Int32] = []
         let hpaFigures = simulate(demand: demand, start: trace.times[0], policy: hpaPolicy, variant: "hpa",
                                   lag: options.hpaMetricLagSeconds, options: options, conditions: &none, triggers: &noTriggers,
-                                  desired: &timeline.desired[1], ready: &timeline.ready[1], floor: &unused) {
+                                  desired: &timeline.desired[1], ready: &timeline.ready[1], floor: &unused, nodeLead: nil, ahead: &unusedAhead) {
             progress((Double(steps) + Double($0)) / total)
         }
         let referenceFigures = simulate(demand: demand, start: trace.times[0], policy: referencePolicy, variant: referencePolicy.name,
                                         lag: options.hpaMetricLagSeconds, options: options, conditions: &none, triggers: &noTriggers,
-                                        desired: &timeline.desired[3], ready: &timeline.ready[3], floor: &unused) {
+                                        desired: &timeline.desired[3], ready: &timeline.ready[3], floor: &unused, nodeLead: nil, ahead: &unusedAhead) {
             progress((2 * Double(steps) + Double($0)) / total)
         }
         let oracleFigures = oracle(demand: demand, options: options, desired: &timeline.desired[2], ready: &timeline.ready[2])
+        var nodeFigures: [NodeFigures] = []
+        if let nodes = options.nodes {
+            timeline.nodes = Array(repeating: [], count: 4)
+            for (index, name) in ["policy", "hpa", "oracle", referencePolicy.name].enumerated() {
+                nodeFigures.append(index == 2
+                    ? NodeBacktest.oracle(pods: timeline.desired[2], step: options.stepSeconds, options: nodes, nodesOut: &timeline.nodes[2])
+                    : NodeBacktest.simulate(pods: timeline.desired[index], ahead: index == 0 ? ahead : nil, step: options.stepSeconds,
+                                            options: nodes, variant: name, nodesOut: &timeline.nodes[index]))
+            }
+        }
         progress(1)
         return BacktestResult(policy: policyFigures, hpa: hpaFigures, oracle: oracleFigures, reference: referenceFigures, timeline: timeline,
-                              options: options, triggers: triggers)
+                              options: options, triggers: triggers, nodes: nodeFigures)
     }
 
     /// Demand one pod carries at the policy's target: what the oracle provisions for.
@@ -189,9 +211,11 @@ public enum Backtest {
     static func simulate(demand: [Double], start: Double, policy: ScalingPolicy, variant: String, lag: Double, options: BacktestOptions,
                          conditions: inout (any BacktestConditions)?, triggers: inout [BacktestTriggerFigures],
                          desired desiredOut: inout [Int32], ready readyOut: inout [Int32], floor floorOut: inout [Int32],
-                         progress: (Int) -> Void) -> BacktestFigures {
+                         nodeLead: Double?, ahead aheadOut: inout [Int32], progress: (Int) -> Void) -> BacktestFigures {
         var evaluator = PolicyEvaluator(policy: policy)
         var floor: Int32 = 0
+        // The pods the policy's floors will want within a node's boot time, for starting nodes early.
+        var upcoming: Int32 = 0
         let step = options.stepSeconds
         // Pods by creation, each with the time it was created and when it becomes ready.
         var pods: [(created: Double, readyAt: Double, id: Int)] = []
@@ -261,6 +285,7 @@ public enum Backtest {
                                                             triggerObservations: triggerObservations))
                 let wanted = decision.desiredReplicas
                 floor = Int32(max(decision.schedule.replicas, decision.forecast?.replicas ?? 0))
+                if let nodeLead { upcoming = Int32(evaluator.upcomingFloor(now: date, lead: nodeLead, pods: podStates)) }
                 for (index, outcome) in decision.triggers.enumerated() where index < triggers.count {
                     if triggerObservations[index] == .holds { triggers[index].held += 1 }
                     if outcome.status == .firing { triggers[index].fired += 1 }
@@ -292,6 +317,7 @@ public enum Backtest {
             desiredOut.append(Int32(pods.count))
             readyOut.append(Int32(ready))
             floorOut.append(floor)
+            if nodeLead != nil { aheadOut.append(max(upcoming, Int32(pods.count))) }
             account(demand[index], ready: ready, pods: pods.count, options: options, figures: &figures, unserved: &unserved, served: &served)
         }
         figures.unservedDemandFraction = served > 0 ? unserved / served : 0

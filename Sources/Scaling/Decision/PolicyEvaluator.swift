@@ -55,6 +55,8 @@ public struct PolicyEvaluator: Sendable {
     public var settings: ControllerSettings
     public var history: ScaleHistory
     private var schedules: ScheduleTracker
+    /// The same windows read `lead` seconds ahead, for the capacity nodes must have ready by then.
+    private var upcomingSchedules: ScheduleTracker
     private var forecasters: [MetricForecaster]
     public private(set) var triggerStates: [TriggerState]
     /// The triggers' outcomes at the latest decision: an applied scale starts the cooldown of those
@@ -67,6 +69,7 @@ public struct PolicyEvaluator: Sendable {
         self.settings = settings
         self.history = history
         schedules = ScheduleTracker(windows: policy.schedules)
+        upcomingSchedules = ScheduleTracker(windows: policy.schedules)
         forecasters = policy.predictive.map { settings in policy.metrics.map { _ in MetricForecaster(settings: settings) } } ?? []
         self.triggerStates = triggerStates.count == policy.triggers.count ? triggerStates
             : Array(repeating: TriggerState(), count: policy.triggers.count)
@@ -145,9 +148,18 @@ public struct PolicyEvaluator: Sendable {
         }
     }
 
-    private func forecastFloor(_ input: PolicyInput) -> ForecastFloor? {
+    /// The replicas the policy's floors will ask for within `lead` seconds (a node's boot time): its
+    /// schedules at now + lead, and its forecast looked ahead `lead` further than for pods. Read after
+    /// `decide`, whose observations the forecast has then learnt. Nodes for these pods are started now.
+    public mutating func upcomingFloor(now: Date, lead: Double, pods: [PodState]) -> Int {
+        let schedule = upcomingSchedules.floor(at: now.addingTimeInterval(lead)).replicas
+        let input = PolicyInput(now: now, specReplicas: pods.count, pods: pods, observations: [])
+        return min(max(schedule, forecastFloor(input, extraLead: lead)?.replicas ?? 0), policy.maxReplicas)
+    }
+
+    private func forecastFloor(_ input: PolicyInput, extraLead: Double = 0) -> ForecastFloor? {
         guard let predictive = policy.predictive else { return nil }
-        let horizon = input.now.addingTimeInterval(predictive.lookAhead(intervalSeconds: policy.intervalSeconds))
+        let horizon = input.now.addingTimeInterval(predictive.lookAhead(intervalSeconds: policy.intervalSeconds) + extraLead)
         var best: ForecastFloor?
         for (index, spec) in policy.metrics.enumerated() where forecasters.indices.contains(index) {
             guard let forecastPeak = forecasters[index].peak(from: input.now, through: horizon), forecastPeak > 0 else { continue }

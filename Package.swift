@@ -90,7 +90,12 @@ let package = Package(
         ], swiftSettings: strict),
         .target(name: "Scaling", dependencies: ["TimeSeriesCore", "YAMLFiles", .product(name: "Yams", package: "Yams")], swiftSettings: optimized),
         // The only code that changes the outside world: scale subresource writes, Events.
-        .target(name: "Actuators", dependencies: ["Scaling", "Kubernetes"], swiftSettings: strict),
+        .target(name: "Actuators", dependencies: [
+            "Scaling", "Kubernetes", "Alerting", "TimeSeriesCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], swiftSettings: strict),
         .target(name: "Kubernetes", dependencies: [
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -198,7 +203,7 @@ let package = Package(
         .testTarget(name: "RulesTests", dependencies: ["Rules", "TimeSeriesCore", "PromQL", "YAMLFiles", "SurgeTestKit"]),
         .testTarget(name: "ScalingTests", dependencies: ["Scaling", "SurgeTestKit"], exclude: ["Fixtures", "Traces"]),
         .testTarget(name: "ScalingRuntimeTests", dependencies: [
-            "ScalingRuntime", "Scaling", "Actuators", "Kubernetes", "SurgeTestKit", "TimeSeriesCore", "Storage", "PromQL",
+            "ScalingRuntime", "Scaling", "Actuators", "Kubernetes", "SurgeTestKit", "TimeSeriesCore", "Storage", "PromQL", "Alerting",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),

@@ -117,6 +117,11 @@ public final class KubernetesClient: Sendable {
         try await send(.GET, path, query: query)
     }
 
+    /// A JSON merge patch of any object or subresource at `path`.
+    public func mergePatch<T: Decodable>(_ path: String, _ patch: Data) async throws -> T {
+        try await send(.PATCH, path, body: patch, contentType: "application/merge-patch+json")
+    }
+
     func send<T: Decodable>(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [],
                             body: Data? = nil, contentType: String? = nil) async throws -> T {
         let request = try await makeRequest(method, path, query: query, body: body, contentType: contentType)

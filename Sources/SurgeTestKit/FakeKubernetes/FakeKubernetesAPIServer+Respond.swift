@@ -124,6 +124,22 @@ extension FakeKubernetesAPIServer {
                 if let created = stored[path: "metadata.creationTimestamp"] { object["metadata"]?["creationTimestamp"] = created }
                 return Self.json(state.write(resource, namespace: namespace, name: name, object)!)
             }
+        case ("patch", nil):
+            // A merge patch (or JSON patch) of the whole object: annotations on Machines, cordoning Nodes.
+            let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            guard ["application/merge-patch+json", "application/strategic-merge-patch+json", "application/json-patch+json"].contains(mediaType) else {
+                throw FakeKubernetesFailure.unsupportedPatch
+            }
+            guard let input = JSONValue.decode(body) else { throw FakeKubernetesFailure.badRequest("the body of the request could not be decoded as JSON") }
+            let namespace = route.namespace ?? "", name = route.name!
+            return try state.withLock { state throws(FakeKubernetesFailure) in
+                guard let stored = state.object(resource, namespace, name) else { throw .notFound(resource, name) }
+                let patched = mediaType == "application/json-patch+json" ? try JSONPatch.apply(input, to: stored) : stored.merging(patch: input)
+                var object = state.write(resource, namespace: namespace, name: name, patched)!
+                object["kind"] = .string(resource.kind)
+                object["apiVersion"] = .string(resource.apiVersion)
+                return Self.json(object)
+            }
         case ("update", "scale"), ("patch", "scale"):
             return try writeScale(route, verb: verb, body: body, contentType: contentType)
         default:

@@ -80,11 +80,14 @@ public final class FakeKubernetesAPIServer: Sendable {
         state.withLock { _ = $0.write(.deployments, namespace: namespace, name: name, deployment) }
     }
 
-    /// Stores any built-in kind's object as given ("statefulsets", "replicasets", "nodes", ...);
+    /// Stores any built-in or installed kind's object as given ("statefulsets", "nodes", "machines", ...);
     /// nodes are cluster-scoped and take no namespace.
     public func add(_ plural: String, namespace: String = "", _ object: JSONValue) {
-        guard let resource = FakeResource.builtIn.first(where: { $0.plural == plural }), let name = object[path: "metadata.name"]?.string else { return }
-        state.withLock { _ = $0.write(resource, namespace: resource.clusterScoped ? "" : namespace, name: name, object) }
+        state.withLock { state in
+            guard let resource = (FakeResource.builtIn + state.customResources).first(where: { $0.plural == plural }),
+                  let name = object[path: "metadata.name"]?.string else { return }
+            _ = state.write(resource, namespace: resource.clusterScoped ? "" : namespace, name: name, object)
+        }
     }
 
     /// Takes the API server down (every request answered 503) or brings it back.

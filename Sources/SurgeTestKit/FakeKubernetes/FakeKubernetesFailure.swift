@@ -97,7 +97,9 @@ public struct FakeResource: Sendable, Equatable {
     /// what requests are checked against and what discovery lists.
     var verbs: [String] {
         if self == .leases { return ["create", "delete", "get", "list", "update", "watch"] }
-        if isCustom || [.pods, .events, .horizontalPodAutoscalers, .scaledObjects].contains(self) { return ["create", "delete", "get", "list", "watch"] }
+        if isCustom { return ["create", "delete", "get", "list", "patch", "watch"] }
+        if [.pods, .events, .horizontalPodAutoscalers, .scaledObjects].contains(self) { return ["create", "delete", "get", "list", "watch"] }
+        if self == .nodes { return ["get", "list", "patch", "watch"] }
         return ["get", "list", "watch"]
     }
 

@@ -117,6 +117,8 @@ import Yams
 ///   alerts:                 # scaling alerts to alerting's webhooks and Alertmanagers
 ///     send: true            # ScalingReplicasChange, ScalingPolicyFailing, ScalingAtMaxReplicas
 ///     at_max_for: 30m       # how long at maxReplicas before ScalingAtMaxReplicas fires
+/// nodes:                    # node groups grown for unschedulable pods; see ConfigurationFile+Nodes.swift
+///   groups: [{name: workers, cluster_api: {namespace: capi, name: workers}, template: {cpu: "4", memory: 16Gi}}]
 /// ```
 public enum ConfigurationFile {
     /// The configuration's errors name the file and line, as every YAML file's do.
@@ -132,7 +134,7 @@ public enum ConfigurationFile {
                              checkCredentials: Bool = true) throws -> SurgeConfiguration {
         guard let root = try YAMLReader(path: path).compose(text).first else { return base }
         var config = base
-        let top = try mapping(root, path: path, allowed: ["listen", "data_dir", "collect", "collectors", "scrape_configs", "storage", "remote_write", "remote_write_receiver", "query", "global",
+        let top = try mapping(root, path: path, allowed: ["listen", "data_dir", "collect", "collectors", "scrape_configs", "storage", "remote_write", "remote_write_receiver", "query", "global", "nodes",
                                                           "scaling", "web", "rule_files", "rules", "external_labels", "external_url", "alerting"])
         func fail(_ node: Node, _ message: String) -> Error {
             Error(path: path, line: node.mark.map { $0.line }, message: message)
@@ -267,6 +269,7 @@ public enum ConfigurationFile {
             }
         }
         if let node = top["scaling"] { try readScaling(node, path: path, checkCredentials: checkCredentials, into: &config) }
+        if let node = top["nodes"] { try readNodes(node, path: path, into: &config) }
         return config
     }
 

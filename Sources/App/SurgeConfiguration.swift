@@ -4,6 +4,7 @@ import Collectors
 import Kubernetes
 import HTTPAPI
 import Rules
+import ScalingRuntime
 import Storage
 
 /// Everything `surge serve` can be told, with the defaults it runs on when told nothing.
@@ -52,6 +53,11 @@ public struct SurgeConfiguration: Sendable, Equatable {
     public var kubeState: KubeStateConfig?
     /// How the kube-state series are labelled and served (job `kube-state-metrics`, `/metrics/kube-state`).
     public var kubeStateTarget = CollectorTargetSettings()
+    /// Node groups Surge grows for unschedulable pods (`nodes.groups`). Default none.
+    public var nodeGroups: [NodeGroup] = []
+    public var nodeScaling = NodeScalingSettings()
+    /// The API server the node loop reads pods and nodes from; nil uses scaling's, else in-cluster.
+    public var nodeKubernetes: KubernetesSDConfig?
     /// Whether Surge's own /metrics are stored too, under the job `surge` (`collectors.self_scrape`).
     public var selfScrape = false
     /// Scrape interval and timeout of jobs that give none: `global`'s, else 15 s and 10 s.

@@ -81,6 +81,11 @@ public enum SurgeServer {
         ] : []
         let jobs = collectorJobs + kubeStateJob + selfJob
         let latestCollections = LatestCollections()
+        // One audit trail for pod and node actions, so their lines never interleave.
+        let audit = policies.isEmpty && configuration.nodeGroups.isEmpty ? nil : try AuditTrail(directory: dataURL.appendingPathComponent("audit"))
+        let nodeClient = configuration.nodeGroups.isEmpty ? nil
+            : try scalingClient(configuration.nodeKubernetes ?? configuration.scalingKubernetes ?? KubernetesSDConfig(), purpose: "nodes")
+        let nodeProviders = Self.nodeProviders(client: nodeClient)
         let refreshOwnMetrics: @Sendable () -> Void = { own.refresh(storage: database.stats, decisions: decisions, rules: ruleBoard) }
         let routes = Routes(
             query: QueryAPI(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds, now: now),
@@ -164,7 +169,7 @@ public enum SurgeServer {
                                workloads: KubernetesWorkloads(client: kubernetes!), decisions: decisions, arrivals: database,
                                actuator: KubernetesActuator(client: kubernetes!),
                                dryRun: configuration.scalingDryRun, leadership: leadership,
-                               audit: try AuditTrail(directory: dataURL.appendingPathComponent("audit")), rateLimit: configuration.scalingRateLimit,
+                               audit: audit, rateLimit: configuration.scalingRateLimit,
                                metricMaxAgeMilliseconds: scalingMetricAge,
                                reloads: reloads, clock: clock, logger: logger),
             ] as [any Service])
@@ -173,6 +178,10 @@ public enum SurgeServer {
                                        lock: KubernetesLeaseLock(client: kubernetes!, namespace: election.namespace, name: election.lease),
                                        clock: clock, logger: logger)]
             } ?? [])
+              + (configuration.nodeGroups.isEmpty ? [] : [
+                NodeScalingService(groups: configuration.nodeGroups, provider: nodeProviders, client: nodeClient!, settings: configuration.nodeScaling,
+                                   audit: audit, clock: clock, logger: logger),
+            ] as [any Service])
               + (policies.isEmpty || alertInbox == nil || !configuration.scalingAlerts ? [] : [
                 ScalingAlertService(decisions: decisions, inbox: alertInbox!,
                                     state: ScalingAlertState(atMaxFor: configuration.scalingAlertAtMaxFor.inMilliseconds),
@@ -193,6 +202,20 @@ public enum SurgeServer {
             return try AccessControl(options: options, logger: logger) { try WebConfigFile.load(path: file) }
         } catch {
             throw StartupError(description: "\(error)")
+        }
+    }
+
+    /// Each group's provider: Cluster API through the node loop's API client, one Magnum and one
+    /// webhook provider for all their groups (tokens and sizes are kept per group).
+    static func nodeProviders(client: KubernetesClient?) -> @Sendable (NodeGroup) -> any NodeProvider {
+        let magnum = MagnumProvider(), webhook = WebhookNodeProvider()
+        let clusterAPI = client.map { ClusterAPIProvider(client: $0) }
+        return { group in
+            switch group.provider {
+            case .clusterAPI: clusterAPI!
+            case .magnum: magnum
+            case .webhook: webhook
+            }
         }
     }
 

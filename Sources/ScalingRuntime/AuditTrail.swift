@@ -39,6 +39,18 @@ public struct AuditEntry: Codable, Sendable, Equatable {
     }
 }
 
+extension AuditEntry {
+    /// An entry about a node group: its name stands where a policy's would, its kind is NodeGroup.
+    public init(time: Date, kind: Kind, nodeGroup: String) {
+        self.time = time
+        self.kind = kind
+        policy = nodeGroup
+        namespace = ""
+        targetKind = "NodeGroup"
+        target = nodeGroup
+    }
+}
+
 /// The scaling audit trail: every decision and every action as a JSON line in
 /// `DIRECTORY/scaling.jsonl`, rotated at `maxBytes` into `scaling.1.jsonl` ... `scaling.N.jsonl`
 /// (the oldest dropped), so it stays within (files + 1) x maxBytes. `surge history` reads it.

@@ -16,12 +16,51 @@ public struct Pod: Codable, Sendable, Equatable, Hashable {
         public var initContainers: [Container]?
         public var priorityClassName: String?
         public var hostNetwork: Bool?
+        public var nodeSelector: [String: String]?
+        public var tolerations: [Toleration]?
+        public var affinity: Affinity?
+        public var topologySpreadConstraints: [TopologySpreadConstraint]?
 
         public init(nodeName: String? = nil, containers: [Container]? = nil, initContainers: [Container]? = nil) {
             self.nodeName = nodeName
             self.containers = containers
             self.initContainers = initContainers
         }
+    }
+
+    public struct Toleration: Codable, Sendable, Equatable, Hashable {
+        public var key: String?
+        public var `operator`: String?
+        public var value: String?
+        public var effect: String?
+    }
+
+    /// The scheduling constraints packing reads: required node affinity, and whether pod (anti-)affinity is set.
+    public struct Affinity: Codable, Sendable, Equatable, Hashable {
+        public var nodeAffinity: NodeAffinity?
+        public var podAffinity: Presence?
+        public var podAntiAffinity: Presence?
+
+        public struct NodeAffinity: Codable, Sendable, Equatable, Hashable {
+            public var requiredDuringSchedulingIgnoredDuringExecution: NodeSelector?
+        }
+        public struct NodeSelector: Codable, Sendable, Equatable, Hashable {
+            public var nodeSelectorTerms: [Term]?
+        }
+        public struct Term: Codable, Sendable, Equatable, Hashable {
+            public var matchExpressions: [Requirement]?
+        }
+        public struct Requirement: Codable, Sendable, Equatable, Hashable {
+            public var key: String
+            public var `operator`: String
+            public var values: [String]?
+        }
+        /// Only whether it is there: packing does not simulate it.
+        public struct Presence: Codable, Sendable, Equatable, Hashable {}
+    }
+
+    public struct TopologySpreadConstraint: Codable, Sendable, Equatable, Hashable {
+        public var topologyKey: String?
     }
 
     public struct Container: Codable, Sendable, Equatable, Hashable {
@@ -82,6 +121,8 @@ public struct Pod: Codable, Sendable, Equatable, Hashable {
         public var type: String
         public var status: String
         public var lastTransitionTime: String?
+        /// "Unschedulable" on PodScheduled=False: no node has room.
+        public var reason: String?
 
         public init(type: String, status: String, lastTransitionTime: String? = nil) {
             self.type = type

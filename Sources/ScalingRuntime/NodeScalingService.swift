@@ -1,0 +1,120 @@
+import Actuators
+import Foundation
+import Kubernetes
+import Logging
+import Scaling
+import ServiceLifecycle
+import TimeSeriesCore
+
+/// How the node loop runs: how often it looks, how long a pod must have been unschedulable, whether
+/// it only says what it would do, and how many resizes each group may get per window.
+public struct NodeScalingSettings: Sendable, Equatable {
+    public var scanInterval: Duration = .seconds(10)
+    public var pendingThresholdSeconds: Double = 10
+    public var dryRun = false
+    public var rateLimit = ActionRateLimit(perTarget: 3, overall: 20, window: 600_000)
+
+    public init() {}
+}
+
+/// Grows node groups for pods that stay unschedulable, as Cluster Autoscaler does: each scan lists
+/// Pending pods, packs the unschedulable ones onto the groups' templates (after the room of nodes
+/// still booting) and asks the groups' providers for the nodes; every decision and every provider
+/// answer is audited. A provider that cannot be reached holds its group (nothing is changed) and is
+/// tried again at the next scan.
+public struct NodeScalingService: Service {
+    let groups: [NodeGroup]
+    let provider: @Sendable (NodeGroup) -> any NodeProvider
+    let client: KubernetesClient
+    let settings: NodeScalingSettings
+    let audit: AuditTrail?
+    let clock: any LoopClock
+    let logger: Logger
+
+    public init(groups: [NodeGroup], provider: @escaping @Sendable (NodeGroup) -> any NodeProvider, client: KubernetesClient,
+                settings: NodeScalingSettings, audit: AuditTrail?, clock: any LoopClock, logger: Logger) {
+        self.groups = groups
+        self.provider = provider
+        self.client = client
+        self.settings = settings
+        self.audit = audit
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        logger.notice(settings.dryRun ? "node groups are watched for unschedulable pods; dry run: no group is resized"
+                      : "node groups are grown for unschedulable pods; scale-down and nodes ahead of forecasts are not implemented yet",
+                      metadata: ["groups": "\(groups.map(\.name).joined(separator: ", "))"])
+        var limit = settings.rateLimit
+        while !Task.isShuttingDownGracefully {
+            do {
+                try await scan(limit: &limit)
+            } catch {
+                logger.warning("node scaling: cannot read pods or nodes; groups are held", metadata: ["error": "\(error)"])
+            }
+            do {
+                try await cancelWhenGracefulShutdown { [clock, settings] in try await clock.sleep(for: settings.scanInterval) }
+            } catch {
+                break
+            }
+        }
+    }
+
+    func scan(limit: inout ActionRateLimit) async throws {
+        let now = Date(timeIntervalSince1970: Double(clock.now) / 1000)
+        let pods: PodList = try await client.get("/api/v1/pods", query: [("fieldSelector", "status.phase=Pending")])
+        let pending = pods.items.filter { PendingPods.unschedulable($0, now: now, threshold: settings.pendingThresholdSeconds) }.map(PendingPods.pending)
+        guard !pending.isEmpty else { return }
+        let nodes: KubernetesNodeList = try await client.get("/api/v1/nodes")
+        var views: [NodeGroupView] = []
+        for group in groups {
+            let size: NodeGroupSize
+            do { size = try await provider(group).size(of: group) } catch {
+                logger.warning("node scaling: the group's provider cannot be read; the group is held", metadata: ["group": "\(group.name)", "error": "\(error)"])
+                var entry = AuditEntry(time: now, kind: .action, nodeGroup: group.name)
+                entry.outcome = "held"
+                entry.message = "\(error)"
+                audit?.record(entry)
+                continue
+            }
+            let ready = nodes.items.filter { node in
+                group.template.labels.allSatisfy { node.metadata.labels?[$0.key] == $0.value }
+                    && node.status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } == true
+            }.count
+            views.append(NodeGroupView(name: group.name, template: group.template, target: size.target,
+                                       minSize: group.minSize ?? size.minSize ?? 0, maxSize: group.maxSize ?? size.maxSize ?? .max,
+                                       booting: max(size.target - ready, 0)))
+        }
+        let (plans, unplaceable) = NodeScaleUp.plan(pending: pending, groups: views)
+        for (pod, reason) in unplaceable.sorted(by: { $0.key < $1.key }) {
+            logger.info("node scaling: an unschedulable pod fits no group", metadata: ["pod": "\(pod)", "reason": "\(reason)"])
+        }
+        for plan in plans {
+            guard let group = groups.first(where: { $0.name == plan.group }) else { continue }
+            var decision = AuditEntry(time: now, kind: .decision, nodeGroup: plan.group)
+            decision.currentReplicas = plan.from
+            decision.desiredReplicas = plan.to
+            decision.drivenBy = "pending pods"
+            decision.explanation = plan.explanation + ["Pods: " + plan.pods.joined(separator: ", ")]
+            audit?.record(decision)
+            var action = AuditEntry(time: now, kind: .action, nodeGroup: plan.group)
+            (action.from, action.to) = (plan.from, plan.to)
+            if settings.dryRun {
+                action.outcome = "dry-run"
+            } else if let refusal = limit.take(plan.group, at: clock.now) {
+                action.outcome = "rate-limited"
+                action.message = refusal
+            } else {
+                switch await provider(group).resize(group, from: plan.from, to: plan.to, removing: []) {
+                case .accepted(let message): (action.outcome, action.message) = ("applied", message)
+                case .refused(let message): (action.outcome, action.message) = ("refused", message)
+                case .unavailable(let message): (action.outcome, action.message) = ("held", message)
+                }
+            }
+            audit?.record(action)
+            logger.notice("node scaling: \(action.outcome ?? "")", metadata: ["group": "\(plan.group)", "from": "\(plan.from)", "to": "\(plan.to)",
+                                                                             "message": "\(action.message ?? "")"])
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import SurgeTestKit
+import Testing
+
+/// `surge serve` with a Cluster API node group beside the strict fake API server: pods that stay
+/// unschedulable get their nodes, the decision and the provider's answer land in the audit trail,
+/// and a dry run only says what it would do.
+@Suite(.serialized) struct NodeScalingServeTests {
+    static let machineDeployments = FakeResource(group: "cluster.x-k8s.io", version: "v1beta1", plural: "machinedeployments",
+                                                 kind: "MachineDeployment", scalable: true)
+    static let account = FakeKubernetesAccount(token: "scaling-token", user: "system:serviceaccount:surge:surge", rules: [
+        FakeKubernetesRule(verbs: ["list"], resources: ["pods", "nodes"]),
+        FakeKubernetesRule(verbs: ["get"], apiGroups: ["cluster.x-k8s.io"], resources: ["machinedeployments"], namespaces: ["capi"]),
+        FakeKubernetesRule(verbs: ["get", "patch"], apiGroups: ["cluster.x-k8s.io"], resources: ["machinedeployments/scale"], namespaces: ["capi"]),
+    ])
+
+    static func node(_ name: String) -> JSONValue {
+        ["metadata": ["name": .string(name), "labels": ["pool": "workers"]],
+         "status": ["allocatable": ["cpu": "4", "memory": "16Gi", "pods": "110"], "conditions": [["type": "Ready", "status": "True"]]]]
+    }
+
+    /// Ten pods of one core each that the scheduler could not place a minute ago.
+    static func addUnschedulablePods(to fake: FakeKubernetesAPIServer) {
+        let since = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60))
+        for index in 1...10 {
+            var pod = FakeKubernetesAPIServer.pod(name: "batch-\(index)", namespace: "jobs", phase: "Pending",
+                                                  containers: [["name": "work", "resources": ["requests": ["cpu": "1", "memory": "1Gi"]]]])
+            pod["spec"]?["nodeName"] = nil
+            pod["status"] = ["phase": "Pending", "conditions": [["type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+                                                                   "lastTransitionTime": .string(since)]]]
+            fake.addPod(pod)
+        }
+    }
+
+    static func serve(dryRun: Bool, _ body: (FakeKubernetesAPIServer, ChildProcess, String) async throws -> Void) async throws {
+        try await FakeKubernetesAPIServer.with(accounts: [Self.account]) { fake in
+            fake.installCustomResource(Self.machineDeployments)
+            fake.add("machinedeployments", namespace: "capi", [
+                "metadata": ["name": "workers", "annotations": ["cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size": "5"]],
+                "spec": ["replicas": 1],
+            ])
+            fake.add("nodes", Self.node("worker-1"))
+            Self.addUnschedulablePods(to: fake)
+            let dir = try TemporaryDirectory(prefix: "surge-nodes")
+            defer { dir.remove() }
+            let kubeconfig = dir.url.appendingPathComponent("kubeconfig")
+            try ScalingServeTests.writeKubeconfig(fake, to: kubeconfig)
+            try """
+                nodes:
+                  dry_run: \(dryRun)
+                  scan_interval: 1s
+                  kubernetes: {kubeconfig_file: \(kubeconfig.path)}
+                  groups:
+                    - name: workers
+                      cluster_api: {namespace: capi, name: workers}
+                      boot_time: 3m
+                      template: {cpu: "4", memory: 16Gi, pods: 110, labels: {pool: workers}}
+                """.write(to: dir.url.appendingPathComponent("surge.yml"), atomically: true, encoding: .utf8)
+            let port = try freeLocalPort()
+            let surge = try await SurgeBinary.serve(dataDirectory: dir.url.appendingPathComponent("data").path, port: port,
+                                                    logURL: dir.url.appendingPathComponent("surge.log"),
+                                                    configPath: dir.url.appendingPathComponent("surge.yml").path)
+            defer { surge.signal(SIGKILL) }
+            try await body(fake, surge, dir.url.appendingPathComponent("data/audit/scaling.jsonl").path)
+        }
+    }
+
+    static func waitFor(_ what: String, _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !condition() && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(200)) }
+        #expect(condition(), "\(what)")
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func unschedulablePodsGrowTheClusterAPIGroup() async throws {
+        try await Self.serve(dryRun: false) { fake, surge, auditPath in
+            func replicas() -> Int? { fake.object(Self.machineDeployments, namespace: "capi", name: "workers")?[path: "spec.replicas"]?.int }
+            // Ten one-core pods on nodes of four cores: three more nodes.
+            try await Self.waitFor("the group grows to 4: \(surge.log.suffix(1500))") { replicas() == 4 }
+            let audit = (try? String(contentsOfFile: auditPath, encoding: .utf8)) ?? ""
+            #expect(audit.contains(#""desiredReplicas":4"#) && audit.contains(#""targetKind":"NodeGroup""#), "\(audit)")
+            #expect(audit.contains(#""outcome":"applied""#) && audit.contains("MachineDeployment capi/workers scale set to 4"), "\(audit)")
+            #expect(audit.contains("10 unschedulable pods fit group workers"), "\(audit)")
+            // The nodes boot and the scheduler places the pods: nothing more is asked for.
+            for index in 2...4 { fake.add("nodes", Self.node("worker-\(index)")) }
+            for index in 1...10 { fake.deletePod(namespace: "jobs", name: "batch-\(index)") }
+            try await Task.sleep(for: .seconds(3))
+            #expect(replicas() == 4)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aDryRunOnlyAuditsWhatItWouldDo() async throws {
+        try await Self.serve(dryRun: true) { fake, surge, auditPath in
+            try await Self.waitFor("a dry-run entry: \(surge.log.suffix(1500))") {
+                ((try? String(contentsOfFile: auditPath, encoding: .utf8)) ?? "").contains(#""outcome":"dry-run""#)
+            }
+            #expect(fake.object(Self.machineDeployments, namespace: "capi", name: "workers")?[path: "spec.replicas"]?.int == 1)
+        }
+    }
+}

@@ -101,14 +101,14 @@ public struct NodeScalingService: Service {
             var action = AuditEntry(time: now, kind: .action, nodeGroup: plan.group)
             (action.from, action.to) = (plan.from, plan.to)
             if settings.dryRun {
-                action.outcome = "dry-run"
+                action.outcome = "dryRun"
             } else if let refusal = limit.take(plan.group, at: clock.now) {
-                action.outcome = "rate-limited"
+                action.outcome = "rateLimited"
                 action.message = refusal
             } else {
                 switch await provider(group).resize(group, from: plan.from, to: plan.to, removing: []) {
                 case .accepted(let message): (action.outcome, action.message) = ("applied", message)
-                case .refused(let message): (action.outcome, action.message) = ("refused", message)
+                case .refused(let message): (action.outcome, action.message) = ("failed", message)
                 case .unavailable(let message): (action.outcome, action.message) = ("held", message)
                 }
             }

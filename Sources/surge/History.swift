@@ -61,7 +61,8 @@ struct History: AsyncParsableCommand {
         var lines: [String] = []
         var lastTarget = ""
         for entry in entries {
-            let target = "\(entry.targetKind) \(entry.namespace)/\(entry.target) (policy \(entry.policy))"
+            let target = entry.targetKind == "NodeGroup" ? "NodeGroup \(entry.target)"
+                : "\(entry.targetKind) \(entry.namespace)/\(entry.target) (policy \(entry.policy))"
             if target != lastTarget {
                 if !lastTarget.isEmpty { lines.append("") }
                 lines.append(target)
@@ -80,7 +81,7 @@ struct History: AsyncParsableCommand {
     static func describe(_ entry: AuditEntry) -> (type: String, reason: String, message: String) {
         switch entry.kind {
         case .decision:
-            return ("Normal", "Decision", "\(entry.currentReplicas ?? 0) → \(entry.desiredReplicas ?? 0) replicas, driven by \(entry.drivenBy ?? "metrics")"
+            return ("Normal", "Decision", "\(entry.currentReplicas ?? 0) → \(entry.desiredReplicas ?? 0) \(entry.targetKind == "NodeGroup" ? "nodes" : "replicas"), driven by \(entry.drivenBy ?? "metrics")"
                         + (entry.trigger == "arrival" ? " (on a sample's arrival)" : ""))
         case .action:
             let message = (entry.message ?? "") + (entry.request.map { " [\($0)\(entry.status.map { " → \($0)" } ?? "")]" } ?? "")
@@ -90,6 +91,7 @@ struct History: AsyncParsableCommand {
             case "dryRun": return ("Normal", "DryRun", message)
             case "notLeader": return ("Normal", "NotLeader", message)
             case "rateLimited": return ("Normal", "RateLimited", message)
+            case "held": return ("Warning", "Held", message)
             default: return ("Warning", "Refused", message)
             }
         }

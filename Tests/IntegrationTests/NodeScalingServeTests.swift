@@ -93,9 +93,13 @@ import Testing
     func aDryRunOnlyAuditsWhatItWouldDo() async throws {
         try await Self.serve(dryRun: true) { fake, surge, auditPath in
             try await Self.waitFor("a dry-run entry: \(surge.log.suffix(1500))") {
-                ((try? String(contentsOfFile: auditPath, encoding: .utf8)) ?? "").contains(#""outcome":"dry-run""#)
+                ((try? String(contentsOfFile: auditPath, encoding: .utf8)) ?? "").contains(#""outcome":"dryRun""#)
             }
             #expect(fake.object(Self.machineDeployments, namespace: "capi", name: "workers")?[path: "spec.replicas"]?.int == 1)
+            // `surge history` shows the group's decision and its dry run.
+            let history = try await SurgeBinary.run(["history", "--data-dir", URL(fileURLWithPath: auditPath).deletingLastPathComponent().deletingLastPathComponent().path])
+            #expect(history.output.contains("NodeGroup workers") && history.output.contains("1 → 4 nodes, driven by pending pods")
+                    && history.output.contains("DryRun"), "\(history.output)")
         }
     }
 }

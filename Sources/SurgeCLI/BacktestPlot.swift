@@ -20,8 +20,8 @@ public enum BacktestPlot {
         var panels: [String] = []
         var y = 44
         let height = 200
-        func add(_ range: Range<Int>, capacity: Double?, _ title: String) {
-            panels.append(panel(result, range: range, top: y, height: height, width: width, capacity: capacity, title: title))
+        func add(_ range: Range<Int>, capacity: Double?, _ title: String, counts: [[Int32]]? = nil) {
+            panels.append(panel(result, range: range, top: y, height: height, width: width, capacity: capacity, title: title, counts: counts))
             y += height + 62
         }
         add(0..<count, capacity: capacity, "Demand and ready capacity (requests/s), whole trace")
@@ -31,6 +31,9 @@ public enum BacktestPlot {
                 : " (never short; of such days, the one with the most replicas over the oracle)"))
         add(ramp, capacity: capacity, "Zoom on that day's steepest ramp: \(timeText(timeline, ramp.lowerBound)) to \(timeText(timeline, ramp.upperBound - 1)) UTC")
         add(day, capacity: nil, "Ready replicas that day, and the policy's schedule and forecast floor")
+        if !timeline.nodes.isEmpty {
+            add(day, capacity: nil, "Nodes that day (booting or ready): the policy's started ahead, the HPAs' by Cluster Autoscaler", counts: timeline.nodes)
+        }
         var legend = "<g font-size=\"12\">"
         let names = ["demand"] + result.variants.map { $0 + " (ready)" } + ["policy floor", "policy under-provisioned"]
         let legendColors = ["#000000"] + colors + [floorColor, "#d62728"]
@@ -99,18 +102,21 @@ public enum BacktestPlot {
     }
 
     /// Lines downsampled to one point per pixel column, keeping each column's maximum.
-    static func panel(_ result: BacktestResult, range: Range<Int>, top: Int, height: Int, width: Int, capacity: Double?, title: String) -> String {
+    /// `counts` replaces the ready replicas with other per-variant counts (nodes), without the floor.
+    static func panel(_ result: BacktestResult, range: Range<Int>, top: Int, height: Int, width: Int, capacity: Double?, title: String,
+                      counts: [[Int32]]? = nil) -> String {
         let timeline = result.timeline
         let left = 70
         let plotWidth = width - left - 20
         var series: [([Double], String, Bool)] = []
-        let floor = timeline.floor.isEmpty ? [] : timeline.floor[range].map { Double($0) * (capacity ?? 1) }
+        let floor = timeline.floor.isEmpty || counts != nil ? [] : timeline.floor[range].map { Double($0) * (capacity ?? 1) }
         if let capacity {
             // Demand last, on top: the oracle's capacity often runs along it.
             for variant in timeline.ready.indices { series.append((timeline.ready[variant][range].map { Double($0) * capacity }, colors[variant], false)) }
             series.append((Array(timeline.demand[range]), "#000000", false))
         } else {
-            for variant in timeline.ready.indices { series.append((timeline.ready[variant][range].map(Double.init), colors[variant], false)) }
+            let values = counts ?? timeline.ready
+            for variant in values.indices { series.append((values[variant][range].map(Double.init), colors[variant], false)) }
         }
         if floor.contains(where: { $0 > 0 }) { series.append((floor, floorColor, true)) }
         let highest = max(series.flatMap(\.0).max() ?? 1, 1) * 1.05
@@ -134,7 +140,7 @@ public enum BacktestPlot {
             out += "<text x=\"\(left - 4)\" y=\"\(Int(yPos) + 4)\" font-size=\"10\" text-anchor=\"end\">\(String(format: "%g", value))</text>"
             value += step
         }
-        let unit = capacity == nil ? "replicas" : "requests/s"
+        let unit = counts != nil ? "nodes" : capacity == nil ? "replicas" : "requests/s"
         out += "<text transform=\"translate(\(left - 44),\(top + height / 2)) rotate(-90)\" font-size=\"11\" text-anchor=\"middle\">\(unit)</text>"
         out += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(plotWidth)\" height=\"\(height)\" fill=\"none\" stroke=\"#999\"/>"
         for tick in 0...4 {

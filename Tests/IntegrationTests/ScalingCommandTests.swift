@@ -108,6 +108,23 @@ import WireFormat
         #expect(svg.contains("time (UTC)") && svg.contains(">requests/s<") && svg.contains(">replicas<"))
         #expect(svg.contains("The policy's worst day by under-provisioned time: 2026-01-01 ("))
 
+        // With nodes: the report, the timeline and the plot gain them.
+        let withNodes = try await SurgeBinary.run(["backtest", "--load", trace.path, "--policy", policy.path, "--capacity-per-pod", "100",
+                                                   "--pod-startup", "2m", "--pods-per-node", "4", "--node-boot", "3m", "--plot", plot,
+                                                   "--timeline", timeline, "-o", "json"])
+        #expect(withNodes.status == 0, "\(withNodes.output)")
+        let nodesReport = try #require(try JSONSerialization.jsonObject(with: Data(String(withNodes.output[withNodes.output.firstIndex(of: "{")!...]).utf8)) as? [String: Any])
+        let nodes = try #require(nodesReport["nodes"] as? [String: [String: Any]])
+        let reactivePending = try #require(nodes["hpa"]?["pendingPodSeconds"] as? Double)
+        let aheadPending = try #require(nodes["policy"]?["pendingPodSeconds"] as? Double)
+        // Every morning's jump from 3 to 15 pods needs three more nodes: Cluster Autoscaler's come a boot late.
+        #expect(reactivePending > 0 && aheadPending < reactivePending && nodes["oracle"]?["pendingPodSeconds"] as? Double == 0, "\(nodes)")
+        #expect((nodesReport["nodeRatios"] as? [String: Double])?["pendingVsHPA"] != nil)
+        let nodeRows = try String(contentsOfFile: timeline, encoding: .utf8).split(separator: "\n")
+        #expect(nodeRows.first?.hasSuffix(",policy_floor,policy_nodes,hpa_nodes,oracle_nodes,hpa@70%_nodes") == true)
+        let nodeSVG = try String(contentsOfFile: plot, encoding: .utf8)
+        #expect(nodeSVG.contains(">nodes<") && nodeSVG.components(separatedBy: "<polyline").count - 1 == lines + 4)
+
         let bad = dir.url.appendingPathComponent("bad.csv")
         try "timestamp,value\n0,1\nnoon,2\n".write(to: bad, atomically: true, encoding: .utf8)
         let refused = try await SurgeBinary.run(["backtest", "--load", bad.path, "--policy", policy.path, "--capacity-per-pod", "100", "--pod-startup", "2m"])

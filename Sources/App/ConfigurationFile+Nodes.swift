@@ -23,6 +23,7 @@ extension ConfigurationFile {
     ///       max_size: 20
     ///       boot_time: 3m
     ///       template: {cpu: "4", memory: 16Gi, pods: 110, labels: {pool: workers}, taints: [{key: dedicated, value: web, effect: NoSchedule}]}
+    ///       policies: [web]           # nodes for the pods these policies' floors want within boot_time, started now
     /// ```
     static func readNodes(_ node: Node, path: String, into config: inout SurgeConfiguration) throws {
         let reader = YAMLReader(path: path)
@@ -41,7 +42,7 @@ extension ConfigurationFile {
             config.nodeKubernetes = try readKubernetesConnection(keys, entry: connection, path: path)
         }
         for item in try section["groups"].map({ try reader.sequence($0, "groups") }) ?? [] {
-            let fields = try reader.mapping(item, "a node group", allowed: ["name", "cluster_api", "magnum", "webhook", "min_size", "max_size", "boot_time", "template"])
+            let fields = try reader.mapping(item, "a node group", allowed: ["name", "cluster_api", "magnum", "webhook", "min_size", "max_size", "boot_time", "template", "policies"])
             let name = try reader.string(try reader.require(fields, "name", in: "a node group", at: item), "name")
             guard !config.nodeGroups.contains(where: { $0.name == name }) else { throw reader.fail(item, "node group \(name) is defined twice") }
             let providers = ["cluster_api", "magnum", "webhook"].filter { fields[$0] != nil }
@@ -60,6 +61,7 @@ extension ConfigurationFile {
                 guard let value = duration(n) else { throw reader.fail(n, "boot_time must be a duration such as 3m") }
                 group.bootSeconds = Double(value) / 1000
             }
+            if let n = fields["policies"] { group.policies = try reader.sequence(n, "policies").map { try reader.string($0, "a policy name") } }
             config.nodeGroups.append(group)
         }
     }

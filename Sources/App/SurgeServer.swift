@@ -170,7 +170,7 @@ public enum SurgeServer {
                                actuator: KubernetesActuator(client: kubernetes!),
                                dryRun: configuration.scalingDryRun, leadership: leadership,
                                audit: audit, rateLimit: configuration.scalingRateLimit,
-                               metricMaxAgeMilliseconds: scalingMetricAge,
+                               metricMaxAgeMilliseconds: scalingMetricAge, nodeLeads: Self.nodeLeads(configuration.nodeGroups),
                                reloads: reloads, clock: clock, logger: logger),
             ] as [any Service])
               + (policies.isEmpty ? [] : configuration.scalingLeaderElection.map { election -> [any Service] in
@@ -180,7 +180,7 @@ public enum SurgeServer {
             } ?? [])
               + (configuration.nodeGroups.isEmpty ? [] : [
                 NodeScalingService(groups: configuration.nodeGroups, provider: nodeProviders, client: nodeClient!, settings: configuration.nodeScaling,
-                                   audit: audit, clock: clock, logger: logger),
+                                   decisions: policies.isEmpty ? nil : decisions, audit: audit, clock: clock, logger: logger),
             ] as [any Service])
               + (policies.isEmpty || alertInbox == nil || !configuration.scalingAlerts ? [] : [
                 ScalingAlertService(decisions: decisions, inbox: alertInbox!,
@@ -217,6 +217,13 @@ public enum SurgeServer {
             case .webhook: webhook
             }
         }
+    }
+
+    /// Per policy: the longest boot time of the node groups that serve it.
+    static func nodeLeads(_ groups: [NodeGroup]) -> [String: Double] {
+        var leads: [String: Double] = [:]
+        for group in groups { for policy in group.policies { leads[policy] = max(leads[policy] ?? 0, group.bootSeconds) } }
+        return leads
     }
 
     static func scalingClient(_ connection: KubernetesSDConfig, purpose: String = "scaling") throws -> KubernetesClient {

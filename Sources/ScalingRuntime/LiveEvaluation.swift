@@ -11,10 +11,17 @@ public struct LiveEvaluation: Sendable {
     /// The staleness bound the query engine applies (its lookback): named when a metric has no
     /// sample recent enough, so a held decision says why.
     let metricMaxAgeMilliseconds: Int64?
+    /// When node groups serve the policy: their boot time, the look-ahead of `upcomingReplicas`.
+    public var nodeLeadSeconds: Double?
+    /// The replicas the policy's floors will want within `nodeLeadSeconds`, as of the newest decision.
+    public private(set) var upcomingReplicas: Int?
+    /// What one of the workload's pods requests (the mean over its pods), as of the newest decision.
+    public private(set) var podRequests: ResourceAmounts?
 
-    public init(policy: ScalingPolicy, metricMaxAgeMilliseconds: Int64? = nil) {
+    public init(policy: ScalingPolicy, metricMaxAgeMilliseconds: Int64? = nil, nodeLeadSeconds: Double? = nil) {
         evaluator = PolicyEvaluator(policy: policy)
         self.metricMaxAgeMilliseconds = metricMaxAgeMilliseconds
+        self.nodeLeadSeconds = nodeLeadSeconds
     }
 
     /// Teaches the forecasters the policy's `history` from storage, one value per `resolution`.
@@ -89,8 +96,19 @@ public struct LiveEvaluation: Sendable {
             PodState(name: name, phase: .running, ready: true, readyTransitionTime: now.addingTimeInterval(-3600),
                      startTime: now.addingTimeInterval(-3600), requests: requests[name] ?? [:])
         }
-        return evaluator.decide(PolicyInput(now: now, specReplicas: workload.specReplicas, statusReplicas: workload.statusReplicas,
-                                            pods: pods, observations: observations, triggerObservations: triggerObservations))
+        let decision = evaluator.decide(PolicyInput(now: now, specReplicas: workload.specReplicas, statusReplicas: workload.statusReplicas,
+                                                    pods: pods, observations: observations, triggerObservations: triggerObservations))
+        if let lead = nodeLeadSeconds {
+            upcomingReplicas = max(evaluator.upcomingFloor(now: now, lead: lead, pods: pods), decision.desiredReplicas)
+            let withRequests = pods.filter { !$0.requests.isEmpty }
+            if !withRequests.isEmpty {
+                let cpu = withRequests.reduce(Int64(0)) { sum, pod in sum + pod.requests.values.reduce(0) { $0 + ($1["cpu"] ?? 0) } }
+                let memory = withRequests.reduce(Int64(0)) { sum, pod in sum + pod.requests.values.reduce(0) { $0 + ($1["memory"] ?? 0) / 1000 } }
+                let count = Int64(withRequests.count)
+                podRequests = ResourceAmounts(cpuMilli: (cpu + count - 1) / count, memoryBytes: (memory + count - 1) / count, pods: 1)
+            }
+        }
+        return decision
     }
 
     /// A trigger's condition at `now`: it holds while its query returns any sample (or a non-zero scalar).

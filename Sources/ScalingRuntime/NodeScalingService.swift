@@ -27,12 +27,15 @@ public struct NodeScalingService: Service {
     let provider: @Sendable (NodeGroup) -> any NodeProvider
     let client: KubernetesClient
     let settings: NodeScalingSettings
+    /// The policies' newest decisions, for the pods their floors will want (groups naming policies).
+    let decisions: ScalingDecisions?
     let audit: AuditTrail?
     let clock: any LoopClock
     let logger: Logger
 
     public init(groups: [NodeGroup], provider: @escaping @Sendable (NodeGroup) -> any NodeProvider, client: KubernetesClient,
-                settings: NodeScalingSettings, audit: AuditTrail?, clock: any LoopClock, logger: Logger) {
+                settings: NodeScalingSettings, decisions: ScalingDecisions? = nil, audit: AuditTrail?, clock: any LoopClock, logger: Logger) {
+        self.decisions = decisions
         self.groups = groups
         self.provider = provider
         self.client = client
@@ -44,7 +47,7 @@ public struct NodeScalingService: Service {
 
     public func run() async throws {
         logger.notice(settings.dryRun ? "node groups are watched for unschedulable pods; dry run: no group is resized"
-                      : "node groups are grown for unschedulable pods; scale-down and nodes ahead of forecasts are not implemented yet",
+                      : "node groups are grown for unschedulable pods and ahead of their policies' floors; scale-down is not implemented yet",
                       metadata: ["groups": "\(groups.map(\.name).joined(separator: ", "))"])
         var limit = settings.rateLimit
         while !Task.isShuttingDownGracefully {
@@ -63,11 +66,24 @@ public struct NodeScalingService: Service {
 
     func scan(limit: inout ActionRateLimit) async throws {
         let now = Date(timeIntervalSince1970: Double(clock.now) / 1000)
+        let upcoming = upcomingPods()
         let pods: PodList = try await client.get("/api/v1/pods", query: [("fieldSelector", "status.phase=Pending")])
         let pending = pods.items.filter { PendingPods.unschedulable($0, now: now, threshold: settings.pendingThresholdSeconds) }.map(PendingPods.pending)
-        guard !pending.isEmpty else { return }
+        guard !pending.isEmpty || !upcoming.isEmpty else { return }
         let nodes: KubernetesNodeList = try await client.get("/api/v1/nodes")
+        // Room left on ready nodes, for pods not created yet (the scheduler will place them there first).
+        var requested: [String: ResourceAmounts] = [:]
+        if !upcoming.isEmpty {
+            let placed: PodList = try await client.get("/api/v1/pods", query: [("fieldSelector", "status.phase=Running")])
+            for pod in placed.items {
+                guard let node = pod.spec?.nodeName else { continue }
+                let request = PendingPods.pending(pod).requests
+                let sum = requested[node] ?? .zero
+                requested[node] = ResourceAmounts(cpuMilli: sum.cpuMilli + request.cpuMilli, memoryBytes: sum.memoryBytes + request.memoryBytes, pods: sum.pods + 1)
+            }
+        }
         var views: [NodeGroupView] = []
+        var freeRoom: [String: [ResourceAmounts]] = [:]
         for group in groups {
             let size: NodeGroupSize
             do { size = try await provider(group).size(of: group) } catch {
@@ -78,15 +94,23 @@ public struct NodeScalingService: Service {
                 audit?.record(entry)
                 continue
             }
-            let ready = nodes.items.filter { node in
+            let readyNodes = nodes.items.filter { node in
                 group.template.labels.allSatisfy { node.metadata.labels?[$0.key] == $0.value }
                     && node.status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } == true
-            }.count
+            }
+            let ready = readyNodes.count
+            freeRoom[group.name] = readyNodes.map { node in
+                let used = requested[node.metadata.name ?? ""] ?? .zero
+                return ResourceAmounts(cpuMilli: max(group.template.allocatable.cpuMilli - used.cpuMilli, 0),
+                                       memoryBytes: max(group.template.allocatable.memoryBytes - used.memoryBytes, 0),
+                                       pods: max(group.template.allocatable.pods - used.pods, 0))
+            }
             views.append(NodeGroupView(name: group.name, template: group.template, target: size.target,
                                        minSize: group.minSize ?? size.minSize ?? 0, maxSize: group.maxSize ?? size.maxSize ?? .max,
                                        booting: max(size.target - ready, 0)))
         }
-        let (plans, unplaceable) = NodeScaleUp.plan(pending: pending, groups: views)
+        var (plans, unplaceable) = NodeScaleUp.plan(pending: pending, groups: views)
+        plans = aheadOfTime(plans, upcoming: upcoming, views: views, freeRoom: freeRoom, anyPending: !pending.isEmpty)
         for (pod, reason) in unplaceable.sorted(by: { $0.key < $1.key }) {
             logger.info("node scaling: an unschedulable pod fits no group", metadata: ["pod": "\(pod)", "reason": "\(reason)"])
         }
@@ -95,7 +119,7 @@ public struct NodeScalingService: Service {
             var decision = AuditEntry(time: now, kind: .decision, nodeGroup: plan.group)
             decision.currentReplicas = plan.from
             decision.desiredReplicas = plan.to
-            decision.drivenBy = "pending pods"
+            decision.drivenBy = plan.pods.contains { $0.contains("-upcoming-") } ? (plan.pods.allSatisfy { $0.contains("-upcoming-") } ? "policy floors" : "pending pods and policy floors") : "pending pods"
             decision.explanation = plan.explanation + ["Pods: " + plan.pods.joined(separator: ", ")]
             audit?.record(decision)
             var action = AuditEntry(time: now, kind: .action, nodeGroup: plan.group)
@@ -116,5 +140,43 @@ public struct NodeScalingService: Service {
             logger.notice("node scaling: \(action.outcome ?? "")", metadata: ["group": "\(plan.group)", "from": "\(plan.from)", "to": "\(plan.to)",
                                                                              "message": "\(action.message ?? "")"])
         }
+    }
+
+    /// Pods the served policies will want within their groups' boot time and do not have yet, each
+    /// with the mean request of the workload's pods, by group.
+    func upcomingPods() -> [String: [PendingPod]] {
+        guard let decisions else { return [:] }
+        var out: [String: [PendingPod]] = [:]
+        for snapshot in decisions.snapshots() {
+            guard let upcoming = snapshot.upcomingReplicas, let current = snapshot.currentReplicas, upcoming > current,
+                  let requests = snapshot.podRequests,
+                  let group = groups.first(where: { $0.policies.contains(snapshot.policy.name) }) else { continue }
+            out[group.name, default: []] += (current..<upcoming).map { PendingPod(name: "\(snapshot.policy.name)-upcoming-\($0)", requests: requests) }
+        }
+        return out
+    }
+
+    /// Adds to the plans the nodes the upcoming pods need after the room on the group's ready nodes
+    /// (and on its booting ones, when no pod is pending to take it).
+    func aheadOfTime(_ plans: [NodeScaleUpPlan], upcoming: [String: [PendingPod]], views: [NodeGroupView], freeRoom: [String: [ResourceAmounts]],
+                     anyPending: Bool) -> [NodeScaleUpPlan] {
+        var plans = plans
+        for view in views {
+            guard let pods = upcoming[view.name], !pods.isEmpty else { continue }
+            let existing = plans.firstIndex { $0.group == view.name }
+            let target = existing.map { plans[$0].to } ?? view.target
+            let room = (freeRoom[view.name] ?? []) + (anyPending ? [] : Array(repeating: view.template.allocatable, count: view.booting))
+            let packed = NodePacking.pack(pods, onto: view.template, room: room, maxNewNodes: max(view.maxSize - target, 0))
+            guard packed.newNodes > 0 else { continue }
+            let line = "\(pods.count) pods the policies' schedules and forecasts want within the group's boot time need \(packed.newNodes) more nodes, started now."
+            if let existing {
+                plans[existing].to += packed.newNodes
+                plans[existing].pods += pods.map(\.name)
+                plans[existing].explanation.append(line)
+            } else {
+                plans.append(NodeScaleUpPlan(group: view.name, from: view.target, to: view.target + packed.newNodes, pods: pods.map(\.name), explanation: [line]))
+            }
+        }
+        return plans
     }
 }

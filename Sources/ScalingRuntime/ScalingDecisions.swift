@@ -19,6 +19,8 @@ public final class ScalingDecisions: Sendable {
         var inactive: String?
         var explanation: [String] = []
         var lastAction: ScaleActionRecord?
+        var upcomingReplicas: Int?
+        var podRequests: ResourceAmounts?
         var evaluations = 0
         var failures = 0
         var lastDurationSeconds: Double?
@@ -60,7 +62,8 @@ public final class ScalingDecisions: Sendable {
         "\(policy.target.namespace)/\(policy.name)"
     }
 
-    func record(_ decision: PolicyDecision, of policy: ScalingPolicy, at now: Date, trigger: DecisionTrigger, seconds: Double) {
+    func record(_ decision: PolicyDecision, of policy: ScalingPolicy, at now: Date, trigger: DecisionTrigger, seconds: Double,
+                upcoming: Int? = nil, podRequests: ResourceAmounts? = nil) {
         let report = DecisionReport.report(decision, policy: policy, now: now)
         state.withLock { state in
             guard var entry = state.entries[Self.key(policy)], entry.policy == policy else { return }
@@ -75,6 +78,8 @@ public final class ScalingDecisions: Sendable {
             entry.explanation = decision.explanation
             entry.evaluations += 1
             entry.lastDurationSeconds = seconds
+            entry.upcomingReplicas = upcoming
+            entry.podRequests = podRequests ?? entry.podRequests
             state.entries[Self.key(policy)] = entry
         }
     }
@@ -126,6 +131,10 @@ public final class ScalingDecisions: Sendable {
         /// Why the newest decision could not scale on its metrics, nil when it could.
         public var inactive: String?
         public var explanation: [String] = []
+        /// With node groups serving the policy: replicas its floors will want within a node boot,
+        /// and what one of its pods requests.
+        public var upcomingReplicas: Int?
+        public var podRequests: ResourceAmounts?
     }
 
     /// Every policy's newest figures, in the order the policies were loaded.
@@ -137,7 +146,7 @@ public final class ScalingDecisions: Sendable {
                      applied: entry.lastAction.map { $0.appliedReplicas != nil && $0.appliedReplicas == entry.desiredReplicas } ?? false,
                      lastAction: entry.lastAction,
                      desiredReplicas: entry.desiredReplicas, currentReplicas: entry.currentReplicas, inactive: entry.inactive,
-                     explanation: entry.explanation)
+                     explanation: entry.explanation, upcomingReplicas: entry.upcomingReplicas, podRequests: entry.podRequests)
         }
     }
 

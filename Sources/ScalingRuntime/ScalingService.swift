@@ -41,6 +41,8 @@ public struct ScalingService: Service {
     let reloads: ReloadHub
     /// The lookback of `metrics`, which is the staleness bound: said in a held decision's reason.
     let metricMaxAgeMilliseconds: Int64?
+    /// Per policy name: the boot time of the node groups that serve it, how far ahead its upcoming floor looks.
+    let nodeLeads: [String: Double]
     let clock: any LoopClock
     let logger: Logger
 
@@ -49,8 +51,9 @@ public struct ScalingService: Service {
     public init(policies: [ScalingPolicy], reload: (@Sendable () throws -> [ScalingPolicy])? = nil,
                 metrics: any QueryEngine, workloads: any WorkloadSource, decisions: ScalingDecisions, arrivals: (any SampleArrivals)? = nil,
                 actuator: (any ScaleActuator)? = nil, dryRun: Bool = false, leadership: Leadership? = nil, audit: AuditTrail? = nil,
-                rateLimit: ActionRateLimit = ActionRateLimit(), metricMaxAgeMilliseconds: Int64? = nil,
+                rateLimit: ActionRateLimit = ActionRateLimit(), metricMaxAgeMilliseconds: Int64? = nil, nodeLeads: [String: Double] = [:],
                 reloads: ReloadHub = ReloadHub(), clock: any LoopClock = SystemClock(), logger: Logger) {
+        self.nodeLeads = nodeLeads
         self.rateLimit = SharedActionRateLimit(rateLimit)
         self.metricMaxAgeMilliseconds = metricMaxAgeMilliseconds
         self.audit = audit
@@ -121,7 +124,7 @@ public struct ScalingService: Service {
         if let stored = evaluations.stored.withLock({ $0[key] }), stored.policy == policy {
             kept = stored
         } else {
-            kept = LiveEvaluation(policy: policy, metricMaxAgeMilliseconds: metricMaxAgeMilliseconds)
+            kept = LiveEvaluation(policy: policy, metricMaxAgeMilliseconds: metricMaxAgeMilliseconds, nodeLeadSeconds: nodeLeads[policy.name])
             if policy.predictive != nil {
                 let counts = await kept.prime(from: metrics, now: Date(milliseconds: clock.now))
                 logger.info("forecast primed from storage", metadata: metadata.merging(["values": "\(counts)"]) { $1 })
@@ -173,7 +176,8 @@ public struct ScalingService: Service {
                             decision = await copy.evaluate(now: time, metrics: metrics, workload: workload)
                             preview = copy
                         }
-                        decisions.record(decision, of: policy, at: time, trigger: trigger, seconds: clock.seconds(since: started))
+                        decisions.record(decision, of: policy, at: time, trigger: trigger, seconds: clock.seconds(since: started),
+                                         upcoming: (preview ?? evaluation).upcomingReplicas, podRequests: (preview ?? evaluation).podRequests)
                         audit?.record(Self.auditEntry(decision, of: policy, at: time, trigger: trigger))
                         // At a sync any change is applied; between syncs only a scale-up, at once (the
                         // behavior's policies still bound it: they count the scale events of their

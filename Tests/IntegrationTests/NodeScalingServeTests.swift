@@ -103,3 +103,67 @@ import Testing
         }
     }
 }
+
+/// A scale-up known ahead (a schedule window within the group's boot time) gets its nodes from
+/// Magnum before its pods exist.
+@Suite(.serialized) struct NodeScalingAheadTests {
+    @Test(.timeLimit(.minutes(2)))
+    func aScheduleWindowWithinABootGetsMagnumNodesBeforeItsPods() async throws {
+        let account = FakeKubernetesAccount(token: "scaling-token", user: "system:serviceaccount:surge:surge", rules: ScalingServeTests.reader.rules + [
+            FakeKubernetesRule(verbs: ["list"], resources: ["pods", "nodes"]),
+        ])
+        try await FakeOpenStack.with(groups: ["default-worker": .init(nodeCount: 1, minNodeCount: 1, maxNodeCount: 10)]) { openstack in
+            try await FakeKubernetesAPIServer.with(accounts: [account]) { fake in
+                ScalingServeTests.addWorkload(to: fake)
+                for index in 1...3 {
+                    fake.updatePod(namespace: "shop", name: "web-\(index)") { pod in
+                        pod["spec"]?["containers"] = [["name": "app", "resources": ["requests": ["cpu": "1", "memory": "1Gi"]]]]
+                    }
+                }
+                fake.add("nodes", NodeScalingServeTests.node("node-1"))
+                let dir = try TemporaryDirectory(prefix: "surge-nodes-ahead")
+                defer { dir.remove() }
+                let kubeconfig = dir.url.appendingPathComponent("kubeconfig")
+                try ScalingServeTests.writeKubeconfig(fake, to: kubeconfig)
+                try "s3cret\n".write(to: dir.url.appendingPathComponent("password"), atomically: true, encoding: .utf8)
+                let formatter = ISO8601DateFormatter()
+                try """
+                    policies:
+                      - name: web
+                        target: {kind: Deployment, namespace: shop, name: web}
+                        minReplicas: 3
+                        maxReplicas: 10
+                        interval: 1s
+                        schedules:
+                          - {name: sale, start: "\(formatter.string(from: Date().addingTimeInterval(120)))", end: "\(formatter.string(from: Date().addingTimeInterval(3600)))", minReplicas: 9}
+                    """.write(to: dir.url.appendingPathComponent("web.yaml"), atomically: true, encoding: .utf8)
+                try """
+                    scaling:
+                      policy_files: [web.yaml]
+                      dry_run: true
+                      kubernetes: {kubeconfig_file: \(kubeconfig.path)}
+                    nodes:
+                      scan_interval: 1s
+                      groups:
+                        - name: workers
+                          magnum: {auth_url: "\(openstack.authURL)", user: surge, password_file: \(dir.path)/password, project: platform, cluster_id: \(openstack.clusterID)}
+                          boot_time: 5m
+                          template: {cpu: "4", memory: 16Gi, pods: 110, labels: {pool: workers}}
+                          policies: [web]
+                    """.write(to: dir.url.appendingPathComponent("surge.yml"), atomically: true, encoding: .utf8)
+                let port = try freeLocalPort()
+                let surge = try await SurgeBinary.serve(dataDirectory: dir.url.appendingPathComponent("data").path, port: port,
+                                                        logURL: dir.url.appendingPathComponent("surge.log"),
+                                                        configPath: dir.url.appendingPathComponent("surge.yml").path)
+                defer { surge.signal(SIGKILL) }
+                // Six more one-core pods in two minutes: one fits the ready node's spare core, five need two nodes.
+                try await NodeScalingServeTests.waitFor("Magnum resized to 3: \(surge.log.suffix(1500))") { openstack.group("default-worker")?.nodeCount == 3 }
+                #expect(openstack.resizeRequests.first?["node_count"] == 3)
+                // The pods do not exist yet: the workload still has its three.
+                #expect(fake.deployment(namespace: "shop", name: "web")?[path: "spec.replicas"]?.int == 3)
+                let audit = (try? String(contentsOfFile: dir.path + "/data/audit/scaling.jsonl", encoding: .utf8)) ?? ""
+                #expect(audit.contains(#""drivenBy":"policy floors""#) && audit.contains("want within the group's boot time need 2 more nodes"), "\(audit)")
+            }
+        }
+    }
+}

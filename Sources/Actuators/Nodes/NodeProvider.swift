@@ -19,6 +19,9 @@ public struct NodeGroup: Sendable, Equatable {
     public var maxSize: Int?
     public var template: NodeTemplate
     public var bootSeconds: Double
+    /// Scaling policies whose workloads run here: the pods their schedules and forecasts will want
+    /// within a boot time get nodes before they exist.
+    public var policies: [String] = []
 
     public init(name: String, provider: Provider, minSize: Int? = nil, maxSize: Int? = nil, template: NodeTemplate, bootSeconds: Double = 180) {
         self.name = name

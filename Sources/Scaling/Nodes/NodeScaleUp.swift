@@ -25,6 +25,14 @@ public struct NodeScaleUpPlan: Sendable, Equatable {
     public var to: Int
     public var pods: [String]
     public var explanation: [String]
+
+    public init(group: String, from: Int, to: Int, pods: [String], explanation: [String]) {
+        self.group = group
+        self.from = from
+        self.to = to
+        self.pods = pods
+        self.explanation = explanation
+    }
 }
 
 /// Reactive scale-up, as Cluster Autoscaler's: the pods that stayed unschedulable go, in the

@@ -16,6 +16,7 @@ extension ConfigurationFile {
     ///   scan_interval: 10s
     ///   pending_threshold: 10s      # unschedulable at least this long before nodes are asked for
     ///   kubernetes: {kubeconfig_file: /etc/surge/kubeconfig}   # default: scaling's, else in-cluster
+    ///   scale_down: {utilization_threshold: 0.5, unneeded_time: 10m, delay_after_add: 10m}   # Cluster Autoscaler's defaults
     ///   groups:
     ///     - name: workers
     ///       cluster_api: {kind: MachineDeployment, namespace: capi, name: workers}   # or magnum, or webhook
@@ -27,7 +28,19 @@ extension ConfigurationFile {
     /// ```
     static func readNodes(_ node: Node, path: String, into config: inout SurgeConfiguration) throws {
         let reader = YAMLReader(path: path)
-        let section = try reader.mapping(node, "nodes", allowed: ["dry_run", "scan_interval", "pending_threshold", "kubernetes", "groups"])
+        let section = try reader.mapping(node, "nodes", allowed: ["dry_run", "scan_interval", "pending_threshold", "kubernetes", "groups", "scale_down"])
+        if let n = section["scale_down"] {
+            let fields = try reader.mapping(n, "scale_down", allowed: ["utilization_threshold", "unneeded_time", "delay_after_add"])
+            if let t = fields["utilization_threshold"] {
+                guard let value = t.float, value > 0, value <= 1 else { throw reader.fail(t, "utilization_threshold must be a fraction such as 0.5") }
+                config.nodeScaling.scaleDown.utilizationThreshold = value
+            }
+            for (key, keyPath) in [("unneeded_time", \ScaleDownSettings.unneededSeconds), ("delay_after_add", \ScaleDownSettings.delayAfterAddSeconds)] {
+                guard let t = fields[key] else { continue }
+                guard let value = t.int == 0 ? 0 : t.string.flatMap(parseDuration), value >= 0 else { throw reader.fail(t, "\(key) must be a duration such as 10m") }
+                config.nodeScaling.scaleDown[keyPath: keyPath] = Double(value) / 1000
+            }
+        }
         if let n = section["dry_run"] { config.nodeScaling.dryRun = try reader.bool(n, "dry_run") }
         if let n = section["scan_interval"] {
             guard let value = duration(n), value >= 1000 else { throw reader.fail(n, "scan_interval must be a duration of at least 1s") }

@@ -13,6 +13,7 @@ public struct NodeScalingSettings: Sendable, Equatable {
     public var pendingThresholdSeconds: Double = 10
     public var dryRun = false
     public var rateLimit = ActionRateLimit(perTarget: 3, overall: 20, window: 600_000)
+    public var scaleDown = ScaleDownSettings()
 
     public init() {}
 }
@@ -47,12 +48,13 @@ public struct NodeScalingService: Service {
 
     public func run() async throws {
         logger.notice(settings.dryRun ? "node groups are watched for unschedulable pods; dry run: no group is resized"
-                      : "node groups are grown for unschedulable pods and ahead of their policies' floors; scale-down is not implemented yet",
+                      : "node groups are grown for unschedulable pods and ahead of their policies' floors, and shrunk by draining underutilized nodes",
                       metadata: ["groups": "\(groups.map(\.name).joined(separator: ", "))"])
         var limit = settings.rateLimit
+        var drains = NodeDrainState()
         while !Task.isShuttingDownGracefully {
             do {
-                try await scan(limit: &limit)
+                try await scan(limit: &limit, drains: &drains)
             } catch {
                 logger.warning("node scaling: cannot read pods or nodes; groups are held", metadata: ["error": "\(error)"])
             }
@@ -64,12 +66,15 @@ public struct NodeScalingService: Service {
         }
     }
 
-    func scan(limit: inout ActionRateLimit) async throws {
+    func scan(limit: inout ActionRateLimit, drains: inout NodeDrainState) async throws {
         let now = Date(timeIntervalSince1970: Double(clock.now) / 1000)
         let upcoming = upcomingPods()
         let pods: PodList = try await client.get("/api/v1/pods", query: [("fieldSelector", "status.phase=Pending")])
         let pending = pods.items.filter { PendingPods.unschedulable($0, now: now, threshold: settings.pendingThresholdSeconds) }.map(PendingPods.pending)
-        guard !pending.isEmpty || !upcoming.isEmpty else { return }
+        guard !pending.isEmpty || !upcoming.isEmpty else {
+            try await scaleDown(groups: [], now: now, state: &drains)
+            return
+        }
         let nodes: KubernetesNodeList = try await client.get("/api/v1/nodes")
         // Room left on ready nodes, for pods not created yet (the scheduler will place them there first).
         var requested: [String: ResourceAmounts] = [:]
@@ -131,7 +136,9 @@ public struct NodeScalingService: Service {
                 action.message = refusal
             } else {
                 switch await provider(group).resize(group, from: plan.from, to: plan.to, removing: []) {
-                case .accepted(let message): (action.outcome, action.message) = ("applied", message)
+                case .accepted(let message):
+                    (action.outcome, action.message) = ("applied", message)
+                    drains.lastScaleUp[plan.group] = now
                 case .refused(let message): (action.outcome, action.message) = ("failed", message)
                 case .unavailable(let message): (action.outcome, action.message) = ("held", message)
                 }

@@ -167,3 +167,76 @@ import Testing
         }
     }
 }
+
+/// Scale-down: an underutilized node is cordoned and drained through the Eviction API; a
+/// PodDisruptionBudget's 429 holds the drain until the budget allows it; then the node's Machine is
+/// marked and the group shrunk.
+@Suite(.serialized) struct NodeScaleDownServeTests {
+    static let machines = FakeResource(group: "cluster.x-k8s.io", version: "v1beta1", plural: "machines", kind: "Machine")
+    static let account = FakeKubernetesAccount(token: "scaling-token", user: "system:serviceaccount:surge:surge", rules: NodeScalingServeTests.account.rules + [
+        FakeKubernetesRule(verbs: ["patch"], resources: ["nodes"]),
+        FakeKubernetesRule(verbs: ["create"], resources: ["pods/eviction"]),
+        FakeKubernetesRule(verbs: ["list"], apiGroups: ["policy"], resources: ["poddisruptionbudgets"]),
+        FakeKubernetesRule(verbs: ["list", "patch"], apiGroups: ["cluster.x-k8s.io"], resources: ["machines"], namespaces: ["capi"]),
+    ])
+
+    static func pod(_ name: String, node: String, cpu: String, app: String) -> JSONValue {
+        var pod = FakeKubernetesAPIServer.pod(name: name, namespace: "shop", node: node, labels: ["app": app],
+                                              containers: [["name": "app", "resources": ["requests": ["cpu": .string(cpu), "memory": "1Gi"]]]])
+        pod["metadata"]?["ownerReferences"] = [["apiVersion": "apps/v1", "kind": "ReplicaSet", "name": .string("\(app)-rs"), "controller": true]]
+        return pod
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func anUnderutilizedNodeIsDrainedHonouringItsBudgetThenRemoved() async throws {
+        try await FakeKubernetesAPIServer.with(accounts: [Self.account]) { fake in
+            fake.installCustomResource(NodeScalingServeTests.machineDeployments)
+            fake.installCustomResource(Self.machines)
+            fake.add("machinedeployments", namespace: "capi", ["metadata": ["name": "workers"], "spec": ["replicas": 2]])
+            for index in 1...2 {
+                fake.add("nodes", NodeScalingServeTests.node("worker-\(index)"))
+                fake.add("machines", namespace: "capi", [
+                    "metadata": ["name": .string("workers-m\(index)"), "labels": ["cluster.x-k8s.io/deployment-name": "workers"]],
+                    "status": ["nodeRef": ["name": .string("worker-\(index)")]],
+                ])
+            }
+            fake.addPod(Self.pod("web-1", node: "worker-1", cpu: "3", app: "web"))
+            fake.addPod(Self.pod("db-1", node: "worker-2", cpu: "500m", app: "db"))
+            fake.add("poddisruptionbudgets", namespace: "shop", ["metadata": ["name": "db"], "spec": ["minAvailable": 1, "selector": ["matchLabels": ["app": "db"]]]])
+            let dir = try TemporaryDirectory(prefix: "surge-scale-down")
+            defer { dir.remove() }
+            let kubeconfig = dir.url.appendingPathComponent("kubeconfig")
+            try ScalingServeTests.writeKubeconfig(fake, to: kubeconfig)
+            try """
+                nodes:
+                  scan_interval: 1s
+                  kubernetes: {kubeconfig_file: \(kubeconfig.path)}
+                  scale_down: {unneeded_time: 1s, delay_after_add: 0}
+                  groups:
+                    - name: workers
+                      cluster_api: {namespace: capi, name: workers}
+                      template: {cpu: "4", memory: 16Gi, pods: 110, labels: {pool: workers}}
+                """.write(to: dir.url.appendingPathComponent("surge.yml"), atomically: true, encoding: .utf8)
+            let port = try freeLocalPort()
+            let surge = try await SurgeBinary.serve(dataDirectory: dir.url.appendingPathComponent("data").path, port: port,
+                                                    logURL: dir.url.appendingPathComponent("surge.log"),
+                                                    configPath: dir.url.appendingPathComponent("surge.yml").path)
+            defer { surge.signal(SIGKILL) }
+            func replicas() -> Int? { fake.object(NodeScalingServeTests.machineDeployments, namespace: "capi", name: "workers")?[path: "spec.replicas"]?.int }
+            // worker-2 (12.5 % requested) is cordoned; its db pod may not go: the budget needs one healthy db pod.
+            try await NodeScalingServeTests.waitFor("worker-2 cordoned: \(surge.log.suffix(1500))") {
+                fake.object(.init(group: "", version: "v1", plural: "nodes", kind: "Node"), namespace: "", name: "worker-2")?[path: "spec.unschedulable"] == .bool(true)
+            }
+            try await NodeScalingServeTests.waitFor("the eviction waits: \(surge.log.suffix(1500))") { surge.log.contains("waits for its PodDisruptionBudget") }
+            #expect(replicas() == 2)
+            #expect(fake.object(.init(group: "", version: "v1", plural: "nodes", kind: "Node"), namespace: "", name: "worker-1")?[path: "spec.unschedulable"] == nil)
+            // A second db pod elsewhere: the budget allows one eviction, the drain finishes, the node goes.
+            fake.addPod(Self.pod("db-2", node: "worker-1", cpu: "500m", app: "db"))
+            try await NodeScalingServeTests.waitFor("the group shrinks to 1: \(surge.log.suffix(1500))") { replicas() == 1 }
+            #expect(fake.object(Self.machines, namespace: "capi", name: "workers-m2")?[path: "metadata.annotations"]?["cluster.x-k8s.io/delete-machine"] != nil)
+            #expect(fake.object(Self.machines, namespace: "capi", name: "workers-m1")?[path: "metadata.annotations"] == nil)
+            let audit = (try? String(contentsOfFile: dir.path + "/data/audit/scaling.jsonl", encoding: .utf8)) ?? ""
+            #expect(audit.contains(#""drivenBy":"underutilized node""#) && audit.contains("worker-2 drained and removed"), "\(audit)")
+        }
+    }
+}

@@ -117,6 +117,18 @@ public final class KubernetesClient: Sendable {
         try await send(.GET, path, query: query)
     }
 
+    /// Marks a node unschedulable, as `kubectl cordon` does.
+    public func cordon(node: String) async throws {
+        let _: KubernetesNode = try await mergePatch("/api/v1/nodes/\(node)", Data("{\"spec\":{\"unschedulable\":true}}".utf8))
+    }
+
+    /// Evicts a pod through the Eviction API, which honours PodDisruptionBudgets: 429 means a budget
+    /// allows no disruption now, to be tried again later.
+    public func evict(namespace: String, pod: String) async throws {
+        let body = "{\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"\(pod)\",\"namespace\":\"\(namespace)\"}}"
+        let _: KubernetesStatus = try await send(.POST, "/api/v1/namespaces/\(namespace)/pods/\(pod)/eviction", body: Data(body.utf8), contentType: "application/json")
+    }
+
     /// A JSON merge patch of any object or subresource at `path`.
     public func mergePatch<T: Decodable>(_ path: String, _ patch: Data) async throws -> T {
         try await send(.PATCH, path, body: patch, contentType: "application/merge-patch+json")

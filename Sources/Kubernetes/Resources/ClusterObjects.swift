@@ -51,6 +51,7 @@ public struct KubernetesNode: Codable, Sendable, Equatable {
 
     public struct Spec: Codable, Sendable, Equatable {
         public var unschedulable: Bool?
+        public var taints: [Taint]?
         public var providerID: String?
         public var podCIDR: String?
     }
@@ -66,6 +67,12 @@ public struct KubernetesNode: Codable, Sendable, Equatable {
             self.capacity = capacity
             self.allocatable = allocatable
         }
+    }
+
+    public struct Taint: Codable, Sendable, Equatable {
+        public var key: String
+        public var value: String?
+        public var effect: String
     }
 
     public struct Address: Codable, Sendable, Equatable {
@@ -86,4 +93,24 @@ public struct KubernetesNode: Codable, Sendable, Equatable {
 public struct KubernetesNodeList: Codable, Sendable {
     public var metadata: ListMeta?
     public var items: [KubernetesNode]
+}
+
+/// policy/v1 PodDisruptionBudgets: which pods they cover and how many may go now.
+public struct PodDisruptionBudget: Codable, Sendable, Equatable {
+    public var metadata: ObjectMeta
+    public var spec: Spec?
+    public var status: Status?
+
+    public struct Spec: Codable, Sendable, Equatable {
+        public var selector: Selector?
+        public struct Selector: Codable, Sendable, Equatable { public var matchLabels: [String: String]? }
+    }
+
+    public struct Status: Codable, Sendable, Equatable {
+        public var disruptionsAllowed: Int?
+    }
+}
+
+public struct PodDisruptionBudgetList: Codable, Sendable {
+    public var items: [PodDisruptionBudget]
 }

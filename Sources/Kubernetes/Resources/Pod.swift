@@ -20,6 +20,7 @@ public struct Pod: Codable, Sendable, Equatable, Hashable {
         public var tolerations: [Toleration]?
         public var affinity: Affinity?
         public var topologySpreadConstraints: [TopologySpreadConstraint]?
+        public var volumes: [Volume]?
 
         public init(nodeName: String? = nil, containers: [Container]? = nil, initContainers: [Container]? = nil) {
             self.nodeName = nodeName
@@ -38,8 +39,8 @@ public struct Pod: Codable, Sendable, Equatable, Hashable {
     /// The scheduling constraints packing reads: required node affinity, and whether pod (anti-)affinity is set.
     public struct Affinity: Codable, Sendable, Equatable, Hashable {
         public var nodeAffinity: NodeAffinity?
-        public var podAffinity: Presence?
-        public var podAntiAffinity: Presence?
+        public var podAffinity: Pod.Presence?
+        public var podAntiAffinity: Pod.Presence?
 
         public struct NodeAffinity: Codable, Sendable, Equatable, Hashable {
             public var requiredDuringSchedulingIgnoredDuringExecution: NodeSelector?
@@ -55,8 +56,16 @@ public struct Pod: Codable, Sendable, Equatable, Hashable {
             public var `operator`: String
             public var values: [String]?
         }
-        /// Only whether it is there: packing does not simulate it.
-        public struct Presence: Codable, Sendable, Equatable, Hashable {}
+    }
+
+    /// Only whether a field is there.
+    public struct Presence: Codable, Sendable, Equatable, Hashable {}
+
+    /// Scale-down reads whether a pod keeps data on its node.
+    public struct Volume: Codable, Sendable, Equatable, Hashable {
+        public var name: String?
+        public var emptyDir: Presence?
+        public var hostPath: Presence?
     }
 
     public struct TopologySpreadConstraint: Codable, Sendable, Equatable, Hashable {

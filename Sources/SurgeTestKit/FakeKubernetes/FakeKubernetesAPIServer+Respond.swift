@@ -75,6 +75,8 @@ extension FakeKubernetesAPIServer {
                 return Self.json(FakeKubernetesTable.table(resource, [object], resourceVersion: object[path: "metadata.resourceVersion"]?.string ?? ""))
             }
             return Self.json(object)
+        case ("create", "eviction"):
+            return try evict(namespace: route.namespace!, name: route.name!)
         case ("create", _):
             guard var object = JSONValue.decode(body), case .object = object else {
                 throw FakeKubernetesFailure.badRequest("the body of the request could not be decoded as a \(resource.kind)")
@@ -144,6 +146,37 @@ extension FakeKubernetesAPIServer {
             return try writeScale(route, verb: verb, body: body, contentType: contentType)
         default:
             throw FakeKubernetesFailure.methodNotAllowed
+        }
+    }
+
+    /// The Eviction subresource: the pod is deleted unless a PodDisruptionBudget covering it allows
+    /// no disruption now, which is answered 429 as the API server answers it.
+    private func evict(namespace: String, name: String) throws -> Response {
+        try state.withLock { state throws(FakeKubernetesFailure) in
+            guard let pod = state.object(.pods, namespace, name) else { throw .notFound(.pods, name) }
+            let labels = pod[path: "metadata.labels"]?.stringMap ?? [:]
+            let pods = state.list(.pods, namespace: namespace, labels: FakeLabelSelector.everything, fields: nil)
+            for budget in state.list(.podDisruptionBudgets, namespace: namespace, labels: FakeLabelSelector.everything, fields: nil) {
+                let selector = budget[path: "spec.selector.matchLabels"]?.stringMap ?? [:]
+                guard !selector.isEmpty, selector.allSatisfy({ labels[$0.key] == $0.value }) else { continue }
+                let covered = pods.filter { other in selector.allSatisfy { (other[path: "metadata.labels"]?.stringMap ?? [:])[$0.key] == $0.value } }
+                let healthy = covered.filter { other in
+                    if case .array(let conditions)? = other[path: "status.conditions"] {
+                        return conditions.contains { $0["type"]?.string == "Ready" && $0["status"]?.string == "True" }
+                    }
+                    return false
+                }.count
+                let allowed = budget[path: "spec.minAvailable"]?.int.map { healthy - $0 }
+                    ?? budget[path: "spec.maxUnavailable"]?.int.map { $0 - (covered.count - healthy) } ?? 1
+                if allowed <= 0 {
+                    throw FakeKubernetesFailure(code: 429, reason: "TooManyRequests",
+                                                message: "Cannot evict pod as it would violate the pod's disruption budget.",
+                                                details: ["causes": [["reason": "DisruptionBudget",
+                                                                      "message": .string("The disruption budget \(budget[path: "metadata.name"]?.string ?? "") needs \(healthy - allowed) healthy pods and has \(healthy) currently")]]])
+                }
+            }
+            state.write(.pods, namespace: namespace, name: name, nil)
+            return Self.json(["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201], status: .created)
         }
     }
 

@@ -73,6 +73,7 @@ public struct FakeResource: Sendable, Equatable {
         FakeResource(group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease"),
         FakeResource(group: "", version: "v1", plural: "namespaces", kind: "Namespace", shortNames: ["ns"]),
         FakeResource(group: "", version: "v1", plural: "nodes", kind: "Node", shortNames: ["no"]),
+        FakeResource(group: "policy", version: "v1", plural: "poddisruptionbudgets", kind: "PodDisruptionBudget", shortNames: ["pdb"]),
     ]
 
     static let pods = builtIn[0]
@@ -85,6 +86,7 @@ public struct FakeResource: Sendable, Equatable {
     static let namespaces = builtIn[8]
     /// Cluster-scoped, read-only here: tests add them.
     static let nodes = builtIn[9]
+    static let podDisruptionBudgets = builtIn[10]
 
     var clusterScoped: Bool { self == .namespaces || self == .nodes }
 

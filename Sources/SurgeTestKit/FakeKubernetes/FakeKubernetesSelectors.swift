@@ -8,6 +8,13 @@ struct FakeLabelSelector: Sendable {
     }
     let requirements: [Requirement]
 
+    /// Every object.
+    static let everything = FakeLabelSelector(requirements: [])
+
+    init(requirements: [Requirement]) {
+        self.requirements = requirements
+    }
+
     init(_ text: String) throws(FakeKubernetesFailure) {
         var requirements: [Requirement] = []
         for term in Self.terms(text) {

@@ -35,7 +35,7 @@ struct FakeRoute: Sendable {
         guard name == nil || (namespace != nil) != resource.clusterScoped, parts.count <= 3 else { throw .pathNotFound }
         if resource.clusterScoped && namespace != nil { throw .pathNotFound }
         let subresource = parts.count == 3 ? parts[2] : nil
-        if let subresource, subresource != "scale" || !resource.scalable { throw .pathNotFound }
+        if let subresource, !(subresource == "scale" && resource.scalable) && !(subresource == "eviction" && resource == .pods) { throw .pathNotFound }
         self.resource = resource
         self.namespace = namespace
         self.name = name
@@ -53,10 +53,11 @@ struct FakeRoute: Sendable {
         case (.put, _?): verb = "update"
         case (.patch, _?): verb = "patch"
         case (.post, nil): verb = "create"
+        case (.post, _?) where subresource == "eviction": verb = "create"
         case (.delete, _?): verb = "delete"
         default: throw .methodNotAllowed
         }
-        let supported = subresource != nil ? ["get", "update", "patch"] : resource.verbs
+        let supported = subresource == "eviction" ? ["create"] : subresource != nil ? ["get", "update", "patch"] : resource.verbs
         guard supported.contains(verb) else { throw .methodNotAllowed }
         return verb
     }

@@ -180,7 +180,8 @@ public enum SurgeServer {
             } ?? [])
               + (configuration.nodeGroups.isEmpty ? [] : [
                 NodeScalingService(groups: configuration.nodeGroups, provider: nodeProviders, client: nodeClient!, settings: configuration.nodeScaling,
-                                   decisions: policies.isEmpty ? nil : decisions, audit: audit, clock: clock, logger: logger),
+                                   decisions: policies.isEmpty ? nil : decisions, audit: audit,
+                                   alert: alertInbox.map { inbox in Self.nodeAlerts(inbox: inbox, configuration: configuration) }, clock: clock, logger: logger),
             ] as [any Service])
               + (policies.isEmpty || alertInbox == nil || !configuration.scalingAlerts ? [] : [
                 ScalingAlertService(decisions: decisions, inbox: alertInbox!,
@@ -216,6 +217,19 @@ public enum SurgeServer {
             case .magnum: magnum
             case .webhook: webhook
             }
+        }
+    }
+
+    /// `NodeGroupProviderUnavailable`, to the alert notifiers with the external labels.
+    static func nodeAlerts(inbox: AlertInbox, configuration: SurgeConfiguration) -> @Sendable (String, Date, Date?, String) -> Void {
+        { group, since, resolvedAt, message in
+            let labels = configuration.externalLabels.merging(["alertname": "NodeGroupProviderUnavailable", "node_group": group, "severity": "warning"]) { $1 }
+            let start = Int64(since.timeIntervalSince1970 * 1000)
+            inbox.send([NotifiedAlert(labels: Labels(labels), annotations: [
+                "summary": "The provider of node group \(group) cannot be reached; the group is held.",
+                "description": message,
+            ], startsAt: start, endsAt: resolvedAt.map { Int64($0.timeIntervalSince1970 * 1000) },
+               generatorURL: configuration.externalURL)])
         }
     }
 

@@ -13,6 +13,8 @@ struct NodeDrainState: Sendable {
     var draining: [String: String] = [:]
     /// Nodes a dry run has already reported, so the audit says it once.
     var reported: Set<String> = []
+    /// Groups whose provider is failing, since when.
+    var outages: [String: Date] = [:]
 }
 
 extension NodeScalingService {

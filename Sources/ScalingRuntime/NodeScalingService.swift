@@ -31,12 +31,18 @@ public struct NodeScalingService: Service {
     /// The policies' newest decisions, for the pods their floors will want (groups naming policies).
     let decisions: ScalingDecisions?
     let audit: AuditTrail?
+    /// Raises (`resolved` false) and resolves `NodeGroupProviderUnavailable` for a group whose
+    /// provider cannot be reached: group, since when, and the provider's error.
+    let alert: (@Sendable (_ group: String, _ since: Date, _ resolvedAt: Date?, _ message: String) -> Void)?
     let clock: any LoopClock
     let logger: Logger
 
     public init(groups: [NodeGroup], provider: @escaping @Sendable (NodeGroup) -> any NodeProvider, client: KubernetesClient,
-                settings: NodeScalingSettings, decisions: ScalingDecisions? = nil, audit: AuditTrail?, clock: any LoopClock, logger: Logger) {
+                settings: NodeScalingSettings, decisions: ScalingDecisions? = nil, audit: AuditTrail?,
+                alert: (@Sendable (_ group: String, _ since: Date, _ resolvedAt: Date?, _ message: String) -> Void)? = nil,
+                clock: any LoopClock, logger: Logger) {
         self.decisions = decisions
+        self.alert = alert
         self.groups = groups
         self.provider = provider
         self.client = client
@@ -97,8 +103,10 @@ public struct NodeScalingService: Service {
                 entry.outcome = "held"
                 entry.message = "\(error)"
                 audit?.record(entry)
+                outage(group.name, now: now, message: "\(error)", state: &drains)
                 continue
             }
+            recovered(group.name, now: now, state: &drains)
             let readyNodes = nodes.items.filter { node in
                 group.template.labels.allSatisfy { node.metadata.labels?[$0.key] == $0.value }
                     && node.status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } == true
@@ -140,7 +148,9 @@ public struct NodeScalingService: Service {
                     (action.outcome, action.message) = ("applied", message)
                     drains.lastScaleUp[plan.group] = now
                 case .refused(let message): (action.outcome, action.message) = ("failed", message)
-                case .unavailable(let message): (action.outcome, action.message) = ("held", message)
+                case .unavailable(let message):
+                    (action.outcome, action.message) = ("held", message)
+                    outage(plan.group, now: now, message: message, state: &drains)
                 }
             }
             audit?.record(action)
@@ -185,5 +195,18 @@ public struct NodeScalingService: Service {
             }
         }
         return plans
+    }
+
+    /// A group whose provider failed: the alert fires from the first failure and is sent again at
+    /// every scan while it lasts, as Alertmanager expects firing alerts to be repeated.
+    func outage(_ group: String, now: Date, message: String, state: inout NodeDrainState) {
+        let since = state.outages[group] ?? now
+        state.outages[group] = since
+        alert?(group, since, nil, message)
+    }
+
+    func recovered(_ group: String, now: Date, state: inout NodeDrainState) {
+        guard let since = state.outages.removeValue(forKey: group) else { return }
+        alert?(group, since, now, "")
     }
 }

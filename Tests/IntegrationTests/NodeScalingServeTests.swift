@@ -240,3 +240,49 @@ import Testing
         }
     }
 }
+
+/// A provider that does not answer: the group is held (nothing changes), the attempt is audited, and
+/// `NodeGroupProviderUnavailable` goes to the alert receivers.
+@Suite(.serialized) struct NodeProviderOutageTests {
+    @Test(.timeLimit(.minutes(2)))
+    func anUnreachableProviderHoldsAuditsAndAlerts() async throws {
+        try await WebhookCapture.with(failFirst: 1_000) { provider, providerURL in
+            try await WebhookCapture.with { alerts, alertsURL in
+                try await FakeKubernetesAPIServer.with(accounts: [NodeScalingServeTests.account]) { fake in
+                    fake.add("nodes", NodeScalingServeTests.node("rack-1"))
+                    NodeScalingServeTests.addUnschedulablePods(to: fake)
+                    let dir = try TemporaryDirectory(prefix: "surge-node-outage")
+                    defer { dir.remove() }
+                    let kubeconfig = dir.url.appendingPathComponent("kubeconfig")
+                    try ScalingServeTests.writeKubeconfig(fake, to: kubeconfig)
+                    try """
+                        alerting:
+                          webhooks:
+                            - {name: oncall, url: "\(alertsURL)/hook", group_wait: 1s, group_interval: 1s}
+                        nodes:
+                          scan_interval: 1s
+                          kubernetes: {kubeconfig_file: \(kubeconfig.path)}
+                          groups:
+                            - name: rack
+                              webhook: {url: "\(providerURL)/resize", size: 1}
+                              max_size: 4
+                              template: {cpu: "4", memory: 16Gi, pods: 110, labels: {pool: workers}}
+                        """.write(to: dir.url.appendingPathComponent("surge.yml"), atomically: true, encoding: .utf8)
+                    let port = try freeLocalPort()
+                    let surge = try await SurgeBinary.serve(dataDirectory: dir.url.appendingPathComponent("data").path, port: port,
+                                                            logURL: dir.url.appendingPathComponent("surge.log"),
+                                                            configPath: dir.url.appendingPathComponent("surge.yml").path)
+                    defer { surge.signal(SIGKILL) }
+                    try await NodeScalingServeTests.waitFor("an alert: \(surge.log.suffix(1500))") {
+                        alerts.bodies.contains { $0.contains("NodeGroupProviderUnavailable") }
+                    }
+                    let message = try #require(alerts.bodies.first { $0.contains("NodeGroupProviderUnavailable") })
+                    #expect(message.contains(#""node_group":"rack""#) && message.contains(#""status":"firing""#), "\(message)")
+                    #expect(provider.requests >= 1 && provider.bodies.isEmpty)
+                    let audit = (try? String(contentsOfFile: dir.path + "/data/audit/scaling.jsonl", encoding: .utf8)) ?? ""
+                    #expect(audit.contains(#""outcome":"held""#) && audit.contains(#""message":"503""#), "\(audit)")
+                }
+            }
+        }
+    }
+}

@@ -189,7 +189,7 @@ let package = Package(
         ]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TimeSeriesCore", "SurgeTestKit"], exclude: ["Scripts"]),
         .testTarget(name: "HTTPAPITests", dependencies: [
-            "App", "HTTPAPI", "WireFormat", "SurgeTestKit", "TimeSeriesCore", "Collectors", "Kubernetes", "Scaling", "ScalingRuntime", "Storage",
+            "App", "Actuators", "HTTPAPI", "WireFormat", "SurgeTestKit", "TimeSeriesCore", "Collectors", "Kubernetes", "Scaling", "ScalingRuntime", "Storage",
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

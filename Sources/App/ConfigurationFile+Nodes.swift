@@ -25,6 +25,7 @@ extension ConfigurationFile {
     ///       boot_time: 3m
     ///       template: {cpu: "4", memory: 16Gi, pods: 110, labels: {pool: workers}, taints: [{key: dedicated, value: web, effect: NoSchedule}]}
     ///       policies: [web]           # nodes for the pods these policies' floors want within boot_time, started now
+    ///       # template_node: worker-1   # instead of template: a node of the group that stands for it
     /// ```
     static func readNodes(_ node: Node, path: String, into config: inout SurgeConfiguration) throws {
         let reader = YAMLReader(path: path)
@@ -55,7 +56,7 @@ extension ConfigurationFile {
             config.nodeKubernetes = try readKubernetesConnection(keys, entry: connection, path: path)
         }
         for item in try section["groups"].map({ try reader.sequence($0, "groups") }) ?? [] {
-            let fields = try reader.mapping(item, "a node group", allowed: ["name", "cluster_api", "magnum", "webhook", "min_size", "max_size", "boot_time", "template", "policies"])
+            let fields = try reader.mapping(item, "a node group", allowed: ["name", "cluster_api", "magnum", "webhook", "min_size", "max_size", "boot_time", "template", "template_node", "policies"])
             let name = try reader.string(try reader.require(fields, "name", in: "a node group", at: item), "name")
             guard !config.nodeGroups.contains(where: { $0.name == name }) else { throw reader.fail(item, "node group \(name) is defined twice") }
             let providers = ["cluster_api", "magnum", "webhook"].filter { fields[$0] != nil }
@@ -66,8 +67,12 @@ extension ConfigurationFile {
             case "magnum": provider = .magnum(try readMagnum(fields["magnum"]!, reader: reader))
             default: provider = .webhook(try readNodeWebhook(fields["webhook"]!, reader: reader))
             }
-            let templateNode = try reader.require(fields, "template", in: "node group \(name)", at: item)
-            var group = NodeGroup(name: name, provider: provider, template: try readTemplate(templateNode, reader: reader))
+            guard (fields["template"] == nil) != (fields["template_node"] == nil) else {
+                throw reader.fail(item, "node group \(name) needs exactly one of template and template_node")
+            }
+            var group = NodeGroup(name: name, provider: provider,
+                                  template: try fields["template"].map { try readTemplate($0, reader: reader) } ?? NodeTemplate(allocatable: .zero))
+            if let n = fields["template_node"] { group.templateNode = try reader.string(n, "template_node") }
             if let n = fields["min_size"] { group.minSize = try reader.int(n, "min_size", minimum: 0) }
             if let n = fields["max_size"] { group.maxSize = try reader.int(n, "max_size", minimum: max(group.minSize ?? 0, 1)) }
             if let n = fields["boot_time"] {

@@ -26,6 +26,7 @@ extension NodeScalingService {
         let nodes: KubernetesNodeList = try await client.get("/api/v1/nodes")
         let pods: PodList = try await client.get("/api/v1/pods")
         let budgets: [PodDisruptionBudget] = ((try? await client.get("/apis/policy/v1/poddisruptionbudgets")) as PodDisruptionBudgetList?)?.items ?? []
+        let groups = Self.resolve(groups, nodes: nodes.items)
         for group in groups where !grown.contains(group.name) {
             let members = nodes.items.filter { node in group.template.labels.allSatisfy { node.metadata.labels?[$0.key] == $0.value } }
             if let draining = state.draining[group.name] {

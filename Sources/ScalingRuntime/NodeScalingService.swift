@@ -82,6 +82,7 @@ public struct NodeScalingService: Service {
             return
         }
         let nodes: KubernetesNodeList = try await client.get("/api/v1/nodes")
+        let groups = Self.resolve(groups, nodes: nodes.items)
         // Room left on ready nodes, for pods not created yet (the scheduler will place them there first).
         var requested: [String: ResourceAmounts] = [:]
         if !upcoming.isEmpty {
@@ -208,5 +209,23 @@ public struct NodeScalingService: Service {
     func recovered(_ group: String, now: Date, state: inout NodeDrainState) {
         guard let since = state.outages.removeValue(forKey: group) else { return }
         alert?(group, since, now, "")
+    }
+
+    /// Groups whose template a node stands for, with that node's allocatable, labels and taints.
+    public static func resolve(_ groups: [NodeGroup], nodes: [KubernetesNode]) -> [NodeGroup] {
+        groups.map { group in
+            guard let name = group.templateNode, let node = nodes.first(where: { $0.metadata.name == name }) else { return group }
+            var resolved = group
+            let allocatable = node.status?.allocatable ?? [:]
+            resolved.template = NodeTemplate(
+                allocatable: ResourceAmounts(cpuMilli: allocatable["cpu"].flatMap(Quantity.milliValue) ?? 0,
+                                             memoryBytes: (allocatable["memory"].flatMap(Quantity.milliValue) ?? 0) / 1000,
+                                             pods: Int((allocatable["pods"].flatMap(Quantity.milliValue) ?? 110_000) / 1000)),
+                labels: (node.metadata.labels ?? [:]).filter { $0.key != "kubernetes.io/hostname" },
+                taints: (node.spec?.taints ?? []).compactMap { taint in
+                    Taint.Effect(rawValue: taint.effect).map { Taint(key: taint.key, value: taint.value ?? "", effect: $0) }
+                })
+            return resolved
+        }
     }
 }

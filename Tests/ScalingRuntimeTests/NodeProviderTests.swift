@@ -4,6 +4,7 @@ import AsyncHTTPClient
 import Foundation
 import Kubernetes
 import Scaling
+import ScalingRuntime
 import SurgeTestKit
 import Testing
 
@@ -128,5 +129,22 @@ import Testing
             #expect(WebhookSignature.verify(capture.headers.last?["x-surge-signature-256"] ?? "", body: Array(body.utf8), key: key))
             #expect(try await provider.size(of: group).target == 3, "the size the accepted request set")
         }
+    }
+}
+
+/// A node standing for a group's template.
+@Suite struct NodeTemplateFromNodeTests {
+    @Test func theNodesAllocatableLabelsAndTaintsBecomeTheTemplate() throws {
+        let node = try JSONDecoder().decode(KubernetesNode.self, from: Data("""
+            {"metadata": {"name": "worker-1", "labels": {"kubernetes.io/hostname": "worker-1", "pool": "a"}},
+             "spec": {"taints": [{"key": "gpu", "value": "true", "effect": "NoSchedule"}]},
+             "status": {"allocatable": {"cpu": "3920m", "memory": "15Gi", "pods": "110"}}}
+            """.utf8))
+        var group = NodeGroup(name: "g", provider: .webhook(WebhookGroup(url: "http://x")), template: NodeTemplate(allocatable: .zero))
+        group.templateNode = "worker-1"
+        let resolved = NodeScalingService.resolve([group], nodes: [node])[0].template
+        #expect(resolved == NodeTemplate(allocatable: ResourceAmounts(cpuMilli: 3920, memoryBytes: 15 << 30, pods: 110), labels: ["pool": "a"],
+                                         taints: [Taint(key: "gpu", value: "true", effect: .noSchedule)]))
+        #expect(NodeScalingService.resolve([group], nodes: [])[0].template == NodeTemplate(allocatable: .zero), "a missing node leaves the group as it was")
     }
 }

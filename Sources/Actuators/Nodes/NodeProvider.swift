@@ -18,6 +18,9 @@ public struct NodeGroup: Sendable, Equatable {
     public var minSize: Int?
     public var maxSize: Int?
     public var template: NodeTemplate
+    /// A node that stands for the template: its allocatable, labels (but its host name) and taints
+    /// are read at every scan, replacing `template`.
+    public var templateNode: String?
     public var bootSeconds: Double
     /// Scaling policies whose workloads run here: the pods their schedules and forecasts will want
     /// within a boot time get nodes before they exist.

@@ -37,9 +37,17 @@ import Testing
                 try await Task.sleep(for: .milliseconds(250))
             }
             #expect(replicas() == 6, "\(served.surge.log.suffix(2000))")
-            let events = fake.events(namespace: "shop")
-            #expect(events.contains { $0[path: "reason"]?.string == "SuccessfulRescale" && $0[path: "message"]?.string == "New size: 6; reason: trigger backlog fired" },
-                    "\(events)")
+            // The Event is recorded after the scale is written: give it a moment.
+            var events = fake.events(namespace: "shop")
+            func rescaled() -> Bool {
+                events.contains { $0[path: "reason"]?.string == "SuccessfulRescale" && $0[path: "message"]?.string == "New size: 6; reason: trigger backlog fired" }
+            }
+            let eventDeadline = ContinuousClock.now + .seconds(5)
+            while !rescaled() && ContinuousClock.now < eventDeadline {
+                try await Task.sleep(for: .milliseconds(100))
+                events = fake.events(namespace: "shop")
+            }
+            #expect(rescaled(), "\(events)")
             // Still holding, but cooling down: a few more syncs change nothing.
             for _ in 0..<8 {
                 try await ScalingServeTests.remoteWrite(pods.map { ($0.0, $0.1, 50.0) } + [("queue_depth", ["namespace": "shop", "queue": "orders"], 500)], port: port)

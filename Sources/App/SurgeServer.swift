@@ -208,7 +208,7 @@ public enum SurgeServer {
 
     /// Each group's provider: Cluster API through the node loop's API client, one Magnum and one
     /// webhook provider for all their groups (tokens and sizes are kept per group).
-    static func nodeProviders(client: KubernetesClient?) -> @Sendable (NodeGroup) -> any NodeProvider {
+    public static func nodeProviders(client: KubernetesClient?) -> @Sendable (NodeGroup) -> any NodeProvider {
         let magnum = MagnumProvider(), webhook = WebhookNodeProvider()
         let clusterAPI = client.map { ClusterAPIProvider(client: $0) }
         return { group in

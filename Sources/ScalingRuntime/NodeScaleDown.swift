@@ -143,3 +143,32 @@ extension NodeScalingService {
         }, scaleDownDisabled: node.metadata.annotations?["cluster-autoscaler.kubernetes.io/scale-down-disabled"] == "true")
     }
 }
+
+extension NodeScalingService {
+    /// Each ready node of each group now: its requested share, and whether scale-down would take it
+    /// were it to stay under the threshold for the unneeded time (the loop's own memory of how long
+    /// it has been is not known here), with the reason it stays otherwise.
+    public func scaleDownReport(now: Date) async throws -> [(group: String, node: String, utilization: Double, verdict: ScaleDownEligibility.Verdict)] {
+        let nodes: KubernetesNodeList = try await client.get("/api/v1/nodes")
+        let pods: PodList = try await client.get("/api/v1/pods")
+        let budgets: [PodDisruptionBudget] = ((try? await client.get("/apis/policy/v1/poddisruptionbudgets")) as PodDisruptionBudgetList?)?.items ?? []
+        var out: [(String, String, Double, ScaleDownEligibility.Verdict)] = []
+        for group in Self.resolve(groups, nodes: nodes.items) {
+            guard let size = try? await provider(group).size(of: group) else { continue }
+            let ready = nodes.items.filter { node in
+                group.template.labels.allSatisfy { node.metadata.labels?[$0.key] == $0.value } && node.spec?.unschedulable != true
+                    && node.status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } == true
+            }
+            for node in ready {
+                var state = nodeState(node, of: group, pods: pods.items, budgets: budgets)
+                if state.utilization < settings.scaleDown.utilizationThreshold {
+                    state.underutilizedSince = now.addingTimeInterval(-settings.scaleDown.unneededSeconds)
+                }
+                out.append((group.name, state.name, state.utilization,
+                            ScaleDownEligibility.verdict(state, now: now, lastScaleUp: nil, groupSize: size.target,
+                                                         groupMinimum: group.minSize ?? size.minSize ?? 0, settings: settings.scaleDown)))
+            }
+        }
+        return out
+    }
+}

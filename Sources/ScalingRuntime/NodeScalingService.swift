@@ -74,60 +74,23 @@ public struct NodeScalingService: Service {
 
     func scan(limit: inout ActionRateLimit, drains: inout NodeDrainState) async throws {
         let now = Date(timeIntervalSince1970: Double(clock.now) / 1000)
-        let upcoming = upcomingPods()
-        let pods: PodList = try await client.get("/api/v1/pods", query: [("fieldSelector", "status.phase=Pending")])
-        let pending = pods.items.filter { PendingPods.unschedulable($0, now: now, threshold: settings.pendingThresholdSeconds) }.map(PendingPods.pending)
-        guard !pending.isEmpty || !upcoming.isEmpty else {
+        guard let scan = try await plan(now: now) else {
             try await scaleDown(groups: [], now: now, state: &drains)
             return
         }
-        let nodes: KubernetesNodeList = try await client.get("/api/v1/nodes")
-        let groups = Self.resolve(groups, nodes: nodes.items)
-        // Room left on ready nodes, for pods not created yet (the scheduler will place them there first).
-        var requested: [String: ResourceAmounts] = [:]
-        if !upcoming.isEmpty {
-            let placed: PodList = try await client.get("/api/v1/pods", query: [("fieldSelector", "status.phase=Running")])
-            for pod in placed.items {
-                guard let node = pod.spec?.nodeName else { continue }
-                let request = PendingPods.pending(pod).requests
-                let sum = requested[node] ?? .zero
-                requested[node] = ResourceAmounts(cpuMilli: sum.cpuMilli + request.cpuMilli, memoryBytes: sum.memoryBytes + request.memoryBytes, pods: sum.pods + 1)
-            }
+        for (group, error) in scan.held.sorted(by: { $0.key < $1.key }) {
+            logger.warning("node scaling: the group's provider cannot be read; the group is held", metadata: ["group": "\(group)", "error": "\(error)"])
+            var entry = AuditEntry(time: now, kind: .action, nodeGroup: group)
+            entry.outcome = "held"
+            entry.message = error
+            audit?.record(entry)
+            outage(group, now: now, message: error, state: &drains)
         }
-        var views: [NodeGroupView] = []
-        var freeRoom: [String: [ResourceAmounts]] = [:]
-        for group in groups {
-            let size: NodeGroupSize
-            do { size = try await provider(group).size(of: group) } catch {
-                logger.warning("node scaling: the group's provider cannot be read; the group is held", metadata: ["group": "\(group.name)", "error": "\(error)"])
-                var entry = AuditEntry(time: now, kind: .action, nodeGroup: group.name)
-                entry.outcome = "held"
-                entry.message = "\(error)"
-                audit?.record(entry)
-                outage(group.name, now: now, message: "\(error)", state: &drains)
-                continue
-            }
-            recovered(group.name, now: now, state: &drains)
-            let readyNodes = nodes.items.filter { node in
-                group.template.labels.allSatisfy { node.metadata.labels?[$0.key] == $0.value }
-                    && node.status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } == true
-            }
-            let ready = readyNodes.count
-            freeRoom[group.name] = readyNodes.map { node in
-                let used = requested[node.metadata.name ?? ""] ?? .zero
-                return ResourceAmounts(cpuMilli: max(group.template.allocatable.cpuMilli - used.cpuMilli, 0),
-                                       memoryBytes: max(group.template.allocatable.memoryBytes - used.memoryBytes, 0),
-                                       pods: max(group.template.allocatable.pods - used.pods, 0))
-            }
-            views.append(NodeGroupView(name: group.name, template: group.template, target: size.target,
-                                       minSize: group.minSize ?? size.minSize ?? 0, maxSize: group.maxSize ?? size.maxSize ?? .max,
-                                       booting: max(size.target - ready, 0)))
-        }
-        var (plans, unplaceable) = NodeScaleUp.plan(pending: pending, groups: views)
-        plans = aheadOfTime(plans, upcoming: upcoming, views: views, freeRoom: freeRoom, anyPending: !pending.isEmpty)
-        for (pod, reason) in unplaceable.sorted(by: { $0.key < $1.key }) {
+        for view in scan.views { recovered(view.name, now: now, state: &drains) }
+        for (pod, reason) in scan.unplaceable.sorted(by: { $0.key < $1.key }) {
             logger.info("node scaling: an unschedulable pod fits no group", metadata: ["pod": "\(pod)", "reason": "\(reason)"])
         }
+        let (plans, groups) = (scan.plans, scan.groups)
         for plan in plans {
             guard let group = groups.first(where: { $0.name == plan.group }) else { continue }
             var decision = AuditEntry(time: now, kind: .decision, nodeGroup: plan.group)
@@ -158,6 +121,64 @@ public struct NodeScalingService: Service {
             logger.notice("node scaling: \(action.outcome ?? "")", metadata: ["group": "\(plan.group)", "from": "\(plan.from)", "to": "\(plan.to)",
                                                                              "message": "\(action.message ?? "")"])
         }
+    }
+
+    /// What one scan sees and would do: the groups as their providers hold them, the scale-ups the
+    /// unschedulable and upcoming pods need, the pods no group can take, and the groups whose
+    /// provider could not be read. Nil when no pod waits and none is coming.
+    public struct ScanPlan: Sendable {
+        public var groups: [NodeGroup]
+        public var views: [NodeGroupView]
+        public var plans: [NodeScaleUpPlan]
+        public var unplaceable: [String: String]
+        public var held: [String: String]
+        public var pending: Int
+    }
+
+    public func plan(now: Date) async throws -> ScanPlan? {
+        let upcoming = upcomingPods()
+        let pods: PodList = try await client.get("/api/v1/pods", query: [("fieldSelector", "status.phase=Pending")])
+        let pending = pods.items.filter { PendingPods.unschedulable($0, now: now, threshold: settings.pendingThresholdSeconds) }.map(PendingPods.pending)
+        guard !pending.isEmpty || !upcoming.isEmpty else { return nil }
+        let nodes: KubernetesNodeList = try await client.get("/api/v1/nodes")
+        let groups = Self.resolve(groups, nodes: nodes.items)
+        // Room left on ready nodes, for pods not created yet (the scheduler will place them there first).
+        var requested: [String: ResourceAmounts] = [:]
+        if !upcoming.isEmpty {
+            let placed: PodList = try await client.get("/api/v1/pods", query: [("fieldSelector", "status.phase=Running")])
+            for pod in placed.items {
+                guard let node = pod.spec?.nodeName else { continue }
+                let request = PendingPods.pending(pod).requests
+                let sum = requested[node] ?? .zero
+                requested[node] = ResourceAmounts(cpuMilli: sum.cpuMilli + request.cpuMilli, memoryBytes: sum.memoryBytes + request.memoryBytes, pods: sum.pods + 1)
+            }
+        }
+        var views: [NodeGroupView] = []
+        var freeRoom: [String: [ResourceAmounts]] = [:]
+        var held: [String: String] = [:]
+        for group in groups {
+            let size: NodeGroupSize
+            do { size = try await provider(group).size(of: group) } catch {
+                held[group.name] = "\(error)"
+                continue
+            }
+            let readyNodes = nodes.items.filter { node in
+                group.template.labels.allSatisfy { node.metadata.labels?[$0.key] == $0.value }
+                    && node.status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } == true
+            }
+            freeRoom[group.name] = readyNodes.map { node in
+                let used = requested[node.metadata.name ?? ""] ?? .zero
+                return ResourceAmounts(cpuMilli: max(group.template.allocatable.cpuMilli - used.cpuMilli, 0),
+                                       memoryBytes: max(group.template.allocatable.memoryBytes - used.memoryBytes, 0),
+                                       pods: max(group.template.allocatable.pods - used.pods, 0))
+            }
+            views.append(NodeGroupView(name: group.name, template: group.template, target: size.target,
+                                       minSize: group.minSize ?? size.minSize ?? 0, maxSize: group.maxSize ?? size.maxSize ?? .max,
+                                       booting: max(size.target - readyNodes.count, 0)))
+        }
+        var (plans, unplaceable) = NodeScaleUp.plan(pending: pending, groups: views)
+        plans = aheadOfTime(plans, upcoming: upcoming, views: views, freeRoom: freeRoom, anyPending: !pending.isEmpty)
+        return ScanPlan(groups: groups, views: views, plans: plans, unplaceable: unplaceable, held: held, pending: pending.count)
     }
 
     /// Pods the served policies will want within their groups' boot time and do not have yet, each

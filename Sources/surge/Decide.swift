@@ -17,7 +17,9 @@ struct Decide: AsyncParsableCommand {
             metrics, history): the same file always gives the same answer. --policy FILE decides now from a \
             running Surge (or any Prometheus-compatible API, --prometheus-url) and the workload's current \
             state (scale and pods) from Kubernetes: --kubeconfig, else $KUBECONFIG, ~/.kube/config or the \
-            in-cluster service account. --replicas N skips Kubernetes and takes the pods reporting the metrics.
+            in-cluster service account. --replicas N skips Kubernetes and takes the pods reporting the metrics. \
+            --nodes CONFIG shows what the node loop of that configuration would do now: which groups grow, by how \
+            many and why, which pods fit no group, and which nodes scale-down would take.
             """)
 
     enum Output: String, ExpressibleByArgument, CaseIterable { case text, json }
@@ -27,6 +29,9 @@ struct Decide: AsyncParsableCommand {
 
     @Option(name: .long, help: "A policy file, to decide live.")
     var policy: String?
+
+    @Option(name: .long, help: "A configuration file with node groups: what the node loop would do now, and why (text only).")
+    var nodes: String?
 
     @Option(name: .long, help: "Which policy of the file.")
     var name: String?
@@ -49,7 +54,12 @@ struct Decide: AsyncParsableCommand {
     var output: Output = .text
 
     func validate() throws {
-        if (snapshot == nil) == (policy == nil) { throw ValidationError("give either --snapshot FILE or --policy FILE") }
+        if nodes != nil {
+            if snapshot != nil || policy != nil || replicas != nil { throw ValidationError("--nodes goes alone, with --kubeconfig at most") }
+            if output == .json { throw ValidationError("--nodes reports in text only") }
+            return
+        }
+        if (snapshot == nil) == (policy == nil) { throw ValidationError("give either --snapshot FILE, --policy FILE or --nodes CONFIG") }
         if snapshot != nil && (replicas != nil || kubeconfig != nil) { throw ValidationError("--replicas and --kubeconfig go with --policy") }
         if replicas != nil && kubeconfig != nil { throw ValidationError("give either --replicas N or --kubeconfig FILE") }
         if let replicas, replicas < 0 { throw ValidationError("--replicas must not be negative") }
@@ -57,6 +67,10 @@ struct Decide: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let nodes {
+            print(try await DecideNodes.run(configPath: nodes, kubeconfig: kubeconfig), terminator: "")
+            return
+        }
         let chosen: ScalingPolicy
         let decision: PolicyDecision
         let now: Date

@@ -286,3 +286,44 @@ import Testing
         }
     }
 }
+
+/// `surge decide --nodes`: what the node loop would do, and why, against the fake API server.
+@Suite struct DecideNodesTests {
+    @Test(.timeLimit(.minutes(1)))
+    func explainsWhichGroupGrowsByHowManyAndWhy() async throws {
+        try await FakeKubernetesAPIServer.with(accounts: [NodeScalingServeTests.account]) { fake in
+            fake.installCustomResource(NodeScalingServeTests.machineDeployments)
+            fake.add("machinedeployments", namespace: "capi", ["metadata": ["name": "workers"], "spec": ["replicas": 1]])
+            fake.add("nodes", NodeScalingServeTests.node("worker-1"))
+            NodeScalingServeTests.addUnschedulablePods(to: fake)
+            var picky = FakeKubernetesAPIServer.pod(name: "gpu-1", namespace: "jobs", phase: "Pending", containers: [])
+            picky["spec"] = ["nodeSelector": ["accelerator": "a100"], "containers": []]
+            picky["status"] = ["phase": "Pending", "conditions": [["type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+                                                                     "lastTransitionTime": "2026-01-01T00:00:00Z"]]]
+            fake.addPod(picky)
+            let dir = try TemporaryDirectory(prefix: "surge-decide-nodes")
+            defer { dir.remove() }
+            let kubeconfig = dir.url.appendingPathComponent("kubeconfig")
+            try ScalingServeTests.writeKubeconfig(fake, to: kubeconfig)
+            try """
+                nodes:
+                  groups:
+                    - name: workers
+                      cluster_api: {namespace: capi, name: workers}
+                      max_size: 3
+                      template: {cpu: "4", memory: 16Gi, pods: 110, labels: {pool: workers}}
+                """.write(to: dir.url.appendingPathComponent("surge.yml"), atomically: true, encoding: .utf8)
+            let run = try await SurgeBinary.run(["decide", "--nodes", dir.path + "/surge.yml", "--kubeconfig", kubeconfig.path])
+            #expect(run.status == 0, "\(run.output)")
+            #expect(run.output.contains("11 pods unschedulable"), "\(run.output)")
+            #expect(run.output.contains("node group workers: 1 nodes (min 0, max 3), 0 booting"), "\(run.output)")
+            #expect(run.output.contains("grow 1 → 3") && run.output.contains("The group reaches its maximum of 3 nodes."), "\(run.output)")
+            #expect(run.output.contains("pod jobs/gpu-1 fits no group: group workers: its nodeSelector accelerator=a100 does not match the group's labels"), "\(run.output)")
+            #expect(run.output.contains("pod jobs/batch-") && run.output.contains("the group is at its maximum size"), "\(run.output)")
+            #expect(run.output.contains("workers/worker-1: requests 0% of it; stays: the group is at its minimum size") == false)
+            #expect(run.output.contains("workers/worker-1: requests 0% of it;"), "\(run.output)")
+            // Nothing was changed.
+            #expect(fake.object(NodeScalingServeTests.machineDeployments, namespace: "capi", name: "workers")?[path: "spec.replicas"]?.int == 1)
+        }
+    }
+}

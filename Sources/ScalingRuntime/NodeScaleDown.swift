@@ -15,6 +15,8 @@ struct NodeDrainState: Sendable {
     var reported: Set<String> = []
     /// Groups whose provider is failing, since when.
     var outages: [String: Date] = [:]
+    /// Magnum groups with a resize under way: followed until the cluster's status settles.
+    var resizing: [String: Date] = [:]
 }
 
 extension NodeScalingService {
@@ -110,7 +112,9 @@ extension NodeScalingService {
         var action = AuditEntry(time: now, kind: .action, nodeGroup: group.name)
         (action.from, action.to) = (size.target, size.target - 1)
         switch await provider(group).resize(group, from: size.target, to: size.target - 1, removing: [id]) {
-        case .accepted(let message): (action.outcome, action.message) = ("applied", "\(name) drained and removed: \(message)")
+        case .accepted(let message):
+            (action.outcome, action.message) = ("applied", "\(name) drained and removed: \(message)")
+            if case .magnum = group.provider { state.resizing[group.name] = now }
         case .refused(let message): (action.outcome, action.message) = ("failed", message)
         case .unavailable(let message): (action.outcome, action.message) = ("held", message)
         }
@@ -170,5 +174,27 @@ extension NodeScalingService {
             }
         }
         return out
+    }
+}
+
+extension NodeScalingService {
+    /// Follows Magnum resizes: while the cluster is `*_IN_PROGRESS` nothing is recorded; once it
+    /// settles, `*_COMPLETE` or `*_FAILED` (with Magnum's reason) goes to the audit trail and the log.
+    func followResizes(now: Date, state: inout NodeDrainState) async {
+        for (name, since) in state.resizing {
+            guard let group = groups.first(where: { $0.name == name }), let magnum = provider(group) as? MagnumProvider,
+                  let (status, reason) = try? await magnum.clusterStatus(of: group), !status.hasSuffix("_IN_PROGRESS") else { continue }
+            state.resizing[name] = nil
+            var entry = AuditEntry(time: now, kind: .action, nodeGroup: name)
+            let failed = status.hasSuffix("_FAILED")
+            entry.outcome = failed ? "failed" : "applied"
+            entry.message = "Magnum resize \(failed ? "failed" : "completed") after \(Int(now.timeIntervalSince(since)))s: \(status)" + (reason.map { " (\($0))" } ?? "")
+            audit?.record(entry)
+            if failed {
+                logger.warning("node scaling: a Magnum resize failed", metadata: ["group": "\(name)", "status": "\(status)", "reason": "\(reason ?? "")"])
+            } else {
+                logger.notice("node scaling: a Magnum resize completed", metadata: ["group": "\(name)"])
+            }
+        }
     }
 }

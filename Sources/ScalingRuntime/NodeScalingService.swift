@@ -74,6 +74,7 @@ public struct NodeScalingService: Service {
 
     func scan(limit: inout ActionRateLimit, drains: inout NodeDrainState) async throws {
         let now = Date(timeIntervalSince1970: Double(clock.now) / 1000)
+        await followResizes(now: now, state: &drains)
         guard let scan = try await plan(now: now) else {
             try await scaleDown(groups: [], now: now, state: &drains)
             return
@@ -111,6 +112,7 @@ public struct NodeScalingService: Service {
                 case .accepted(let message):
                     (action.outcome, action.message) = ("applied", message)
                     drains.lastScaleUp[plan.group] = now
+                    if case .magnum = group.provider { drains.resizing[plan.group] = now }
                 case .refused(let message): (action.outcome, action.message) = ("failed", message)
                 case .unavailable(let message):
                     (action.outcome, action.message) = ("held", message)

@@ -163,6 +163,11 @@ import Testing
                 #expect(fake.deployment(namespace: "shop", name: "web")?[path: "spec.replicas"]?.int == 3)
                 let audit = (try? String(contentsOfFile: dir.path + "/data/audit/scaling.jsonl", encoding: .utf8)) ?? ""
                 #expect(audit.contains(#""drivenBy":"policy floors""#) && audit.contains("want within the group's boot time need 2 more nodes"), "\(audit)")
+                // The resize is followed until Magnum says it is done.
+                openstack.finishResize()
+                try await NodeScalingServeTests.waitFor("the resize completes") {
+                    ((try? String(contentsOfFile: dir.path + "/data/audit/scaling.jsonl", encoding: .utf8)) ?? "").contains("Magnum resize completed after")
+                }
             }
         }
     }

@@ -39,7 +39,12 @@ public enum SurgeBinary {
 
     /// Runs `surge` with the arguments to completion; returns its exit status and standard output
     /// and error together.
+    /// The wait happens on a thread of its own, not the tasks' pool: a command talking to a fake
+    /// server in this process needs the pool free to be answered.
     public static func run(_ arguments: [String], testFile: String = #filePath) async throws -> (status: Int32, output: String) {
-        try runToCompletion(try path(testFile: testFile), arguments)
+        let executable = try path(testFile: testFile)
+        return try await withCheckedThrowingContinuation { done in
+            DispatchQueue.global().async { done.resume(with: Result { try runToCompletion(executable, arguments) }) }
+        }
     }
 }

@@ -32,6 +32,22 @@ import Testing
         }
     }
 
+    /// Runs `surge serve` in a fresh directory on the configuration `config` writes there (given
+    /// the path of a kubeconfig that reaches `fake`, and the directory), until `body` returns.
+    static func serving(_ fake: FakeKubernetesAPIServer, prefix: String, config: (_ kubeconfig: String, _ directory: String) throws -> String,
+                        _ body: (ChildProcess, TemporaryDirectory) async throws -> Void) async throws {
+        let dir = try TemporaryDirectory(prefix: prefix)
+        defer { dir.remove() }
+        let kubeconfig = dir.url.appendingPathComponent("kubeconfig")
+        try ScalingServeTests.writeKubeconfig(fake, to: kubeconfig)
+        try config(kubeconfig.path, dir.path).write(to: dir.url.appendingPathComponent("surge.yml"), atomically: true, encoding: .utf8)
+        let port = try freeLocalPort()
+        let surge = try await SurgeBinary.serve(dataDirectory: dir.path + "/data", port: port, logURL: dir.url.appendingPathComponent("surge.log"),
+                                                configPath: dir.path + "/surge.yml")
+        defer { surge.signal(SIGKILL) }
+        try await body(surge, dir)
+    }
+
     static func serve(dryRun: Bool, _ body: (FakeKubernetesAPIServer, ChildProcess, String) async throws -> Void) async throws {
         try await FakeKubernetesAPIServer.with(accounts: [Self.account]) { fake in
             fake.installCustomResource(Self.machineDeployments)
@@ -41,27 +57,21 @@ import Testing
             ])
             fake.add("nodes", Self.node("worker-1"))
             Self.addUnschedulablePods(to: fake)
-            let dir = try TemporaryDirectory(prefix: "surge-nodes")
-            defer { dir.remove() }
-            let kubeconfig = dir.url.appendingPathComponent("kubeconfig")
-            try ScalingServeTests.writeKubeconfig(fake, to: kubeconfig)
-            try """
+            try await Self.serving(fake, prefix: "surge-nodes", config: { kubeconfig, _ in
+                """
                 nodes:
                   dry_run: \(dryRun)
                   scan_interval: 1s
-                  kubernetes: {kubeconfig_file: \(kubeconfig.path)}
+                  kubernetes: {kubeconfig_file: \(kubeconfig)}
                   groups:
                     - name: workers
                       cluster_api: {namespace: capi, name: workers}
                       boot_time: 3m
                       template: {cpu: "4", memory: 16Gi, pods: 110, labels: {pool: workers}}
-                """.write(to: dir.url.appendingPathComponent("surge.yml"), atomically: true, encoding: .utf8)
-            let port = try freeLocalPort()
-            let surge = try await SurgeBinary.serve(dataDirectory: dir.url.appendingPathComponent("data").path, port: port,
-                                                    logURL: dir.url.appendingPathComponent("surge.log"),
-                                                    configPath: dir.url.appendingPathComponent("surge.yml").path)
-            defer { surge.signal(SIGKILL) }
-            try await body(fake, surge, dir.url.appendingPathComponent("data/audit/scaling.jsonl").path)
+                """
+            }) { surge, dir in
+                try await body(fake, surge, dir.path + "/data/audit/scaling.jsonl")
+            }
         }
     }
 
@@ -121,52 +131,46 @@ import Testing
                     }
                 }
                 fake.add("nodes", NodeScalingServeTests.node("node-1"))
-                let dir = try TemporaryDirectory(prefix: "surge-nodes-ahead")
-                defer { dir.remove() }
-                let kubeconfig = dir.url.appendingPathComponent("kubeconfig")
-                try ScalingServeTests.writeKubeconfig(fake, to: kubeconfig)
-                try "s3cret\n".write(to: dir.url.appendingPathComponent("password"), atomically: true, encoding: .utf8)
-                let formatter = ISO8601DateFormatter()
-                try """
-                    policies:
-                      - name: web
-                        target: {kind: Deployment, namespace: shop, name: web}
-                        minReplicas: 3
-                        maxReplicas: 10
-                        interval: 1s
-                        schedules:
-                          - {name: sale, start: "\(formatter.string(from: Date().addingTimeInterval(120)))", end: "\(formatter.string(from: Date().addingTimeInterval(3600)))", minReplicas: 9}
-                    """.write(to: dir.url.appendingPathComponent("web.yaml"), atomically: true, encoding: .utf8)
-                try """
-                    scaling:
-                      policy_files: [web.yaml]
-                      dry_run: true
-                      kubernetes: {kubeconfig_file: \(kubeconfig.path)}
-                    nodes:
-                      scan_interval: 1s
-                      groups:
-                        - name: workers
-                          magnum: {auth_url: "\(openstack.authURL)", user: surge, password_file: \(dir.path)/password, project: platform, cluster_id: \(openstack.clusterID)}
-                          boot_time: 5m
-                          template: {cpu: "4", memory: 16Gi, pods: 110, labels: {pool: workers}}
-                          policies: [web]
-                    """.write(to: dir.url.appendingPathComponent("surge.yml"), atomically: true, encoding: .utf8)
-                let port = try freeLocalPort()
-                let surge = try await SurgeBinary.serve(dataDirectory: dir.url.appendingPathComponent("data").path, port: port,
-                                                        logURL: dir.url.appendingPathComponent("surge.log"),
-                                                        configPath: dir.url.appendingPathComponent("surge.yml").path)
-                defer { surge.signal(SIGKILL) }
-                // Six more one-core pods in two minutes: one fits the ready node's spare core, five need two nodes.
-                try await NodeScalingServeTests.waitFor("Magnum resized to 3: \(surge.log.suffix(1500))") { openstack.group("default-worker")?.nodeCount == 3 }
-                #expect(openstack.resizeRequests.first?["node_count"] == 3)
-                // The pods do not exist yet: the workload still has its three.
-                #expect(fake.deployment(namespace: "shop", name: "web")?[path: "spec.replicas"]?.int == 3)
-                let audit = (try? String(contentsOfFile: dir.path + "/data/audit/scaling.jsonl", encoding: .utf8)) ?? ""
-                #expect(audit.contains(#""drivenBy":"policy floors""#) && audit.contains("want within the group's boot time need 2 more nodes"), "\(audit)")
-                // The resize is followed until Magnum says it is done.
-                openstack.finishResize()
-                try await NodeScalingServeTests.waitFor("the resize completes") {
-                    ((try? String(contentsOfFile: dir.path + "/data/audit/scaling.jsonl", encoding: .utf8)) ?? "").contains("Magnum resize completed after")
+                try await NodeScalingServeTests.serving(fake, prefix: "surge-nodes-ahead", config: { kubeconfig, dir in
+                    try "s3cret\n".write(toFile: dir + "/password", atomically: true, encoding: .utf8)
+                    let formatter = ISO8601DateFormatter()
+                    try """
+                        policies:
+                          - name: web
+                            target: {kind: Deployment, namespace: shop, name: web}
+                            minReplicas: 3
+                            maxReplicas: 10
+                            interval: 1s
+                            schedules:
+                              - {name: sale, start: "\(formatter.string(from: Date().addingTimeInterval(120)))", end: "\(formatter.string(from: Date().addingTimeInterval(3600)))", minReplicas: 9}
+                        """.write(toFile: dir + "/web.yaml", atomically: true, encoding: .utf8)
+                    return """
+                        scaling:
+                          policy_files: [web.yaml]
+                          dry_run: true
+                          kubernetes: {kubeconfig_file: \(kubeconfig)}
+                        nodes:
+                          scan_interval: 1s
+                          groups:
+                            - name: workers
+                              magnum: {auth_url: "\(openstack.authURL)", user: surge, password_file: \(dir)/password, project: platform, cluster_id: \(openstack.clusterID)}
+                              boot_time: 5m
+                              template: {cpu: "4", memory: 16Gi, pods: 110, labels: {pool: workers}}
+                              policies: [web]
+                        """
+                }) { surge, dir in
+                    // Six more one-core pods in two minutes: one fits the ready node's spare core, five need two nodes.
+                    try await NodeScalingServeTests.waitFor("Magnum resized to 3: \(surge.log.suffix(1500))") { openstack.group("default-worker")?.nodeCount == 3 }
+                    #expect(openstack.resizeRequests.first?["node_count"] == 3)
+                    // The pods do not exist yet: the workload still has its three.
+                    #expect(fake.deployment(namespace: "shop", name: "web")?[path: "spec.replicas"]?.int == 3)
+                    let audit = (try? String(contentsOfFile: dir.path + "/data/audit/scaling.jsonl", encoding: .utf8)) ?? ""
+                    #expect(audit.contains(#""drivenBy":"policy floors""#) && audit.contains("want within the group's boot time need 2 more nodes"), "\(audit)")
+                    // The resize is followed until Magnum says it is done.
+                    openstack.finishResize()
+                    try await NodeScalingServeTests.waitFor("the resize completes") {
+                        ((try? String(contentsOfFile: dir.path + "/data/audit/scaling.jsonl", encoding: .utf8)) ?? "").contains("Magnum resize completed after")
+                    }
                 }
             }
         }
@@ -208,40 +212,34 @@ import Testing
             fake.addPod(Self.pod("web-1", node: "worker-1", cpu: "3", app: "web"))
             fake.addPod(Self.pod("db-1", node: "worker-2", cpu: "500m", app: "db"))
             fake.add("poddisruptionbudgets", namespace: "shop", ["metadata": ["name": "db"], "spec": ["minAvailable": 1, "selector": ["matchLabels": ["app": "db"]]]])
-            let dir = try TemporaryDirectory(prefix: "surge-scale-down")
-            defer { dir.remove() }
-            let kubeconfig = dir.url.appendingPathComponent("kubeconfig")
-            try ScalingServeTests.writeKubeconfig(fake, to: kubeconfig)
-            try """
+            try await NodeScalingServeTests.serving(fake, prefix: "surge-scale-down", config: { kubeconfig, _ in
+                """
                 nodes:
                   scan_interval: 1s
-                  kubernetes: {kubeconfig_file: \(kubeconfig.path)}
+                  kubernetes: {kubeconfig_file: \(kubeconfig)}
                   scale_down: {unneeded_time: 1s, delay_after_add: 0}
                   groups:
                     - name: workers
                       cluster_api: {namespace: capi, name: workers}
                       template: {cpu: "4", memory: 16Gi, pods: 110, labels: {pool: workers}}
-                """.write(to: dir.url.appendingPathComponent("surge.yml"), atomically: true, encoding: .utf8)
-            let port = try freeLocalPort()
-            let surge = try await SurgeBinary.serve(dataDirectory: dir.url.appendingPathComponent("data").path, port: port,
-                                                    logURL: dir.url.appendingPathComponent("surge.log"),
-                                                    configPath: dir.url.appendingPathComponent("surge.yml").path)
-            defer { surge.signal(SIGKILL) }
-            func replicas() -> Int? { fake.object(NodeScalingServeTests.machineDeployments, namespace: "capi", name: "workers")?[path: "spec.replicas"]?.int }
-            // worker-2 (12.5 % requested) is cordoned; its db pod may not go: the budget needs one healthy db pod.
-            try await NodeScalingServeTests.waitFor("worker-2 cordoned: \(surge.log.suffix(1500))") {
-                fake.object(.init(group: "", version: "v1", plural: "nodes", kind: "Node"), namespace: "", name: "worker-2")?[path: "spec.unschedulable"] == .bool(true)
+                """
+            }) { surge, dir in
+                func replicas() -> Int? { fake.object(NodeScalingServeTests.machineDeployments, namespace: "capi", name: "workers")?[path: "spec.replicas"]?.int }
+                // worker-2 (12.5 % requested) is cordoned; its db pod may not go: the budget needs one healthy db pod.
+                try await NodeScalingServeTests.waitFor("worker-2 cordoned: \(surge.log.suffix(1500))") {
+                    fake.object(.init(group: "", version: "v1", plural: "nodes", kind: "Node"), namespace: "", name: "worker-2")?[path: "spec.unschedulable"] == .bool(true)
+                }
+                try await NodeScalingServeTests.waitFor("the eviction waits: \(surge.log.suffix(1500))") { surge.log.contains("waits for its PodDisruptionBudget") }
+                #expect(replicas() == 2)
+                #expect(fake.object(.init(group: "", version: "v1", plural: "nodes", kind: "Node"), namespace: "", name: "worker-1")?[path: "spec.unschedulable"] == nil)
+                // A second db pod elsewhere: the budget allows one eviction, the drain finishes, the node goes.
+                fake.addPod(Self.pod("db-2", node: "worker-1", cpu: "500m", app: "db"))
+                try await NodeScalingServeTests.waitFor("the group shrinks to 1: \(surge.log.suffix(1500))") { replicas() == 1 }
+                #expect(fake.object(Self.machines, namespace: "capi", name: "workers-m2")?[path: "metadata.annotations"]?["cluster.x-k8s.io/delete-machine"] != nil)
+                #expect(fake.object(Self.machines, namespace: "capi", name: "workers-m1")?[path: "metadata.annotations"] == nil)
+                let audit = (try? String(contentsOfFile: dir.path + "/data/audit/scaling.jsonl", encoding: .utf8)) ?? ""
+                #expect(audit.contains(#""drivenBy":"underutilized node""#) && audit.contains("worker-2 drained and removed"), "\(audit)")
             }
-            try await NodeScalingServeTests.waitFor("the eviction waits: \(surge.log.suffix(1500))") { surge.log.contains("waits for its PodDisruptionBudget") }
-            #expect(replicas() == 2)
-            #expect(fake.object(.init(group: "", version: "v1", plural: "nodes", kind: "Node"), namespace: "", name: "worker-1")?[path: "spec.unschedulable"] == nil)
-            // A second db pod elsewhere: the budget allows one eviction, the drain finishes, the node goes.
-            fake.addPod(Self.pod("db-2", node: "worker-1", cpu: "500m", app: "db"))
-            try await NodeScalingServeTests.waitFor("the group shrinks to 1: \(surge.log.suffix(1500))") { replicas() == 1 }
-            #expect(fake.object(Self.machines, namespace: "capi", name: "workers-m2")?[path: "metadata.annotations"]?["cluster.x-k8s.io/delete-machine"] != nil)
-            #expect(fake.object(Self.machines, namespace: "capi", name: "workers-m1")?[path: "metadata.annotations"] == nil)
-            let audit = (try? String(contentsOfFile: dir.path + "/data/audit/scaling.jsonl", encoding: .utf8)) ?? ""
-            #expect(audit.contains(#""drivenBy":"underutilized node""#) && audit.contains("worker-2 drained and removed"), "\(audit)")
         }
     }
 }
@@ -256,36 +254,30 @@ import Testing
                 try await FakeKubernetesAPIServer.with(accounts: [NodeScalingServeTests.account]) { fake in
                     fake.add("nodes", NodeScalingServeTests.node("rack-1"))
                     NodeScalingServeTests.addUnschedulablePods(to: fake)
-                    let dir = try TemporaryDirectory(prefix: "surge-node-outage")
-                    defer { dir.remove() }
-                    let kubeconfig = dir.url.appendingPathComponent("kubeconfig")
-                    try ScalingServeTests.writeKubeconfig(fake, to: kubeconfig)
-                    try """
+                    try await NodeScalingServeTests.serving(fake, prefix: "surge-node-outage", config: { kubeconfig, _ in
+                        """
                         alerting:
                           webhooks:
                             - {name: oncall, url: "\(alertsURL)/hook", group_wait: 1s, group_interval: 1s}
                         nodes:
                           scan_interval: 1s
-                          kubernetes: {kubeconfig_file: \(kubeconfig.path)}
+                          kubernetes: {kubeconfig_file: \(kubeconfig)}
                           groups:
                             - name: rack
                               webhook: {url: "\(providerURL)/resize", size: 1}
                               max_size: 4
                               template: {cpu: "4", memory: 16Gi, pods: 110, labels: {pool: workers}}
-                        """.write(to: dir.url.appendingPathComponent("surge.yml"), atomically: true, encoding: .utf8)
-                    let port = try freeLocalPort()
-                    let surge = try await SurgeBinary.serve(dataDirectory: dir.url.appendingPathComponent("data").path, port: port,
-                                                            logURL: dir.url.appendingPathComponent("surge.log"),
-                                                            configPath: dir.url.appendingPathComponent("surge.yml").path)
-                    defer { surge.signal(SIGKILL) }
-                    try await NodeScalingServeTests.waitFor("an alert: \(surge.log.suffix(1500))") {
-                        alerts.bodies.contains { $0.contains("NodeGroupProviderUnavailable") }
+                        """
+                    }) { surge, dir in
+                        try await NodeScalingServeTests.waitFor("an alert: \(surge.log.suffix(1500))") {
+                            alerts.bodies.contains { $0.contains("NodeGroupProviderUnavailable") }
+                        }
+                        let message = try #require(alerts.bodies.first { $0.contains("NodeGroupProviderUnavailable") })
+                        #expect(message.contains(#""node_group":"rack""#) && message.contains(#""status":"firing""#), "\(message)")
+                        #expect(provider.requests >= 1 && provider.bodies.isEmpty)
+                        let audit = (try? String(contentsOfFile: dir.path + "/data/audit/scaling.jsonl", encoding: .utf8)) ?? ""
+                        #expect(audit.contains(#""outcome":"held""#) && audit.contains(#""message":"503""#), "\(audit)")
                     }
-                    let message = try #require(alerts.bodies.first { $0.contains("NodeGroupProviderUnavailable") })
-                    #expect(message.contains(#""node_group":"rack""#) && message.contains(#""status":"firing""#), "\(message)")
-                    #expect(provider.requests >= 1 && provider.bodies.isEmpty)
-                    let audit = (try? String(contentsOfFile: dir.path + "/data/audit/scaling.jsonl", encoding: .utf8)) ?? ""
-                    #expect(audit.contains(#""outcome":"held""#) && audit.contains(#""message":"503""#), "\(audit)")
                 }
             }
         }

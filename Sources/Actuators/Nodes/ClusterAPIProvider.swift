@@ -22,9 +22,14 @@ public struct ClusterAPIGroup: Sendable, Equatable {
         "/apis/\(apiVersion)/namespaces/\(namespace)/\(Self.kinds[kind] ?? kind.lowercased() + "s")/\(name)"
     }
 
-    /// The label Cluster API puts on a MachineDeployment's or MachineSet's Machines.
+    /// The label Cluster API puts on the group's Machines (a MachinePool's, where its provider makes
+    /// MachinePool Machines).
     var machineLabel: String {
-        kind == "MachineSet" ? "cluster.x-k8s.io/set-name=\(name)" : "cluster.x-k8s.io/deployment-name=\(name)"
+        switch kind {
+        case "MachineSet": "cluster.x-k8s.io/set-name=\(name)"
+        case "MachinePool": "cluster.x-k8s.io/pool-name=\(name)"
+        default: "cluster.x-k8s.io/deployment-name=\(name)"
+        }
     }
 }
 

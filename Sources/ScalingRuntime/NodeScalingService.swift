@@ -18,11 +18,12 @@ public struct NodeScalingSettings: Sendable, Equatable {
     public init() {}
 }
 
-/// Grows node groups for pods that stay unschedulable, as Cluster Autoscaler does: each scan lists
-/// Pending pods, packs the unschedulable ones onto the groups' templates (after the room of nodes
-/// still booting) and asks the groups' providers for the nodes; every decision and every provider
-/// answer is audited. A provider that cannot be reached holds its group (nothing is changed) and is
-/// tried again at the next scan.
+/// The node loop. Each scan grows node groups for pods that stay unschedulable, as Cluster
+/// Autoscaler does (packed onto the groups' templates after the room of nodes still booting), and
+/// for the pods the groups' policies will want within a boot; when nothing waits, it shrinks groups
+/// by draining underutilized nodes (NodeScaleDown.swift). Every decision and every provider answer
+/// is audited. A provider that cannot be reached holds its group (nothing is changed), raises an
+/// alert, and is tried again at the next scan.
 public struct NodeScalingService: Service {
     let groups: [NodeGroup]
     let provider: @Sendable (NodeGroup) -> any NodeProvider
@@ -97,7 +98,8 @@ public struct NodeScalingService: Service {
             var decision = AuditEntry(time: now, kind: .decision, nodeGroup: plan.group)
             decision.currentReplicas = plan.from
             decision.desiredReplicas = plan.to
-            decision.drivenBy = plan.pods.contains { $0.contains("-upcoming-") } ? (plan.pods.allSatisfy { $0.contains("-upcoming-") } ? "policy floors" : "pending pods and policy floors") : "pending pods"
+            let ahead = plan.pods.filter { $0.contains("-upcoming-") }.count
+            decision.drivenBy = ahead == 0 ? "pending pods" : ahead == plan.pods.count ? "policy floors" : "pending pods and policy floors"
             decision.explanation = plan.explanation + ["Pods: " + plan.pods.joined(separator: ", ")]
             audit?.record(decision)
             var action = AuditEntry(time: now, kind: .action, nodeGroup: plan.group)

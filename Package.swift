@@ -66,6 +66,8 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
         ], swiftSettings: strict),
+        // Remote-write out: queues, batches, retries and shards for each receiver.
+        .target(name: "Forwarding", dependencies: ["TimeSeriesCore"], swiftSettings: strict),
         // One reader and one file:line error for every YAML file Surge reads.
         .target(name: "YAMLFiles", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
         // Pure decisions: no I/O, no clock.
@@ -184,6 +186,7 @@ let package = Package(
 
         .testTarget(name: "WireFormatTests", dependencies: ["WireFormat", "CRemoteWrite", "SurgeTestKit", "TimeSeriesCore"]),
         .testTarget(name: "TimeSeriesCoreTests", dependencies: ["TimeSeriesCore", "SurgeTestKit"]),
+        .testTarget(name: "ForwardingTests", dependencies: ["Forwarding"]),
         .testTarget(name: "StorageTests", dependencies: [
             "Storage", "TimeSeriesCore", "SurgeTestKit", .product(name: "Logging", package: "swift-log"),
         ]),

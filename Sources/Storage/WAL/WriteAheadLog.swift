@@ -177,7 +177,7 @@ final class WriteAheadLog {
     }
 
     /// The record at `offset` and where the next begins, if its framing, checksum and content hold.
-    private static func record(in buffer: UnsafeRawBufferPointer, at offset: Int) -> (WALRecord, Int)? {
+    static func record(in buffer: UnsafeRawBufferPointer, at offset: Int) -> (WALRecord, Int)? {
         guard offset + WALRecord.headerSize <= buffer.count else { return nil }
         let kind = buffer[offset]
         // Cheap tests first: while resynchronizing most offsets fail here, before a checksum.

@@ -1,8 +1,9 @@
 import Collectors
+import Forwarding
 import Logging
 
 /// Says at start-up which built-in collectors run and how they are labelled, and what a pasted
-/// prometheus.yml asks for that this build does not do.
+/// prometheus.yml asks for that this build does not do yet.
 func announceCollectors(_ configuration: SurgeConfiguration, logger: Logger) {
     if configuration.collect {
         let node = configuration.nodeCollectorTarget, cadvisor = configuration.cadvisorCollectorTarget
@@ -15,8 +16,7 @@ func announceCollectors(_ configuration: SurgeConfiguration, logger: Logger) {
     } else {
         logger.info("collection disabled; storing only remote-written data")
     }
-    if !configuration.remoteWriteTargets.isEmpty {
-        logger.warning("remote_write lists receivers, but sending samples to other receivers is not implemented yet: nothing is sent to them",
-                       metadata: ["receivers": "\(configuration.remoteWriteTargets.map(\.url).joined(separator: ", "))"])
+    if configuration.remoteWriteTargets.contains(where: { $0.receiver.queue.maxShards > 1 || $0.receiver.queue.minShards > 1 }) {
+        logger.notice("remote_write sends one batch at a time per receiver, in the write-ahead log's order; max_shards and min_shards are read but not used yet")
     }
 }

@@ -19,7 +19,7 @@ import Yams
 ///   scrape_timeout: 10s
 ///   evaluation_interval: 1m # rule groups without their own (or rules.evaluation_interval)
 ///   external_labels: {cluster: prod}   # or at the top level, as before
-/// remote_write:             # Prometheus' list of receivers to send to; read and checked, not sent yet
+/// remote_write:             # Prometheus' list of receivers; what the WAL receives is forwarded to each
 ///   - url: https://central.example.com/api/v1/write
 /// listen: 0.0.0.0:9470
 /// web:

@@ -2,6 +2,7 @@ import Actuators
 import Alerting
 import AsyncHTTPClient
 import Collectors
+import Forwarding
 import Foundation
 import HTTPAPI
 import Hummingbird
@@ -81,6 +82,8 @@ public enum SurgeServer {
         ] : []
         let jobs = collectorJobs + kubeStateJob + selfJob
         let latestCollections = LatestCollections()
+        let forwarding = ForwardingStats()
+        let forwarders = try Self.forwarders(configuration, dataURL: dataURL, stats: forwarding, clock: clock, logger: logger)
         // One audit trail for pod and node actions, so their lines never interleave.
         let audit = policies.isEmpty && configuration.nodeGroups.isEmpty ? nil : try AuditTrail(directory: dataURL.appendingPathComponent("audit"))
         let nodeClient = configuration.nodeGroups.isEmpty ? nil
@@ -178,6 +181,7 @@ public enum SurgeServer {
                                        lock: KubernetesLeaseLock(client: kubernetes!, namespace: election.namespace, name: election.lease),
                                        clock: clock, logger: logger)]
             } ?? [])
+              + forwarders
               + (configuration.nodeGroups.isEmpty ? [] : [
                 NodeScalingService(groups: configuration.nodeGroups, provider: nodeProviders, client: nodeClient!, settings: configuration.nodeScaling,
                                    decisions: policies.isEmpty ? nil : decisions, audit: audit,
@@ -204,6 +208,30 @@ public enum SurgeServer {
         } catch {
             throw StartupError(description: "\(error)")
         }
+    }
+
+    /// One forwarder per `remote_write` receiver, reading the write-ahead log from where the last
+    /// acknowledged batch ended (kept in DATA/remote_write/NAME.position).
+    static func forwarders(_ configuration: SurgeConfiguration, dataURL: URL, stats: ForwardingStats, clock: any LoopClock,
+                           logger: Logger) throws -> [any Service] {
+        let directory = dataURL.appendingPathComponent("remote_write")
+        if !configuration.remoteWriteTargets.isEmpty { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) }
+        var services: [any Service] = []
+        for (index, target) in configuration.remoteWriteTargets.enumerated() {
+            let file = (target.name ?? "\(index)").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "\(index)"
+            let rules = target.relabel
+            var relabel: (@Sendable (Labels) -> Labels?)?
+            if !rules.isEmpty {
+                relabel = { (labels: Labels) -> Labels? in
+                    guard let kept: [String: String] = Relabeling.apply(rules, to: labels.dictionary) else { return nil }
+                    return Labels(kept)
+                }
+            }
+            services.append(RemoteWriteForwarder(receiver: target.receiver, walDirectory: dataURL.appendingPathComponent("wal"),
+                                                 positionFile: directory.appendingPathComponent(file + ".position"), stats: stats,
+                                                 relabel: relabel, clock: clock, logger: logger))
+        }
+        return services
     }
 
     /// Each group's provider: Cluster API through the node loop's API client, one Magnum and one

@@ -26,9 +26,6 @@ struct CheckCommand: AsyncParsableCommand {
                 do {
                     let configuration = try ConfigurationFile.load(path: file)
                     print("  SUCCESS: \(file) is valid configuration file syntax")
-                    if !configuration.remoteWriteTargets.isEmpty {
-                        print("  WARNING: remote_write lists \(configuration.remoteWriteTargets.count) receivers; sending to other receivers is not implemented yet")
-                    }
                     if !configuration.ruleFiles.isEmpty {
                         print("")
                         failed = !checkRuleFiles(configuration.ruleFiles) || failed

@@ -43,7 +43,10 @@ import Testing
         #expect(config.externalLabels == ["cluster": "eu-1", "replica": "a"])
         #expect(config.ruleFiles.isEmpty)
         #expect(config.alertmanagers.map(\.staticTargets) == [["127.0.0.1:9093"]])
-        #expect(config.remoteWriteTargets == [RemoteWriteTarget(url: "https://central.example.com/api/v1/write", name: "central")])
+        let target = try #require(config.remoteWriteTargets.first)
+        #expect(config.remoteWriteTargets.count == 1 && target.url == "https://central.example.com/api/v1/write" && target.name == "central")
+        #expect(target.receiver.timeout == .seconds(30) && target.receiver.queue.maxShards == 10 && target.receiver.queue.maxSamplesPerSend == 500)
+        #expect(target.relabel.count == 1)
         #expect(config.storage.outOfOrderWindow == 30 * 60_000)
         // The global interval alone caps the default timeout, as in Prometheus.
         let short = try ConfigurationFile.parse("global:\n  scrape_interval: 5s\nscrape_configs:\n  - job_name: a\n", path: "p.yml")
@@ -67,6 +70,9 @@ import Testing
         ("remote_write:\n  - name: x\n", "p.yml:2: a remote_write entry needs \"url\""),
         ("remote_write:\n  - url: ftp://x\n", "p.yml:2: url must be an http:// or https:// URL"),
         ("remote_write:\n  - url: http://x\n    queue_confg: {}\n", "p.yml:3: unknown field \"queue_confg\" in a remote_write entry"),
+        ("remote_write:\n  - url: http://x\n    tls_config: {ca_file: ca.pem}\n", "p.yml:3: remote_write tls_config is not supported yet"),
+        ("remote_write:\n  - url: http://x\n    queue_config: {min_shards: 3, max_shards: 2}\n", "p.yml:3: min_shards must not exceed max_shards"),
+        ("remote_write:\n  - url: http://x\n  - url: http://x\n", "p.yml:3: remote_write http://x is given twice"),
         ("global:\n  scrape_interval: 5s\n  scrape_timeout: 10s\n", "p.yml:3: global scrape_timeout must not be greater than global scrape_interval"),
         ("global:\n  query_log_file: q.log\n", "p.yml:2: unknown field \"query_log_file\" in global"),
         ("global:\n  evaluation_interval: 1m\nrules:\n  evaluation_interval: 30s\n", "p.yml:2: evaluation_interval is set in both global and rules"),

@@ -38,6 +38,8 @@ public struct WALTail: Sendable {
     private var series: [SeriesRef: Labels] = [:]
     /// Whether everything in the position's segment had been read when last looked at.
     private var readToSegmentEnd = false
+    /// Whether the series written before a resumed position have been learnt.
+    private var primed = false
 
     /// `directory` is the log's directory (`DATA/wal`); `position` where a previous reader stopped.
     public init(directory: URL, from position: Position? = nil) {
@@ -54,7 +56,24 @@ public struct WALTail: Sendable {
             if let old = position, let first = segments.first { segmentsLost += max(first - old.segment - (readToSegmentEnd ? 1 : 0), 0) }
             if let checkpoint { try learnCheckpoint(checkpoint) }
             position = Position(segment: segments.first ?? 0, offset: 0)
+        } else if !primed, let resumed = position {
+            // A reader resuming where another stopped learns the series written before that point
+            // (the samples there were sent already).
+            if let checkpoint { try learnCheckpoint(checkpoint) }
+            for number in segments where number <= resumed.segment {
+                guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(String(format: "%08d", number)).path) else { continue }
+                let limit = number == resumed.segment ? min(resumed.offset, data.count) : data.count
+                var ignored: [Sample] = []
+                data.prefix(limit).withUnsafeBytes { buffer in
+                    var offset = 0
+                    while offset < buffer.count, let (record, next) = WriteAheadLog.record(in: buffer, at: offset) {
+                        if case .series = record { apply(record, into: &ignored) }
+                        offset = next
+                    }
+                }
+            }
         }
+        primed = true
         var out: [Sample] = []
         var budget = maxBytes
         while budget > 0, var current = position {

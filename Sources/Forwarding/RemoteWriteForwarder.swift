@@ -1,0 +1,155 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+import Storage
+import TimeSeriesCore
+import WireFormat
+
+/// Where one forwarder sends, and how.
+public struct RemoteWriteReceiver: Sendable, Equatable {
+    public var name: String
+    public var url: String
+    public var timeout: Duration = .seconds(30)
+    public var headers: [String: String] = [:]
+    /// A full `Authorization` header value, read from the configuration's credentials.
+    public var authorization: String?
+    public var version: RemoteWriteVersion = .v1
+    public var queue = RemoteWriteQueueSettings()
+
+    public init(name: String, url: String) {
+        self.name = name
+        self.url = url
+    }
+}
+
+/// Sends what Surge's write-ahead log receives to another receiver, as Prometheus' remote-write
+/// does: the log is read from where the last acknowledged batch ended (kept in `positionFile`, so a
+/// restart resends nothing acknowledged and loses nothing not yet sent, within the log's retention),
+/// cut into batches of `max_samples_per_send` or `batch_send_deadline`, and each batch sent until
+/// the receiver takes it (5xx, 429 and failures retried with backoff) or refuses it for good (other
+/// 4xx: dropped and counted). The log is not read further while a batch is unsent, so memory stays
+/// bounded however long the receiver is away. Batches go one at a time, in the log's order.
+public struct RemoteWriteForwarder: Service {
+    let receiver: RemoteWriteReceiver
+    let walDirectory: URL
+    let positionFile: URL
+    let http: HTTPClient
+    let stats: ForwardingStats
+    /// `write_relabel_configs`: a series' labels as sent, or nil to leave it out.
+    let relabel: (@Sendable (Labels) -> Labels?)?
+    let clock: any LoopClock
+    let logger: Logger
+
+    public init(receiver: RemoteWriteReceiver, walDirectory: URL, positionFile: URL, http: HTTPClient = .shared, stats: ForwardingStats,
+                relabel: (@Sendable (Labels) -> Labels?)? = nil, clock: any LoopClock = SystemClock(), logger: Logger) {
+        self.relabel = relabel
+        self.receiver = receiver
+        self.walDirectory = walDirectory
+        self.positionFile = positionFile
+        self.http = http
+        self.stats = stats
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let saved = (try? Data(contentsOf: positionFile)).flatMap { try? JSONDecoder().decode(WALTail.Position.self, from: $0) }
+        var tail = WALTail(directory: walDirectory, from: saved)
+        var batcher = SendBatcher<WALTail.Sample>(settings: receiver.queue)
+        var unsent: [WALTail.Sample] = []
+        var reportedLost = 0
+        logger.info("forwarding samples to a remote-write receiver", metadata: ["receiver": "\(receiver.name)", "url": "\(receiver.url)"])
+        while !Task.isShuttingDownGracefully {
+            if unsent.isEmpty {
+                do {
+                    unsent = try tail.read(maxBytes: 4 << 20)
+                } catch {
+                    logger.warning("forwarding: the write-ahead log cannot be read", metadata: ["error": "\(error)"])
+                }
+                stats.read(unsent.count, newest: unsent.last?.timestamp, receiver: receiver.name)
+                if tail.segmentsLost > reportedLost {
+                    logger.error("forwarding: the receiver was away longer than the write-ahead log keeps samples; some were never sent",
+                                 metadata: ["receiver": "\(receiver.name)", "segmentsLost": "\(tail.segmentsLost - reportedLost)"])
+                    reportedLost = tail.segmentsLost
+                }
+            }
+            while let sample = unsent.first, batcher.offer(sample, at: clock.now) { unsent.removeFirst() }
+            if let batch = batcher.due(at: clock.now) ?? (unsent.isEmpty ? nil : batcher.due(at: .max)) {
+                guard await send(batch) else { break }
+                // Everything read so far is sent or waiting in the batcher; the position is safe to keep
+                // once nothing waits.
+                if batcher.waiting.isEmpty && unsent.isEmpty, let position = tail.position {
+                    try? JSONEncoder().encode(position).write(to: positionFile, options: .atomic)
+                }
+                continue
+            }
+            do {
+                try await cancelWhenGracefulShutdown { [clock] in try await clock.sleep(for: .milliseconds(200)) }
+            } catch {
+                break
+            }
+        }
+    }
+
+    /// Sends one batch until it is taken or refused for good; false when shutting down first.
+    func send(_ batch: [WALTail.Sample]) async -> Bool {
+        var grouped: [Labels: [Sample]] = [:]
+        var order: [Labels] = []
+        var relabelled: [Labels: Labels?] = [:]
+        for sample in batch {
+            var labels = sample.labels
+            if let relabel {
+                if relabelled[labels] == nil { relabelled[labels] = .some(relabel(labels)) }
+                guard let kept = relabelled[labels]!, !kept.isEmpty else { continue }
+                labels = kept
+            }
+            if grouped[labels] == nil { order.append(labels) }
+            grouped[labels, default: []].append(Sample(timestamp: sample.timestamp, value: sample.value))
+        }
+        guard !order.isEmpty else { return true }
+        let body = RemoteWriteEncoder.encode(order.map { RemoteWriteEncoder.WireSeries(labels: $0.pairs, samples: grouped[$0]!) }, version: receiver.version)
+        var attempts = SendAttempts(settings: receiver.queue)
+        while !Task.isShuttingDownGracefully {
+            var request = HTTPClientRequest(url: receiver.url)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: receiver.version == .v2 ? RemoteWriteVersion.v2ContentType : RemoteWriteVersion.v1ContentType)
+            request.headers.add(name: "Content-Encoding", value: "snappy")
+            request.headers.add(name: "X-Prometheus-Remote-Write-Version", value: receiver.version == .v2 ? "2.0.0" : "0.1.0")
+            request.headers.add(name: "User-Agent", value: "surge")
+            for (name, value) in receiver.headers { request.headers.add(name: name, value: value) }
+            if let authorization = receiver.authorization { request.headers.add(name: "Authorization", value: authorization) }
+            request.body = .bytes(ByteBuffer(bytes: body))
+            var status: Int?
+            var retryAfter: Double?
+            do {
+                let response = try await http.execute(request, timeout: .nanoseconds(receiver.timeout.components.seconds * 1_000_000_000
+                                                                                     + receiver.timeout.components.attoseconds / 1_000_000_000))
+                _ = try? await response.body.collect(upTo: 1 << 20)
+                status = Int(response.status.code)
+                retryAfter = response.headers.first(name: "Retry-After").flatMap { Double($0) }
+            } catch {
+                logger.debug("forwarding: the receiver did not answer", metadata: ["receiver": "\(receiver.name)", "error": "\(error)"])
+            }
+            switch attempts.outcome(status: status, retryAfterSeconds: retryAfter) {
+            case .sent:
+                stats.sent(batch.count, newest: batch.last?.timestamp, receiver: receiver.name)
+                return true
+            case .drop(let reason):
+                stats.failed(batch.count, receiver: receiver.name)
+                logger.warning("forwarding: the receiver refused a batch; it is dropped", metadata: ["receiver": "\(receiver.name)", "reason": "\(reason)"])
+                return true
+            case .retry(let wait):
+                stats.retried(batch.count, receiver: receiver.name)
+                do {
+                    try await cancelWhenGracefulShutdown { [clock] in try await clock.sleep(for: wait) }
+                } catch {
+                    return false
+                }
+            }
+        }
+        return false
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import SurgeTestKit
+import Testing
+import TimeSeriesCore
+import WireFormat
+
+/// Surge forwarding what it receives to Debian's Prometheus (its remote-write receiver): every
+/// sample arrives, in order, across the receiver going away for a while and the forwarding Surge
+/// being killed with SIGKILL while the receiver is away.
+@Suite(.serialized) struct RemoteWriteForwardingTests {
+    static func write(_ values: ClosedRange<Int>, start: Int64, port: Int) async throws {
+        let series = ["a", "b"].map { name in
+            RemoteWriteEncoder.WireSeries(labels: Labels(["__name__": "forwarded", "series": name]).pairs,
+                                          samples: values.map { Sample(timestamp: start + Int64($0) * 1_000, value: Double($0)) })
+        }
+        let reply = try await TestHTTP.post("http://127.0.0.1:\(port)/api/v1/write", body: RemoteWriteEncoder.encode(series, version: .v1),
+                                            headers: [("Content-Type", RemoteWriteVersion.v1ContentType), ("Content-Encoding", "snappy")])
+        #expect(reply.status == 204)
+    }
+
+    /// The values Prometheus holds for each series.
+    static func received(_ base: String, at time: Double) async throws -> [String: [Double]] {
+        let reply = try await TestHTTP.get("\(base)/api/v1/query?query=\(TestHTTP.urlEncode("forwarded[30m]"))&time=\(time)")
+        guard let data = try reply.json()["data"] as? [String: Any], let result = data["result"] as? [[String: Any]] else { return [:] }
+        var out: [String: [Double]] = [:]
+        for element in result {
+            let name = (element["metric"] as? [String: String])?["series"] ?? ""
+            out[name] = (element["values"] as? [[Any]] ?? []).compactMap { ($0.last as? String).flatMap(Double.init) }
+        }
+        return out
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func everySampleArrivesAcrossAnOutageAndAKill() async throws {
+        let dir = try TemporaryDirectory(prefix: "surge-forwarding")
+        defer { dir.remove() }
+        let promPort = try freeLocalPort(), surgePort = try freeLocalPort()
+        var prometheus = try startPrometheusReceiver(port: promPort, directory: dir)
+        defer { prometheus.signal(SIGKILL) }
+        let promURL = "http://127.0.0.1:\(promPort)"
+        try await TestHTTP.waitUntilReady(promURL + "/-/ready", process: prometheus)
+        try """
+            remote_write:
+              - url: \(promURL)/api/v1/write
+                name: prometheus
+                queue_config: {max_samples_per_send: 7, batch_send_deadline: 200ms, min_backoff: 50ms, max_backoff: 200ms}
+            """.write(to: dir.url.appendingPathComponent("surge.yml"), atomically: true, encoding: .utf8)
+        func serve() async throws -> ChildProcess {
+            try await SurgeBinary.serve(dataDirectory: dir.path + "/surge", port: surgePort, logURL: dir.url.appendingPathComponent("surge.log"),
+                                        configPath: dir.path + "/surge.yml")
+        }
+        var surge = try await serve()
+        defer { surge.signal(SIGKILL) }
+        let start = Int64(Date().timeIntervalSince1970 * 1000) - 600_000
+        try await Self.write(1...20, start: start, port: surgePort)
+        func arrived(_ count: Int) async throws -> [String: [Double]] {
+            let deadline = ContinuousClock.now + .seconds(30)
+            var seen: [String: [Double]] = [:]
+            repeat {
+                try await Task.sleep(for: .milliseconds(300))
+                seen = (try? await Self.received(promURL, at: Date().timeIntervalSince1970)) ?? [:]
+            } while (seen["a"]?.count ?? 0, seen["b"]?.count ?? 0) != (count, count) && ContinuousClock.now < deadline
+            return seen
+        }
+        var seen = try await arrived(20)
+        #expect(seen["a"] == (1...20).map(Double.init) && seen["b"] == (1...20).map(Double.init), "\(seen)\n\(surge.log.suffix(1500))")
+
+        // The receiver goes away; what arrives meanwhile waits, and the forwarding Surge is killed.
+        _ = await prometheus.stop(signal: SIGKILL)
+        try await Self.write(21...40, start: start, port: surgePort)
+        try await Task.sleep(for: .seconds(1))
+        _ = await surge.stop(signal: SIGKILL)
+        surge = try await serve()
+        try await Self.write(41...50, start: start, port: surgePort)
+        prometheus = try startPrometheusReceiver(port: promPort, directory: dir)
+        try await TestHTTP.waitUntilReady(promURL + "/-/ready", process: prometheus)
+        seen = try await arrived(50)
+        #expect(seen["a"] == (1...50).map(Double.init) && seen["b"] == (1...50).map(Double.init), "\(seen)\n\(surge.log.suffix(2000))")
+    }
+}

@@ -1,4 +1,5 @@
 import Collectors
+import Forwarding
 import HTTPAPI
 import Prometheus
 import Rules
@@ -32,6 +33,30 @@ struct OwnMetrics: Sendable {
         blocks = registry.makeGauge(name: "surge_blocks", help: "Persisted blocks.")
         blockBytes = registry.makeGauge(name: "surge_blocks_size_bytes", help: "Bytes of the persisted blocks.")
         diskFull = registry.makeGauge(name: "surge_storage_disk_full", help: "1 while storage writes fail because the disk is full, 0 once a write succeeds.")
+    }
+
+    /// `surge_remote_storage_*`, in the shape of Prometheus' `prometheus_remote_storage_*`, per
+    /// receiver (`remote_name`, `url`).
+    func publish(_ forwarding: ForwardingStats, receivers: [RemoteWriteTarget]) {
+        let all = forwarding.all
+        for target in receivers {
+            let name = target.receiver.name
+            let figures = all[name] ?? ForwardingStats.Figures()
+            let labels = [("remote_name", name), ("url", target.url)]
+            counters.set("surge_remote_storage_samples_read_total", labels: labels, help: "Samples read from the write-ahead log for the receiver.", to: figures.read)
+            counters.set("surge_remote_storage_samples_sent_total", labels: labels, help: "Samples the receiver acknowledged.", to: figures.sent)
+            counters.set("surge_remote_storage_samples_retried_total", labels: labels, help: "Samples sent again after a 5xx, a 429 or no answer.", to: figures.retried)
+            counters.set("surge_remote_storage_samples_failed_total", labels: labels, help: "Samples the receiver refused for good (4xx); dropped.", to: figures.failed)
+            registry.makeGauge(name: "surge_remote_storage_samples_pending", labels: labels, help: "Samples read but not yet acknowledged.")
+                .set(Double(max(figures.read - figures.sent - figures.failed, 0)) as Double)
+            let highestRead = Double(figures.highestRead) / 1000
+            registry.makeGauge(name: "surge_remote_storage_highest_timestamp_in_seconds", labels: labels, help: "Newest sample timestamp read from the log.")
+                .set(highestRead)
+            let highestSent = Double(figures.highestSent) / 1000
+            registry.makeGauge(name: "surge_remote_storage_queue_highest_sent_timestamp_seconds", labels: labels,
+                               help: "Newest sample timestamp the receiver acknowledged.").set(highestSent)
+            registry.makeGauge(name: "surge_remote_storage_shards", labels: labels, help: "Batches sent at once to the receiver.").set(1.0 as Double)
+        }
     }
 
     func refresh(storage stats: DatabaseStats, decisions: ScalingDecisions, rules board: RuleStatusBoard) {

@@ -89,7 +89,10 @@ public enum SurgeServer {
         let nodeClient = configuration.nodeGroups.isEmpty ? nil
             : try scalingClient(configuration.nodeKubernetes ?? configuration.scalingKubernetes ?? KubernetesSDConfig(), purpose: "nodes")
         let nodeProviders = Self.nodeProviders(client: nodeClient)
-        let refreshOwnMetrics: @Sendable () -> Void = { own.refresh(storage: database.stats, decisions: decisions, rules: ruleBoard) }
+        let refreshOwnMetrics: @Sendable () -> Void = { [targets = configuration.remoteWriteTargets] in
+            own.refresh(storage: database.stats, decisions: decisions, rules: ruleBoard)
+            own.publish(forwarding, receivers: targets)
+        }
         let routes = Routes(
             query: QueryAPI(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds, now: now),
             remoteWrite: RemoteWriteAPI(

@@ -11,6 +11,8 @@ public final class ForwardingStats: Sendable {
         public var failed = 0
         public var highestRead: Timestamp = 0
         public var highestSent: Timestamp = 0
+
+        public init() {}
     }
 
     private let figures = Mutex<[String: Figures]>([:])

@@ -76,5 +76,9 @@ import WireFormat
         try await TestHTTP.waitUntilReady(promURL + "/-/ready", process: prometheus)
         seen = try await arrived(50)
         #expect(seen["a"] == (1...50).map(Double.init) && seen["b"] == (1...50).map(Double.init), "\(seen)\n\(surge.log.suffix(2000))")
+        // The restarted Surge sent what the first had not: samples 21 to 50 of both series, once.
+        let metrics = try await TestHTTP.get("http://127.0.0.1:\(surgePort)/metrics").text
+        #expect(metrics.contains(#"surge_remote_storage_samples_sent_total{remote_name="prometheus",url="\#(promURL)/api/v1/write"} 60"#), "\(metrics)")
+        #expect(metrics.contains(#"surge_remote_storage_samples_pending{remote_name="prometheus",url="\#(promURL)/api/v1/write"} 0"#))
     }
 }

@@ -62,15 +62,7 @@ public struct WALTail: Sendable {
             if let checkpoint { try learnCheckpoint(checkpoint) }
             for number in segments where number <= resumed.segment {
                 guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(String(format: "%08d", number)).path) else { continue }
-                let limit = number == resumed.segment ? min(resumed.offset, data.count) : data.count
-                var ignored: [Sample] = []
-                data.prefix(limit).withUnsafeBytes { buffer in
-                    var offset = 0
-                    while offset < buffer.count, let (record, next) = WriteAheadLog.record(in: buffer, at: offset) {
-                        if case .series = record { apply(record, into: &ignored) }
-                        offset = next
-                    }
-                }
+                learnSeries(data.prefix(number == resumed.segment ? min(resumed.offset, data.count) : data.count))
             }
         }
         primed = true
@@ -133,6 +125,11 @@ public struct WALTail: Sendable {
 
     private mutating func learnCheckpoint(_ number: Int) throws {
         guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(String(format: "checkpoint.%08d", number)).path) else { return }
+        learnSeries(data)
+    }
+
+    /// Remembers the series records of `data`; its samples are not wanted.
+    private mutating func learnSeries(_ data: Data) {
         var ignored: [Sample] = []
         data.withUnsafeBytes { buffer in
             var offset = 0

@@ -82,3 +82,57 @@ import WireFormat
         #expect(metrics.contains(#"surge_remote_storage_samples_pending{remote_name="prometheus",url="\#(promURL)/api/v1/write"} 0"#))
     }
 }
+
+/// Forwarding into another Surge, and into a receiver that answers 503 for a while.
+@Suite(.serialized) struct RemoteWriteForwardingReceiversTests {
+    @Test(.timeLimit(.minutes(2)))
+    func intoAnotherSurge() async throws {
+        let dir = try TemporaryDirectory(prefix: "surge-forward-surge")
+        defer { dir.remove() }
+        let centralPort = try freeLocalPort(), edgePort = try freeLocalPort()
+        let central = try await SurgeBinary.serve(dataDirectory: dir.path + "/central", port: centralPort, logURL: dir.url.appendingPathComponent("central.log"))
+        defer { central.signal(SIGKILL) }
+        try "remote_write:\n  - {url: \"http://127.0.0.1:\(centralPort)/api/v1/write\", queue_config: {batch_send_deadline: 200ms}}\n"
+            .write(to: dir.url.appendingPathComponent("edge.yml"), atomically: true, encoding: .utf8)
+        let edge = try await SurgeBinary.serve(dataDirectory: dir.path + "/edge", port: edgePort, logURL: dir.url.appendingPathComponent("edge.log"),
+                                               configPath: dir.path + "/edge.yml")
+        defer { edge.signal(SIGKILL) }
+        let start = Int64(Date().timeIntervalSince1970 * 1000) - 60_000
+        try await RemoteWriteForwardingTests.write(1...30, start: start, port: edgePort)
+        var seen: [String: [Double]] = [:]
+        let deadline = ContinuousClock.now + .seconds(20)
+        repeat {
+            try await Task.sleep(for: .milliseconds(200))
+            seen = try await RemoteWriteForwardingTests.received("http://127.0.0.1:\(centralPort)", at: Date().timeIntervalSince1970)
+        } while seen["a"]?.count != 30 && ContinuousClock.now < deadline
+        #expect(seen["a"] == (1...30).map(Double.init) && seen["b"] == (1...30).map(Double.init), "\(seen)\n\(edge.log.suffix(1500))")
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aReceiverAnswering503ForAWhileGetsEveryBatchAfterRetries() async throws {
+        try await WebhookCapture.with(failFirst: 3) { capture, url in
+            let dir = try TemporaryDirectory(prefix: "surge-forward-503")
+            defer { dir.remove() }
+            let port = try freeLocalPort()
+            try "remote_write:\n  - {url: \"\(url)\", name: flaky, queue_config: {max_samples_per_send: 10, batch_send_deadline: 100ms, min_backoff: 20ms, max_backoff: 100ms}}\n"
+                .write(to: dir.url.appendingPathComponent("surge.yml"), atomically: true, encoding: .utf8)
+            let surge = try await SurgeBinary.serve(dataDirectory: dir.path + "/data", port: port, logURL: dir.url.appendingPathComponent("surge.log"),
+                                                    configPath: dir.path + "/surge.yml")
+            defer { surge.signal(SIGKILL) }
+            try await RemoteWriteForwardingTests.write(1...25, start: Int64(Date().timeIntervalSince1970 * 1000) - 60_000, port: port)
+            var metrics = ""
+            let deadline = ContinuousClock.now + .seconds(20)
+            repeat {
+                try await Task.sleep(for: .milliseconds(200))
+                metrics = try await TestHTTP.get("http://127.0.0.1:\(port)/metrics").text
+            } while !metrics.contains(#"surge_remote_storage_samples_sent_total{remote_name="flaky",url="\#(url)"} 50"#) && ContinuousClock.now < deadline
+            #expect(metrics.contains(#"surge_remote_storage_samples_sent_total{remote_name="flaky",url="\#(url)"} 50"#), "\(metrics)")
+            #expect(metrics.contains(#"surge_remote_storage_samples_failed_total{remote_name="flaky",url="\#(url)"} 0"#))
+            #expect(!metrics.contains(#"surge_remote_storage_samples_retried_total{remote_name="flaky",url="\#(url)"} 0"#), "the 503s were retried")
+            #expect(capture.requests == capture.bodies.count + 3)
+            let headers = try #require(capture.headers.first)
+            #expect(headers["content-encoding"] == "snappy" && headers["x-prometheus-remote-write-version"] == "0.1.0"
+                    && headers["content-type"] == "application/x-protobuf", "\(headers)")
+        }
+    }
+}

@@ -4,8 +4,8 @@ import YAMLFiles
 import Yams
 
 extension ConfigurationFile {
-    /// `collectors.node_name`, `collectors.node` and `collectors.cadvisor`: how the built-in
-    /// collectors' series are labelled and where they are served.
+    /// `collectors.node_name`, `collectors.node`, `collectors.cadvisor` and `collectors.kube_state`:
+    /// how the built-in collectors' series are labelled and where they are served.
     static func readCollectorTargets(_ section: [String: Node], path: String, into config: inout SurgeConfiguration) throws {
         let reader = YAMLReader(path: path)
         if let n = section["node_name"] {
@@ -13,25 +13,23 @@ extension ConfigurationFile {
             guard !name.isEmpty else { throw reader.fail(n, "node_name must not be empty") }
             config.nodeName = name
         }
-        if let node = section["kube_state"] {
-            let fields = try reader.mapping(node, "kube_state", allowed: ["job", "instance", "labels", "path", "interval", "kubernetes"])
-            var kubeState = KubeStateConfig()
-            if let n = fields["interval"] {
-                guard let value = duration(n), value >= 1000 else { throw reader.fail(n, "kube_state interval must be a duration of at least 1s") }
-                kubeState.interval = .milliseconds(value)
-            }
-            if let connection = fields["kubernetes"] {
-                let keys = try mapping(connection, path: path, allowed: [
-                    "api_server", "kubeconfig_file", "tls_config", "basic_auth", "authorization", "bearer_token", "bearer_token_file",
-                ])
-                kubeState.kubernetes = try readKubernetesConnection(keys, entry: connection, path: path)
-            }
-            config.kubeState = kubeState
-        }
         for (key, keyPath) in [("node", \SurgeConfiguration.nodeTarget), ("cadvisor", \SurgeConfiguration.cadvisorTarget),
                                ("kube_state", \SurgeConfiguration.kubeStateTarget)] {
             guard let node = section[key] else { continue }
             let fields = try reader.mapping(node, key, allowed: Set(["job", "instance", "labels", "path"] + (key == "kube_state" ? ["interval", "kubernetes"] : [])))
+            if key == "kube_state" {
+                // The collector's own settings beside its target's.
+                var kubeState = KubeStateConfig()
+                if let n = fields["interval"] {
+                    guard let value = duration(n), value >= 1000 else { throw reader.fail(n, "kube_state interval must be a duration of at least 1s") }
+                    kubeState.interval = .milliseconds(value)
+                }
+                if let connection = fields["kubernetes"] {
+                    let keys = try mapping(connection, path: path, allowed: kubernetesConnectionKeys)
+                    kubeState.kubernetes = try readKubernetesConnection(keys, entry: connection, path: path)
+                }
+                config.kubeState = kubeState
+            }
             var settings = CollectorTargetSettings()
             if let n = fields["job"] {
                 settings.job = try reader.string(n, "job")

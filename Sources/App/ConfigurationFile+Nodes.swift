@@ -52,7 +52,7 @@ extension ConfigurationFile {
             config.nodeScaling.pendingThresholdSeconds = Double(value) / 1000
         }
         if let connection = section["kubernetes"] {
-            let keys = try mapping(connection, path: path, allowed: ["api_server", "kubeconfig_file", "tls_config", "basic_auth", "authorization", "bearer_token", "bearer_token_file"])
+            let keys = try mapping(connection, path: path, allowed: kubernetesConnectionKeys)
             config.nodeKubernetes = try readKubernetesConnection(keys, entry: connection, path: path)
         }
         for item in try section["groups"].map({ try reader.sequence($0, "groups") }) ?? [] {

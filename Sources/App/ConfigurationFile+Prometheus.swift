@@ -8,14 +8,15 @@ import Yams
 
 /// One `remote_write` entry: where Surge forwards what its write-ahead log receives, and how.
 public struct RemoteWriteTarget: Sendable, Equatable {
-    public var url: String
+    /// The entry's `name`, if it gave one (the receiver is then named by its URL).
     public var name: String?
     public var receiver: RemoteWriteReceiver
     /// `write_relabel_configs`: what is sent, and under which labels.
     public var relabel: [RelabelRule] = []
 
+    public var url: String { receiver.url }
+
     public init(url: String, name: String? = nil) {
-        self.url = url
         self.name = name
         receiver = RemoteWriteReceiver(name: name ?? url, url: url)
     }

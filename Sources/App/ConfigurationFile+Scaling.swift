@@ -75,9 +75,7 @@ extension ConfigurationFile {
             config.scalingPolicyFiles = files.map { $0.hasPrefix("/") ? $0 : directory + "/" + $0 }
         }
         let connection = section["kubernetes"] ?? node
-        let fields = section["kubernetes"] == nil ? [:] : try mapping(connection, path: path, allowed: [
-            "api_server", "kubeconfig_file", "tls_config", "basic_auth", "authorization", "bearer_token", "bearer_token_file",
-        ])
+        let fields = section["kubernetes"] == nil ? [:] : try mapping(connection, path: path, allowed: kubernetesConnectionKeys)
         config.scalingKubernetes = try readKubernetesConnection(fields, entry: connection, path: path)
         if checkCredentials && !config.scalingPolicyFiles.isEmpty {
             try checkKubernetesCredentials(config.scalingKubernetes!, entry: connection, path: path)

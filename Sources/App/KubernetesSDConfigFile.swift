@@ -52,6 +52,11 @@ extension ConfigurationFile {
 
     /// The API server connection: `api_server` with `tls_config` and a bearer token or basic auth,
     /// `kubeconfig_file`, or neither for the in-cluster service account.
+    /// The keys of a connection to the API server (scaling, kube-state, node groups).
+    static let kubernetesConnectionKeys: Set<String> = [
+        "api_server", "kubeconfig_file", "tls_config", "basic_auth", "authorization", "bearer_token", "bearer_token_file",
+    ]
+
     static func readKubernetesConnection(_ fields: [String: Node], entry: Node, path: String) throws -> KubernetesSDConfig {
         func fail(_ node: Node, _ message: String) -> Error {
             Error(path: path, line: node.mark.map { $0.line }, message: message)

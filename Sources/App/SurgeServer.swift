@@ -75,24 +75,25 @@ public enum SurgeServer {
         let kubeStateClient = try configuration.kubeState.map {
             try scalingClient($0.kubernetes ?? configuration.scalingKubernetes ?? KubernetesSDConfig(), purpose: "collectors.kube_state")
         }
+        let forwarding = ForwardingStats()
+        // Everything /metrics shows, brought up to date; the self-scrape reads the same.
+        let refreshOwnMetrics: @Sendable () -> Void = { [targets = configuration.remoteWriteTargets] in
+            own.refresh(storage: database.stats, decisions: decisions, rules: ruleBoard)
+            own.publish(forwarding, receivers: targets)
+        }
         // Surge's own /metrics stored too, as Prometheus stores its own, when asked.
         let selfJob = configuration.collect && configuration.selfScrape ? [
-            CollectorJob(source: SelfScrapeSource(registry: registry) { own.refresh(storage: database.stats, decisions: decisions, rules: ruleBoard) },
+            CollectorJob(source: SelfScrapeSource(registry: registry, refresh: refreshOwnMetrics),
                          target: CollectorTarget(job: "surge", instance: configuration.listen.description, path: "/metrics")),
         ] : []
         let jobs = collectorJobs + kubeStateJob + selfJob
         let latestCollections = LatestCollections()
-        let forwarding = ForwardingStats()
         let forwarders = try Self.forwarders(configuration, dataURL: dataURL, stats: forwarding, clock: clock, logger: logger)
         // One audit trail for pod and node actions, so their lines never interleave.
         let audit = policies.isEmpty && configuration.nodeGroups.isEmpty ? nil : try AuditTrail(directory: dataURL.appendingPathComponent("audit"))
         let nodeClient = configuration.nodeGroups.isEmpty ? nil
             : try scalingClient(configuration.nodeKubernetes ?? configuration.scalingKubernetes ?? KubernetesSDConfig(), purpose: "nodes")
         let nodeProviders = Self.nodeProviders(client: nodeClient)
-        let refreshOwnMetrics: @Sendable () -> Void = { [targets = configuration.remoteWriteTargets] in
-            own.refresh(storage: database.stats, decisions: decisions, rules: ruleBoard)
-            own.publish(forwarding, receivers: targets)
-        }
         let routes = Routes(
             query: QueryAPI(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds, now: now),
             remoteWrite: RemoteWriteAPI(

@@ -47,8 +47,7 @@ public struct CollectionService: Service {
                 latest?.record(read, target: job.target, at: time)
                 let labelled = CollectorJobRound.labelled(read, target: job.target)
                 let added = staleness[index].unseen(in: Set(labelled.map(\.labelSet)))
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                let report = CollectorJobRound.report(scraped: read.count, errors: errors, seconds: seconds, seriesAdded: added, target: job.target)
+                let report = CollectorJobRound.report(scraped: read.count, errors: errors, seconds: elapsed.inSeconds, seriesAdded: added, target: job.target)
                 append(CollectionRound.series(labelled + report, at: time, staleness: &staleness[index]))
             }
             do {

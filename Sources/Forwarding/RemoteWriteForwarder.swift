@@ -125,8 +125,7 @@ public struct RemoteWriteForwarder: Service {
             var status: Int?
             var retryAfter: Double?
             do {
-                let response = try await http.execute(request, timeout: .nanoseconds(receiver.timeout.components.seconds * 1_000_000_000
-                                                                                     + receiver.timeout.components.attoseconds / 1_000_000_000))
+                let response = try await http.execute(request, timeout: .milliseconds(receiver.timeout.inMilliseconds))
                 _ = try? await response.body.collect(upTo: 1 << 20)
                 status = Int(response.status.code)
                 retryAfter = response.headers.first(name: "Retry-After").flatMap { Double($0) }

@@ -23,7 +23,7 @@ public struct SendBatcher<Item: Sendable>: Sendable {
 
     /// The batch to send now, if one is due: a full one, or whatever waits past the deadline.
     public mutating func due(at now: Timestamp) -> [Item]? {
-        let deadline = settings.batchSendDeadline.components.seconds * 1000 + settings.batchSendDeadline.components.attoseconds / 1_000_000_000_000_000
+        let deadline = settings.batchSendDeadline.inMilliseconds
         guard waiting.count >= settings.maxSamplesPerSend || (oldest.map { now - $0 >= deadline } ?? false) else { return nil }
         let batch = Array(waiting.prefix(settings.maxSamplesPerSend))
         waiting.removeFirst(batch.count)

@@ -57,11 +57,7 @@ extension NodeScalingService {
                 guard case .removable = ScaleDownEligibility.verdict(node, now: now, lastScaleUp: state.lastScaleUp[group.name], groupSize: size.target,
                                                                      groupMinimum: group.minSize ?? size.minSize ?? 0, settings: settings.scaleDown) else { continue }
                 // Its movable pods must fit on the group's other ready nodes.
-                let others = states.filter { $0.name != node.name }.map { other in
-                    other.pods.reduce(group.template.allocatable) { room, pod in
-                        ResourceAmounts(cpuMilli: room.cpuMilli - pod.requests.cpuMilli, memoryBytes: room.memoryBytes - pod.requests.memoryBytes, pods: room.pods - 1)
-                    }
-                }
+                let others = states.filter { $0.name != node.name }.map { group.template.room(after: $0.pods.map(\.requests)) }
                 let moving = node.pods.filter { $0.controllerKind != "DaemonSet" && !$0.isMirror }
                     .map { PendingPod(name: "\($0.namespace)/\($0.name)", requests: $0.requests) }
                 guard NodePacking.pack(moving, onto: group.template, room: others, maxNewNodes: 0).unplaceable.isEmpty else { continue }

@@ -147,14 +147,12 @@ public struct NodeScalingService: Service {
         let nodes: KubernetesNodeList = try await client.get("/api/v1/nodes")
         let groups = Self.resolve(groups, nodes: nodes.items)
         // Room left on ready nodes, for pods not created yet (the scheduler will place them there first).
-        var requested: [String: ResourceAmounts] = [:]
+        var requested: [String: [ResourceAmounts]] = [:]
         if !upcoming.isEmpty {
             let placed: PodList = try await client.get("/api/v1/pods", query: [("fieldSelector", "status.phase=Running")])
             for pod in placed.items {
                 guard let node = pod.spec?.nodeName else { continue }
-                let request = PendingPods.pending(pod).requests
-                let sum = requested[node] ?? .zero
-                requested[node] = ResourceAmounts(cpuMilli: sum.cpuMilli + request.cpuMilli, memoryBytes: sum.memoryBytes + request.memoryBytes, pods: sum.pods + 1)
+                requested[node, default: []].append(PendingPods.pending(pod).requests)
             }
         }
         var views: [NodeGroupView] = []
@@ -170,12 +168,7 @@ public struct NodeScalingService: Service {
                 group.template.labels.allSatisfy { node.metadata.labels?[$0.key] == $0.value }
                     && node.status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } == true
             }
-            freeRoom[group.name] = readyNodes.map { node in
-                let used = requested[node.metadata.name ?? ""] ?? .zero
-                return ResourceAmounts(cpuMilli: max(group.template.allocatable.cpuMilli - used.cpuMilli, 0),
-                                       memoryBytes: max(group.template.allocatable.memoryBytes - used.memoryBytes, 0),
-                                       pods: max(group.template.allocatable.pods - used.pods, 0))
-            }
+            freeRoom[group.name] = readyNodes.map { group.template.room(after: requested[$0.metadata.name ?? ""] ?? []) }
             views.append(NodeGroupView(name: group.name, template: group.template, target: size.target,
                                        minSize: group.minSize ?? size.minSize ?? 0, maxSize: group.maxSize ?? size.maxSize ?? .max,
                                        booting: max(size.target - readyNodes.count, 0)))

@@ -4,6 +4,7 @@ import Foundation
 import TimeSeriesCore
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// A node group sized by a system of the team's own (bare metal, an in-house IaaS).
 public struct WebhookGroup: Sendable, Equatable {
@@ -76,8 +77,6 @@ public final class WebhookNodeProvider: NodeProvider {
         }
     }
 }
-
-import Synchronization
 
 /// What each webhook group was last set to.
 final class SizeBook: Sendable {

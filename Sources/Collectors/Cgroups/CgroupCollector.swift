@@ -44,7 +44,7 @@ public struct CgroupCollector: Sendable {
             podDirectories: (try? files.contentsOfDirectory(atPath: logRoot.appendingPathComponent("pods").path)) ?? [])
             .overridden(by: kubeletNames?.current ?? KubernetesNames())
         var samples = MachineMetrics.samples(procRoot: procRoot, sysRoot: sysRoot, rootfs: rootfs, rootLabels: names.labels(id: "/"))
-        let seen = Double(Date().timeIntervalSince1970)
+        let seen = Date().timeIntervalSince1970
         /// Every group's own labels, and the times cAdvisor gives each container.
         func groupLabels(_ id: String, directory: String) -> [(String, String)] {
             let labels = names.labels(id: id.isEmpty ? "/" : id)

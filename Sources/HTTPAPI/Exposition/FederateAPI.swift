@@ -1,4 +1,3 @@
-import PromQL
 import TimeSeriesCore
 import WireFormat
 
@@ -21,13 +20,7 @@ public struct FederateAPI: Sendable {
 
     /// The exposition, or an error naming the selector that is not one.
     func families(matches: [String]) throws(APIError) -> [ExpositionFamily] {
-        var sets: [[LabelMatcher]] = []
-        for text in matches {
-            let expression: Expression
-            do { expression = try Parser.parse(text) } catch { throw APIError(.badData, "\(error)") }
-            guard case .vectorSelector(let selector) = expression else { throw APIError(.badData, "\(text) is not an instant vector selector") }
-            sets.append(selector.matchers)
-        }
+        let sets = try QueryAPI.matcherSets(matches)
         let maxt = now()
         var latest: [Labels: Sample] = [:]
         for matchers in sets {

@@ -148,7 +148,12 @@ public struct QueryAPI: Sendable {
 
     /// `match[]` selectors; each must be an instant vector selector.
     func matcherSets(_ parameters: FormParameters) throws -> [[LabelMatcher]] {
-        try parameters.all("match[]").map { text in
+        try Self.matcherSets(parameters.all("match[]"))
+    }
+
+    /// Series selectors' matchers, as `/api/v1/series` and `/federate` take them.
+    static func matcherSets(_ texts: [String]) throws(APIError) -> [[LabelMatcher]] {
+        try texts.map { text throws(APIError) in
             let expression: Expression
             do {
                 expression = try Parser.parse(text)

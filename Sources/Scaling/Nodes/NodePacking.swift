@@ -99,6 +99,17 @@ public struct NodeTemplate: Sendable, Equatable {
     }
 }
 
+extension NodeTemplate {
+    /// What is left on a node of this template once `requests` are placed on it, never below zero.
+    public func room(after requests: [ResourceAmounts]) -> ResourceAmounts {
+        let used = requests.reduce(ResourceAmounts.zero) {
+            ResourceAmounts(cpuMilli: $0.cpuMilli + $1.cpuMilli, memoryBytes: $0.memoryBytes + $1.memoryBytes, pods: $0.pods + $1.pods)
+        }
+        return ResourceAmounts(cpuMilli: max(allocatable.cpuMilli - used.cpuMilli, 0), memoryBytes: max(allocatable.memoryBytes - used.memoryBytes, 0),
+                               pods: max(allocatable.pods - used.pods, 0))
+    }
+}
+
 /// A pod waiting for room: its requests and the constraints packing checks.
 public struct PendingPod: Sendable, Equatable {
     public var name: String

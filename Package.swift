@@ -159,6 +159,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ], swiftSettings: strict),
         // What only the command line shows: query output, decision and backtest reports, plots,
         // the remote-write load generator.

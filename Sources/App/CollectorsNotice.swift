@@ -1,9 +1,8 @@
 import Collectors
-import Forwarding
 import Logging
 
-/// Says at start-up which built-in collectors run and how they are labelled, and what a pasted
-/// prometheus.yml asks for that this build does not do yet.
+/// Says at start-up which built-in collectors run and how they are labelled, and where samples go
+/// and rules and policies read from when that is not the embedded store.
 func announceCollectors(_ configuration: SurgeConfiguration, logger: Logger) {
     if configuration.collect {
         let node = configuration.nodeCollectorTarget, cadvisor = configuration.cadvisorCollectorTarget
@@ -16,7 +15,11 @@ func announceCollectors(_ configuration: SurgeConfiguration, logger: Logger) {
     } else {
         logger.info("collection disabled; storing only remote-written data")
     }
-    if configuration.remoteWriteTargets.contains(where: { $0.receiver.queue.maxShards > 1 || $0.receiver.queue.minShards > 1 }) {
-        logger.notice("remote_write sends one batch at a time per receiver, in the write-ahead log's order; max_shards and min_shards are read but not used yet")
+    if configuration.agent {
+        logger.info("agent mode: samples are kept in the write-ahead log only, until every remote_write receiver has them; nothing is queryable here",
+                    metadata: ["receivers": "\(configuration.remoteWriteTargets.count)"])
+    }
+    if let source = configuration.querySource {
+        logger.info("rules and scaling policies read metrics from the query source, not the embedded store", metadata: ["url": "\(source.url)"])
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
 import Collectors
+import HTTPAPI
+import Kubernetes
 import Forwarding
 import TimeSeriesCore
 import WireFormat
@@ -13,6 +15,10 @@ public struct RemoteWriteTarget: Sendable, Equatable {
     public var receiver: RemoteWriteReceiver
     /// `write_relabel_configs`: what is sent, and under which labels.
     public var relabel: [RelabelRule] = []
+    /// `tls_config`, for an https:// receiver.
+    public var tls: TLSSettings?
+    /// `proxy_url`: an HTTP proxy requests go through (CONNECT for https://).
+    public var proxy: HostPort?
 
     public var url: String { receiver.url }
 
@@ -28,9 +34,9 @@ extension ConfigurationFile {
     static let remoteWriteTargetKeys: Set<String> = [
         "url", "name", "remote_timeout", "headers", "write_relabel_configs", "basic_auth", "authorization", "bearer_token",
         "bearer_token_file", "queue_config", "metadata_config", "send_exemplars", "send_native_histograms", "protobuf_message",
-        "follow_redirects", "enable_http2",
+        "follow_redirects", "enable_http2", "tls_config", "proxy_url",
     ]
-    static let unsupportedRemoteWriteKeys: Set<String> = ["tls_config", "proxy_url", "sigv4", "oauth2", "azuread", "round_robin_dns"]
+    static let unsupportedRemoteWriteKeys: Set<String> = ["sigv4", "oauth2", "azuread", "round_robin_dns"]
 
     /// `global` as in a prometheus.yml: `scrape_interval`, `scrape_timeout` (defaults of every scrape
     /// job and of the built-in collectors' interval), `evaluation_interval` (rule groups without one)
@@ -67,8 +73,7 @@ extension ConfigurationFile {
         }
     }
 
-    /// `queue_config` in Prometheus' terms; shards beyond one are read and checked (sending is one
-    /// batch at a time for now, in the log's order).
+    /// `queue_config` in Prometheus' terms.
     static func readQueueConfig(_ node: Node, reader: YAMLReader) throws -> RemoteWriteQueueSettings {
         let fields = try reader.mapping(node, "queue_config", allowed: [
             "capacity", "max_shards", "min_shards", "max_samples_per_send", "batch_send_deadline", "min_backoff", "max_backoff",
@@ -150,6 +155,18 @@ extension ConfigurationFile {
             }
             if let n = fields["write_relabel_configs"] { target.relabel = try readRelabelRules(n, path: path) }
             if let n = fields["queue_config"] { target.receiver.queue = try readQueueConfig(n, reader: reader) }
+            if let n = fields["tls_config"] {
+                let tls = try readTLSSettings(n, path: path)
+                do { _ = try tls.makeConfiguration() } catch { throw reader.fail(n, "remote_write \(name ?? url): \(error.message)") }
+                target.tls = tls
+            }
+            if let n = fields["proxy_url"] {
+                let text = try reader.string(n, "proxy_url")
+                guard let proxy = URL(string: text), proxy.scheme == "http", let host = proxy.host else {
+                    throw reader.fail(n, "proxy_url must be an http:// URL of an HTTP proxy, such as http://proxy.example.com:3128")
+                }
+                target.proxy = HostPort(host: host, port: proxy.port ?? 80)
+            }
             targets.append(target)
         }
         return targets

@@ -20,7 +20,10 @@ import Yams
 ///   evaluation_interval: 1m # rule groups without their own (or rules.evaluation_interval)
 ///   external_labels: {cluster: prod}   # or at the top level, as before
 /// remote_write:             # Prometheus' list of receivers; what the WAL receives is forwarded to each
-///   - url: https://central.example.com/api/v1/write
+///   - url: https://central.example.com/api/v1/write   # see ConfigurationFile+Prometheus.swift for the keys
+/// agent: false              # true (or serve --agent): collect, scrape and forward; no queryable store, rules or policies
+/// query_source:             # rules and scaling policies read from this Prometheus-compatible API instead of
+///   url: http://victoria-metrics:8428   # the embedded store; with timeout (30s), basic_auth / authorization, tls_config
 /// listen: 0.0.0.0:9470
 /// web:
 ///   idle_timeout: 2m        # connections without a request for this long are closed
@@ -135,7 +138,8 @@ public enum ConfigurationFile {
         guard let root = try YAMLReader(path: path).compose(text).first else { return base }
         var config = base
         let top = try mapping(root, path: path, allowed: ["listen", "data_dir", "collect", "collectors", "scrape_configs", "storage", "remote_write", "remote_write_receiver", "query", "global", "nodes",
-                                                          "scaling", "web", "rule_files", "rules", "external_labels", "external_url", "alerting"])
+                                                          "scaling", "web", "rule_files", "rules", "external_labels", "external_url", "alerting",
+                                                          "query_source", "agent"])
         func fail(_ node: Node, _ message: String) -> Error {
             Error(path: path, line: node.mark.map { $0.line }, message: message)
         }
@@ -213,6 +217,8 @@ public enum ConfigurationFile {
             }
         }
         if let node = top["remote_write"] { config.remoteWriteTargets = try readRemoteWriteTargets(node, path: path) }
+        if let node = top["query_source"] { config.querySource = try readQuerySource(node, path: path) }
+        if let node = top["agent"] { config.agent = try YAMLReader(path: path).bool(node, "agent") }
         if let node = top["remote_write_receiver"] {
             let section = try mapping(node, path: path, allowed: ["max_decoded_bytes", "max_samples_per_request", "max_inflight_requests", "body_timeout"])
             if let n = section["body_timeout"] {

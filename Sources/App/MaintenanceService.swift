@@ -5,11 +5,14 @@ import Storage
 import TimeSeriesCore
 
 /// Checks the blocks once at start, then runs the database's maintenance (head → blocks, block
-/// merges, retention) on a timer until shutdown. The work is blocking file I/O, so it runs on its
+/// merges, retention; in agent mode, removing log segments every forwarder has read) on a timer
+/// until shutdown. The work is blocking file I/O, so it runs on its
 /// own dispatch queue.
 struct MaintenanceService: Service {
     let database: Database
     let interval: Duration
+    /// Agent mode: the oldest log segment a forwarder still needs, nil while one has not said.
+    var forwardingHold: (@Sendable () -> Int?)? = nil
     let clock: any LoopClock
     let logger: Logger
 
@@ -32,7 +35,11 @@ struct MaintenanceService: Service {
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
                 queue.async {
                     do {
-                        try database.maintain()
+                        if database.isAgent {
+                            if let hold = forwardingHold?() { try database.truncateForwardedLog(hold: hold) }
+                        } else {
+                            try database.maintain()
+                        }
                     } catch {
                         logger.error("storage maintenance failed; it will be retried", metadata: ["error": "\(error)"])
                     }

@@ -55,7 +55,9 @@ struct OwnMetrics: Sendable {
             let highestSent = Double(figures.highestSent) / 1000
             registry.makeGauge(name: "surge_remote_storage_queue_highest_sent_timestamp_seconds", labels: labels,
                                help: "Newest sample timestamp the receiver acknowledged.").set(highestSent)
-            registry.makeGauge(name: "surge_remote_storage_shards", labels: labels, help: "Batches sent at once to the receiver.").set(1.0 as Double)
+            registry.makeGauge(name: "surge_remote_storage_shards", labels: labels, help: "Shards sending to the receiver at once.").set(Double(figures.shards))
+            registry.makeGauge(name: "surge_remote_storage_shards_min", labels: labels, help: "queue_config's min_shards.").set(Double(target.receiver.queue.minShards))
+            registry.makeGauge(name: "surge_remote_storage_shards_max", labels: labels, help: "queue_config's max_shards.").set(Double(target.receiver.queue.maxShards))
         }
     }
 

@@ -63,9 +63,14 @@ public struct SurgeConfiguration: Sendable, Equatable {
     /// Scrape interval and timeout of jobs that give none: `global`'s, else 15 s and 10 s.
     public var defaultScrapeInterval: Duration = .seconds(15)
     public var defaultScrapeTimeout: Duration = .seconds(10)
-    /// `remote_write` receivers of a pasted prometheus.yml. Forwarding is not available yet; the
-    /// server says so at start-up.
+    /// `remote_write` receivers: what the write-ahead log receives is forwarded to each. Default none.
     public var remoteWriteTargets: [RemoteWriteTarget] = []
+    /// `query_source`: a Prometheus-compatible API that rules and scaling policies read from instead
+    /// of the embedded store. Default none.
+    public var querySource: QuerySource?
+    /// Agent mode (`surge serve --agent`, `agent: true`): collect, scrape and forward, keeping no
+    /// queryable store beyond the write-ahead log.
+    public var agent = false
     /// Applications to scrape, in Prometheus' `scrape_configs` shape. Default none.
     public var scrapeConfigs: [ScrapeConfig] = []
     /// Storage settings (WAL fsync policy and segment size).

@@ -11,6 +11,7 @@ import Logging
 import NIOPosix
 import Prometheus
 import PromQL
+import QueryClient
 import Rules
 import Scaling
 import ScalingRuntime
@@ -29,6 +30,7 @@ public enum SurgeServer {
         clock: any LoopClock = SystemClock()
     ) throws -> some ApplicationProtocol {
         let now: @Sendable () -> Timestamp = { clock.now }
+        try checkAgentMode(configuration)
         // Policies first: a mistake in one stops start-up before the database is opened.
         let policies: [ScalingPolicy]
         do { policies = try PolicyLoader.load(patterns: configuration.scalingPolicyFiles) } catch let error as PolicyFileError {
@@ -41,7 +43,9 @@ public enum SurgeServer {
             throw StartupError(description: "\(error)")
         }
         let dataURL = URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
-        let database = try Database(directory: dataURL, options: configuration.storage, clock: clock, logger: logger)
+        var storage = configuration.storage
+        storage.agent = configuration.agent
+        let database = try Database(directory: dataURL, options: storage, clock: clock, logger: logger)
         announceCollectors(configuration, logger: logger)
 
         let registry = PrometheusCollectorRegistry()
@@ -57,7 +61,10 @@ public enum SurgeServer {
         let reloads = ReloadHub()
         let alertInbox = configuration.webhooks.isEmpty && configuration.alertmanagers.isEmpty ? nil
             : AlertInbox(receivers: configuration.webhooks.map(\.name) + (configuration.alertmanagers.isEmpty ? [] : [AlertmanagerNotifier.inboxName]))
-        let ruleEngine = EmbeddedQueryEngine(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds)
+        // Rules and policies read the query source when one is configured, else the embedded store.
+        let source = try configuration.querySource.map { try $0.engine() }
+        let embeddedRules = EmbeddedQueryEngine(querier: database, lookbackDelta: configuration.lookbackDeltaMilliseconds)
+        let ruleEngine: any QueryEngine = source?.engine ?? embeddedRules
         let metadata = MetricMetadataStore()
         let scrapeStatus = ScrapeTargetsStatus()
         let kubeletNames = configuration.kubelet.map { _ in KubeletNamesCache() }
@@ -118,6 +125,7 @@ public enum SurgeServer {
                                   externalLabels: configuration.externalLabels, now: now))
         let router = Router()
         router.add(middleware: AccessMiddleware(access: access))
+        if configuration.agent { router.add(middleware: AgentModeMiddleware()) }
         routes.register(on: router)
         let connectionLimit = ConnectionLimit.fitting(configuration.maxConnections)
         if connectionLimit < configuration.maxConnections {
@@ -136,7 +144,9 @@ public enum SurgeServer {
             // Stopped in reverse order: collectors first, so their last writes reach an open database.
             services: [
                 HangupService(reloads: reloads, logger: logger),
-                MaintenanceService(database: database, interval: configuration.maintenanceInterval, clock: clock, logger: logger),
+                MaintenanceService(database: database, interval: configuration.maintenanceInterval,
+                                   forwardingHold: { [names = configuration.remoteWriteTargets.map(\.receiver.name)] in forwarding.oldestHeldSegment(of: names) },
+                                   clock: clock, logger: logger),
                 DatabaseService(database: database),
             ] + (jobs.isEmpty ? [] : [
                 CollectionService(jobs: jobs, appender: database, latest: latestCollections,
@@ -157,7 +167,7 @@ public enum SurgeServer {
                              defaults: .init(interval: configuration.evaluationInterval.inMilliseconds,
                                              queryOffset: configuration.ruleQueryOffset.inMilliseconds,
                                              externalLabels: configuration.externalLabels, externalURL: configuration.externalURL,
-                                             templateQuery: ruleEngine.synchronousQuery),
+                                             templateQuery: source?.engine.synchronousQuery ?? embeddedRules.synchronousQuery),
                              restore: configuration.ruleRestore, alerts: alertInbox, reloads: reloads, clock: clock, logger: logger),
             ] as [any Service])
               + (try configuration.webhooks.map { receiver -> any Service in
@@ -172,7 +182,7 @@ public enum SurgeServer {
               + (policies.isEmpty ? [] : [
                 ScalingService(policies: policies, reload: { [files = configuration.scalingPolicyFiles] in try PolicyLoader.load(patterns: files) },
                                // The lookback is the staleness bound: an instant selector sees no sample older.
-                               metrics: EmbeddedQueryEngine(querier: database, lookbackDelta: scalingMetricAge),
+                               metrics: source?.engine ?? EmbeddedQueryEngine(querier: database, lookbackDelta: scalingMetricAge),
                                workloads: KubernetesWorkloads(client: kubernetes!), decisions: decisions, arrivals: database,
                                actuator: KubernetesActuator(client: kubernetes!),
                                dryRun: configuration.scalingDryRun, leadership: leadership,
@@ -186,6 +196,7 @@ public enum SurgeServer {
                                        clock: clock, logger: logger)]
             } ?? [])
               + forwarders
+              + (source?.ownedClient.map { [HTTPClientOwner(client: $0)] as [any Service] } ?? [])
               + (configuration.nodeGroups.isEmpty ? [] : [
                 NodeScalingService(groups: configuration.nodeGroups, provider: nodeProviders, client: nodeClient!, settings: configuration.nodeScaling,
                                    decisions: policies.isEmpty ? nil : decisions, audit: audit,
@@ -212,30 +223,6 @@ public enum SurgeServer {
         } catch {
             throw StartupError(description: "\(error)")
         }
-    }
-
-    /// One forwarder per `remote_write` receiver, reading the write-ahead log from where the last
-    /// acknowledged batch ended (kept in DATA/remote_write/NAME.position).
-    static func forwarders(_ configuration: SurgeConfiguration, dataURL: URL, stats: ForwardingStats, clock: any LoopClock,
-                           logger: Logger) throws -> [any Service] {
-        let directory = dataURL.appendingPathComponent("remote_write")
-        if !configuration.remoteWriteTargets.isEmpty { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) }
-        var services: [any Service] = []
-        for (index, target) in configuration.remoteWriteTargets.enumerated() {
-            let file = (target.name ?? "\(index)").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "\(index)"
-            let rules = target.relabel
-            var relabel: (@Sendable (Labels) -> Labels?)?
-            if !rules.isEmpty {
-                relabel = { (labels: Labels) -> Labels? in
-                    guard let kept: [String: String] = Relabeling.apply(rules, to: labels.dictionary) else { return nil }
-                    return Labels(kept)
-                }
-            }
-            services.append(RemoteWriteForwarder(receiver: target.receiver, walDirectory: dataURL.appendingPathComponent("wal"),
-                                                 positionFile: directory.appendingPathComponent(file + ".position"), stats: stats,
-                                                 relabel: relabel, clock: clock, logger: logger))
-        }
-        return services
     }
 
     /// Each group's provider: Cluster API through the node loop's API client, one Magnum and one

@@ -11,11 +11,14 @@ public final class ForwardingStats: Sendable {
         public var failed = 0
         public var highestRead: Timestamp = 0
         public var highestSent: Timestamp = 0
+        public var shards = 1
 
         public init() {}
     }
 
     private let figures = Mutex<[String: Figures]>([:])
+    /// Per receiver: the oldest log segment it still needs (where its acknowledged position is).
+    private let holds = Mutex<[String: Int]>([:])
 
     public init() {}
 
@@ -27,6 +30,22 @@ public final class ForwardingStats: Sendable {
 
     func sent(_ count: Int, newest: Timestamp?, receiver: String) {
         figures.withLock { $0[receiver, default: Figures()].sent += count; if let newest { $0[receiver]!.highestSent = max($0[receiver]!.highestSent, newest) } }
+    }
+
+    func shards(_ count: Int, receiver: String) { figures.withLock { $0[receiver, default: Figures()].shards = count } }
+
+    func holding(segment: Int, receiver: String) { holds.withLock { $0[receiver] = segment } }
+
+    /// The oldest log segment any of `receivers` still needs; nil until each has said.
+    public func oldestHeldSegment(of receivers: [String]) -> Int? {
+        holds.withLock { holds in
+            var oldest = Int.max
+            for receiver in receivers {
+                guard let segment = holds[receiver] else { return nil }
+                oldest = min(oldest, segment)
+            }
+            return oldest == .max ? nil : oldest
+        }
     }
 
     func retried(_ count: Int, receiver: String) { figures.withLock { $0[receiver, default: Figures()].retried += count } }

@@ -13,11 +13,13 @@ public struct ShardCount: Sendable, Equatable {
         self.interval = interval
     }
 
-    /// Feeds one interval's counts: samples read in, samples sent, and seconds spent sending.
-    public mutating func tick(samplesIn newIn: Double, samplesOut newOut: Double, sendSeconds newSeconds: Double) {
-        samplesIn.update(newIn / interval)
-        samplesOut.update(newOut / interval)
-        sendSeconds.update(newSeconds / interval)
+    /// Feeds one interval's counts: samples read in, samples sent, and seconds spent sending (summed
+    /// over shards), over `seconds` (default: the interval).
+    public mutating func tick(samplesIn newIn: Double, samplesOut newOut: Double, sendSeconds newSeconds: Double, over seconds: Double? = nil) {
+        let span = max(seconds ?? interval, 0.001)
+        samplesIn.update(newIn / span)
+        samplesOut.update(newOut / span)
+        sendSeconds.update(newSeconds / span)
     }
 
     /// The shards wanted now, given the current count and how far (seconds) the newest sample sent

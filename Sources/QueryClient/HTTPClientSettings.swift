@@ -21,8 +21,7 @@ public struct HTTPClientSettings: Sendable {
     /// and shuts down a client made for it.
     public func withClient<T>(_ body: (HTTPClient) async throws -> T) async throws -> T {
         guard let tls else { return try await body(QueryHTTP.client) }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(
-            tlsConfiguration: tls, timeout: .init(connect: .seconds(3)), decompression: .enabled(limit: .size(512 << 20))))
+        let client = QueryHTTP.client(tls: tls)
         do {
             let result = try await body(client)
             try await client.shutdown()

@@ -92,11 +92,39 @@ public struct HTTPQueryEngine: QueryEngine {
         return Timestamp((seconds * 1000).rounded())
     }
 
+    /// An instant query that blocks the calling thread until answered, for callers that cannot wait
+    /// (rule templates' `query`). The answer is read on the client's event loop, never on the
+    /// caller's, so a blocked caller cannot hold it up.
+    public var synchronousQuery: @Sendable (String, Timestamp) throws -> QueryValue {
+        { [self] query, time in
+            let request: HTTPClient.Request
+            do {
+                request = try HTTPClient.Request(url: base + "/api/v1/query", method: .POST, headers: headers,
+                                                 body: .string(QueryHTTP.formEncode([("query", query), ("time", Self.seconds(time))])))
+            } catch {
+                throw QueryError(.unavailable, "cannot reach \(base): \(error)")
+            }
+            let text: String
+            do {
+                let response = try client.execute(request: request, deadline: .now() + timeout).wait()
+                text = response.body.map { String(buffer: $0) } ?? ""
+            } catch {
+                throw QueryError(.unavailable, "cannot reach \(base): \(error)")
+            }
+            return try Self.value(try parse(text))
+        }
+    }
+
+    private var headers: HTTPHeaders {
+        var headers = HTTPHeaders([("Content-Type", "application/x-www-form-urlencoded")])
+        if let authorization = settings.authorization { headers.add(name: "Authorization", value: authorization) }
+        return headers
+    }
+
     private func post(_ path: String, _ form: [(String, String)]) async throws -> [String: Any] {
         var request = HTTPClientRequest(url: base + path)
         request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        settings.authorize(&request)
+        request.headers = headers
         request.body = .bytes(ByteBuffer(string: QueryHTTP.formEncode(form)))
         let text: String
         do {
@@ -105,6 +133,11 @@ public struct HTTPQueryEngine: QueryEngine {
         } catch {
             throw QueryError(.unavailable, "cannot reach \(base): \(error)")
         }
+        return try parse(text)
+    }
+
+    /// `data` of an API answer, or the answer's error as a query error.
+    private func parse(_ text: String) throws -> [String: Any] {
         guard let json = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
             throw QueryError(.unavailable, "\(base) answered with a body that is not JSON")
         }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTPCompression
+import NIOSSL
 
 /// QueryClient owns the query seam over HTTP: a client of any Prometheus-compatible query API, for
 /// the command line, live decisions and, later, remote query sources.
@@ -14,6 +15,12 @@ public enum QueryHTTP {
         eventLoopGroupProvider: .singleton,
         configuration: HTTPClient.Configuration(
             timeout: .init(connect: .seconds(3)), decompression: .enabled(limit: .size(512 << 20))))
+
+    /// A client like the shared one, with TLS settings of its own; its owner shuts it down.
+    public static func client(tls: TLSConfiguration) -> HTTPClient {
+        HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(
+            tlsConfiguration: tls, timeout: .init(connect: .seconds(3)), decompression: .enabled(limit: .size(512 << 20))))
+    }
 
     /// An `application/x-www-form-urlencoded` body.
     public static func formEncode(_ pairs: [(String, String)]) -> String {

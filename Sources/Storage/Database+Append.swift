@@ -93,11 +93,12 @@ extension Database {
             state.unloggedSeries = []
             let chunks = state.chunks
             let blockRange = options.blockRange
+            let agent = options.agent
             var appended = 0
             state.cacheTouch &+= state.index.touchOpenChunks(accepted)
             for (ref, t, v) in accepted {
                 let outcome = state.index.modify(ref) {
-                    $0.append(t, v, allowOutOfOrder: true, blockRange: blockRange, store: chunks)
+                    agent ? $0.note(t, v) : $0.append(t, v, allowOutOfOrder: true, blockRange: blockRange, store: chunks)
                 }
                 switch outcome {
                 case .appended, .appendedOutOfOrder:

@@ -128,7 +128,7 @@ extension Database {
     }
 
     /// The head as WAL records: every live series, its sealed chunks, and its in-memory samples.
-    private static func checkpointRecords(_ state: inout State) -> [UInt8] {
+    static func checkpointRecords(_ state: inout State) -> [UInt8] {
         var out: [UInt8] = []
         var series: [(SeriesRef, Labels)] = []
         for (index, entry) in state.index.series.enumerated() {

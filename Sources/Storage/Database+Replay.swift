@@ -36,7 +36,7 @@ extension Database {
                     let ref = alias[logged] ?? logged
                     guard t >= minValid else { tooOld += 1; continue }
                     let outcome = index.modify(ref) {
-                        $0.append(t, v, allowOutOfOrder: true, blockRange: options.blockRange, store: chunks)
+                        options.agent ? $0.note(t, v) : $0.append(t, v, allowOutOfOrder: true, blockRange: options.blockRange, store: chunks)
                     }
                     switch outcome {
                     case nil:
@@ -72,7 +72,8 @@ extension Database {
         if tooOld > 0 {
             logger.info("WAL samples already persisted in blocks were skipped", metadata: ["samples": "\(tooOld)"])
         }
-        let removed = index.removeEmpty()
+        // Agent mode's series hold no samples by design; they stay until idle.
+        let removed = options.agent ? 0 : index.removeEmpty()
         state.index = index
         state.headMinTime = headMin
         state.headMaxTime = headMax

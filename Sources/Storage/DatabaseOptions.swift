@@ -21,6 +21,9 @@ public struct DatabaseOptions: Sendable, Equatable {
     /// time retention's reference and the head's window past everything stored. Nil accepts any time.
     public var futureWindow: Int64? = 10 * 60_000
     public var limits = StorageLimits()
+    /// Agent mode: samples go to the write-ahead log only, for forwarding; the head keeps each
+    /// series' labels and newest sample, and nothing is queryable. Default false.
+    public var agent = false
 
     /// How far behind the newest sample a sample is still accepted after the head was written into
     /// blocks (by a cut or a flush): half a block range, as Prometheus' head keeps, so senders

@@ -25,6 +25,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("no-collect"), help: "Storage and API only: no built-in collectors and no self-scrape.")
     var noCollect = false
 
+    @Flag(name: .long, help: "Agent mode: collect, scrape and forward to remote_write receivers, keeping no queryable store.")
+    var agent = false
+
     @Option(name: .customLong("web.config.file"), help: "Web configuration file: TLS, basic-auth users, bearer tokens, permissions.")
     var webConfigFile: String?
 
@@ -65,6 +68,7 @@ struct Serve: AsyncParsableCommand {
         if let dataDir { configuration.dataDirectory = dataDir }
         if let listen { configuration.listen = HostPort(listen)! }
         if noCollect { configuration.collect = false }
+        if agent { configuration.agent = true }
         if let webConfigFile { configuration.webConfigFile = webConfigFile }
         if enableAdminAPI { configuration.enableAdminAPI = true }
         if enableLifecycle { configuration.enableLifecycle = true }

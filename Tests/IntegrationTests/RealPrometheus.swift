@@ -132,3 +132,19 @@ func kubeletScrapeJob(surgePort: Int, node: String) -> String {
           - {source_labels: [__metrics_path__], target_label: metrics_path}
     """
 }
+
+/// Debian's VictoriaMetrics (single node) on 127.0.0.1, answering at once: its 30 s hiding of the
+/// newest samples (`-search.latencyOffset`) and its result cache are off, so a query sees what was
+/// just written.
+func startVictoriaMetrics(port: Int, directory: TemporaryDirectory, name: String = "victoria-metrics") throws -> ChildProcess {
+    guard let binary = which("victoria-metrics") else {
+        throw TestKitError("the victoria-metrics binary is not installed; scripts/install-deps installs Debian's victoria-metrics package")
+    }
+    return try ChildProcess(
+        executable: binary,
+        arguments: [
+            "-httpListenAddr=127.0.0.1:\(port)", "-storageDataPath=\(directory.url.appendingPathComponent(name + "-data").path)",
+            "-retentionPeriod=1y", "-search.latencyOffset=0s", "-search.disableCache", "-loggerLevel=WARN",
+        ],
+        logURL: directory.url.appendingPathComponent(name + ".log"))
+}

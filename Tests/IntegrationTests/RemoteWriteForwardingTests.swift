@@ -83,7 +83,7 @@ import WireFormat
     }
 }
 
-/// Forwarding into another Surge, and into a receiver that answers 503 for a while.
+/// Forwarding into another Surge, and into a receiver that answers 500, 429 and 503 for a while.
 @Suite(.serialized) struct RemoteWriteForwardingReceiversTests {
     @Test(.timeLimit(.minutes(2)))
     func intoAnotherSurge() async throws {
@@ -109,8 +109,9 @@ import WireFormat
     }
 
     @Test(.timeLimit(.minutes(2)))
-    func aReceiverAnswering503ForAWhileGetsEveryBatchAfterRetries() async throws {
-        try await WebhookCapture.with(failFirst: 3) { capture, url in
+    func aReceiverAnswering500And429ForAWhileGetsEveryBatchAfterRetries() async throws {
+        // Two 500s, then two 429s asking for a second's wait, then a 503.
+        try await WebhookCapture.with(refusals: [.internalServerError, .internalServerError, .tooManyRequests, .tooManyRequests, .serviceUnavailable]) { capture, url in
             let dir = try TemporaryDirectory(prefix: "surge-forward-503")
             defer { dir.remove() }
             let port = try freeLocalPort()
@@ -129,7 +130,7 @@ import WireFormat
             #expect(metrics.contains(#"surge_remote_storage_samples_sent_total{remote_name="flaky",url="\#(url)"} 50"#), "\(metrics)")
             #expect(metrics.contains(#"surge_remote_storage_samples_failed_total{remote_name="flaky",url="\#(url)"} 0"#))
             #expect(!metrics.contains(#"surge_remote_storage_samples_retried_total{remote_name="flaky",url="\#(url)"} 0"#), "the 503s were retried")
-            #expect(capture.requests == capture.bodies.count + 3)
+            #expect(capture.requests == capture.bodies.count + 5)
             let headers = try #require(capture.headers.first)
             #expect(headers["content-encoding"] == "snappy" && headers["x-prometheus-remote-write-version"] == "0.1.0"
                     && headers["content-type"] == "application/x-protobuf", "\(headers)")

@@ -103,9 +103,12 @@ struct HeadIndex: Sendable {
     }
 
     /// Removes series that hold no samples any more; returns how many went.
-    mutating func removeEmpty() -> Int {
+    mutating func removeEmpty() -> Int { remove { $0.isEmpty } }
+
+    /// Removes the series `predicate` picks, with their postings; returns how many.
+    mutating func remove(where predicate: (MemSeries) -> Bool) -> Int {
         var removed = Set<SeriesRef>()
-        for (index, entry) in series.enumerated() where entry?.isEmpty == true {
+        for (index, entry) in series.enumerated() where entry.map(predicate) == true {
             let ref = SeriesRef(index)
             removed.insert(ref)
             series[index] = nil

@@ -47,6 +47,16 @@ struct MemSeries: Sendable {
         return .appended
     }
 
+    /// Agent mode: the newest sample is remembered, to refuse repeats with another value and to
+    /// know when the series was last seen, and nothing is stored (the log holds the samples).
+    mutating func note(_ t: Timestamp, _ v: Double) -> AppendOutcome {
+        if t == lastTimestamp { return v.bitPattern == lastValueBits ? .duplicate : .conflict }
+        if t < lastTimestamp { return .appendedOutOfOrder }
+        lastTimestamp = t
+        lastValueBits = v.bitPattern
+        return .appended
+    }
+
     private mutating func insertOutOfOrder(_ sample: Sample) -> AppendOutcome {
         var low = 0, high = outOfOrder.count
         while low < high {

@@ -34,7 +34,7 @@ final class WriteAheadLog {
     /// Puts a file's written data on disk (`fsync`); replaced in tests to count or fail flushes.
     var flushFile: (Int32) -> Int32 = { fsync($0) }
     private var fd: Int32 = -1
-    private var currentSegment = 0
+    private(set) var currentSegment = 0
     private var currentSize = 0
     private var closedSegmentsSize = 0
 

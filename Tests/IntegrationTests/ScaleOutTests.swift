@@ -240,3 +240,95 @@ import WireFormat
         #expect(alone.status != 0 && alone.output.contains("give at least one remote_write receiver"), "\(alone.output)")
     }
 }
+
+/// The central pair: two agents write to both central servers; both evaluate the same rules, and
+/// Alertmanager (Debian's) deduplicates their alerts by labels; only the holder of the Lease
+/// changes the workload.
+@Suite(.serialized) struct CentralPairTests {
+    @Test(.timeLimit(.minutes(3)))
+    func bothCentralsIngestAndAlertOnlyTheLeaseHolderActs() async throws {
+        guard let binary = which("prometheus-alertmanager") ?? which("alertmanager") else {
+            throw TestKitError("Alertmanager is not installed; scripts/install-deps installs Debian's prometheus-alertmanager")
+        }
+        let account = FakeKubernetesAccount(token: ScalingServeTests.scaler.token, user: ScalingServeTests.scaler.user, rules: ScalingServeTests.scaler.rules + [
+            FakeKubernetesRule(verbs: ["get", "create", "update"], apiGroups: ["coordination.k8s.io"], resources: ["leases"], namespaces: ["surge"]),
+        ])
+        try await FakeKubernetesAPIServer.with(accounts: [account]) { fake in
+            ScalingServeTests.addWorkload(to: fake)
+            let dir = try TemporaryDirectory(prefix: "surge-central-pair")
+            defer { dir.remove() }
+            var processes: [ChildProcess] = []
+            defer { for process in processes { process.signal(SIGKILL) } }
+            let amPort = try freeLocalPort()
+            try "route: {receiver: none, group_by: [alertname], group_wait: 1s, group_interval: 1s}\nreceivers: [{name: none}]\n"
+                .write(toFile: dir.path + "/alertmanager.yml", atomically: true, encoding: .utf8)
+            let alertmanager = try ChildProcess(executable: binary, arguments: [
+                "--config.file=\(dir.path)/alertmanager.yml", "--storage.path=\(dir.path)/am", "--web.listen-address=127.0.0.1:\(amPort)", "--cluster.listen-address=",
+            ], logURL: dir.url.appendingPathComponent("alertmanager.log"))
+            processes.append(alertmanager)
+            try await TestHTTP.waitUntilReady("http://127.0.0.1:\(amPort)/-/ready", process: alertmanager)
+
+            try ScalingServeTests.writeKubeconfig(fake, to: dir.url.appendingPathComponent("kubeconfig"))
+            try AgentTopologyTests.policy.write(toFile: dir.path + "/web.yaml", atomically: true, encoding: .utf8)
+            try "groups:\n  - name: nodes\n    interval: 1s\n    rules:\n      - alert: NodeReporting\n        expr: node_uname_info{job=\"node-exporter\"} > 0\n        labels: {severity: info}\n"
+                .write(toFile: dir.path + "/nodes.rules.yml", atomically: true, encoding: .utf8)
+            var centrals: [Int] = []
+            for name in ["a", "b"] {
+                try """
+                    external_labels: {cluster: lab}
+                    rule_files: [nodes.rules.yml]
+                    alerting:
+                      alertmanagers: [{static_configs: [{targets: ["127.0.0.1:\(amPort)"]}]}]
+                    scaling:
+                      policy_files: [web.yaml]
+                      kubernetes: {kubeconfig_file: \(dir.path)/kubeconfig}
+                      leader_election: {namespace: surge, lease: surge-scaling, identity: central-\(name)}
+                    """.write(toFile: dir.path + "/central-\(name).yml", atomically: true, encoding: .utf8)
+                let port = try freeLocalPort()
+                processes.append(try await SurgeBinary.serve(dataDirectory: dir.path + "/central-\(name)", port: port,
+                                                             logURL: dir.url.appendingPathComponent("central-\(name).log"), configPath: dir.path + "/central-\(name).yml"))
+                centrals.append(port)
+            }
+            for index in 1...2 {
+                let receivers = centrals.enumerated().map { "  - {url: \"http://127.0.0.1:\($0.element)/api/v1/write\", name: central-\($0.offset), queue_config: {batch_send_deadline: 200ms}}" }
+                try (["collectors: {interval: 1s, cgroups: false, node_name: worker-\(index)}", "remote_write:"] + receivers).joined(separator: "\n")
+                    .write(toFile: dir.path + "/agent-\(index).yml", atomically: true, encoding: .utf8)
+                processes.append(try await SurgeBinary.serve(dataDirectory: dir.path + "/agent-\(index)", port: try freeLocalPort(),
+                                                             logURL: dir.url.appendingPathComponent("agent-\(index).log"),
+                                                             configPath: dir.path + "/agent-\(index).yml", collect: true, arguments: ["--agent"]))
+            }
+            // Both centrals hold both nodes' series.
+            for port in centrals {
+                let seen = try await pollQuery("http://127.0.0.1:\(port)", #"count by (instance) (node_uname_info{job="node-exporter"})"#) { $0.count == 2 }
+                #expect(Set(seen.keys.compactMap { $0["instance"] }) == ["worker-1", "worker-2"], "\(seen)")
+            }
+            // Each central fires NodeReporting for each node; Alertmanager holds one alert per node.
+            var alerts: [[String: Any]] = []
+            let deadline = ContinuousClock.now + .seconds(30)
+            repeat {
+                try await Task.sleep(for: .milliseconds(500))
+                alerts = (try? JSONSerialization.jsonObject(with: Data(try await TestHTTP.get("http://127.0.0.1:\(amPort)/api/v2/alerts").text.utf8)) as? [[String: Any]]) ?? []
+            } while alerts.count < 2 && ContinuousClock.now < deadline
+            let instances = alerts.compactMap { ($0["labels"] as? [String: String])?["instance"] }.sorted()
+            #expect(instances == ["worker-1", "worker-2"], "\(alerts)\n\(alertmanager.log.suffix(1000))")
+            for port in centrals {
+                let firing = try await TestHTTP.get("http://127.0.0.1:\(port)/api/v1/alerts").text
+                #expect(firing.components(separatedBy: #""alertname":"NodeReporting""#).count - 1 == 2, "each central evaluates the rules: \(firing)")
+            }
+            // Both decide 4 replicas for the two nodes; one applies, the other is not the leader.
+            var outcomes: [String] = []
+            let until = ContinuousClock.now + .seconds(30)
+            repeat {
+                try await Task.sleep(for: .milliseconds(500))
+                outcomes = []
+                for port in centrals {
+                    let entries = try await TestHTTP.get("http://127.0.0.1:\(port)/api/v1/scaling/decisions").json()["data"] as? [[String: Any]] ?? []
+                    outcomes.append((entries.first?["lastAction"] as? [String: Any])?["outcome"] as? String ?? "none")
+                }
+            } while Set(outcomes) != ["applied", "notLeader"] && ContinuousClock.now < until
+            #expect(Set(outcomes) == ["applied", "notLeader"], "\(outcomes)")
+            #expect(fake.requests.filter { $0.hasPrefix("PUT /apis/apps/v1/namespaces/shop/deployments/web/scale") }.count == 1)
+            #expect(fake.deployment(namespace: "shop", name: "web")?[path: "spec.replicas"]?.int == 4)
+        }
+    }
+}

@@ -73,11 +73,9 @@ public struct RemoteWriteForwarder: Service {
         var batchers: [SendBatcher<WALTail.Sample>]
         init(count: Int, settings: RemoteWriteQueueSettings) { batchers = Array(repeating: SendBatcher(settings: settings), count: count) }
         var isEmpty: Bool { batchers.allSatisfy(\.waiting.isEmpty) }
+        /// By the series' reference: cheap, and the same shard for every sample of a series.
         mutating func offer(_ sample: WALTail.Sample, at now: Timestamp) -> Bool {
-            var hasher = Hasher()
-            hasher.combine(sample.labels)
-            let shard = Int(UInt(bitPattern: hasher.finalize()) % UInt(batchers.count))
-            return batchers[shard].offer(sample, at: now)
+            batchers[Int(sample.ref % UInt32(batchers.count))].offer(sample, at: now)
         }
     }
 
@@ -166,21 +164,23 @@ public struct RemoteWriteForwarder: Service {
 
     /// Sends one batch until it is taken or refused for good; false when shutting down first.
     func send(_ batch: [WALTail.Sample], using http: HTTPClient) async -> Bool {
-        var grouped: [Labels: [Sample]] = [:]
-        var order: [Labels] = []
-        var relabelled: [Labels: Labels?] = [:]
+        // Grouped by series reference; labels are compared (usually the same storage) and relabelled
+        // once per series. A reference a restart gave to another series starts a group of its own.
+        var groups: [SeriesRef: [Int]] = [:]
+        var order: [(source: Labels, labels: Labels?, samples: [Sample])] = []
         for sample in batch {
-            var labels = sample.labels
-            if let relabel {
-                if relabelled[labels] == nil { relabelled[labels] = .some(relabel(labels)) }
-                guard let kept = relabelled[labels]!, !kept.isEmpty else { continue }
-                labels = kept
+            var slot = groups[sample.ref]?.first { order[$0].source == sample.labels }
+            if slot == nil {
+                let labels = relabel.map { $0(sample.labels).flatMap { $0.isEmpty ? nil : $0 } } ?? sample.labels
+                slot = order.count
+                groups[sample.ref, default: []].append(order.count)
+                order.append((sample.labels, labels, []))
             }
-            if grouped[labels] == nil { order.append(labels) }
-            grouped[labels, default: []].append(Sample(timestamp: sample.timestamp, value: sample.value))
+            if order[slot!].labels != nil { order[slot!].samples.append(Sample(timestamp: sample.timestamp, value: sample.value)) }
         }
+        order.removeAll { $0.labels == nil }
         guard !order.isEmpty else { return true }
-        let body = RemoteWriteEncoder.encode(order.map { RemoteWriteEncoder.WireSeries(labels: $0.pairs, samples: grouped[$0]!) }, version: receiver.version)
+        let body = RemoteWriteEncoder.encode(order.map { RemoteWriteEncoder.WireSeries(labels: $0.labels!.pairs, samples: $0.samples) }, version: receiver.version)
         var attempts = SendAttempts(settings: receiver.queue)
         while !Task.isShuttingDownGracefully {
             var request = HTTPClientRequest(url: receiver.url)

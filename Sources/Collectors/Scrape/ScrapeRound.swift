@@ -23,8 +23,14 @@ public struct ScrapeRound: Sendable {
     let honorTimestamps: Bool
     let sampleLimit: Int
     let metricRelabel: [RelabelRule]
-    private var staleness = SeriesStaleness()
-    private var everSeen = Set<Labels>()
+    /// Per series as the target exposes it, its labels as stored (nil: metric relabelling drops it)
+    /// and the last scrape that had it, as Prometheus' scrape cache: a series scraped again is
+    /// neither given the target's labels nor relabelled again.
+    private var cache: [Labels: (labels: Labels?, scrape: UInt64)] = [:]
+    /// Stored labels of the series the target exposed, and the last scrape that had each: the ones
+    /// the last scrape had and this one has not get staleness markers.
+    private var stored: [Labels: UInt64] = [:]
+    private var scrape: UInt64 = 0
 
     public init(target: ScrapeTarget, honorLabels: Bool = false, honorTimestamps: Bool = true, sampleLimit: Int = 0,
                 metricRelabel: [RelabelRule] = []) {
@@ -36,11 +42,15 @@ public struct ScrapeRound: Sendable {
     }
 
     public mutating func process(_ outcome: Outcome, at time: Timestamp, duration: Double) -> Result {
+        scrape += 1
+        let now = scrape
         var out: [SeriesSamples] = []
-        var current = Set<Labels>()
+        var kept = 0
         var error: String?
         var scraped = 0
         var added = 0
+        // Series stored for the first time by this scrape, undone if it breaks the sample limit.
+        var fresh: [Labels] = []
         switch outcome {
         case .failure(let message):
             error = message
@@ -48,24 +58,49 @@ public struct ScrapeRound: Sendable {
             scraped = exposition.samples.count
             out.reserveCapacity(scraped + 5)
             for sample in exposition.samples {
-                guard let labels = relabel(attachTargetLabels(sample.labels)) else { continue }
-                guard current.insert(labels).inserted else { continue }
-                if everSeen.insert(labels).inserted { added += 1 }
+                let labels: Labels
+                if let entry = cache[sample.labels] {
+                    // Exposed twice in one scrape: the first one counts.
+                    guard entry.scrape != now else { continue }
+                    cache[sample.labels]!.scrape = now
+                    guard let known = entry.labels else { continue }
+                    labels = known
+                } else {
+                    let made = relabel(attachTargetLabels(sample.labels))
+                    cache[sample.labels] = (made, now)
+                    guard let made else { continue }
+                    labels = made
+                    added += 1
+                }
+                // Two exposed series that come out the same after relabelling: the first counts.
+                let before = stored.updateValue(now, forKey: labels)
+                guard before != now else { continue }
+                if before == nil && sampleLimit > 0 { fresh.append(labels) }
+                kept += 1
                 let timestamp = honorTimestamps ? sample.timestamp ?? time : time
                 out.append(SeriesSamples(labels: labels, samples: [Sample(timestamp: timestamp, value: sample.value)]))
             }
             // As in Prometheus, the limit counts what is left after metric relabeling.
-            if sampleLimit > 0 && current.count > sampleLimit {
-                error = "sample limit exceeded: \(current.count) samples, limit \(sampleLimit)"
+            if sampleLimit > 0 && kept > sampleLimit {
+                error = "sample limit exceeded: \(kept) samples, limit \(sampleLimit)"
                 out.removeAll()
-                current.removeAll()
+                for labels in fresh { stored[labels] = nil }
+                for (labels, seen) in stored where seen == now { stored[labels] = now - 1 }
+                kept = 0
                 added = 0
             }
         }
-        for gone in staleness.update(current) {
-            out.append(SeriesSamples(labels: gone, samples: [Sample(timestamp: time, value: StaleNaN.value)]))
+        // Series the last scrape had and this one has not are marked stale, once.
+        var gone: [Labels] = []
+        for (labels, seen) in stored where seen != now {
+            if seen == now - 1 { gone.append(labels) }
+            stored[labels] = nil
         }
-        let kept = error == nil ? current.count : 0
+        for labels in gone.sorted() {
+            out.append(SeriesSamples(labels: labels, samples: [Sample(timestamp: time, value: StaleNaN.value)]))
+        }
+        // Exposed series not seen for two scrapes leave the cache.
+        if now % 8 == 0 { cache = cache.filter { now - $0.value.scrape < 2 } }
         let synthetic: [(String, Double)] = [
             ("up", error == nil ? 1 : 0), ("scrape_duration_seconds", duration), ("scrape_samples_scraped", Double(scraped)),
             ("scrape_samples_post_metric_relabeling", Double(kept)), ("scrape_series_added", Double(added)),
@@ -82,7 +117,9 @@ public struct ScrapeRound: Sendable {
     public mutating func end(at time: Timestamp) -> [SeriesSamples] {
         let synthetic = ["up", "scrape_duration_seconds", "scrape_samples_scraped", "scrape_samples_post_metric_relabeling", "scrape_series_added"]
             .map { Labels(targetLabels + [Label(metricNameLabel, $0)]) }
-        return (staleness.endAll() + synthetic).map { SeriesSamples(labels: $0, samples: [Sample(timestamp: time, value: StaleNaN.value)]) }
+        let last = stored.filter { $0.value == scrape }.keys.sorted()
+        stored = [:]
+        return (last + synthetic).map { SeriesSamples(labels: $0, samples: [Sample(timestamp: time, value: StaleNaN.value)]) }
     }
 
     private func relabel(_ labels: Labels) -> Labels? {

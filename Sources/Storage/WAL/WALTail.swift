@@ -23,6 +23,8 @@ public struct WALTail: Sendable {
         public var labels: Labels
         public var timestamp: Timestamp
         public var value: Double
+        /// The series' reference in the log: the same for every sample of one series while it lives.
+        public var ref: SeriesRef = 0
 
         public static func == (lhs: Self, rhs: Self) -> Bool {
             lhs.labels == rhs.labels && lhs.timestamp == rhs.timestamp && lhs.value.bitPattern == rhs.value.bitPattern
@@ -116,7 +118,7 @@ public struct WALTail: Sendable {
         case .samples(let entries):
             for (ref, timestamp, value) in entries {
                 guard let labels = series[ref] else { continue }
-                out.append(Sample(labels: labels, timestamp: timestamp, value: value))
+                out.append(Sample(labels: labels, timestamp: timestamp, value: value, ref: ref))
             }
         case .chunks:
             break

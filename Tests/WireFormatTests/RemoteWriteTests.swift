@@ -1,4 +1,5 @@
 import CRemoteWrite
+import SurgeTestKit
 import TimeSeriesCore
 import Testing
 @testable import WireFormat
@@ -172,6 +173,30 @@ import Testing
             try RemoteWriteDecoder().decode(protobuf: request, version: .v2)
         } throws: { error in
             (error as? RemoteWriteError)?.code == .invalidSymbolReference && "\(error)".contains("1099511627778 does not fit in 32 bits")
+        }
+    }
+}
+
+/// The direct 1.0 encoder writes exactly what protobuf-c writes.
+@Suite struct DirectV1EncoderTests {
+    @Test func matchesProtobufCByteForByte() {
+        var random = SplitMix(seed: 26)
+        let texts = ["", "a", "job", "node-exporter", String(repeating: "x", count: 200), "ünïcødé", "__name__"]
+        let values: [Double] = [0, -0.0, 1, -1.5, .infinity, .nan, 1e300, 5e-324]
+        let times: [Int64] = [0, 1, -1, 1_700_000_000_000, .max, .min, 127, 128]
+        for _ in 0..<200 {
+            let series = (0..<Int.random(in: 0...5, using: &random)).map { _ in
+                RemoteWriteEncoder.WireSeries(
+                    labels: (0..<Int.random(in: 0...6, using: &random)).map { _ in Label(texts.randomElement(using: &random)!, texts.randomElement(using: &random)!) },
+                    samples: (0..<Int.random(in: 0...4, using: &random)).map { _ in
+                        Sample(timestamp: times.randomElement(using: &random)!, value: values.randomElement(using: &random)!)
+                    })
+            }
+            var arena = CArena()
+            let expected = RemoteWriteEncoder.encodeV1(series, metadata: [:], arena: &arena)
+            arena.release()
+            let direct = RemoteWriteEncoder.directV1(series)
+            #expect(direct == expected, "first difference at byte \(Array(zip(direct, expected)).firstIndex { $0.0 != $0.1 } ?? min(direct.count, expected.count)) of \(expected.count)")
         }
     }
 }

@@ -29,6 +29,8 @@ public enum RemoteWriteEncoder {
     }
 
     public static func protobuf(_ series: [WireSeries], metadata: [String: MetricMetadata] = [:], version: RemoteWriteVersion) -> [UInt8] {
+        // Forwarding's common case, written directly: no C strings or message structs per label.
+        if version == .v1 && metadata.isEmpty { return directV1(series) }
         var arena = CArena()
         defer { arena.release() }
         switch version {
@@ -37,7 +39,61 @@ public enum RemoteWriteEncoder {
         }
     }
 
-    private static func encodeV1(_ series: [WireSeries], metadata: [String: MetricMetadata], arena: inout CArena) -> [UInt8] {
+    /// A 1.0 WriteRequest without metadata, byte for byte what protobuf-c writes: fields in
+    /// number order, proto3's zero values (empty strings, ±0.0, timestamp 0) left out.
+    static func directV1(_ series: [WireSeries]) -> [UInt8] {
+        func varintSize(_ value: UInt64) -> Int { value < 0x80 ? 1 : (64 - value.leadingZeroBitCount + 6) / 7 }
+        func stringField(_ length: Int) -> Int { length == 0 ? 0 : 1 + varintSize(UInt64(length)) + length }
+        func labelSize(_ label: Label) -> Int { stringField(label.name.utf8.count) + stringField(label.value.utf8.count) }
+        func sampleSize(_ sample: Sample) -> Int {
+            (sample.value == 0 ? 0 : 9) + (sample.timestamp == 0 ? 0 : 1 + varintSize(UInt64(bitPattern: sample.timestamp)))
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(series.reduce(0) { $0 + 16 + $1.samples.count * 14 + $1.labels.reduce(0) { $0 + 4 + $1.name.utf8.count + $1.value.utf8.count } })
+        func varint(_ value: UInt64) {
+            var rest = value
+            while rest >= 0x80 {
+                out.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+                rest >>= 7
+            }
+            out.append(UInt8(rest))
+        }
+        func string(_ tag: UInt8, _ text: String) {
+            let count = text.utf8.count
+            guard count > 0 else { return }
+            out.append(tag)
+            varint(UInt64(count))
+            out.append(contentsOf: text.utf8)
+        }
+        for one in series {
+            var size = 0
+            for label in one.labels { let inner = labelSize(label); size += 1 + varintSize(UInt64(inner)) + inner }
+            for sample in one.samples { let inner = sampleSize(sample); size += 1 + varintSize(UInt64(inner)) + inner }
+            out.append(0x0A)
+            varint(UInt64(size))
+            for label in one.labels {
+                out.append(0x0A)
+                varint(UInt64(labelSize(label)))
+                string(0x0A, label.name)
+                string(0x12, label.value)
+            }
+            for sample in one.samples {
+                out.append(0x12)
+                varint(UInt64(sampleSize(sample)))
+                if sample.value != 0 {
+                    out.append(0x09)
+                    withUnsafeBytes(of: sample.value.bitPattern.littleEndian) { out.append(contentsOf: $0) }
+                }
+                if sample.timestamp != 0 {
+                    out.append(0x10)
+                    varint(UInt64(bitPattern: sample.timestamp))
+                }
+            }
+        }
+        return out
+    }
+
+    static func encodeV1(_ series: [WireSeries], metadata: [String: MetricMetadata], arena: inout CArena) -> [UInt8] {
         let request = arena.make(Prometheus__WriteRequest.self, prometheus__write_request__init)
         let timeseries = arena.array(of: UnsafeMutablePointer<Prometheus__TimeSeries>?.self, count: series.count)
         for (i, s) in series.enumerated() {

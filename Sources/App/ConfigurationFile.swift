@@ -11,7 +11,8 @@ import YAMLFiles
 import Yams
 
 /// Reads the YAML configuration file into `SurgeConfiguration`. Unknown keys are errors, so a typo
-/// does not silently fall back to a default.
+/// does not silently fall back to a default. `${NAME}` and `${NAME:-default}` are filled in from the
+/// environment first; an unset variable without a default is an error with its line.
 ///
 /// ```yaml
 /// global:                  # as in a prometheus.yml
@@ -133,8 +134,10 @@ public enum ConfigurationFile {
 
     /// `checkCredentials` false skips reading Kubernetes credentials (kubeconfig files, the in-cluster
     /// service account), to check a file meant for another machine.
+    /// `${NAME}` is filled in from `environment` first (see `EnvironmentExpansion`).
     public static func parse(_ text: String, path: String, into base: SurgeConfiguration = .init(),
-                             checkCredentials: Bool = true) throws -> SurgeConfiguration {
+                             checkCredentials: Bool = true, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SurgeConfiguration {
+        let text = try EnvironmentExpansion.expand(text, path: path, environment: environment)
         guard let root = try YAMLReader(path: path).compose(text).first else { return base }
         var config = base
         let top = try mapping(root, path: path, allowed: ["listen", "data_dir", "collect", "collectors", "scrape_configs", "storage", "remote_write", "remote_write_receiver", "query", "global", "nodes",

@@ -194,7 +194,7 @@ let package = Package(
 
         .testTarget(name: "WireFormatTests", dependencies: ["WireFormat", "CRemoteWrite", "SurgeTestKit", "TimeSeriesCore"]),
         .testTarget(name: "TimeSeriesCoreTests", dependencies: ["TimeSeriesCore", "SurgeTestKit"]),
-        .testTarget(name: "ForwardingTests", dependencies: ["Forwarding"]),
+        .testTarget(name: "ForwardingTests", dependencies: ["Forwarding", "Storage"]),
         .testTarget(name: "StorageTests", dependencies: [
             "Storage", "TimeSeriesCore", "SurgeTestKit", .product(name: "Logging", package: "swift-log"),
         ]),

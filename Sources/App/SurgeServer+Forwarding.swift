@@ -5,6 +5,7 @@ import Foundation
 import Kubernetes
 import Logging
 import NIOCore
+import Storage
 import ServiceLifecycle
 import TimeSeriesCore
 
@@ -30,7 +31,7 @@ extension SurgeServer {
 
     /// One forwarder per `remote_write` receiver, reading the write-ahead log from where the last
     /// acknowledged batch ended (kept in DATA/remote_write/NAME.position).
-    static func forwarders(_ configuration: SurgeConfiguration, dataURL: URL, stats: ForwardingStats, clock: any LoopClock,
+    static func forwarders(_ configuration: SurgeConfiguration, dataURL: URL, database: Database, stats: ForwardingStats, clock: any LoopClock,
                            logger: Logger) throws -> [any Service] {
         let directory = dataURL.appendingPathComponent("remote_write")
         if !configuration.remoteWriteTargets.isEmpty { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) }
@@ -48,7 +49,7 @@ extension SurgeServer {
             services.append(RemoteWriteForwarder(receiver: target.receiver, walDirectory: dataURL.appendingPathComponent("wal"),
                                                  positionFile: directory.appendingPathComponent(file + ".position"),
                                                  clientConfiguration: try clientConfiguration(target), stats: stats,
-                                                 relabel: relabel, clock: clock, logger: logger))
+                                                 relabel: relabel, logProgress: { database.logProgress }, clock: clock, logger: logger))
         }
         return services
     }

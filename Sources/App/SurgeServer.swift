@@ -95,7 +95,7 @@ public enum SurgeServer {
         ] : []
         let jobs = collectorJobs + kubeStateJob + selfJob
         let latestCollections = LatestCollections()
-        let forwarders = try Self.forwarders(configuration, dataURL: dataURL, stats: forwarding, clock: clock, logger: logger)
+        let forwarders = try Self.forwarders(configuration, dataURL: dataURL, database: database, stats: forwarding, clock: clock, logger: logger)
         // One audit trail for pod and node actions, so their lines never interleave.
         let audit = policies.isEmpty && configuration.nodeGroups.isEmpty ? nil : try AuditTrail(directory: dataURL.appendingPathComponent("audit"))
         let nodeClient = configuration.nodeGroups.isEmpty ? nil

@@ -44,13 +44,18 @@ public struct RemoteWriteForwarder: Service {
     let stats: ForwardingStats
     /// `write_relabel_configs`: a series' labels as sent, or nil to leave it out.
     let relabel: (@Sendable (Labels) -> Labels?)?
+    /// How far the log has grown (newest sample time, samples appended since start), for the shard
+    /// count: the backlog is what the log holds beyond what the receiver took, read or not.
+    let logProgress: (@Sendable () -> (newest: Timestamp?, appended: Int))?
     let clock: any LoopClock
     let logger: Logger
 
     public init(receiver: RemoteWriteReceiver, walDirectory: URL, positionFile: URL, http: HTTPClient = .shared,
                 clientConfiguration: HTTPClient.Configuration? = nil, stats: ForwardingStats,
-                relabel: (@Sendable (Labels) -> Labels?)? = nil, clock: any LoopClock = SystemClock(), logger: Logger) {
+                relabel: (@Sendable (Labels) -> Labels?)? = nil, logProgress: (@Sendable () -> (newest: Timestamp?, appended: Int))? = nil,
+                clock: any LoopClock = SystemClock(), logger: Logger) {
         self.relabel = relabel
+        self.logProgress = logProgress
         self.receiver = receiver
         self.walDirectory = walDirectory
         self.positionFile = positionFile
@@ -68,15 +73,22 @@ public struct RemoteWriteForwarder: Service {
         try? await client.shutdown()
     }
 
+    /// A sample waiting in a shard, with the read of the log it came from.
+    struct Pending: Sendable {
+        var sample: WALTail.Sample
+        var read: Int
+    }
+
     /// Shards' batchers, one per shard; a series always lands in the same one while the count holds.
     struct Shards {
-        var batchers: [SendBatcher<WALTail.Sample>]
+        var batchers: [SendBatcher<Pending>]
         init(count: Int, settings: RemoteWriteQueueSettings) { batchers = Array(repeating: SendBatcher(settings: settings), count: count) }
-        var isEmpty: Bool { batchers.allSatisfy(\.waiting.isEmpty) }
         /// By the series' reference: cheap, and the same shard for every sample of a series.
-        mutating func offer(_ sample: WALTail.Sample, at now: Timestamp) -> Bool {
-            batchers[Int(sample.ref % UInt32(batchers.count))].offer(sample, at: now)
+        mutating func offer(_ item: Pending, at now: Timestamp) -> Bool {
+            batchers[Int(item.sample.ref % UInt32(batchers.count))].offer(item, at: now)
         }
+        /// Everything waiting, each shard's in its order (so each series' samples stay in order).
+        var waiting: [Pending] { batchers.flatMap(\.waiting) }
     }
 
     func forward(using http: HTTPClient) async {
@@ -86,20 +98,25 @@ public struct RemoteWriteForwarder: Service {
         var shardCount = ShardCount()
         var shards = Shards(count: receiver.queue.minShards, settings: receiver.queue)
         stats.shards(shards.batchers.count, receiver: receiver.name)
-        var unsent: [WALTail.Sample] = []
+        var acknowledgements = ReadAcknowledgements()
+        var unsent: [Pending] = []
         var reportedLost = 0
         // What happened since the shard count was last reckoned.
         var tickStart = clock.now, tickIn = 0, tickOut = 0, tickSeconds = 0.0
+        var appendedBefore = logProgress?().appended
         logger.info("forwarding samples to a remote-write receiver", metadata: ["receiver": "\(receiver.name)", "url": "\(receiver.url)"])
         while !Task.isShuttingDownGracefully {
             if unsent.isEmpty {
+                var read: [WALTail.Sample] = []
                 do {
-                    unsent = try tail.read(maxBytes: 4 << 20)
+                    read = try tail.read(maxBytes: 4 << 20)
                 } catch {
                     logger.warning("forwarding: the write-ahead log cannot be read", metadata: ["error": "\(error)"])
                 }
-                stats.read(unsent.count, newest: unsent.last?.timestamp, receiver: receiver.name)
-                tickIn += unsent.count
+                let number = acknowledgements.read(read.count, endingAt: tail.position)
+                unsent = read.map { Pending(sample: $0, read: number) }
+                stats.read(read.count, newest: read.last?.timestamp, receiver: receiver.name)
+                tickIn += read.count
                 if tail.segmentsLost > reportedLost {
                     logger.error("forwarding: the receiver was away longer than the write-ahead log keeps samples; some were never sent",
                                  metadata: ["receiver": "\(receiver.name)", "segmentsLost": "\(tail.segmentsLost - reportedLost)"])
@@ -111,49 +128,73 @@ public struct RemoteWriteForwarder: Service {
             while taken < unsent.count, shards.offer(unsent[taken], at: now) { taken += 1 }
             unsent.removeFirst(taken)
             // Due batches of every shard; a shard that refused more sends what it holds.
-            var due: [[[WALTail.Sample]]] = []
+            var due: [[[Pending]]] = []
             for index in shards.batchers.indices {
-                var batches: [[WALTail.Sample]] = []
+                var batches: [[Pending]] = []
                 while let batch = shards.batchers[index].due(at: now) { batches.append(batch) }
                 if batches.isEmpty, !unsent.isEmpty, let batch = shards.batchers[index].due(at: .max) { batches.append(batch) }
                 due.append(batches)
             }
-            if due.contains(where: { !$0.isEmpty }) {
-                // Each shard's time spent sending, summed: what one sample costs a shard.
+            let sending = due.contains { !$0.isEmpty }
+            if sending {
+                // Each shard's time spent sending, retries included, summed: what one sample costs a shard.
                 let (done, seconds) = await withTaskGroup(of: (Bool, Double).self) { group in
                     for batches in due where !batches.isEmpty {
                         group.addTask {
                             let started = ContinuousClock.now
-                            for batch in batches { guard await send(batch, using: http) else { return (false, 0) } }
+                            for batch in batches { guard await send(batch.map(\.sample), using: http) else { return (false, 0) } }
                             return (true, (ContinuousClock.now - started).inSeconds)
                         }
                     }
                     return await group.reduce((true, 0.0)) { ($0.0 && $1.0, $0.1 + $1.1) }
                 }
                 guard done else { break }
-                tickOut += due.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count } }
-                tickSeconds += seconds
-                // Everything read so far is sent once nothing waits: the position is safe to keep.
-                if shards.isEmpty && unsent.isEmpty, let position = tail.position {
-                    try? JSONEncoder().encode(position).write(to: positionFile, options: .atomic)
-                    stats.holding(segment: position.segment, receiver: receiver.name)
-                    let elapsed = Double(clock.now - tickStart) / 1000
-                    if elapsed >= shardCount.interval {
-                        shardCount.tick(samplesIn: Double(tickIn), samplesOut: Double(tickOut), sendSeconds: tickSeconds, over: elapsed)
-                        let figures = stats.all[receiver.name] ?? .init()
-                        let wanted = shardCount.desired(current: shards.batchers.count,
-                                                        delaySeconds: Double(figures.highestRead - figures.highestSent) / 1000, settings: receiver.queue)
-                        if wanted != shards.batchers.count {
-                            logger.info("forwarding: shards resized", metadata: ["receiver": "\(receiver.name)", "from": "\(shards.batchers.count)", "to": "\(wanted)"])
-                            shards = Shards(count: wanted, settings: receiver.queue)
-                            stats.shards(wanted, receiver: receiver.name)
+                for batches in due {
+                    for batch in batches {
+                        var count = 0
+                        for (index, item) in batch.enumerated() {
+                            count += 1
+                            if index == batch.count - 1 || batch[index + 1].read != item.read {
+                                acknowledgements.done(count, ofRead: item.read)
+                                count = 0
+                            }
                         }
-                        tickStart = clock.now
-                        (tickIn, tickOut, tickSeconds) = (0, 0, 0)
+                        tickOut += batch.count
                     }
                 }
-                continue
+                tickSeconds += seconds
             }
+            // The log up to the newest read whose samples, and all before, the receiver has.
+            if let position = acknowledgements.acknowledged() {
+                try? JSONEncoder().encode(position).write(to: positionFile, options: .atomic)
+                stats.holding(segment: position.segment, receiver: receiver.name)
+            }
+            let elapsed = Double(clock.now - tickStart) / 1000
+            if elapsed >= shardCount.interval {
+                // Samples in: what the log took (what was read, without the log's figures).
+                let progress = logProgress?()
+                if let appended = progress?.appended, let before = appendedBefore { tickIn = max(appended - before, 0) }
+                appendedBefore = progress?.appended
+                shardCount.tick(samplesIn: Double(tickIn), samplesOut: Double(tickOut), sendSeconds: tickSeconds, over: elapsed)
+                let figures = stats.all[receiver.name] ?? .init()
+                let newest = max(progress?.newest ?? figures.highestRead, figures.highestRead)
+                let wanted = shardCount.desired(current: shards.batchers.count,
+                                                delaySeconds: Double(newest - figures.highestSent) / 1000, settings: receiver.queue)
+                if wanted != shards.batchers.count {
+                    logger.info("forwarding: shards resized", metadata: ["receiver": "\(receiver.name)", "from": "\(shards.batchers.count)", "to": "\(wanted)"])
+                    // What waits moves to the new shards in its order; what they cannot hold goes back
+                    // before what was not offered yet.
+                    let waiting = shards.waiting
+                    shards = Shards(count: wanted, settings: receiver.queue)
+                    var moved = 0
+                    while moved < waiting.count, shards.offer(waiting[moved], at: now) { moved += 1 }
+                    unsent.insert(contentsOf: waiting[moved...], at: 0)
+                    stats.shards(wanted, receiver: receiver.name)
+                }
+                tickStart = clock.now
+                (tickIn, tickOut, tickSeconds) = (0, 0, 0)
+            }
+            if sending || !unsent.isEmpty { continue }
             do {
                 try await cancelWhenGracefulShutdown { [clock] in try await clock.sleep(for: .milliseconds(200)) }
             } catch {
@@ -164,23 +205,32 @@ public struct RemoteWriteForwarder: Service {
 
     /// Sends one batch until it is taken or refused for good; false when shutting down first.
     func send(_ batch: [WALTail.Sample], using http: HTTPClient) async -> Bool {
-        // Grouped by series reference; labels are compared (usually the same storage) and relabelled
-        // once per series. A reference a restart gave to another series starts a group of its own.
-        var groups: [SeriesRef: [Int]] = [:]
-        var order: [(source: Labels, labels: Labels?, samples: [Sample])] = []
-        for sample in batch {
-            var slot = groups[sample.ref]?.first { order[$0].source == sample.labels }
-            if slot == nil {
-                let labels = relabel.map { $0(sample.labels).flatMap { $0.isEmpty ? nil : $0 } } ?? sample.labels
-                slot = order.count
-                groups[sample.ref, default: []].append(order.count)
-                order.append((sample.labels, labels, []))
+        // One series entry per sample, as Prometheus' queue sends them. Relabelling is worked out
+        // once per series of the batch (a reference a restart gave to another series carries
+        // other labels, and is worked out again).
+        var kept = batch
+        if let relabel {
+            var relabelled: [SeriesRef: (source: Labels, labels: Labels?)] = [:]
+            kept = []
+            kept.reserveCapacity(batch.count)
+            for var sample in batch {
+                if relabelled[sample.ref]?.source != sample.labels {
+                    relabelled[sample.ref] = (sample.labels, relabel(sample.labels).flatMap { $0.isEmpty ? nil : $0 })
+                }
+                guard let labels = relabelled[sample.ref]!.labels else { continue }
+                sample.labels = labels
+                kept.append(sample)
             }
-            if order[slot!].labels != nil { order[slot!].samples.append(Sample(timestamp: sample.timestamp, value: sample.value)) }
         }
-        order.removeAll { $0.labels == nil }
-        guard !order.isEmpty else { return true }
-        let body = RemoteWriteEncoder.encode(order.map { RemoteWriteEncoder.WireSeries(labels: $0.labels!.pairs, samples: $0.samples) }, version: receiver.version)
+        guard !kept.isEmpty else { return true }
+        let body: [UInt8]
+        switch receiver.version {
+        case .v1:
+            body = Snappy.compress(RemoteWriteEncoder.protobufV1(eachSample: kept, labels: \.labels.pairs) { Sample(timestamp: $0.timestamp, value: $0.value) })
+        case .v2:
+            body = RemoteWriteEncoder.encode(kept.map { RemoteWriteEncoder.WireSeries(labels: $0.labels.pairs, samples: [Sample(timestamp: $0.timestamp, value: $0.value)]) },
+                                             version: .v2)
+        }
         var attempts = SendAttempts(settings: receiver.queue)
         while !Task.isShuttingDownGracefully {
             var request = HTTPClientRequest(url: receiver.url)

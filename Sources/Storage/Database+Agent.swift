@@ -31,6 +31,12 @@ extension Database {
         }
     }
 
+    /// The newest sample time appended and the samples appended since start, read cheaply: how far
+    /// the log has grown, for a forwarder reckoning its backlog.
+    public var logProgress: (newest: Timestamp?, appended: Int) {
+        state.withLock { ($0.headMaxTime == .min ? nil : $0.headMaxTime, $0.samplesAppended) }
+    }
+
     /// Whether this database keeps samples only in its log, for forwarding.
     public var isAgent: Bool { options.agent }
 }

@@ -1,5 +1,6 @@
 import Testing
 @testable import Forwarding
+import Storage
 
 /// The remote-write queue's decisions, as tables: what an answer means, backoff, batching, shards.
 @Suite struct QueueLogicTests {
@@ -67,5 +68,33 @@ import Testing
         // A backlog of 60 s adds 5 % of it per second: 20 * (1 + 3) = 80, held at the maximum.
         #expect(count.desired(current: 20, delaySeconds: 60, settings: settings) == 50)
         #expect(ShardCount().desired(current: 0, delaySeconds: 0, settings: settings) == 1, "no data yet: the minimum")
+    }
+}
+
+/// The kept position moves with acknowledged reads, in the log's order, whatever order shards finish in.
+@Suite struct ReadAcknowledgementsTests {
+    @Test func thePositionMovesOnlyPastReadsTakenInFull() {
+        var acks = ReadAcknowledgements()
+        let first = acks.read(3, endingAt: WALTail.Position(segment: 0, offset: 100))
+        let second = acks.read(2, endingAt: WALTail.Position(segment: 0, offset: 200))
+        let empty = acks.read(0, endingAt: WALTail.Position(segment: 1, offset: 0))
+        #expect(acks.acknowledged() == nil)
+        // The second read's samples arrive first: nothing moves until the first's have too.
+        acks.done(2, ofRead: second)
+        #expect(acks.acknowledged() == nil)
+        acks.done(2, ofRead: first)
+        #expect(acks.acknowledged() == nil)
+        acks.done(1, ofRead: first)
+        // Both, and the empty read after them, are taken: the position is the empty read's end.
+        #expect(acks.acknowledged() == WALTail.Position(segment: 1, offset: 0))
+        #expect(acks.acknowledged() == nil, "nothing new")
+        #expect(acks.waiting == 0)
+        _ = empty
+        // A read of nothing after one still waiting does not move past it.
+        let waiting = acks.read(1, endingAt: WALTail.Position(segment: 1, offset: 50))
+        _ = acks.read(0, endingAt: WALTail.Position(segment: 1, offset: 60))
+        #expect(acks.acknowledged() == nil)
+        acks.done(1, ofRead: waiting)
+        #expect(acks.acknowledged() == WALTail.Position(segment: 1, offset: 60))
     }
 }

@@ -42,55 +42,17 @@ public enum RemoteWriteEncoder {
     /// A 1.0 WriteRequest without metadata, byte for byte what protobuf-c writes: fields in
     /// number order, proto3's zero values (empty strings, ±0.0, timestamp 0) left out.
     static func directV1(_ series: [WireSeries]) -> [UInt8] {
-        func varintSize(_ value: UInt64) -> Int { value < 0x80 ? 1 : (64 - value.leadingZeroBitCount + 6) / 7 }
-        func stringField(_ length: Int) -> Int { length == 0 ? 0 : 1 + varintSize(UInt64(length)) + length }
-        func labelSize(_ label: Label) -> Int { stringField(label.name.utf8.count) + stringField(label.value.utf8.count) }
-        func sampleSize(_ sample: Sample) -> Int {
-            (sample.value == 0 ? 0 : 9) + (sample.timestamp == 0 ? 0 : 1 + varintSize(UInt64(bitPattern: sample.timestamp)))
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(series.reduce(0) { $0 + 16 + $1.samples.count * 14 + $1.labels.reduce(0) { $0 + 4 + $1.name.utf8.count + $1.value.utf8.count } })
-        func varint(_ value: UInt64) {
-            var rest = value
-            while rest >= 0x80 {
-                out.append(UInt8(truncatingIfNeeded: rest) | 0x80)
-                rest >>= 7
-            }
-            out.append(UInt8(rest))
-        }
-        func string(_ tag: UInt8, _ text: String) {
-            let count = text.utf8.count
-            guard count > 0 else { return }
-            out.append(tag)
-            varint(UInt64(count))
-            out.append(contentsOf: text.utf8)
-        }
-        for one in series {
-            var size = 0
-            for label in one.labels { let inner = labelSize(label); size += 1 + varintSize(UInt64(inner)) + inner }
-            for sample in one.samples { let inner = sampleSize(sample); size += 1 + varintSize(UInt64(inner)) + inner }
-            out.append(0x0A)
-            varint(UInt64(size))
-            for label in one.labels {
-                out.append(0x0A)
-                varint(UInt64(labelSize(label)))
-                string(0x0A, label.name)
-                string(0x12, label.value)
-            }
-            for sample in one.samples {
-                out.append(0x12)
-                varint(UInt64(sampleSize(sample)))
-                if sample.value != 0 {
-                    out.append(0x09)
-                    withUnsafeBytes(of: sample.value.bitPattern.littleEndian) { out.append(contentsOf: $0) }
-                }
-                if sample.timestamp != 0 {
-                    out.append(0x10)
-                    varint(UInt64(bitPattern: sample.timestamp))
-                }
-            }
-        }
-        return out
+        var writer = ProtobufV1Writer(capacity: series.reduce(0) { $0 + 16 + $1.samples.count * 14 + ProtobufV1Writer.estimate($1.labels) })
+        for one in series { writer.timeSeries(labels: one.labels, samples: one.samples) }
+        return writer.bytes
+    }
+
+    /// A 1.0 WriteRequest with one series entry per sample, as Prometheus' own queue sends them:
+    /// no grouping, so no lookup per sample.
+    public static func protobufV1<C: Collection>(eachSample items: C, labels: (C.Element) -> [Label], sample: (C.Element) -> Sample) -> [UInt8] {
+        var writer = ProtobufV1Writer(capacity: items.count * 120)
+        for item in items { writer.timeSeries(labels: labels(item), samples: CollectionOfOne(sample(item))) }
+        return writer.bytes
     }
 
     static func encodeV1(_ series: [WireSeries], metadata: [String: MetricMetadata], arena: inout CArena) -> [UInt8] {
@@ -216,5 +178,64 @@ struct CArena {
     mutating func release() {
         for pointer in allocations { free(pointer) }
         allocations.removeAll()
+    }
+}
+
+/// Writes a 1.0 WriteRequest's time series straight into bytes.
+struct ProtobufV1Writer {
+    private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+
+    static func estimate(_ labels: [Label]) -> Int { labels.reduce(0) { $0 + 4 + $1.name.utf8.count + $1.value.utf8.count } }
+
+    mutating func timeSeries(labels: [Label], samples: some Collection<Sample>) {
+        var size = 0
+        for label in labels { let inner = Self.labelSize(label); size += 1 + Self.varintSize(UInt64(inner)) + inner }
+        for sample in samples { let inner = Self.sampleSize(sample); size += 1 + Self.varintSize(UInt64(inner)) + inner }
+        bytes.append(0x0A)
+        varint(UInt64(size))
+        for label in labels {
+            bytes.append(0x0A)
+            varint(UInt64(Self.labelSize(label)))
+            string(0x0A, label.name)
+            string(0x12, label.value)
+        }
+        for sample in samples {
+            bytes.append(0x12)
+            varint(UInt64(Self.sampleSize(sample)))
+            if sample.value != 0 {
+                bytes.append(0x09)
+                withUnsafeBytes(of: sample.value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+            }
+            if sample.timestamp != 0 {
+                bytes.append(0x10)
+                varint(UInt64(bitPattern: sample.timestamp))
+            }
+        }
+    }
+
+    static func varintSize(_ value: UInt64) -> Int { value < 0x80 ? 1 : (64 - value.leadingZeroBitCount + 6) / 7 }
+    static func stringField(_ length: Int) -> Int { length == 0 ? 0 : 1 + varintSize(UInt64(length)) + length }
+    static func labelSize(_ label: Label) -> Int { stringField(label.name.utf8.count) + stringField(label.value.utf8.count) }
+    static func sampleSize(_ sample: Sample) -> Int {
+        (sample.value == 0 ? 0 : 9) + (sample.timestamp == 0 ? 0 : 1 + varintSize(UInt64(bitPattern: sample.timestamp)))
+    }
+
+    private mutating func varint(_ value: UInt64) {
+        var rest = value
+        while rest >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        bytes.append(UInt8(rest))
+    }
+
+    private mutating func string(_ tag: UInt8, _ text: String) {
+        let count = text.utf8.count
+        guard count > 0 else { return }
+        bytes.append(tag)
+        varint(UInt64(count))
+        bytes.append(contentsOf: text.utf8)
     }
 }

@@ -232,9 +232,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["Fixtures"]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "SurgeTestKit", "WireFormat", "Collectors", "QueryClient", "TimeSeriesCore", "PromQL", "Rules", "Alerting",
+            "SurgeTestKit", "WireFormat", "Collectors", "QueryClient", "TimeSeriesCore", "PromQL", "Rules", "Alerting", "App",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Yams", package: "Yams"),
         ]),
     ],
     swiftLanguageModes: [.v6]

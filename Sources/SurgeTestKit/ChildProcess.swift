@@ -10,7 +10,8 @@ public final class ChildProcess: @unchecked Sendable {
     public let process: Process
     public let logURL: URL
 
-    public init(executable: String, arguments: [String], logURL: URL) throws {
+    /// `environment` is added to this process's own.
+    public init(executable: String, arguments: [String], logURL: URL, environment: [String: String] = [:]) throws {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw TestKitError("\(executable) is not an executable file")
         }
@@ -20,6 +21,7 @@ public final class ChildProcess: @unchecked Sendable {
         process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.standardOutput = log
         process.standardError = log
         try process.run()

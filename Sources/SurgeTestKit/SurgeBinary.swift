@@ -26,13 +26,13 @@ public enum SurgeBinary {
     /// Starts `surge serve` (with `--no-collect` unless `collect`) on a free port with the given data
     /// directory and waits until ready; `arguments` are added to the command line.
     public static func serve(dataDirectory: String, port: Int, logURL: URL, configPath: String? = nil, collect: Bool = false,
-                             arguments extra: [String] = [], readyURL: String? = nil,
+                             arguments extra: [String] = [], readyURL: String? = nil, environment: [String: String] = [:],
                              testFile: String = #filePath) async throws -> ChildProcess {
         let config = configPath.map { ["--config", $0] } ?? []
         let process = try ChildProcess(
             executable: try path(testFile: testFile),
             arguments: ["serve"] + (collect ? [] : ["--no-collect"]) + ["--data-dir", dataDirectory, "--listen", "127.0.0.1:\(port)"] + config + extra,
-            logURL: logURL)
+            logURL: logURL, environment: environment)
         try await TestHTTP.waitUntilReady(readyURL ?? "http://127.0.0.1:\(port)/-/ready", process: process)
         return process
     }

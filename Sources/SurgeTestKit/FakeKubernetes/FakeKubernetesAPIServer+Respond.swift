@@ -25,10 +25,11 @@ extension FakeKubernetesAPIServer {
             }
             let route = try FakeRoute(path: request.uri.path, resources: served)
             let verb = try route.verb(request.method, watch: ["true", "1"].contains(query["watch"] ?? ""))
-            let allowed = account.rules.contains {
-                $0.allows(verb: verb, group: route.resource.group, resource: route.rbacResource, namespace: route.namespace)
+            let allowing = account.rules.indices.filter {
+                account.rules[$0].allows(verb: verb, group: route.resource.group, resource: route.rbacResource, namespace: route.namespace, name: route.name)
             }
-            guard allowed else { throw route.forbidden(user: account.user, verb: verb) }
+            guard !allowing.isEmpty else { throw route.forbidden(user: account.user, verb: verb) }
+            state.withLock { state in for index in allowing { state.grantsUsed[account.token, default: []].insert("\(index) \(verb)") } }
             response = try perform(verb, route, query: query, body: body.map { Data(buffer: $0) } ?? Data(),
                                    contentType: request.headers[.contentType] ?? "",
                                    table: FakeKubernetesTable.wanted(request.headers[.accept] ?? ""))

@@ -38,6 +38,16 @@ public final class FakeKubernetesAPIServer: Sendable {
     /// Every request so far as "METHOD /path?query -> code".
     public var requests: [String] { state.withLock { $0.requests } }
 
+    /// The grants of `token`'s account never used: each rule's verbs that no request needed, as
+    /// "RULE-INDEX VERB". What RBAC grants beyond this is more than the code asks for.
+    public func unusedGrants(token: String) -> [String] {
+        state.withLock { state in
+            guard let account = state.accounts[token] else { return [] }
+            let used = state.grantsUsed[token] ?? []
+            return account.rules.indices.flatMap { index in account.rules[index].verbs.map { "\(index) \($0)" } }.filter { !used.contains($0) }
+        }
+    }
+
     public var resourceVersion: Int { state.withLock { $0.resourceVersion } }
 
     public func setAccount(_ account: FakeKubernetesAccount) {

@@ -60,6 +60,8 @@ struct FakeKubernetesState: Sendable {
     var unavailable = false
     var accounts: [String: FakeKubernetesAccount] = [:]
     var requests: [String] = []
+    /// Per token, the rules (by index) and verbs requests were allowed by.
+    var grantsUsed: [String: Set<String>] = [:]
     var nextUID = 0
 
     static func key(_ resource: FakeResource, _ namespace: String, _ name: String) -> String {

@@ -134,3 +134,66 @@ import WireFormat
         #expect(!wanted.isCurrent(a, generationOfA) && wanted.isCurrent(a, again[0].1))
     }
 }
+
+/// Reading bodies against the cache of series texts stores exactly what reading parsed expositions
+/// does, scrape after scrape: series that come and go, duplicates, odd spacing and quoting, a body
+/// that breaks halfway, and relabelling that drops series.
+@Suite struct ScrapeRoundBodyTests {
+    static let bodies: [String] = [
+        #"""
+        # HELP requests_total Requests.
+        # TYPE requests_total counter
+        requests_total{path="/a",code="200"} 1
+        requests_total {path="/b}",code="200"} 2
+        requests_total{path="say \"hi\" {x}",code="500"} 3 1700000000000
+          temperature 21
+        dropped_metric 7
+        """#,
+        #"""
+        requests_total{path="/a",code="200"} 4
+        requests_total{path="/a",code="200"} 5
+        requests_total {path="/b}",code="200"} 6
+        temperature 22
+        fresh{a="1"} 1
+        dropped_metric 8
+        """#,
+        "requests_total{path=\"/a\",code=\"200\"} 7\nbroken{a=\"1\" 3\n",
+        #"""
+        requests_total{code="200",path="/a"} 8
+        temperature 23
+        """#,
+        "temperature 24\n",
+        "temperature 25\nrequests_total{path=\"/a\",code=\"200\"} 9\n",
+    ]
+
+    @Test(arguments: [0, 3])
+    func bodiesAndParsedExpositionsStoreTheSame(sampleLimit: Int) throws {
+        let drop = try RelabelRule(action: .drop, sourceLabels: ["__name__"], regex: "dropped_metric")
+        var parsed = ScrapeRound(target: ScrapeRoundTests.target(["env": "prod"]), sampleLimit: sampleLimit, metricRelabel: [drop])
+        var read = ScrapeRound(target: ScrapeRoundTests.target(["env": "prod"]), sampleLimit: sampleLimit, metricRelabel: [drop])
+        for (index, body) in (Self.bodies + Self.bodies).enumerated() {
+            let time = 1_700_000_000_000 + Int64(index) * 15_000
+            let outcome: ScrapeRound.Outcome
+            do {
+                outcome = .success(try ExpositionParser.parse(Array(body.utf8), format: .text))
+            } catch {
+                outcome = .failure("parse error: \(error)")
+            }
+            let expected = parsed.process(outcome, at: time, duration: 0.1)
+            let actual = read.process(.body(Array(body.utf8), .text), at: time, duration: 0.1)
+            #expect(actual.error == expected.error, "scrape \(index)")
+            #expect(actual.series.map(\.labels) == expected.series.map(\.labels), "scrape \(index)")
+            #expect(actual.series.map { $0.samples.map(\.timestamp) } == expected.series.map { $0.samples.map(\.timestamp) }, "scrape \(index)")
+            // scrape_series_added counts series new to the cache: by text here, by labels there, so a
+            // series written another way (labels reordered) is new only here, as in Prometheus.
+            func values(_ series: [SeriesSamples]) -> [[UInt64]] {
+                series.filter { $0.labels.metricName != "scrape_series_added" }.map { $0.samples.map(\.value.bitPattern) }
+            }
+            #expect(values(actual.series) == values(expected.series), "scrape \(index)")
+            if index == 0 || index == 3 {
+                let added = actual.series.first { $0.labels.metricName == "scrape_series_added" }?.samples.first?.value
+                #expect(added == (index == 0 ? (sampleLimit == 3 ? 0 : 4) : 1), "scrape \(index): the new texts, dropped ones not counted")
+            }
+        }
+    }
+}

@@ -155,7 +155,7 @@ final class WantedTargets: Sendable {
     }
 }
 
-/// One HTTP scrape: Prometheus' request headers, its timeout, and the body read as the format the
+/// One HTTP scrape: Prometheus' request headers, its timeout, and the body with the format the
 /// response names.
 enum ScrapeFetch {
     static let maxBodyBytes = 64 << 20
@@ -186,9 +186,8 @@ enum ScrapeFetch {
             }
             let body = try await response.body.collect(upTo: maxBodyBytes)
             let format = ExpositionFormat(contentType: response.headers.first(name: "Content-Type"))
-            return .success(try ExpositionParser.parse(Array(buffer: body), format: format))
-        } catch let error as ExpositionError {
-            return .failure("parse error: \(error)")
+            // Read in the target's round, against its cache of series texts.
+            return .body(Array(buffer: body), format)
         } catch {
             return .failure(describe(error))
         }

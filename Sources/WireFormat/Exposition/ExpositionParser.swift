@@ -116,6 +116,17 @@ struct ExpositionLineParser {
         if cursor.take("{") {
             try cursor.labelSet(into: &labels)
         }
+        let (value, timestamp) = try valueAndTimestamp(&cursor)
+        labels.sort()
+        for i in 1..<labels.count where labels[i].name == labels[i - 1].name {
+            throw cursor.error("duplicate label name \(labels[i].name.debugDescription)")
+        }
+        result.samples.append(ExpositionSample(labels: Labels(sortedUnique: labels), value: value, timestamp: timestamp))
+    }
+
+    /// What follows a sample's series: blanks, the value, an optional timestamp, and in OpenMetrics
+    /// an optional exemplar (skipped).
+    func valueAndTimestamp(_ cursor: inout LineCursor) throws(ExpositionError) -> (Double, Timestamp?) {
         guard cursor.takeBlanks() else {
             throw cursor.error(cursor.atEnd ? "expected a value after the metric" : "unexpected character \(cursor.currentDescription)")
         }
@@ -131,10 +142,83 @@ struct ExpositionLineParser {
             }
             try cursor.exemplar()
         }
-        labels.sort()
-        for i in 1..<labels.count where labels[i].name == labels[i - 1].name {
-            throw cursor.error("duplicate label name \(labels[i].name.debugDescription)")
+        return (value, timestamp)
+    }
+
+    /// Where a sample line's series (the name and its label set, as written) ends, found without
+    /// reading it: the end of the name, or the `}` that closes the label set outside quoted values.
+    /// Nil when the line is not that shape; reading it in full then says what is wrong.
+    static func seriesEnd(_ line: ArraySlice<UInt8>, from start: Int) -> Int? {
+        var index = start
+        let end = line.endIndex
+        while index < end, line[index] != UInt8(ascii: " "), line[index] != UInt8(ascii: "\t"), line[index] != UInt8(ascii: "{") { index += 1 }
+        guard index > start else { return nil }
+        var open = index
+        while open < end, line[open] == UInt8(ascii: " ") || line[open] == UInt8(ascii: "\t") { open += 1 }
+        guard open < end, line[open] == UInt8(ascii: "{") else { return index }
+        var quoted = false
+        index = open + 1
+        while index < end {
+            let byte = line[index]
+            if quoted {
+                if byte == UInt8(ascii: "\\") { index += 1 } else if byte == UInt8(ascii: "\"") { quoted = false }
+            } else if byte == UInt8(ascii: "\"") {
+                quoted = true
+            } else if byte == UInt8(ascii: "}") {
+                return index + 1
+            }
+            index += 1
         }
-        result.samples.append(ExpositionSample(labels: Labels(sortedUnique: labels), value: value, timestamp: timestamp))
+        return nil
+    }
+}
+
+/// A sample's series as `ExpositionParser.parse(_:format:known:sample:)` reports it: one the caller
+/// knew by its text, or a new one with its labels and the text it was written as (nil when that
+/// cannot serve as a key).
+public enum ExpositionSeries {
+    case known(Int)
+    case new(text: ArraySlice<UInt8>?, labels: Labels)
+}
+
+extension ExpositionParser {
+    /// Parses as `parse(_:format:)` does, but for each sample line first asks `known` whether the
+    /// caller has seen its series text (byte for byte) before: then only the value and timestamp are
+    /// read. A scrape target writes the same series lines scrape after scrape, so a caller that
+    /// keeps their labels by text reads each label set once.
+    public static func parse(_ bytes: [UInt8], format: ExpositionFormat, known: (ArraySlice<UInt8>) -> Int?,
+                             sample: (ExpositionSeries, Double, Timestamp?) -> Void) throws(ExpositionError) {
+        var parser = ExpositionLineParser(format: format)
+        var start = 0
+        var number = 1
+        var sawEOF = false
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            let line = bytes[start..<end]
+            if sawEOF {
+                throw ExpositionError(line: number, column: 1, message: "unexpected content after # EOF", snippet: String(decoding: line, as: UTF8.self))
+            }
+            var cursor = LineCursor(bytes: line, number: number)
+            if format == .text { cursor.skipBlanks() }
+            let seriesStart = cursor.position
+            if !cursor.atEnd, line[seriesStart] != UInt8(ascii: "#"), let seriesEnd = ExpositionLineParser.seriesEnd(line, from: seriesStart),
+               let id = known(line[seriesStart..<seriesEnd]) {
+                cursor.move(to: seriesEnd)
+                let (value, timestamp) = try parser.valueAndTimestamp(&cursor)
+                sample(.known(id), value, timestamp)
+            } else {
+                sawEOF = try parser.parse(line: line, number: number)
+                if let parsed = parser.result.samples.popLast() {
+                    let text = ExpositionLineParser.seriesEnd(line, from: seriesStart).map { line[seriesStart..<$0] }
+                    sample(.new(text: text, labels: parsed.labels), parsed.value, parsed.timestamp)
+                }
+            }
+            start = end + 1
+            number += 1
+        }
+        if format == .openMetrics && !sawEOF {
+            throw ExpositionError(line: number, column: 1, message: "data does not end with # EOF", snippet: "")
+        }
     }
 }

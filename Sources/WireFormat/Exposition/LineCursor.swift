@@ -30,6 +30,8 @@ struct LineCursor {
 
     mutating func advance() { index += 1 }
 
+    mutating func move(to position: Int) { index = position }
+
     func peek(_ character: Unicode.Scalar) -> Bool { current == UInt8(ascii: character) }
 
     mutating func take(_ character: Unicode.Scalar) -> Bool {

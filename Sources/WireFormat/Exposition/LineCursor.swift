@@ -166,6 +166,21 @@ struct LineCursor {
     /// A float as Go's strconv parses it, without the hexadecimal and underscore forms Prometheus refuses.
     mutating func value() throws(ExpositionError) -> Double {
         let start = index
+        // The usual value, a whole number of up to 15 digits, is read from the bytes: exact, and
+        // no string is made for it.
+        var digits = index
+        let negative = digits < bytes.endIndex && bytes[digits] == UInt8(ascii: "-")
+        if negative { digits += 1 }
+        var whole: Int64 = 0
+        var end = digits
+        while end < bytes.endIndex, end - digits < 16, Self.isDigit(bytes[end]) {
+            whole = whole * 10 + Int64(bytes[end] - UInt8(ascii: "0"))
+            end += 1
+        }
+        if end > digits, end - digits <= 15, end == bytes.endIndex || bytes[end] == UInt8(ascii: " ") || bytes[end] == UInt8(ascii: "\t") {
+            index = end
+            return negative ? -Double(whole) : Double(whole)
+        }
         let text = word()
         if text.contains(where: { "pPxX_".contains($0) }) || text.isEmpty {
             index = start

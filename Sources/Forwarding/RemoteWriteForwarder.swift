@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
+import Synchronization
 import Storage
 import TimeSeriesCore
 import WireFormat
@@ -44,6 +45,8 @@ public struct RemoteWriteForwarder: Service {
     let stats: ForwardingStats
     /// `write_relabel_configs`: a series' labels as sent, or nil to leave it out.
     let relabel: (@Sendable (Labels) -> Labels?)?
+    /// Each series' labels encoded once, for all its samples.
+    let labelBlocks = LabelBlocks()
     /// How far the log has grown (newest sample time, samples appended since start), for the shard
     /// count: the backlog is what the log holds beyond what the receiver took, read or not.
     let logProgress: (@Sendable () -> (newest: Timestamp?, appended: Int))?
@@ -92,7 +95,7 @@ public struct RemoteWriteForwarder: Service {
     }
 
     func forward(using http: HTTPClient) async {
-        let saved = (try? Data(contentsOf: positionFile)).flatMap { try? JSONDecoder().decode(WALTail.Position.self, from: $0) }
+        var saved = (try? Data(contentsOf: positionFile)).flatMap { try? JSONDecoder().decode(WALTail.Position.self, from: $0) }
         var tail = WALTail(directory: walDirectory, from: saved)
         stats.holding(segment: saved?.segment ?? 0, receiver: receiver.name)
         var shardCount = ShardCount()
@@ -165,9 +168,10 @@ public struct RemoteWriteForwarder: Service {
                 tickSeconds += seconds
             }
             // The log up to the newest read whose samples, and all before, the receiver has.
-            if let position = acknowledgements.acknowledged() {
+            if let position = acknowledgements.acknowledged(), position != saved {
                 try? JSONEncoder().encode(position).write(to: positionFile, options: .atomic)
                 stats.holding(segment: position.segment, receiver: receiver.name)
+                saved = position
             }
             let elapsed = Double(clock.now - tickStart) / 1000
             if elapsed >= shardCount.interval {
@@ -226,7 +230,9 @@ public struct RemoteWriteForwarder: Service {
         let body: [UInt8]
         switch receiver.version {
         case .v1:
-            body = Snappy.compress(RemoteWriteEncoder.protobufV1(eachSample: kept, labels: \.labels.pairs) { Sample(timestamp: $0.timestamp, value: $0.value) })
+            body = Snappy.compress(RemoteWriteEncoder.protobufV1(eachSample: kept, labels: { labelBlocks.block(for: $0) }) {
+                Sample(timestamp: $0.timestamp, value: $0.value)
+            })
         case .v2:
             body = RemoteWriteEncoder.encode(kept.map { RemoteWriteEncoder.WireSeries(labels: $0.labels.pairs, samples: [Sample(timestamp: $0.timestamp, value: $0.value)]) },
                                              version: .v2)
@@ -270,5 +276,22 @@ public struct RemoteWriteForwarder: Service {
             }
         }
         return false
+    }
+}
+
+/// Each series' labels as remote-write 1.0 encodes them, kept by series reference (a reference a
+/// restart gave to another series, or relabelled labels, are encoded again). Shards look it up at once.
+final class LabelBlocks: Sendable {
+    private let blocks = Mutex<[SeriesRef: (labels: Labels, block: RemoteWriteEncoder.LabelBlock)]>([:])
+
+    func block(for sample: WALTail.Sample) -> RemoteWriteEncoder.LabelBlock {
+        if let known = blocks.withLock({ $0[sample.ref] }), known.labels == sample.labels { return known.block }
+        let block = RemoteWriteEncoder.LabelBlock(sample.labels.pairs)
+        blocks.withLock { blocks in
+            // Bounded: series that went away are dropped with the rest now and then.
+            if blocks.count > 4_000_000 { blocks.removeAll() }
+            blocks[sample.ref] = (sample.labels, block)
+        }
+        return block
     }
 }

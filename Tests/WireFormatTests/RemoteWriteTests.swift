@@ -195,6 +195,12 @@ import Testing
             var arena = CArena()
             let expected = RemoteWriteEncoder.encodeV1(series, metadata: [:], arena: &arena)
             arena.release()
+            // One entry per sample, with labels encoded beforehand, is the same as series of one sample.
+            let single = series.flatMap { one in one.samples.map { RemoteWriteEncoder.WireSeries(labels: one.labels, samples: [$0]) } }
+            var singleArena = CArena()
+            let expectedSingle = RemoteWriteEncoder.encodeV1(single, metadata: [:], arena: &singleArena)
+            singleArena.release()
+            #expect(RemoteWriteEncoder.protobufV1(eachSample: single, labels: { RemoteWriteEncoder.LabelBlock($0.labels) }) { $0.samples[0] } == expectedSingle)
             let direct = RemoteWriteEncoder.directV1(series)
             #expect(direct == expected, "first difference at byte \(Array(zip(direct, expected)).firstIndex { $0.0 != $0.1 } ?? min(direct.count, expected.count)) of \(expected.count)")
         }

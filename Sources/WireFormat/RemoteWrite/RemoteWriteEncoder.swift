@@ -47,11 +47,22 @@ public enum RemoteWriteEncoder {
         return writer.bytes
     }
 
+    /// A series' labels as a 1.0 TimeSeries carries them, encoded once to be written for many samples.
+    public struct LabelBlock: Sendable {
+        let bytes: [UInt8]
+
+        public init(_ labels: [Label]) {
+            var writer = ProtobufV1Writer(capacity: ProtobufV1Writer.estimate(labels))
+            writer.labels(labels)
+            bytes = writer.bytes
+        }
+    }
+
     /// A 1.0 WriteRequest with one series entry per sample, as Prometheus' own queue sends them:
-    /// no grouping, so no lookup per sample.
-    public static func protobufV1<C: Collection>(eachSample items: C, labels: (C.Element) -> [Label], sample: (C.Element) -> Sample) -> [UInt8] {
+    /// no grouping, so no lookup per sample; each sample's labels come encoded already.
+    public static func protobufV1<C: Collection>(eachSample items: C, labels: (C.Element) -> LabelBlock, sample: (C.Element) -> Sample) -> [UInt8] {
         var writer = ProtobufV1Writer(capacity: items.count * 120)
-        for item in items { writer.timeSeries(labels: labels(item), samples: CollectionOfOne(sample(item))) }
+        for item in items { writer.timeSeries(labels: labels(item), sample: sample(item)) }
         return writer.bytes
     }
 
@@ -189,30 +200,46 @@ struct ProtobufV1Writer {
 
     static func estimate(_ labels: [Label]) -> Int { labels.reduce(0) { $0 + 4 + $1.name.utf8.count + $1.value.utf8.count } }
 
-    mutating func timeSeries(labels: [Label], samples: some Collection<Sample>) {
-        var size = 0
-        for label in labels { let inner = Self.labelSize(label); size += 1 + Self.varintSize(UInt64(inner)) + inner }
-        for sample in samples { let inner = Self.sampleSize(sample); size += 1 + Self.varintSize(UInt64(inner)) + inner }
-        bytes.append(0x0A)
-        varint(UInt64(size))
+    /// The label fields of a TimeSeries.
+    mutating func labels(_ labels: [Label]) {
         for label in labels {
             bytes.append(0x0A)
             varint(UInt64(Self.labelSize(label)))
             string(0x0A, label.name)
             string(0x12, label.value)
         }
-        for sample in samples {
-            bytes.append(0x12)
-            varint(UInt64(Self.sampleSize(sample)))
-            if sample.value != 0 {
-                bytes.append(0x09)
-                withUnsafeBytes(of: sample.value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
-            }
-            if sample.timestamp != 0 {
-                bytes.append(0x10)
-                varint(UInt64(bitPattern: sample.timestamp))
-            }
+    }
+
+    /// A TimeSeries of one sample whose label fields were encoded before.
+    mutating func timeSeries(labels block: RemoteWriteEncoder.LabelBlock, sample: Sample) {
+        let inner = Self.sampleSize(sample)
+        bytes.append(0x0A)
+        varint(UInt64(block.bytes.count + 1 + Self.varintSize(UInt64(inner)) + inner))
+        bytes.append(contentsOf: block.bytes)
+        self.sample(sample, size: inner)
+    }
+
+    private mutating func sample(_ sample: Sample, size: Int) {
+        bytes.append(0x12)
+        varint(UInt64(size))
+        if sample.value != 0 {
+            bytes.append(0x09)
+            withUnsafeBytes(of: sample.value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
         }
+        if sample.timestamp != 0 {
+            bytes.append(0x10)
+            varint(UInt64(bitPattern: sample.timestamp))
+        }
+    }
+
+    mutating func timeSeries(labels: [Label], samples: some Collection<Sample>) {
+        var size = 0
+        for label in labels { let inner = Self.labelSize(label); size += 1 + Self.varintSize(UInt64(inner)) + inner }
+        for sample in samples { let inner = Self.sampleSize(sample); size += 1 + Self.varintSize(UInt64(inner)) + inner }
+        bytes.append(0x0A)
+        varint(UInt64(size))
+        self.labels(labels)
+        for sample in samples { self.sample(sample, size: Self.sampleSize(sample)) }
     }
 
     static func varintSize(_ value: UInt64) -> Int { value < 0x80 ? 1 : (64 - value.leadingZeroBitCount + 6) / 7 }

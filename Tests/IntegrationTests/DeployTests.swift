@@ -109,14 +109,7 @@ import Yams
             fake.setKEDAInstalled(true)
             let dir = try TemporaryDirectory(prefix: "surge-deploy-central")
             defer { dir.remove() }
-            try """
-                apiVersion: v1
-                kind: Config
-                current-context: test
-                clusters: [{name: fake, cluster: {server: "\(fake.url)"}}]
-                contexts: [{name: test, context: {cluster: fake, user: surge}}]
-                users: [{name: surge, user: {token: central-token}}]
-                """.write(toFile: dir.path + "/kubeconfig", atomically: true, encoding: .utf8)
+            try ScalingServeTests.writeKubeconfig(fake, to: dir.url.appendingPathComponent("kubeconfig"), token: "central-token")
             try FileManager.default.createDirectory(atPath: dir.path + "/policies", withIntermediateDirectories: true)
             // The overlay's policy, deciding every second here.
             try Self.file(objects, configMap: "surge-policies", key: "web.yaml").replacingOccurrences(of: "interval: 15s", with: "interval: 1s")

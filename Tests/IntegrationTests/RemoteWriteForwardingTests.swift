@@ -30,20 +30,23 @@ import WireFormat
         return out
     }
 
-    @Test(.timeLimit(.minutes(3)))
-    func everySampleArrivesAcrossAnOutageAndAKill() async throws {
-        let dir = try TemporaryDirectory(prefix: "surge-forwarding")
-        defer { dir.remove() }
-        let promPort = try freeLocalPort(), surgePort = try freeLocalPort()
-        var prometheus = try startPrometheusReceiver(port: promPort, directory: dir)
-        defer { prometheus.signal(SIGKILL) }
-        let promURL = "http://127.0.0.1:\(promPort)"
-        try await TestHTTP.waitUntilReady(promURL + "/-/ready", process: prometheus)
+    /// A Surge forwarding to a receiver (named `name`, at `port`, started by `startReceiver`): samples
+    /// 1 to 20 of two series arrive; the receiver goes away (stopped with `stopSignal`); 21 to 40
+    /// arrive at Surge, `pause` apart in two halves; Surge is SIGKILLed and restarted; 41 to 50
+    /// arrive, and after `pause` nothing has been sent; the receiver comes back and holds 1 to 50 of
+    /// both, in order, and the restarted Surge sent what the first had not, once.
+    static func acrossAnOutage(_ name: String, dir: TemporaryDirectory, port receiverPort: Int, readyPath: String, stopSignal: Int32,
+                               pause: Duration, maxBackoff: String, startReceiver: () throws -> ChildProcess) async throws {
+        let surgePort = try freeLocalPort()
+        let base = "http://127.0.0.1:\(receiverPort)"
+        var receiver = try startReceiver()
+        defer { receiver.signal(SIGKILL) }
+        try await TestHTTP.waitUntilReady(base + readyPath, process: receiver)
         try """
             remote_write:
-              - url: \(promURL)/api/v1/write
-                name: prometheus
-                queue_config: {max_samples_per_send: 7, batch_send_deadline: 200ms, min_backoff: 50ms, max_backoff: 200ms}
+              - url: \(base)/api/v1/write
+                name: \(name)
+                queue_config: {max_samples_per_send: 7, batch_send_deadline: 200ms, min_backoff: 50ms, max_backoff: \(maxBackoff)}
             """.write(to: dir.url.appendingPathComponent("surge.yml"), atomically: true, encoding: .utf8)
         func serve() async throws -> ChildProcess {
             try await SurgeBinary.serve(dataDirectory: dir.path + "/surge", port: surgePort, logURL: dir.url.appendingPathComponent("surge.log"),
@@ -52,34 +55,50 @@ import WireFormat
         var surge = try await serve()
         defer { surge.signal(SIGKILL) }
         let start = Int64(Date().timeIntervalSince1970 * 1000) - 600_000
-        try await Self.write(1...20, start: start, port: surgePort)
         func arrived(_ count: Int) async throws -> [String: [Double]] {
-            let deadline = ContinuousClock.now + .seconds(30)
+            let deadline = ContinuousClock.now + .seconds(40)
             var seen: [String: [Double]] = [:]
             repeat {
                 try await Task.sleep(for: .milliseconds(300))
-                seen = (try? await Self.received(promURL, at: Date().timeIntervalSince1970)) ?? [:]
+                seen = (try? await Self.received(base, at: Date().timeIntervalSince1970)) ?? [:]
             } while (seen["a"]?.count ?? 0, seen["b"]?.count ?? 0) != (count, count) && ContinuousClock.now < deadline
             return seen
         }
+        try await Self.write(1...20, start: start, port: surgePort)
         var seen = try await arrived(20)
         #expect(seen["a"] == (1...20).map(Double.init) && seen["b"] == (1...20).map(Double.init), "\(seen)\n\(surge.log.suffix(1500))")
 
-        // The receiver goes away; what arrives meanwhile waits, and the forwarding Surge is killed.
-        _ = await prometheus.stop(signal: SIGKILL)
-        try await Self.write(21...40, start: start, port: surgePort)
+        _ = await receiver.stop(signal: stopSignal)
+        try await Self.write(21...30, start: start, port: surgePort)
+        try await Task.sleep(for: pause)
+        try await Self.write(31...40, start: start, port: surgePort)
         try await Task.sleep(for: .seconds(1))
         _ = await surge.stop(signal: SIGKILL)
         surge = try await serve()
         try await Self.write(41...50, start: start, port: surgePort)
-        prometheus = try startPrometheusReceiver(port: promPort, directory: dir)
-        try await TestHTTP.waitUntilReady(promURL + "/-/ready", process: prometheus)
+        try await Task.sleep(for: pause)
+        let metricsURL = "http://127.0.0.1:\(surgePort)/metrics"
+        let series = #"{remote_name="\#(name)",url="\#(base)/api/v1/write"}"#
+        #expect(try await TestHTTP.get(metricsURL).text.contains("surge_remote_storage_samples_sent_total\(series) 0"), "nothing sent while away")
+        receiver = try startReceiver()
+        try await TestHTTP.waitUntilReady(base + readyPath, process: receiver)
         seen = try await arrived(50)
         #expect(seen["a"] == (1...50).map(Double.init) && seen["b"] == (1...50).map(Double.init), "\(seen)\n\(surge.log.suffix(2000))")
         // The restarted Surge sent what the first had not: samples 21 to 50 of both series, once.
-        let metrics = try await TestHTTP.get("http://127.0.0.1:\(surgePort)/metrics").text
-        #expect(metrics.contains(#"surge_remote_storage_samples_sent_total{remote_name="prometheus",url="\#(promURL)/api/v1/write"} 60"#), "\(metrics)")
-        #expect(metrics.contains(#"surge_remote_storage_samples_pending{remote_name="prometheus",url="\#(promURL)/api/v1/write"} 0"#))
+        let metrics = try await TestHTTP.get(metricsURL).text
+        #expect(metrics.contains("surge_remote_storage_samples_sent_total\(series) 60"), "\(metrics)")
+        #expect(metrics.contains("surge_remote_storage_samples_pending\(series) 0"))
+        #expect(metrics.contains("surge_remote_storage_samples_failed_total\(series) 0"))
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func everySampleArrivesAcrossAnOutageAndAKill() async throws {
+        let dir = try TemporaryDirectory(prefix: "surge-forwarding")
+        defer { dir.remove() }
+        let port = try freeLocalPort()
+        try await Self.acrossAnOutage("prometheus", dir: dir, port: port, readyPath: "/-/ready", stopSignal: SIGKILL, pause: .zero, maxBackoff: "200ms") {
+            try startPrometheusReceiver(port: port, directory: dir)
+        }
     }
 }
 

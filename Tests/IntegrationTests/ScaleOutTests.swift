@@ -11,57 +11,11 @@ import WireFormat
     func everySampleArrivesAcrossAnOutageOfMoreThanAMinute() async throws {
         let dir = try TemporaryDirectory(prefix: "surge-forward-vm")
         defer { dir.remove() }
-        let vmPort = try freeLocalPort(), surgePort = try freeLocalPort()
-        let vmURL = "http://127.0.0.1:\(vmPort)"
-        var vm = try startVictoriaMetrics(port: vmPort, directory: dir)
-        defer { vm.signal(SIGKILL) }
-        try await TestHTTP.waitUntilReady(vmURL + "/health", process: vm)
-        try """
-            remote_write:
-              - url: \(vmURL)/api/v1/write
-                name: vm
-                queue_config: {max_samples_per_send: 7, batch_send_deadline: 200ms, min_backoff: 50ms, max_backoff: 2s}
-            """.write(to: dir.url.appendingPathComponent("surge.yml"), atomically: true, encoding: .utf8)
-        func serve() async throws -> ChildProcess {
-            try await SurgeBinary.serve(dataDirectory: dir.path + "/surge", port: surgePort, logURL: dir.url.appendingPathComponent("surge.log"),
-                                        configPath: dir.path + "/surge.yml")
+        let port = try freeLocalPort()
+        try await RemoteWriteForwardingTests.acrossAnOutage("vm", dir: dir, port: port, readyPath: "/health", stopSignal: SIGTERM,
+                                                            pause: .seconds(30), maxBackoff: "2s") {
+            try startVictoriaMetrics(port: port, directory: dir)
         }
-        var surge = try await serve()
-        defer { surge.signal(SIGKILL) }
-        let start = Int64(Date().timeIntervalSince1970 * 1000) - 600_000
-        func arrived(_ count: Int) async throws -> [String: [Double]] {
-            let deadline = ContinuousClock.now + .seconds(40)
-            var seen: [String: [Double]] = [:]
-            repeat {
-                try await Task.sleep(for: .milliseconds(500))
-                seen = (try? await RemoteWriteForwardingTests.received(vmURL, at: Date().timeIntervalSince1970)) ?? [:]
-            } while (seen["a"]?.count ?? 0, seen["b"]?.count ?? 0) != (count, count) && ContinuousClock.now < deadline
-            return seen
-        }
-        try await RemoteWriteForwardingTests.write(1...20, start: start, port: surgePort)
-        var seen = try await arrived(20)
-        #expect(seen["a"] == (1...20).map(Double.init) && seen["b"] == (1...20).map(Double.init), "\(seen)\n\(surge.log.suffix(1500))")
-
-        // VictoriaMetrics stops; samples keep arriving at Surge for more than a minute, and Surge
-        // is killed and restarted in the middle.
-        _ = await vm.stop(signal: SIGTERM)
-        try await RemoteWriteForwardingTests.write(21...30, start: start, port: surgePort)
-        try await Task.sleep(for: .seconds(30))
-        try await RemoteWriteForwardingTests.write(31...40, start: start, port: surgePort)
-        try await Task.sleep(for: .seconds(5))
-        _ = await surge.stop(signal: SIGKILL)
-        surge = try await serve()
-        try await RemoteWriteForwardingTests.write(41...50, start: start, port: surgePort)
-        try await Task.sleep(for: .seconds(30))
-        let pending = try await TestHTTP.get("http://127.0.0.1:\(surgePort)/metrics").text
-        #expect(pending.contains(#"surge_remote_storage_samples_sent_total{remote_name="vm",url="\#(vmURL)/api/v1/write"} 0"#), "nothing sent while away")
-        vm = try startVictoriaMetrics(port: vmPort, directory: dir)
-        try await TestHTTP.waitUntilReady(vmURL + "/health", process: vm)
-        seen = try await arrived(50)
-        #expect(seen["a"] == (1...50).map(Double.init) && seen["b"] == (1...50).map(Double.init), "\(seen)\n\(surge.log.suffix(2000))")
-        let metrics = try await TestHTTP.get("http://127.0.0.1:\(surgePort)/metrics").text
-        #expect(metrics.contains(#"surge_remote_storage_samples_sent_total{remote_name="vm",url="\#(vmURL)/api/v1/write"} 60"#), "\(metrics)")
-        #expect(metrics.contains(#"surge_remote_storage_samples_failed_total{remote_name="vm",url="\#(vmURL)/api/v1/write"} 0"#))
     }
 }
 

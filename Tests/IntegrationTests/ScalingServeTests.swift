@@ -23,14 +23,14 @@ import WireFormat
         }
     }
 
-    static func writeKubeconfig(_ fake: FakeKubernetesAPIServer, to url: URL) throws {
+    static func writeKubeconfig(_ fake: FakeKubernetesAPIServer, to url: URL, token: String = "scaling-token") throws {
         try """
             apiVersion: v1
             kind: Config
             current-context: test
             clusters: [{name: fake, cluster: {server: "\(fake.url)"}}]
             contexts: [{name: test, context: {cluster: fake, user: surge}}]
-            users: [{name: surge, user: {token: scaling-token}}]
+            users: [{name: surge, user: {token: \(token)}}]
             """.write(to: url, atomically: true, encoding: .utf8)
     }
 

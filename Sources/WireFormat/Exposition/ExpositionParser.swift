@@ -7,25 +7,14 @@ import TimeSeriesCore
 /// problem ends the parse with its line and column.
 public enum ExpositionParser {
     public static func parse(_ bytes: [UInt8], format: ExpositionFormat) throws(ExpositionError) -> Exposition {
-        var parser = ExpositionLineParser(format: format)
-        var start = 0
-        var line = 1
-        var sawEOF = false
-        while start < bytes.count {
-            var end = start
-            while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
-            if sawEOF {
-                throw ExpositionError(line: line, column: 1, message: "unexpected content after # EOF",
-                                      snippet: String(decoding: bytes[start..<end], as: UTF8.self))
-            }
-            sawEOF = try parser.parse(line: bytes[start..<end], number: line)
-            start = end + 1
-            line += 1
+        var samples: [ExpositionSample] = []
+        let metadata = try parse(bytes, format: format, known: { _ in nil }) { series, value, timestamp in
+            if case .new(_, let labels) = series { samples.append(ExpositionSample(labels: labels, value: value, timestamp: timestamp)) }
         }
-        if format == .openMetrics && !sawEOF {
-            throw ExpositionError(line: line, column: 1, message: "data does not end with # EOF", snippet: "")
-        }
-        return parser.result
+        var exposition = Exposition()
+        exposition.samples = samples
+        exposition.metadata = metadata
+        return exposition
     }
 }
 
@@ -186,8 +175,10 @@ extension ExpositionParser {
     /// caller has seen its series text (byte for byte) before: then only the value and timestamp are
     /// read. A scrape target writes the same series lines scrape after scrape, so a caller that
     /// keeps their labels by text reads each label set once.
+    /// Returns the metadata (HELP, TYPE, UNIT) read on the way.
+    @discardableResult
     public static func parse(_ bytes: [UInt8], format: ExpositionFormat, known: (ArraySlice<UInt8>) -> Int?,
-                             sample: (ExpositionSeries, Double, Timestamp?) -> Void) throws(ExpositionError) {
+                             sample: (ExpositionSeries, Double, Timestamp?) -> Void) throws(ExpositionError) -> [(name: String, metadata: MetricMetadata)] {
         var parser = ExpositionLineParser(format: format)
         var start = 0
         var number = 1
@@ -202,16 +193,16 @@ extension ExpositionParser {
             var cursor = LineCursor(bytes: line, number: number)
             if format == .text { cursor.skipBlanks() }
             let seriesStart = cursor.position
-            if !cursor.atEnd, line[seriesStart] != UInt8(ascii: "#"), let seriesEnd = ExpositionLineParser.seriesEnd(line, from: seriesStart),
-               let id = known(line[seriesStart..<seriesEnd]) {
+            let isSample = !cursor.atEnd && line[seriesStart] != UInt8(ascii: "#")
+            let seriesEnd = isSample ? ExpositionLineParser.seriesEnd(line, from: seriesStart) : nil
+            if let seriesEnd, let id = known(line[seriesStart..<seriesEnd]) {
                 cursor.move(to: seriesEnd)
                 let (value, timestamp) = try parser.valueAndTimestamp(&cursor)
                 sample(.known(id), value, timestamp)
             } else {
                 sawEOF = try parser.parse(line: line, number: number)
                 if let parsed = parser.result.samples.popLast() {
-                    let text = ExpositionLineParser.seriesEnd(line, from: seriesStart).map { line[seriesStart..<$0] }
-                    sample(.new(text: text, labels: parsed.labels), parsed.value, parsed.timestamp)
+                    sample(.new(text: seriesEnd.map { line[seriesStart..<$0] }, labels: parsed.labels), parsed.value, parsed.timestamp)
                 }
             }
             start = end + 1
@@ -220,5 +211,6 @@ extension ExpositionParser {
         if format == .openMetrics && !sawEOF {
             throw ExpositionError(line: number, column: 1, message: "data does not end with # EOF", snippet: "")
         }
+        return parser.result.metadata
     }
 }

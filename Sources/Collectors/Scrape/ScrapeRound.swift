@@ -73,7 +73,8 @@ public struct ScrapeRound: Sendable {
                     case .known(let entry):
                         read.append((entry, value, timestamp))
                     case .new(let text, let labels):
-                        read.append((entry(text: text) ?? newEntry(text: text.map(Array.init), scraped: labels, added: &added), value, timestamp))
+                        // The parser asked `known` for this text first: it is new to the cache.
+                        read.append((newEntry(text: text.map(Array.init), scraped: labels, added: &added), value, timestamp))
                     }
                 }
             } catch let failure {
